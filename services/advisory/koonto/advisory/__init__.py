@@ -1,0 +1,1 @@
+"""Koonto advisory service."""

@@ -1,0 +1,1 @@
+"""Koonto intake service."""

@@ -1,0 +1,1 @@
+"""Koonto reporting service."""

@@ -1,0 +1,7 @@
+"""Every event the reporting service consumes, in one table read top to bottom."""
+
+from __future__ import annotations
+
+from koonto.shared.bus import Subscription
+
+SUBSCRIPTIONS: list[Subscription] = []

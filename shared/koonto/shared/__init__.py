@@ -1,0 +1,1 @@
+"""Koonto shared package: event contracts and platform plumbing. No domain logic lives here."""

@@ -1,0 +1,53 @@
+"""Time helpers: UTC inside, Europe/Helsinki outside (CONVENTIONS rule 5)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+HELSINKI = ZoneInfo("Europe/Helsinki")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime) -> datetime:
+    """Timezone-aware UTC; naive datetimes coming back from the store are UTC by convention."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def helsinki(value: datetime) -> datetime:
+    return as_utc(value).astimezone(HELSINKI)
+
+
+def helsinki_date(value: datetime) -> date:
+    return helsinki(value).date()
+
+
+def format_date(value: date | datetime) -> str:
+    """29.11.2026"""
+    if isinstance(value, datetime):
+        value = helsinki(value).date()
+    return f"{value.day}.{value.month}.{value.year}"
+
+
+def format_time(value: datetime) -> str:
+    """14.30"""
+    local = helsinki(value)
+    return f"{local.hour}.{local.minute:02d}"
+
+
+def format_datetime(value: datetime) -> str:
+    return f"{format_date(value)} klo {format_time(value)}"
+
+
+def format_money_eur(amount: int | float | None) -> str:
+    """1 250 € (a narrow no-break space groups thousands, as Finnish style does)."""
+    if amount is None:
+        return ""
+    whole = int(amount)
+    grouped = f"{whole:,}".replace(",", "\u00a0")
+    return f"{grouped}\u00a0€"

@@ -1,0 +1,222 @@
+"""Events produced by advisory (the staff workspace)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import EmailStr, Field
+
+from koonto.shared.contracts.base import (
+    Contract,
+    Euros,
+    EventData,
+    Id,
+    LanguageCode,
+    LongText,
+    ShortText,
+    UtcDatetime,
+)
+
+Stage = Literal[
+    "idea",
+    "sparring",
+    "preparing",
+    "submitted",
+    "supplementing",
+    "funded",
+    "declined",
+    "implementation",
+    "closed",
+    "withdrawn",
+]
+SessionKind = Literal["phone", "meeting", "video", "email", "workshop"]
+ScheduledEventKind = Literal["training", "forum", "talk", "workshop", "networking"]
+StaffRole = Literal["admin", "coordinator", "advisor", "funder"]
+
+
+class CaseOrganisation(Contract):
+    """The association behind a case; not personal data (no contact person here)."""
+
+    name: ShortText
+    type: ShortText
+    business_id: str | None = None
+    municipality: ShortText
+
+
+class CaseOpened(EventData):
+    producer = "advisory"
+    event_name = "case-opened"
+    summary = "An idea became a case in the pipeline (stage 'idea')."
+
+    case_id: Id
+    idea_id: Id
+    reference: ShortText
+    opened_at: UtcDatetime
+    idea_submitted_at: UtcDatetime
+    title: ShortText
+    organisation: CaseOrganisation
+    themes: tuple[ShortText, ...] = ()
+    publication_consent: bool = False
+
+
+class CaseAssigned(EventData):
+    producer = "advisory"
+    event_name = "case-assigned"
+    summary = "An advisor took responsibility for a case."
+
+    case_id: Id
+    reference: ShortText
+    advisor_id: Id
+    previous_advisor_id: Id | None = None
+    assigned_by: Id
+    assigned_at: UtcDatetime
+
+
+class StageChanged(EventData):
+    producer = "advisory"
+    event_name = "stage-changed"
+    summary = "A case moved from one lifecycle stage to another."
+
+    case_id: Id
+    idea_id: Id
+    reference: ShortText
+    from_stage: Stage
+    to_stage: Stage
+    reason: LongText | None = None
+    changed_by: Id
+    changed_at: UtcDatetime
+    call_id: Id | None = None
+    amount_applied_eur: Euros | None = None
+    amount_granted_eur: Euros | None = None
+    public_summary: LongText | None = None
+
+
+class SessionLogged(EventData):
+    producer = "advisory"
+    event_name = "session-logged"
+    summary = "An advice session (hankekonsultointi) was held."
+
+    session_id: Id
+    case_id: Id
+    idea_id: Id
+    kind: SessionKind
+    started_at: UtcDatetime
+    duration_minutes: int = Field(ge=1, le=24 * 60)
+    topics: tuple[ShortText, ...] = ()
+    advisor_id: Id
+
+
+class AssociationMessaged(EventData):
+    producer = "advisory"
+    event_name = "association-messaged"
+    summary = "An advisor wrote to the association; notify delivers it in its language and channel."
+
+    message_id: Id
+    case_id: Id
+    idea_id: Id
+    reference: ShortText
+    advisor_id: Id
+    advisor_name: ShortText
+    body: LongText
+    sent_at: UtcDatetime
+
+
+class FollowupDue(EventData):
+    producer = "advisory"
+    event_name = "followup-due"
+    summary = "A reminder or a service-level deadline fell due."
+
+    followup_id: Id
+    case_id: Id
+    reference: ShortText
+    kind: Literal["first-contact-sla", "followup"]
+    due_on: dt.date
+    recipient_staff_ids: tuple[Id, ...]
+    note: LongText | None = None
+
+
+class CallOpened(EventData):
+    producer = "advisory"
+    event_name = "call-opened"
+    summary = "A funding call (hakuaika) opened."
+
+    call_id: Id
+    name: ShortText
+    funder: ShortText
+    opens_on: dt.date
+    closes_on: dt.date
+    budget_eur: Euros | None = None
+    url: str | None = Field(default=None, max_length=2000)
+    description: LongText = ""
+
+
+class CallClosingSoon(EventData):
+    producer = "advisory"
+    event_name = "call-closing-soon"
+    summary = "A funding call nears its deadline (14 and 3 days before)."
+
+    call_id: Id
+    name: ShortText
+    closes_on: dt.date
+    days_left: int = Field(ge=0)
+    preparing_case_ids: tuple[Id, ...] = ()
+    preparing_idea_ids: tuple[Id, ...] = ()
+
+
+class CallClosed(EventData):
+    producer = "advisory"
+    event_name = "call-closed"
+    summary = "A funding call closed."
+
+    call_id: Id
+    name: ShortText
+    closed_on: dt.date
+
+
+class EventScheduled(EventData):
+    producer = "advisory"
+    event_name = "event-scheduled"
+    summary = "A training or forum was announced."
+
+    scheduled_event_id: Id
+    title: ShortText
+    kind: ScheduledEventKind
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime | None = None
+    place: ShortText | None = None
+    online_url: str | None = Field(default=None, max_length=2000)
+    capacity: int = Field(ge=1, le=100_000)
+    municipality: ShortText | None = Field(default=None, description="None = the whole region")
+    description: LongText = ""
+
+
+class AttendanceRecorded(EventData):
+    producer = "advisory"
+    event_name = "attendance-recorded"
+    summary = "A training or forum was held, with participant counts."
+
+    scheduled_event_id: Id
+    kind: ScheduledEventKind
+    held_on: dt.date
+    municipality: ShortText | None = None
+    participants_total: int = Field(ge=0)
+    women: int = Field(ge=0, default=0)
+    men: int = Field(ge=0, default=0)
+    other: int = Field(ge=0, default=0)
+    not_told: int = Field(ge=0, default=0)
+    organisations: tuple[ShortText, ...] = ()
+
+
+class StaffUpdated(EventData):
+    producer = "advisory"
+    event_name = "staff-updated"
+    summary = "A staff account was created or changed; notify keeps staff recipients from it."
+
+    staff_id: Id
+    email: EmailStr
+    display_name: ShortText
+    language: LanguageCode = "fi"
+    roles: tuple[StaffRole, ...]
+    active: bool = True
+    updated_at: UtcDatetime

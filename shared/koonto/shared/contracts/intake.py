@@ -1,0 +1,148 @@
+"""Events produced by intake (the public front door)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import EmailStr, Field
+
+from koonto.shared.contracts.base import (
+    Contract,
+    Euros,
+    EventData,
+    Id,
+    LanguageCode,
+    LongText,
+    ShortText,
+    UtcDatetime,
+)
+
+OrganisationType = Literal["registered_association", "informal_group", "foundation", "other"]
+Channel = Literal["email", "sms"]
+Topic = Literal["call_announcements", "newsletter", "events"]
+
+
+class Organisation(Contract):
+    name: ShortText
+    type: OrganisationType
+    business_id: str | None = Field(default=None, pattern=r"^[0-9]{7}-[0-9]$")
+    municipality: ShortText = Field(description="municipality code from the region file, or 'other'")
+    municipality_other: ShortText | None = None
+
+
+class Contact(Contract):
+    name: ShortText
+    email: EmailStr
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164")
+    language: LanguageCode = "fi"
+    channel: Channel = "email"
+
+
+class Consents(Contract):
+    privacy_notice: bool
+    call_announcements: bool = False
+    newsletter: bool = False
+    publication: bool = False
+
+
+class IdeaSubmitted(EventData):
+    producer = "intake"
+    event_name = "idea-submitted"
+    summary = "An association submitted a project idea."
+
+    idea_id: Id
+    reference: ShortText
+    submitted_at: UtcDatetime
+    organisation: Organisation
+    contact: Contact
+    title: ShortText
+    description: LongText
+    themes: tuple[ShortText, ...] = ()
+    target_groups: tuple[ShortText, ...] = ()
+    estimated_budget_eur: Euros | None = None
+    schedule: LongText | None = None
+    consents: Consents
+    status_url: str = Field(max_length=2000, description="signed, expiring link to the status page")
+
+
+class IdeaAmended(EventData):
+    producer = "intake"
+    event_name = "idea-amended"
+    summary = "The association added or corrected information through its status link."
+
+    idea_id: Id
+    reference: ShortText
+    amended_at: UtcDatetime
+    changed_fields: tuple[ShortText, ...]
+    contact: Contact | None = None
+    description: LongText | None = None
+
+
+class RegistrationReceived(EventData):
+    producer = "intake"
+    event_name = "registration-received"
+    summary = "Someone signed up for a training or forum (confirmed or on the waiting list)."
+
+    registration_id: Id
+    scheduled_event_id: Id
+    status: Literal["confirmed", "waitlisted"]
+    received_at: UtcDatetime
+    participant: Contact
+    organisation_name: ShortText | None = None
+    municipality: ShortText | None = None
+    position_on_waitlist: int | None = Field(default=None, ge=1)
+
+
+class SubscriptionRequested(EventData):
+    producer = "intake"
+    event_name = "subscription-requested"
+    summary = "Someone asked to subscribe to a topic; notify sends the confirmation link."
+
+    subscription_id: Id
+    topic: Topic
+    email: EmailStr
+    language: LanguageCode = "fi"
+    municipality: ShortText | None = None
+    requested_at: UtcDatetime
+    source: ShortText = Field(description="where the request came from, e.g. 'subscription-form', 'idea-form'")
+    confirm_url: str = Field(max_length=2000)
+
+
+class SubscriptionConfirmed(EventData):
+    producer = "intake"
+    event_name = "subscription-confirmed"
+    summary = "A subscription was confirmed through the double opt-in link."
+
+    subscription_id: Id
+    topic: Topic
+    email: EmailStr
+    language: LanguageCode = "fi"
+    municipality: ShortText | None = None
+    confirmed_at: UtcDatetime
+    source: ShortText
+    unsubscribe_url: str = Field(max_length=2000)
+
+
+class SubscriptionCancelled(EventData):
+    producer = "intake"
+    event_name = "subscription-cancelled"
+    summary = "A subscriber unsubscribed from a topic."
+
+    subscription_id: Id
+    topic: Topic
+    email: EmailStr
+    cancelled_at: UtcDatetime
+    source: ShortText = "unsubscribe-link"
+
+
+class ErasureRequested(EventData):
+    producer = "intake"
+    event_name = "erasure-requested"
+    summary = "A person asked for their personal data to be erased (GDPR art. 17)."
+
+    request_id: Id
+    requested_at: UtcDatetime
+    email: EmailStr
+    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    language: LanguageCode = "fi"
+    idea_ids: tuple[Id, ...] = ()

@@ -1,0 +1,209 @@
+"""The runtime every service is built on: settings, store, broker, outbox relay, consumers, web app.
+
+A service's `main.py` declares what is its own (subscriptions, indexes, outbox collections, routers, jobs)
+and hands it to `Runtime`; everything that is the same for all four lives here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+from faststream.nats import NatsBroker
+from pymongo import ASCENDING, IndexModel
+
+from koonto.shared.bus import (
+    Consumer,
+    ConsumerPolicy,
+    DeadLetters,
+    Inbox,
+    Publisher,
+    Subscription,
+    ensure_stream,
+)
+from koonto.shared.contracts import Envelope
+from koonto.shared.logs import configure_logging, get_logger
+from koonto.shared.outbox import PENDING_FLAG, OutboxRelay
+from koonto.shared.region import Region, load_region
+from koonto.shared.settings import ServiceSettings
+from koonto.shared.store import IndexSpec, Leases, ensure_indexes, make_client, ping, wait_for_store
+from koonto.shared.web import RequestMetrics, install_error_handlers, ops_router
+
+log = get_logger(__name__)
+
+Job = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class ServiceSpec:
+    """What one service contributes to the runtime."""
+
+    name: str
+    title: str
+    subscriptions: Sequence[Subscription] = ()
+    indexes: IndexSpec = field(default_factory=dict)
+    outbox_collections: Sequence[str] = ()
+    routers: Sequence[APIRouter] = ()
+    jobs: Sequence[Job] = ()
+    on_startup: Sequence[Job] = ()
+    configure_app: Callable[[FastAPI], None] | None = None
+
+
+class Runtime:
+    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+        self.spec = spec
+        self.settings = settings
+        self.instance_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
+        self.region: Region = load_region(settings.region, settings.regions_dir)
+        self.mongo = make_client(settings.mongo_url)
+        self.db = self.mongo[settings.mongo_database]
+        # credentials travel in the URL (nats://user:password@host:4222), as nats-py accepts them
+        self.broker = NatsBroker(
+            settings.nats_url,
+            name=f"koonto-{spec.name}",
+            max_reconnect_attempts=-1,
+            reconnect_time_wait=1,
+            connect_timeout=2,
+            log_level=30,
+        )
+        self.policy = ConsumerPolicy(
+            max_deliver=settings.consumer_max_deliver,
+            ack_wait_seconds=settings.consumer_ack_wait_seconds,
+            backoff_base_seconds=settings.consumer_backoff_base_seconds,
+            backoff_max_seconds=settings.consumer_backoff_max_seconds,
+        )
+        self.inbox = Inbox(self.db)
+        self.dead_letters = DeadLetters(self.db)
+        self.leases = Leases(self.db["leases"], self.instance_id)
+        self.consumers = [
+            Consumer(
+                service=spec.name, subscription=s, inbox=self.inbox, dead_letters=self.dead_letters,
+                policy=self.policy, region=self.region.code,
+            )
+            for s in spec.subscriptions
+        ]
+        for consumer in self.consumers:
+            consumer.register(self.broker)
+        self.publisher = Publisher(self.broker)
+        self.relay = OutboxRelay(
+            spec.name, [self.db[c] for c in spec.outbox_collections], self.publisher,
+            poll_seconds=settings.outbox_poll_seconds,
+        )
+        self._tasks: list[asyncio.Task[Any]] = []
+        self.broker_ready = asyncio.Event()
+        self.app = self._build_app()
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    def _indexes(self) -> dict[str, list[IndexModel]]:
+        spec: dict[str, list[IndexModel]] = {k: list(v) for k, v in self.spec.indexes.items()}
+        for collection in self.spec.outbox_collections:
+            spec.setdefault(collection, []).append(IndexModel([(PENDING_FLAG, ASCENDING)], name="outbox_pending"))
+        spec.setdefault(DeadLetters.COLLECTION, []).append(IndexModel([("status", ASCENDING)], name="status"))
+        return spec
+
+    async def start(self) -> None:
+        await wait_for_store(self.db)
+        await ensure_indexes(self.db, self._indexes())
+        for hook in self.spec.on_startup:
+            await hook(self)
+        self._tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.spec.name}-broker"))
+        self.relay.start()
+
+    async def _start_broker(self) -> None:
+        """Connect (retrying while NATS is away), declare the stream, then start consumers and jobs."""
+        delay = 0.5
+        while True:
+            try:
+                await self.broker.connect()
+                js = self.broker.config.connection_state.stream
+                await ensure_stream(js, self.settings.stream_replicas)
+                await self.broker.start()
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("NATS not reachable yet; retrying", error=repr(exc), retry_in=delay)
+                with contextlib.suppress(Exception):
+                    await self.broker.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 5.0)
+        self.broker_ready.set()
+        self.relay.notify()
+        for job in self.spec.jobs:
+            self._tasks.append(asyncio.create_task(self._run_job(job)))
+        log.info("service started", service=self.spec.name, consumers=[c.name for c in self.consumers])
+
+    async def _run_job(self, job: Job) -> None:
+        try:
+            await job(self)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("background job crashed", job=getattr(job, "__name__", repr(job)))
+
+    async def stop(self) -> None:
+        await self.relay.stop()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await task
+        self._tasks.clear()
+        with contextlib.suppress(Exception):
+            await self.broker.stop()
+        await self.mongo.close()
+
+    async def readiness(self) -> dict[str, bool]:
+        connection = getattr(self.broker, "_connection", None)
+        nats_ok = bool(self.broker_ready.is_set() and connection is not None and connection.is_connected)
+        return {"nats": nats_ok, "store": await ping(self.db, timeout=1.5)}
+
+    # -- writing -----------------------------------------------------------------------------------------
+    def new_event(self, data: Any, *, subject: str, correlation_id: str | None = None) -> Envelope:
+        from koonto.shared.contracts import make_envelope
+
+        return make_envelope(data, subject=subject, region=self.region.code, correlation_id=correlation_id)
+
+    def events_written(self) -> None:
+        """Call after a write that put events into an outbox: the relay publishes without waiting."""
+        self.relay.notify()
+
+    # -- web ---------------------------------------------------------------------------------------------
+    def _build_app(self) -> FastAPI:
+        @asynccontextmanager
+        async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+            await self.start()
+            try:
+                yield
+            finally:
+                await self.stop()
+
+        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan)
+        app.state.runtime = self
+        app.add_middleware(RequestMetrics, service=self.spec.name)
+        install_error_handlers(app)
+        app.include_router(ops_router())
+        for router in self.spec.routers:
+            app.include_router(router)
+        if self.spec.configure_app:
+            self.spec.configure_app(app)
+        return app
+
+
+def serve(spec_factory: Callable[[], tuple[ServiceSpec, ServiceSettings]]) -> None:
+    """Entry point of `python -m koonto.<service>`."""
+    spec, settings = spec_factory()
+    configure_logging(spec.name, settings.log_level, settings.log_json)
+    runtime = Runtime(spec, settings)
+    uvicorn.run(
+        runtime.app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
+        access_log=False, lifespan="on",
+    )

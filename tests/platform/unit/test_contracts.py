@@ -1,0 +1,147 @@
+"""Contracts: frozen, strict, round-trip through JSON, one registry, subject naming."""
+
+from __future__ import annotations
+
+import json
+import typing
+from datetime import UTC, datetime
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+from koonto.shared.contracts import REGISTRY, Envelope, EventData, model_for
+from koonto.shared.contracts.intake import IdeaSubmitted
+from koonto.shared.ids import uuid7
+from tests.support.samples import envelope, idea_submitted
+
+CATALOGUE = {
+    "koonto.intake.idea-submitted.v1", "koonto.intake.idea-amended.v1", "koonto.intake.registration-received.v1",
+    "koonto.intake.subscription-requested.v1", "koonto.intake.subscription-confirmed.v1",
+    "koonto.intake.subscription-cancelled.v1", "koonto.intake.erasure-requested.v1",
+    "koonto.advisory.case-opened.v1", "koonto.advisory.case-assigned.v1", "koonto.advisory.stage-changed.v1",
+    "koonto.advisory.session-logged.v1", "koonto.advisory.association-messaged.v1",
+    "koonto.advisory.followup-due.v1", "koonto.advisory.call-opened.v1", "koonto.advisory.call-closing-soon.v1",
+    "koonto.advisory.call-closed.v1", "koonto.advisory.event-scheduled.v1",
+    "koonto.advisory.attendance-recorded.v1", "koonto.notify.notification-sent.v1",
+    "koonto.notify.notification-failed.v1",
+}
+
+
+def _example_value(annotation: typing.Any, field_name: str) -> typing.Any:
+    """A valid value for a field, derived from its type (enough to build every contract)."""
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _example_value(args[0], field_name)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        non_none = [a for a in args if a is not type(None)]
+        return _example_value(non_none[0], field_name)
+    if origin is typing.Literal:
+        return args[0]
+    if origin is tuple:
+        return (_example_value(args[0], field_name),)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _example_instance(annotation)
+    if annotation is bool:
+        return True
+    if annotation is int:
+        return 1
+    if annotation is datetime:
+        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    name = getattr(annotation, "__name__", str(annotation))
+    if "date" == name:
+        return datetime(2026, 11, 29).date()
+    if "Email" in name or "email" in field_name:
+        return "person@example.fi"
+    if "phone" in field_name:
+        return "+358401234567"
+    if field_name == "business_id":
+        return "1572860-0"
+    if "Datetime" in name or field_name.endswith("_at"):
+        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
+    return "x"
+
+
+def _example_instance(model: type[BaseModel]) -> BaseModel:
+    values = {}
+    for name, field in model.model_fields.items():
+        values[name] = _example_value(field.annotation, name)
+    return model.model_validate(values)
+
+
+def test_catalogue_is_registered_with_subject_naming() -> None:
+    assert CATALOGUE <= set(REGISTRY)
+    for type_, model in REGISTRY.items():
+        producer, name, version = type_.split(".")[1:]
+        assert type_ == f"koonto.{model.producer}.{model.event_name}.v{model.version}"
+        assert version.startswith("v") and producer in {"intake", "advisory", "notify"} and name
+
+
+@pytest.mark.parametrize("type_", sorted(REGISTRY))
+def test_every_contract_round_trips_and_is_strict(type_: str) -> None:
+    model = model_for(type_)
+    instance = _example_instance(model)
+    # round trip through JSON
+    assert model.model_validate_json(instance.model_dump_json()) == instance
+    # frozen
+    first_field = next(iter(model.model_fields))
+    with pytest.raises(ValidationError):
+        setattr(instance, first_field, getattr(instance, first_field))
+    # unknown fields rejected, with the field named
+    payload = json.loads(instance.model_dump_json())
+    payload["unexpected_field"] = 1
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(payload)
+    assert "unexpected_field" in str(info.value) and "Extra inputs are not permitted" in str(info.value)
+
+
+@pytest.mark.parametrize("type_", sorted(REGISTRY))
+def test_every_contract_rejects_wrong_types(type_: str) -> None:
+    model = model_for(type_)
+    payload = json.loads(_example_instance(model).model_dump_json())
+    field = next(iter(model.model_fields))
+    payload[field] = {"$gt": ""}  # an object where a scalar belongs: never silently accepted
+    with pytest.raises(ValidationError) as info:
+        model.model_validate(payload)
+    assert field in str(info.value)
+
+
+def test_envelope_carries_cloudevents_attributes_and_typed_data() -> None:
+    data = idea_submitted()
+    env = envelope(data, correlation_id="corr-1")
+    assert env.specversion == "1.0" and env.type == "koonto.intake.idea-submitted.v1"
+    assert env.source == "/koonto/intake" and env.subject == data.idea_id and env.region == "pohjois-savo"
+    assert env.correlationid == "corr-1" and env.time.tzinfo is not None
+    again = Envelope.model_validate_json(env.model_dump_json())
+    assert again == env and again.typed() == data
+    with pytest.raises(ValidationError):
+        Envelope.model_validate({**json.loads(env.model_dump_json()), "extra": 1})
+
+
+def test_wrong_types_give_a_clear_message() -> None:
+    with pytest.raises(ValidationError) as info:
+        IdeaSubmitted.model_validate({**json.loads(idea_submitted().model_dump_json()), "estimated_budget_eur": "paljon"})
+    assert "estimated_budget_eur" in str(info.value) and "integer" in str(info.value)
+
+
+def test_uuid7_is_version_7_and_time_ordered() -> None:
+    ids = [uuid7() for _ in range(2000)]
+    assert all(u.version == 7 for u in ids)
+    assert ids == sorted(ids)
+    assert len(set(ids)) == len(ids)
+
+
+@given(st.text(max_size=50), st.integers(min_value=0, max_value=10**9))
+def test_idea_round_trip_property(title: str, budget: int) -> None:
+    try:
+        idea = idea_submitted(title=title, estimated_budget_eur=budget)
+    except ValidationError:
+        assert not (1 <= len(title) <= 200)
+        return
+    assert IdeaSubmitted.model_validate_json(idea.model_dump_json()) == idea
+
+
+def test_event_data_base_is_abstract_in_registry() -> None:
+    assert EventData not in REGISTRY.values()

@@ -1,0 +1,1 @@
+"""Test support: real servers (NATS, MongoDB-protocol), polling helpers, in-process services."""
