@@ -107,7 +107,7 @@ class OutboxRelay:
             except Exception as exc:  # NATS or the store is away: try again later, nothing is lost
                 OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
                 log.warning("outbox relay could not publish; will retry", error=repr(exc), retry_in=delay)
-                delay = min(delay * 2, 15.0)
+                delay = min(delay * 2, 5.0)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), delay)
             self._wake.clear()

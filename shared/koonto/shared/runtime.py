@@ -35,7 +35,12 @@ from koonto.shared.outbox import PENDING_FLAG, OutboxRelay
 from koonto.shared.region import Region, load_region
 from koonto.shared.settings import ServiceSettings
 from koonto.shared.store import IndexSpec, Leases, ensure_indexes, make_client, ping, wait_for_store
-from koonto.shared.web import RequestMetrics, install_error_handlers, ops_router
+from fastapi.staticfiles import StaticFiles
+
+from koonto.shared.auth import JwksCache, TokenVerifier
+from koonto.shared.i18n import language_middleware
+from koonto.shared.pages import SHARED_STATIC
+from koonto.shared.web import RequestMetrics, dead_letter_router, install_error_handlers, ops_router
 
 log = get_logger(__name__)
 
@@ -97,8 +102,11 @@ class Runtime:
             spec.name, [self.db[c] for c in spec.outbox_collections], self.publisher,
             poll_seconds=settings.outbox_poll_seconds,
         )
+        self.token_verifier = TokenVerifier(JwksCache(settings.staff_jwks_url))
+        self.state: dict[str, Any] = {}  # service-owned singletons (pages, adapters) set by the service
         self._tasks: list[asyncio.Task[Any]] = []
         self.broker_ready = asyncio.Event()
+        self.store_ready = asyncio.Event()
         self.app = self._build_app()
 
     # -- lifecycle ---------------------------------------------------------------------------------------
@@ -110,12 +118,25 @@ class Runtime:
         return spec
 
     async def start(self) -> None:
-        await wait_for_store(self.db)
-        await ensure_indexes(self.db, self._indexes())
-        for hook in self.spec.on_startup:
-            await hook(self)
-        self._tasks.append(asyncio.create_task(self._start_broker(), name=f"{self.spec.name}-broker"))
+        """Returns at once: the HTTP side serves /healthz and /readyz while the store and NATS come up."""
+        self._tasks.append(asyncio.create_task(self._boot(), name=f"{self.spec.name}-boot"))
+
+    async def _boot(self) -> None:
+        while True:
+            try:
+                await wait_for_store(self.db, attempts=1_000_000, delay=1.0)
+                await ensure_indexes(self.db, self._indexes())
+                for hook in self.spec.on_startup:
+                    await hook(self)
+                break
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("store not ready yet; retrying", error=repr(exc))
+                await asyncio.sleep(1.0)
+        self.store_ready.set()
         self.relay.start()
+        await self._start_broker()
 
     async def _start_broker(self) -> None:
         """Connect (retrying while NATS is away), declare the stream, then start consumers and jobs."""
@@ -164,7 +185,8 @@ class Runtime:
     async def readiness(self) -> dict[str, bool]:
         connection = getattr(self.broker, "_connection", None)
         nats_ok = bool(self.broker_ready.is_set() and connection is not None and connection.is_connected)
-        return {"nats": nats_ok, "store": await ping(self.db, timeout=1.5)}
+        store_ok = self.store_ready.is_set() and await ping(self.db, timeout=1.5)
+        return {"nats": nats_ok, "store": store_ok}
 
     # -- writing -----------------------------------------------------------------------------------------
     def new_event(self, data: Any, *, subject: str, correlation_id: str | None = None) -> Envelope:
@@ -189,8 +211,12 @@ class Runtime:
         app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan)
         app.state.runtime = self
         app.add_middleware(RequestMetrics, service=self.spec.name)
+        app.middleware("http")(language_middleware)
         install_error_handlers(app)
         app.include_router(ops_router())
+        if self.spec.subscriptions:
+            app.include_router(dead_letter_router())
+        app.mount("/static/shared", StaticFiles(directory=SHARED_STATIC), name="shared-static")
         for router in self.spec.routers:
             app.include_router(router)
         if self.spec.configure_app:

@@ -77,3 +77,42 @@ def install_error_handlers(app: FastAPI) -> None:
             {"detail": "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen. / An internal error occurred."},
             status_code=500,
         )
+
+
+def dead_letter_router() -> APIRouter:
+    """The dead-letter view every consuming service offers to staff: list and re-drive."""
+    from koonto.shared.auth import StaffPrincipal, require_staff
+    from koonto.shared.bus import redrive
+
+    router = APIRouter(prefix="/api/v1/dead-letters", tags=["operations"])
+    staff = Depends(require_staff("coordinator"))
+
+    @router.get("", summary="Messages that gave up in this service")
+    async def list_dead_letters(
+        request: Request, status: str = "dead", principal: StaffPrincipal = staff
+    ) -> list[dict[str, Any]]:
+        runtime: Runtime = request.app.state.runtime
+        letters = await runtime.dead_letters.list(None if status == "all" else status)
+        return [
+            {
+                "id": d["_id"], "consumer": d["consumer"], "subject": d["subject"], "event_id": d.get("event_id"),
+                "error": d.get("error"), "deliveries": d.get("deliveries"), "status": d.get("status"),
+                "first_failed_at": d.get("first_failed_at"), "last_failed_at": d.get("last_failed_at"),
+            }
+            for d in letters
+        ]
+
+    @router.post("/{letter_id:path}/redrive", summary="Run a dead letter through its consumer again")
+    async def redrive_dead_letter(
+        letter_id: str, request: Request, principal: StaffPrincipal = staff
+    ) -> dict[str, str]:
+        from fastapi import HTTPException
+
+        runtime: Runtime = request.app.state.runtime
+        try:
+            outcome = await redrive(runtime.consumers, runtime.dead_letters, letter_id)
+        except KeyError:
+            raise HTTPException(404, "Ei löytynyt. / Not found.") from None
+        return {"id": letter_id, "status": outcome}
+
+    return router
