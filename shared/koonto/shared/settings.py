@@ -20,6 +20,7 @@ class ServiceSettings(BaseSettings):
     mode: Literal["local", "production", "test"] = "local"
     region: str = "pohjois-savo"
     regions_dir: Path | None = None
+    data_dir: Path = Path(".var")  # local mode: keys, sink output and embedded server data live here
 
     http_host: str = "127.0.0.1"
     http_port: int = 8000
