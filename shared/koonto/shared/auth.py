@@ -74,7 +74,7 @@ class JwksCache:
         if kid in self._keys:
             return self._keys[kid]
         async with self._lock:
-            if kid not in self._keys and time.monotonic() - self._fetched_at > self.refresh_floor or not self._keys:
+            if (kid not in self._keys and time.monotonic() - self._fetched_at > self.refresh_floor) or not self._keys:
                 jwks = await self._fetch()
                 self._fetched_at = time.monotonic()
                 keyset = jwt.PyJWKSet.from_dict(jwks)
@@ -145,7 +145,9 @@ async def check_csrf(request: Request, principal: StaffPrincipal) -> None:
     form = await request.form()
     sent = str(form.get(CSRF_FIELD, ""))
     if not hmac.compare_digest(sent, principal.csrf_token):
-        raise HTTPException(status.HTTP_403_FORBIDDEN, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen.")
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen."
+        )
 
 
 StaffDep = Annotated[StaffPrincipal, Depends(require_staff())]

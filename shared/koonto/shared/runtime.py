@@ -17,9 +17,11 @@ from typing import Any
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from faststream.nats import NatsBroker
 from pymongo import ASCENDING, IndexModel
 
+from koonto.shared.auth import JwksCache, TokenVerifier
 from koonto.shared.bus import (
     Consumer,
     ConsumerPolicy,
@@ -30,16 +32,13 @@ from koonto.shared.bus import (
     ensure_stream,
 )
 from koonto.shared.contracts import Envelope
+from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.outbox import PENDING_FLAG, OutboxRelay
+from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
 from koonto.shared.settings import ServiceSettings
 from koonto.shared.store import IndexSpec, Leases, ensure_indexes, make_client, ping, wait_for_store
-from fastapi.staticfiles import StaticFiles
-
-from koonto.shared.auth import JwksCache, TokenVerifier
-from koonto.shared.i18n import language_middleware
-from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.web import RequestMetrics, dead_letter_router, install_error_handlers, ops_router
 
 log = get_logger(__name__)

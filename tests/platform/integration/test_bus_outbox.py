@@ -66,7 +66,9 @@ async def effects(runtime: Runtime) -> dict[str, int]:
 
 
 @pytest.fixture
-async def probe(clean_stream: str, mongo_url: str, db_names: dict[str, str]) -> AsyncIterator[tuple[Runtime, ProbeBehaviour]]:
+async def probe(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str]
+) -> AsyncIterator[tuple[Runtime, ProbeBehaviour]]:
     behaviour = ProbeBehaviour()
     runtime = probe_runtime(clean_stream, mongo_url, db_names["probe"], behaviour)
     async with running(runtime):
@@ -78,7 +80,8 @@ async def test_stream_is_declared_as_the_audit_trail(probe: tuple[Runtime, Probe
     info = await nc.jetstream().stream_info(STREAM_NAME)
     await nc.close()
     assert info.config.subjects == ["koonto.>"]
-    assert str(info.config.retention).endswith(("limits", "LIMITS")) and str(info.config.storage).endswith(("file", "FILE"))
+    assert str(info.config.retention).lower().endswith("limits")
+    assert str(info.config.storage).lower().endswith("file")
     assert info.config.duplicate_window is not None and info.config.duplicate_window >= 600
 
 
@@ -137,7 +140,8 @@ async def test_undecodable_message_is_dead_lettered_at_once(probe: tuple[Runtime
     await runtime.publisher("koonto.intake.idea-submitted.v1", b'{"not": "an envelope"}', "garbage-1")
     letters = await eventually(runtime.dead_letters.list, until=lambda x: len(x) == 1, what="dead letter")
     assert letters[0]["deliveries"] == 1 and "ValidationError" in letters[0]["error"]
-    await runtime.publisher("koonto.intake.idea-submitted.v1", envelope(idea_submitted(title="ok")).model_dump_json().encode(), "ok-1")
+    good = envelope(idea_submitted(title="ok")).model_dump_json().encode()
+    await runtime.publisher("koonto.intake.idea-submitted.v1", good, "ok-1")
     await eventually(lambda: effects(runtime), until=lambda e: e == {"ok": 1}, what="next message processed")
 
 

@@ -122,7 +122,8 @@ def test_envelope_carries_cloudevents_attributes_and_typed_data() -> None:
 
 def test_wrong_types_give_a_clear_message() -> None:
     with pytest.raises(ValidationError) as info:
-        IdeaSubmitted.model_validate({**json.loads(idea_submitted().model_dump_json()), "estimated_budget_eur": "paljon"})
+        payload = {**json.loads(idea_submitted().model_dump_json()), "estimated_budget_eur": "paljon"}
+        IdeaSubmitted.model_validate(payload)
     assert "estimated_budget_eur" in str(info.value) and "integer" in str(info.value)
 
 
