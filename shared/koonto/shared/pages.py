@@ -21,6 +21,7 @@ SHARED_DIR = Path(__file__).parent
 SHARED_TEMPLATES = SHARED_DIR / "templates"
 SHARED_STATIC = SHARED_DIR / "static"
 SHARED_LOCALE = SHARED_DIR / "locale"
+VENDOR_CSS = SHARED_STATIC / "vendor" / "hds-core.min.css"  # design tokens, copied from npm by the build step
 
 
 def _format_date(value: date | datetime | None) -> str:
@@ -73,6 +74,7 @@ class Pages:
             "csrf_token": context.pop("csrf_token", ""),
             "page_title": context.pop("page_title", ""),
             "errors": context.pop("errors", {}),
+            "vendor_css": VENDOR_CSS.exists(),
         }
         html = self.env.get_template(template).render(**base, **context)
         response = HTMLResponse(html, status_code=status_code)
