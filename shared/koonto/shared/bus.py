@@ -31,6 +31,7 @@ from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope, EventData, make_envelope
 from koonto.shared.logs import get_logger, log_context
 from koonto.shared.metrics import DEAD_LETTERS, EVENT_PROCESSING, EVENTS_CONSUMED, REDELIVERIES
+from koonto.shared.tracing import consumer_span
 
 STREAM_NAME = "KOONTO"
 STREAM_SUBJECTS = ["koonto.>"]
@@ -90,13 +91,12 @@ class Delivery:
     service: str
 
     def new_event(self, data: EventData, *, subject: str) -> Envelope:
-        """An event caused by this one: same correlation id and trace."""
+        """An event caused by this one: same correlation id; the trace continues from the consumer's span."""
         return make_envelope(
             data,
             subject=subject,
             region=self.envelope.region,
             correlation_id=self.envelope.correlationid,
-            traceparent=self.envelope.traceparent,
         )
 
 
@@ -259,7 +259,13 @@ class Consumer:
             await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
             return "dead"
 
-        with log_context(event_id=envelope.id, correlation_id=envelope.correlationid, event_type=envelope.type):
+        with (
+            log_context(
+                event_id=envelope.id, correlation_id=envelope.correlationid, event_type=envelope.type,
+                trace_id=envelope.traceparent.split("-")[1] if envelope.traceparent else None,
+            ),
+            consumer_span(self.service, envelope.type, envelope.id, envelope.traceparent),
+        ):
             if await self.inbox.seen(consumer, envelope.id):
                 EVENTS_CONSUMED.labels(self.service, consumer, "duplicate").inc()
                 return "duplicate"
@@ -323,11 +329,14 @@ class Publisher:
     timeout: float = 5.0
     extra_headers: dict[str, str] = field(default_factory=dict)
 
-    async def __call__(self, subject: str, body: bytes, message_id: str) -> None:
+    async def __call__(self, subject: str, body: bytes, message_id: str, traceparent: str | None = None) -> None:
+        headers = {"Nats-Msg-Id": message_id, "Content-Type": "application/cloudevents+json", **self.extra_headers}
+        if traceparent:
+            headers["traceparent"] = traceparent
         await self.broker.publish(
             body,
             subject,
-            headers={"Nats-Msg-Id": message_id, "Content-Type": "application/cloudevents+json", **self.extra_headers},
+            headers=headers,
             stream=STREAM_NAME,
             timeout=self.timeout,
         )

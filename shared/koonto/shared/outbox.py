@@ -21,7 +21,7 @@ from koonto.shared.logs import get_logger
 from koonto.shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
 
 Document = dict[str, Any]
-Publisher = Callable[[str, bytes, str], Awaitable[None]]  # subject, body, message id
+Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, traceparent=None)
 
 log = get_logger(__name__)
 
@@ -29,7 +29,10 @@ PENDING_FLAG = "outbox_pending"
 
 
 def _entry(envelope: Envelope) -> Document:
-    return {"subject": envelope.type, "body": envelope.model_dump_json(), "created_at": utcnow()}
+    return {
+        "subject": envelope.type, "body": envelope.model_dump_json(), "created_at": utcnow(),
+        "traceparent": envelope.traceparent,
+    }
 
 
 def outbox_fields(*envelopes: Envelope) -> Document:
@@ -81,7 +84,9 @@ class OutboxRelay:
                 backlog += 1
                 entries = sorted((doc.get("outbox") or {}).items(), key=lambda kv: (kv[1]["created_at"], kv[0]))
                 for event_id, entry in entries:
-                    await self.publish(entry["subject"], entry["body"].encode(), event_id)
+                    await self.publish(
+                        entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")
+                    )
                     await collection.update_one({"_id": doc["_id"]}, {"$unset": {f"outbox.{event_id}": ""}})
                     published += 1
                     OUTBOX_PUBLISHED.labels(self.service).inc()

@@ -21,6 +21,7 @@ from fastapi.staticfiles import StaticFiles
 from faststream.nats import NatsBroker
 from pymongo import ASCENDING, IndexModel
 
+from koonto.shared import tracing
 from koonto.shared.auth import JwksCache, TokenVerifier
 from koonto.shared.bus import (
     Consumer,
@@ -101,6 +102,7 @@ class Runtime:
             spec.name, [self.db[c] for c in spec.outbox_collections], self.publisher,
             poll_seconds=settings.outbox_poll_seconds,
         )
+        tracing.configure(spec.name, settings.otlp_endpoint)
         self.token_verifier = TokenVerifier(JwksCache(settings.staff_jwks_url))
         self.state: dict[str, Any] = {}  # service-owned singletons (pages, adapters) set by the service
         self._tasks: list[asyncio.Task[Any]] = []
@@ -211,6 +213,7 @@ class Runtime:
         app.state.runtime = self
         app.add_middleware(RequestMetrics, service=self.spec.name)
         app.middleware("http")(language_middleware)
+        app.middleware("http")(tracing.http_middleware(self.spec.name))
         install_error_handlers(app)
         app.include_router(ops_router())
         if self.spec.subscriptions:

@@ -41,6 +41,8 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
 
+    otlp_endpoint: str | None = None  # OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces
+
     log_level: str = "INFO"
     log_json: bool = True
 

@@ -185,3 +185,35 @@ async def test_update_outbox_keeps_events_in_the_same_write(probe: tuple[Runtime
 
 async def test_clean_database_per_test(mongo: AsyncMongoClient[dict], db_names: dict[str, str]) -> None:
     assert await mongo[db_names["probe"]]["things"].count_documents({}) == 0
+
+
+async def test_trace_follows_an_http_request_through_the_outbox_into_the_consumer(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str]
+) -> None:
+    from fastapi import APIRouter
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+    from koonto.shared import tracing
+    from tests.support.services import client
+
+    exporter = InMemorySpanExporter()
+    tracing.use_exporter(exporter)
+    behaviour = ProbeBehaviour()
+    runtime = probe_runtime(clean_stream, mongo_url, db_names["probe"], behaviour)
+    router = APIRouter()
+
+    @router.post("/things")
+    async def create_thing() -> dict[str, str]:
+        await write_thing(runtime, runtime.new_event(idea_submitted(title="traced"), subject="t1"), "t1")
+        return {"ok": "yes"}
+
+    runtime.app.include_router(router)
+    async with running(runtime), client(runtime) as http:
+        assert (await http.post("/things")).status_code == 200
+        await eventually(lambda: effects(runtime), until=lambda e: e == {"traced": 1})
+
+    spans = exporter.get_finished_spans()
+    server = next(s for s in spans if s.name == "HTTP POST /things")
+    consumer = next(s for s in spans if s.name == "consume koonto.intake.idea-submitted.v1")
+    assert consumer.context.trace_id == server.context.trace_id
+    assert consumer.parent is not None and consumer.parent.span_id == server.context.span_id

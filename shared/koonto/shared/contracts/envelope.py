@@ -41,6 +41,10 @@ def make_envelope(
     event_id: str | None = None,
 ) -> Envelope:
     event_id = event_id or new_event_id()
+    if traceparent is None:
+        from koonto.shared.tracing import current_traceparent
+
+        traceparent = current_traceparent()
     return Envelope(
         id=event_id,
         source=f"/koonto/{data.producer}",
