@@ -2,19 +2,107 @@
 
 from __future__ import annotations
 
+import asyncio
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from koonto.intake.links import Links
+from koonto.intake.service import IntakeService
 from koonto.intake.settings import IntakeSettings
-from koonto.intake.subscriptions import SUBSCRIPTIONS
+from koonto.intake.store import INDEXES, OUTBOX_COLLECTIONS, IntakeStore
+from koonto.intake.subscriptions import subscriptions
+from koonto.intake.web import api, pages
+from koonto.intake.web.common import (
+    BODY_TOO_LARGE,
+    TOO_MANY_REQUESTS,
+    BadJson,
+    BodyTooLarge,
+    Intake,
+    RateLimited,
+    get_intake,
+)
+from koonto.shared.clock import utcnow
+from koonto.shared.i18n import Catalogues
+from koonto.shared.pages import Pages
 from koonto.shared.runtime import Runtime, ServiceSpec
+
+PACKAGE = Path(__file__).parent
+TEMPLATES = PACKAGE / "web" / "templates"
+STATIC = PACKAGE / "web" / "static"
+LOCALE = PACKAGE / "locale"
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def configure(app: FastAPI) -> None:
+    """Builds intake's singletons on the runtime (it owns the store client) and its error answers."""
+    runtime: Runtime = app.state.runtime
+    settings: IntakeSettings = runtime.settings  # type: ignore[assignment]
+    store = IntakeStore(runtime.db)
+    links = Links.from_settings(settings)
+    catalogues = Catalogues(LOCALE)
+    runtime.state["intake"] = Intake(
+        settings=settings, store=store, links=links, service=IntakeService(runtime, store, links),
+        pages=Pages(TEMPLATES, catalogues, service="intake"), catalogues=catalogues,
+    )
+    app.mount("/static/intake", StaticFiles(directory=STATIC), name="intake-static")
+
+    @app.exception_handler(BodyTooLarge)
+    async def too_large(request: Request, exc: BodyTooLarge) -> Response:
+        intake = get_intake(request)
+        if _is_api(request):
+            return JSONResponse({"detail": intake.t(BODY_TOO_LARGE)}, status_code=413)
+        return intake.pages.render(request, "problem.html", status_code=413, message=intake.t(BODY_TOO_LARGE))
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> Response:
+        intake = get_intake(request)
+        text = intake.t(TOO_MANY_REQUESTS).format(minutes=max(1, -(-exc.retry_after // 60)))
+        headers = {"Retry-After": str(exc.retry_after)}
+        if _is_api(request):
+            return JSONResponse({"detail": text}, status_code=429, headers=headers)
+        response = intake.pages.render(request, "problem.html", status_code=429, message=text)
+        response.headers.update(headers)
+        return response
+
+    @app.exception_handler(BadJson)
+    async def bad_json(request: Request, exc: BadJson) -> Response:
+        return JSONResponse({"detail": get_intake(request).t(exc.msgid)}, status_code=exc.status)
+
+
+async def forget_old_rate_windows(runtime: Runtime) -> None:
+    """Housekeeping only (correctness never depends on it): drop fixed windows that have ended."""
+    intake: Intake = runtime.state["intake"]
+    while True:
+        await intake.store.forget_old_windows(utcnow())
+        await asyncio.sleep(max(60.0, float(intake.settings.rate_limit_window_seconds)))
 
 
 def build_spec(settings: IntakeSettings) -> ServiceSpec:
+    holder: dict[str, Runtime] = {}
+
+    def store() -> IntakeStore:
+        intake: Intake = holder["runtime"].state["intake"]
+        return intake.store
+
+    def configure_app(app: FastAPI) -> None:
+        holder["runtime"] = app.state.runtime
+        configure(app)
+
     return ServiceSpec(
         name="intake",
         title="Koonto intake: public forms and API",
-        subscriptions=SUBSCRIPTIONS,
-        indexes={},
-        outbox_collections=[],
-        routers=[],
+        subscriptions=subscriptions(store),
+        indexes=INDEXES,
+        outbox_collections=OUTBOX_COLLECTIONS,
+        routers=[api.router, pages.router],
+        jobs=[forget_old_rate_windows],
+        configure_app=configure_app,
     )
 
 

@@ -2,9 +2,26 @@
 
 from __future__ import annotations
 
+from pydantic import Field
+
 from koonto.shared.settings import ServiceSettings
 
 
 class IntakeSettings(ServiceSettings):
     service_name: str = "intake"
     http_port: int = 8001
+
+    # signed links (itsdangerous, secret_key): how long each kind stays valid
+    status_link_max_age_days: int = Field(default=365, ge=1)
+    confirm_link_max_age_days: int = Field(default=14, ge=1)
+    unsubscribe_link_max_age_days: int = Field(default=10 * 365, ge=1)
+
+    # abuse without friction
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    rate_limit_requests: int = Field(default=30, ge=1, description="public POSTs per client per window")
+    rate_limit_window_seconds: int = Field(default=600, ge=1)
+    trust_forwarded_for: bool = Field(default=False, description="client = first X-Forwarded-For hop (behind a proxy)")
+    min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is a bot")
+    max_fill_hours: float = Field(default=24.0, gt=0, description="a form token older than this is refused")
+    duplicate_window_hours: float = Field(default=24.0, gt=0, description="the same idea again -> same reference")
+    subscription_resend_minutes: float = Field(default=10.0, ge=0)

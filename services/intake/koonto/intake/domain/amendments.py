@@ -1,0 +1,45 @@
+"""What the association may change through its status link: contact details and the description."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from koonto.intake.domain.fields import Fields
+from koonto.intake.domain.ideas import DESCRIPTION_MISSING, MAX_DESCRIPTION, read_contact
+from koonto.intake.domain.messages import FieldErrors
+
+
+@dataclass(frozen=True)
+class Amendment:
+    contact: dict[str, Any] | None
+    description: str | None
+    changed_fields: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.changed_fields
+
+
+def validate_amendment(
+    raw: Any, *, current_contact: dict[str, Any] | None, current_description: str, default_language: str = "fi"
+) -> tuple[Amendment | None, FieldErrors]:
+    errors: FieldErrors = {}
+    body = Fields(raw, errors)
+    contact_fields = body.object("contact")
+    contact = read_contact(contact_fields, default_language=default_language)
+    contact_fields.finish()
+    description = body.text("description", max_length=MAX_DESCRIPTION, multiline=True, missing=DESCRIPTION_MISSING)
+    body.finish()
+    if errors:
+        return None, errors
+    changed: list[str] = []
+    current_contact = current_contact or {}
+    changed += [f"contact.{key}" for key in sorted(contact) if contact[key] != current_contact.get(key)]
+    if description != current_description:
+        changed.append("description")
+    return Amendment(
+        contact=contact if any(c.startswith("contact.") for c in changed) else None,
+        description=description if "description" in changed else None,
+        changed_fields=tuple(changed),
+    ), {}

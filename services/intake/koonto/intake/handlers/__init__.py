@@ -1,0 +1,1 @@
+"""One module per incoming event: decode -> domain -> one idempotent write (table in subscriptions.py)."""

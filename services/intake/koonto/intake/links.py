@@ -1,0 +1,110 @@
+"""Signed, expiring links (itsdangerous): the association's status page and subscription confirm/unsubscribe.
+
+A link is the only credential the public side has, so forms reached through it carry a CSRF token bound to
+the link (an HMAC of the token under the service secret): another site cannot forge a post without it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+Verdict = Literal["ok", "expired", "invalid"]
+
+
+@dataclass(frozen=True)
+class Checked:
+    verdict: Verdict
+    value: Any = None
+
+
+class _ClockedSerializer(URLSafeTimedSerializer):
+    """Signs and checks ages against an injectable clock (tests make links that are already old)."""
+
+    def __init__(self, secret: str, *, salt: str, clock: Callable[[], float]) -> None:
+        super().__init__(secret, salt=salt)
+        self.clock = clock
+
+    def make_signer(self, salt: Any = None) -> Any:
+        signer = super().make_signer(salt)
+        signer.get_timestamp = lambda: int(self.clock())  # type: ignore[attr-defined]
+        return signer
+
+
+class LinkSigner:
+    """One kind of link: a salt (so a status token is never a valid unsubscribe token) and a lifetime."""
+
+    def __init__(self, secret: str, *, purpose: str, max_age_seconds: int, clock: Callable[[], float] = time.time):
+        self.secret = secret
+        self.purpose = purpose
+        self.max_age = max_age_seconds
+        self._serializer = _ClockedSerializer(secret, salt=f"koonto-intake:{purpose}", clock=clock)
+
+    def sign(self, value: Any) -> str:
+        return str(self._serializer.dumps(value))
+
+    def check(self, token: str) -> Checked:
+        try:
+            return Checked("ok", self._serializer.loads(token, max_age=self.max_age))
+        except SignatureExpired:
+            return Checked("expired")
+        except BadSignature:
+            return Checked("invalid")
+
+    def issued_at(self, token: str) -> float | None:
+        """When a valid, unexpired token was signed (seconds since the epoch), else None."""
+        try:
+            _, issued = self._serializer.loads(token, max_age=self.max_age, return_timestamp=True)
+        except BadSignature:
+            return None
+        return float(issued.timestamp())
+
+    def now(self) -> float:
+        return float(self._serializer.clock())
+
+    def csrf_for(self, token: str) -> str:
+        return hmac.new(self.secret.encode(), f"csrf:{self.purpose}:{token}".encode(), hashlib.sha256).hexdigest()[:40]
+
+    def csrf_ok(self, token: str, presented: str | None) -> bool:
+        return bool(presented) and hmac.compare_digest(self.csrf_for(token), presented or "")
+
+
+@dataclass
+class Links:
+    """Every signed link intake hands out, as absolute URLs under `public_base_url`."""
+
+    base_url: str
+    status: LinkSigner
+    confirm: LinkSigner
+    unsubscribe: LinkSigner
+    form: LinkSigner  # the hidden "form started at" stamp for the minimum fill time
+
+    @classmethod
+    def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Links:
+        day = 24 * 3600
+        secret = settings.secret_key
+        return cls(
+            base_url=settings.public_base_url.rstrip("/"),
+            status=LinkSigner(secret, purpose="status", max_age_seconds=settings.status_link_max_age_days * day,
+                              clock=clock),
+            confirm=LinkSigner(secret, purpose="confirm", max_age_seconds=settings.confirm_link_max_age_days * day,
+                               clock=clock),
+            unsubscribe=LinkSigner(secret, purpose="unsubscribe",
+                                   max_age_seconds=settings.unsubscribe_link_max_age_days * day, clock=clock),
+            form=LinkSigner(secret, purpose="form", max_age_seconds=int(settings.max_fill_hours * 3600), clock=clock),
+        )
+
+    def status_url(self, idea_id: str) -> str:
+        return f"{self.base_url}/status/{self.status.sign(idea_id)}"
+
+    def confirm_url(self, subscription_id: str) -> str:
+        return f"{self.base_url}/subscriptions/confirm/{self.confirm.sign(subscription_id)}"
+
+    def unsubscribe_url(self, subscription_id: str) -> str:
+        return f"{self.base_url}/subscriptions/unsubscribe/{self.unsubscribe.sign(subscription_id)}"

@@ -1,0 +1,299 @@
+"""Intake's repository: the only module that talks to MongoDB (intake's own database).
+
+Every write that causes events is ONE single-document write carrying them in the document's outbox
+(`outbox_fields` / `outbox_set`); the relay publishes them. Methods are named for what they do.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from koonto.intake.domain.registrations import Seat
+from koonto.shared.clock import utcnow
+from koonto.shared.contracts import Envelope
+from koonto.shared.outbox import outbox_fields, outbox_set
+
+Document = dict[str, Any]
+
+IDEAS = "ideas"
+REGISTRATIONS = "registrations"
+SUBSCRIPTIONS = "subscriptions"
+SCHEDULED_EVENTS = "scheduled_events"
+CALLS = "calls"
+COUNTERS = "counters"
+RATE_LIMITS = "rate_limits"
+ABUSE = "abuse_counters"
+
+OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS]
+
+INDEXES: dict[str, list[IndexModel]] = {
+    IDEAS: [
+        IndexModel([("reference", ASCENDING)], unique=True, name="reference"),
+        IndexModel([("fingerprint_key", ASCENDING)], unique=True, name="fingerprint_key"),
+        IndexModel([("idempotency_key", ASCENDING)], unique=True, name="idempotency_key"),
+        IndexModel([("contact.email", ASCENDING)], name="contact_email"),
+    ],
+    REGISTRATIONS: [
+        IndexModel([("key", ASCENDING)], unique=True, name="event_and_email"),
+        IndexModel([("participant.email", ASCENDING)], name="participant_email"),
+    ],
+    SUBSCRIPTIONS: [
+        IndexModel([("subscription_id", ASCENDING)], unique=True, name="subscription_id"),
+        IndexModel([("email", ASCENDING)], name="email"),
+    ],
+    SCHEDULED_EVENTS: [IndexModel([("starts_at", ASCENDING)], name="starts_at")],
+    CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
+    RATE_LIMITS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+}
+
+ERASED = "[poistettu]"
+
+
+class IntakeStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
+        self.ideas = db[IDEAS]
+        self.registrations = db[REGISTRATIONS]
+        self.subscriptions = db[SUBSCRIPTIONS]
+        self.events = db[SCHEDULED_EVENTS]
+        self.calls = db[CALLS]
+        self.counters = db[COUNTERS]
+        self.rate_limits = db[RATE_LIMITS]
+        self.abuse = db[ABUSE]
+
+    # -- ideas ---------------------------------------------------------------------------------------------
+    async def next_sequence(self, key: str) -> int:
+        """Atomic per-key counter (find_one_and_update + $inc + upsert); two first calls may race on insert."""
+        for _ in range(3):
+            try:
+                doc = await self.counters.find_one_and_update(
+                    {"_id": key}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
+                )
+                assert doc is not None  # upsert with ReturnDocument.AFTER always returns the document
+                return int(doc["seq"])
+            except DuplicateKeyError:
+                continue
+        raise RuntimeError(f"counter {key} could not be incremented")
+
+    async def idea(self, idea_id: str) -> Document | None:
+        return await self.ideas.find_one({"_id": idea_id}, {"outbox": 0})
+
+    async def idea_by_fingerprint(self, fingerprint_key: str) -> Document | None:
+        return await self.ideas.find_one({"fingerprint_key": fingerprint_key}, {"outbox": 0})
+
+    async def idea_by_idempotency_key(self, key: str) -> Document | None:
+        return await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0})
+
+    async def release_fingerprint(self, idea_id: str, fingerprint_key: str) -> None:
+        """An old idea gives its fingerprint up, so the same text sent again later is a new idea."""
+        await self.ideas.update_one(
+            {"_id": idea_id, "fingerprint_key": fingerprint_key},
+            {"$set": {"fingerprint_key": f"{fingerprint_key}:released:{idea_id}"}},
+        )
+
+    async def record_idea(self, doc: Document, *events: Envelope) -> Document | None:
+        """Insert the idea with its events. Returns the idea it duplicates instead, if one won the race."""
+        try:
+            await self.ideas.insert_one({**doc, **outbox_fields(*events)})
+        except DuplicateKeyError:
+            for field in ("fingerprint_key", "idempotency_key"):
+                existing = await self.ideas.find_one({field: doc[field]}, {"outbox": 0})
+                if existing is not None:
+                    return existing
+            raise
+        return None
+
+    async def record_stage(self, idea_id: str, stage: str, changed_at: datetime, event_id: str) -> bool:
+        """Keep the newest stage: an older event arriving late changes nothing."""
+        result = await self.ideas.update_one(
+            {"_id": idea_id, "$or": [{"stage_changed_at": None}, {"stage_changed_at": {"$lt": changed_at}}]},
+            {"$set": {"stage": stage, "stage_changed_at": changed_at, "stage_event_id": event_id}},
+        )
+        return result.matched_count == 1
+
+    async def amend_idea(self, idea_id: str, changes: Document, event: Envelope) -> bool:
+        result = await self.ideas.update_one(
+            {"_id": idea_id, "erased_at": None},
+            {"$set": {**changes, "amended_at": utcnow(), **outbox_set(event)}, "$push": {"amendments": {
+                "at": utcnow(), "event_id": event.id, "fields": list(event.data["changed_fields"]),
+            }}},
+        )
+        return result.modified_count == 1
+
+    async def ideas_of(self, email: str) -> list[str]:
+        return [d["_id"] async for d in self.ideas.find({"contact.email": email}, {"_id": 1})]
+
+    async def erase_idea_contact(self, idea_id: str, event: Envelope) -> bool:
+        """The erasure request and the first erasure in one write: this idea's contact is gone at once."""
+        result = await self.ideas.update_one(
+            {"_id": idea_id, "erased_at": None},
+            {"$set": {"erased_at": utcnow(), "erasure_request_id": event.data["request_id"], **outbox_set(event)},
+             "$unset": {"contact": "", "amendments": ""}},
+        )
+        return result.modified_count == 1
+
+    async def erase_person(self, email: str, phone: str | None, idea_ids: tuple[str, ...], request_id: str) -> None:
+        """Everything intake keeps about this person, anonymised; safe to run again."""
+        now = utcnow()
+        who: list[Document] = [{"contact.email": email}]
+        if phone:
+            who.append({"contact.phone": phone})
+        if idea_ids:
+            who.append({"_id": {"$in": list(idea_ids)}})
+        await self.ideas.update_many(
+            {"$or": who},
+            {"$set": {"erased_at": now, "erasure_request_id": request_id}, "$unset": {"contact": "", "amendments": ""}},
+        )
+        async for registration in self.registrations.find({"participant.email": email}, {"_id": 1}):
+            await self.registrations.update_one(
+                {"_id": registration["_id"]},
+                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}"}},
+            )
+        async for sub in self.subscriptions.find({"email": email}, {"_id": 1}):
+            await self.subscriptions.update_one(
+                {"_id": sub["_id"]},
+                {"$set": {"status": "erased", "erased_at": now, "email": None},
+                 "$unset": {"language": "", "municipality": ""}},
+            )
+
+    # -- abuse ---------------------------------------------------------------------------------------------
+    async def count_abuse(self, reason: str) -> None:
+        await self.abuse.update_one({"_id": reason}, {"$inc": {"count": 1}, "$set": {"last_at": utcnow()}}, upsert=True)
+
+    async def abuse_counts(self) -> dict[str, int]:
+        return {d["_id"]: int(d["count"]) async for d in self.abuse.find()}
+
+    async def hit(self, client: str, window_start: datetime, window: timedelta) -> int:
+        """Fixed-window counter shared by every replica: the number of requests in this window so far."""
+        key = f"{client}|{int(window_start.timestamp())}"
+        for _ in range(3):
+            try:
+                doc = await self.rate_limits.find_one_and_update(
+                    {"_id": key},
+                    {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": window_start + window}},
+                    upsert=True, return_document=ReturnDocument.AFTER,
+                )
+                assert doc is not None
+                return int(doc["count"])
+            except DuplicateKeyError:
+                continue
+        return 1
+
+    async def forget_old_windows(self, now: datetime) -> int:
+        result = await self.rate_limits.delete_many({"expires_at": {"$lt": now}})
+        return result.deleted_count
+
+    # -- funding calls (copies from advisory's events) -----------------------------------------------------
+    async def open_call(self, call: Document) -> None:
+        await self.calls.update_one(
+            {"_id": call["call_id"]},
+            {"$set": {k: v for k, v in call.items() if k != "call_id"}, "$setOnInsert": {"status": "open"}},
+            upsert=True,
+        )
+
+    async def close_call(self, call_id: str, name: str, closed_on: date) -> None:
+        await self.calls.update_one(
+            {"_id": call_id}, {"$set": {"status": "closed", "closed_on": closed_on.isoformat(), "name": name}},
+            upsert=True,
+        )
+
+    async def open_calls(self, today: date) -> list[Document]:
+        cursor = self.calls.find({"status": "open", "closes_on": {"$gte": today.isoformat()}}).sort("closes_on", 1)
+        return [d async for d in cursor]
+
+    # -- trainings and forums ------------------------------------------------------------------------------
+    async def schedule_event(self, event: Document) -> None:
+        await self.events.update_one(
+            {"_id": event["scheduled_event_id"]},
+            {"$set": {k: v for k, v in event.items() if k != "scheduled_event_id"},
+             "$setOnInsert": {"confirmed_count": 0, "waitlisted_count": 0, "held": False}},
+            upsert=True,
+        )
+
+    async def mark_event_held(self, event_id: str, held_on: date) -> None:
+        await self.events.update_one(
+            {"_id": event_id}, {"$set": {"held": True, "held_on": held_on.isoformat()}}
+        )
+
+    async def upcoming_events(self, now: datetime, limit: int = 100) -> list[Document]:
+        cursor = self.events.find({"held": False, "starts_at": {"$gt": now}}).sort("starts_at", 1).limit(limit)
+        return [d async for d in cursor]
+
+    async def scheduled_event(self, event_id: str) -> Document | None:
+        return await self.events.find_one({"_id": event_id})
+
+    async def claim_seat(self, event_id: str, capacity: int) -> Seat:
+        """A confirmed seat while the count is below capacity, else the next place on the waiting list."""
+        doc = await self.events.find_one_and_update(
+            {"_id": event_id, "confirmed_count": {"$lt": capacity}},
+            {"$inc": {"confirmed_count": 1}}, return_document=ReturnDocument.AFTER,
+        )
+        if doc is not None:
+            return Seat("confirmed")
+        doc = await self.events.find_one_and_update(
+            {"_id": event_id}, {"$inc": {"waitlisted_count": 1}}, return_document=ReturnDocument.AFTER
+        )
+        if doc is None:
+            raise LookupError(event_id)
+        return Seat("waitlisted", int(doc["waitlisted_count"]))
+
+    async def give_seat_back(self, event_id: str, seat: Seat) -> None:
+        """A seat claimed for a registration that turned out to be a duplicate."""
+        field = "confirmed_count" if seat.status == "confirmed" else "waitlisted_count"
+        await self.events.update_one({"_id": event_id}, {"$inc": {field: -1}})
+
+    async def registration_by_key(self, key: str) -> Document | None:
+        return await self.registrations.find_one({"key": key}, {"outbox": 0})
+
+    async def registration(self, registration_id: str) -> Document | None:
+        return await self.registrations.find_one({"_id": registration_id}, {"outbox": 0})
+
+    async def record_registration(self, doc: Document, event: Envelope) -> Document | None:
+        """Insert; returns the existing registration instead when this person already signed up."""
+        try:
+            await self.registrations.insert_one({**doc, **outbox_fields(event)})
+        except DuplicateKeyError:
+            return await self.registration_by_key(doc["key"])
+        return None
+
+    # -- subscriptions -------------------------------------------------------------------------------------
+    async def subscription(self, key: str) -> Document | None:
+        return await self.subscriptions.find_one({"_id": key}, {"outbox": 0})
+
+    async def subscription_by_id(self, subscription_id: str) -> Document | None:
+        return await self.subscriptions.find_one({"subscription_id": subscription_id}, {"outbox": 0})
+
+    async def create_subscription(self, doc: Document, event: Envelope) -> bool:
+        try:
+            await self.subscriptions.insert_one({**doc, **outbox_fields(event)})
+        except DuplicateKeyError:
+            return False  # another request created it a moment ago
+        return True
+
+    async def renew_subscription(self, key: str, expected: Document, changes: Document, event: Envelope) -> bool:
+        """Move a subscription on only if it is still as we read it (a guarded single-document write)."""
+        result = await self.subscriptions.update_one(
+            {"_id": key, "subscription_id": expected["subscription_id"], "status": expected["status"],
+             "requested_at": expected.get("requested_at")},
+            {"$set": {**changes, **outbox_set(event)}},
+        )
+        return result.modified_count == 1
+
+    async def confirm_subscription(self, subscription_id: str, confirmed_at: datetime, event: Envelope) -> bool:
+        result = await self.subscriptions.update_one(
+            {"subscription_id": subscription_id, "status": "pending"},
+            {"$set": {"status": "confirmed", "confirmed_at": confirmed_at, **outbox_set(event)}},
+        )
+        return result.modified_count == 1
+
+    async def cancel_subscription(self, subscription_id: str, cancelled_at: datetime, event: Envelope) -> bool:
+        result = await self.subscriptions.update_one(
+            {"subscription_id": subscription_id, "status": "confirmed"},
+            {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, **outbox_set(event)}},
+        )
+        return result.modified_count == 1

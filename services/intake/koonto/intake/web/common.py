@@ -1,0 +1,161 @@
+"""What the API and the pages share: the wiring, bounded body reading, client identity and the rate limit."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any
+from urllib.parse import parse_qsl
+
+from fastapi import Depends, Request
+
+from koonto.intake.domain.messages import N_, FieldErrors
+from koonto.intake.links import Links
+from koonto.intake.service import IntakeService
+from koonto.intake.settings import IntakeSettings
+from koonto.intake.store import IntakeStore
+from koonto.shared.i18n import Catalogues
+from koonto.shared.pages import Pages
+
+BODY_TOO_LARGE = N_("Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen.")
+TOO_MANY_REQUESTS = N_("Liian monta lähetystä lyhyessä ajassa. Yritä uudelleen {minutes} minuutin kuluttua.")
+NOT_JSON = N_("Pyynnön runko ei ole kelvollista JSONia.")
+NEEDS_JSON = N_("Lähetä tiedot JSON-muodossa (Content-Type: application/json).")
+
+# names of the HTML form controls that are ticked boxes or lists, and what only the page itself adds
+BOOLEAN_FIELDS = {
+    "consents.privacy_notice", "consents.call_announcements", "consents.newsletter", "consents.publication",
+}
+LIST_FIELDS = {"themes", "topics"}
+PAGE_FIELDS = {"form_token", "website", "action", "csrf_token", "List-Unsubscribe"}
+
+
+@dataclass
+class Intake:
+    """The service's singletons, built once by main.py and kept in runtime.state['intake']."""
+
+    settings: IntakeSettings
+    store: IntakeStore
+    links: Links
+    service: IntakeService
+    pages: Pages
+    catalogues: Catalogues
+
+    def t(self, msgid: str) -> str:
+        return self.catalogues.gettext(msgid)
+
+    def errors_text(self, errors: FieldErrors) -> dict[str, str]:
+        return {field: message.render(self.t) for field, message in errors.items()}
+
+
+def get_intake(request: Request) -> Intake:
+    return request.app.state.runtime.state["intake"]  # type: ignore[no-any-return]
+
+
+IntakeDep = Annotated[Intake, Depends(get_intake)]
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(retry_after)
+        self.retry_after = retry_after
+
+
+class BadJson(Exception):
+    def __init__(self, msgid: str, status: int) -> None:
+        super().__init__(msgid)
+        self.msgid = msgid
+        self.status = status
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refusing (413) anything over `limit` before reading it all."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise BodyTooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+async def read_json(request: Request, limit: int) -> Any:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    body = await read_body(request, limit)
+    if content_type != "application/json" and not content_type.endswith("+json"):
+        raise BadJson(NEEDS_JSON, 415)
+    try:
+        return json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise BadJson(NOT_JSON, 400) from None
+
+
+async def read_form(request: Request, limit: int) -> tuple[dict[str, Any], dict[str, str]]:
+    """An urlencoded HTML form as (nested fields for the domain, page-only fields like the form token)."""
+    body = await read_body(request, limit)
+    pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=200)
+    nested: dict[str, Any] = {}
+    page: dict[str, str] = {}
+    for name, value in pairs:
+        if name in PAGE_FIELDS:
+            page[name] = value
+            continue
+        if name in BOOLEAN_FIELDS:
+            value_out: Any = value not in ("", "false", "no")
+        elif name in LIST_FIELDS:
+            _place(nested, name, None).append(value)
+            continue
+        else:
+            value_out = value
+        _place(nested, name, value_out)
+    return nested, page
+
+
+def _place(nested: dict[str, Any], dotted: str, value: Any) -> Any:
+    *parents, leaf = dotted.split(".")
+    target = nested
+    for part in parents:
+        child = target.setdefault(part, {})
+        if not isinstance(child, dict):
+            child = target[part] = {}
+        target = child
+    if value is None:  # a list field: collect repeated values
+        existing = target.get(leaf)
+        if not isinstance(existing, list):
+            existing = target[leaf] = []
+        return existing
+    target[leaf] = value
+    return value
+
+
+def client_id(request: Request, trust_forwarded_for: bool) -> str:
+    if trust_forwarded_for:
+        forwarded = request.headers.get("x-forwarded-for", "")
+        first = forwarded.split(",")[0].strip()
+        if first:
+            return first[:100]
+    return request.client.host if request.client else "unknown"
+
+
+async def rate_limit(request: Request) -> None:
+    """Dependency of every public POST that does not carry a signed link: 429 + Retry-After over the limit."""
+    intake = get_intake(request)
+    retry_after = await intake.service.over_rate_limit(client_id(request, intake.settings.trust_forwarded_for))
+    if retry_after is not None:
+        raise RateLimited(retry_after)
+
+
+RateLimit = Depends(rate_limit)
+
+
+def field_id(field: str) -> str:
+    """The HTML id of a form control for a field path: organisation.business_id -> organisation-business_id."""
+    return field.replace(".", "-")

@@ -1,0 +1,118 @@
+"""Helpers for intake's tests: valid sample bodies, reading the KOONTO stream, publishing advisory events."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import Any
+
+import nats
+import nats.errors
+import nats.js.api
+import nats.js.errors
+
+from koonto.shared.bus import STREAM_NAME
+from koonto.shared.contracts import Envelope, EventData
+from tests.support.samples import envelope
+
+
+def idea_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "organisation": {
+            "name": "Kyläyhdistys Toivala ry", "type": "registered_association", "business_id": "1572860-0",
+            "municipality": "siilinjarvi",
+        },
+        "contact": {"name": "Maija Meikäläinen", "email": "maija@example.fi", "phone": "040 123 4567",
+                    "language": "fi", "channel": "email"},
+        "title": "Kylätalon kohtaamispaikka",
+        "description": "Avataan kylätalo kaikenikäisten kohtaamispaikaksi.",
+        "themes": ["village", "inclusion"],
+        "target_groups": ["ikäihmiset", "lapsiperheet"],
+        "estimated_budget_eur": 25000,
+        "schedule": "2027",
+        "consents": {"privacy_notice": True, "publication": True},
+    }
+    for dotted, value in overrides.items():
+        *parents, leaf = dotted.split("__")
+        target = body
+        for part in parents:
+            target = target[part]
+        if value is DELETE:
+            target.pop(leaf, None)
+        else:
+            target[leaf] = copy.deepcopy(value)
+    return body
+
+
+DELETE = object()
+
+
+def form_pairs(body: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The same answers as an HTML form would send them."""
+    out: list[tuple[str, str]] = []
+    for key, value in body.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += form_pairs(value, f"{name}.")
+        elif isinstance(value, list):
+            out += [(name, str(v)) for v in value]
+        elif value is True:
+            out.append((name, "yes"))
+        elif value is False or value is None:
+            continue
+        else:
+            out.append((name, str(value)))
+    return out
+
+
+def hidden(html: str, name: str) -> str:
+    match = re.search(rf'name="{re.escape(name)}" value="([^"]*)"', html)
+    assert match, f"no hidden field {name}"
+    return match.group(1)
+
+
+async def stream_events(nats_url: str, subject: str = "koonto.>") -> list[Envelope]:
+    """Every event in KOONTO on `subject`, read with an ordered (ephemeral) JetStream subscription."""
+    nc = await nats.connect(nats_url)
+    try:
+        js = nc.jetstream()
+        try:
+            info = await js.stream_info(STREAM_NAME)
+        except nats.js.errors.NotFoundError:
+            return []
+        if info.state.messages == 0:
+            return []
+        sub = await js.subscribe(subject, ordered_consumer=True, deliver_policy=nats.js.api.DeliverPolicy.ALL)
+        out: list[Envelope] = []
+        try:
+            while True:
+                try:
+                    msg = await sub.next_msg(timeout=0.5)
+                except (TimeoutError, nats.errors.TimeoutError):
+                    break
+                out.append(Envelope.model_validate_json(msg.data))
+                if msg.metadata.num_pending == 0:
+                    break
+        finally:
+            await sub.unsubscribe()
+        return out
+    finally:
+        await nc.close()
+
+
+async def events_of(nats_url: str, model: type[EventData]) -> list[tuple[Envelope, Any]]:
+    """Envelopes of one type with their data validated against the contract model."""
+    return [(e, model.model_validate(e.data)) for e in await stream_events(nats_url, model.event_type())]
+
+
+async def publish(nats_url: str, data: EventData, *, subject: str | None = None) -> Envelope:
+    """Publish an event as its producer would: to JetStream, with Nats-Msg-Id = envelope id."""
+    env = envelope(data, subject=subject)
+    nc = await nats.connect(nats_url)
+    try:
+        await nc.jetstream().publish(
+            env.type, env.model_dump_json().encode(), stream=STREAM_NAME, headers={"Nats-Msg-Id": env.id}
+        )
+    finally:
+        await nc.close()
+    return env
