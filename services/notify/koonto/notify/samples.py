@@ -1,0 +1,77 @@
+"""Sample data for every message kind: the staff preview page renders each template in each language with it,
+and the unit tests render them all."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+COMMON: dict[str, Any] = {
+    "project_name": "Koonto",
+    "contact_email": "koonto@example.fi",
+    "website": "https://koonto.example.fi",
+    "unsubscribe_url": "https://koonto.example.fi/notify/unsubscribe/esimerkki",
+    "preferences_url": "https://koonto.example.fi/notify/preferences/esimerkki",
+}
+
+SAMPLES: dict[str, dict[str, Any]] = {
+    "receipt": {
+        "name": "Maija Meikäläinen", "reference": "KOO-2026-0042", "title": "Kylätalon kohtaamispaikka",
+        "organisation": "Kyläyhdistys Toivala ry", "submitted_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
+        "status_url": "https://koonto.example.fi/tila/abc?t=signed", "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
+    },
+    "status-update": {
+        "name": "Maija Meikäläinen", "reference": "KOO-2026-0042", "title": "Kylätalon kohtaamispaikka",
+        "to_stage": "preparing", "reason": "Sovimme hakemuksen rakenteesta tapaamisessa.",
+        "status_url": "https://koonto.example.fi/tila/abc?t=signed", "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
+    },
+    "advisor-message": {
+        "name": "Maija Meikäläinen", "reference": "KOO-2026-0042", "advisor_name": "Neuvoja Niina",
+        "body": "Hei! Lähetän sinulle budjettipohjan. Täytä siihen kylätalon vuokrat ja talkootyö.",
+        "status_url": "https://koonto.example.fi/tila/abc?t=signed", "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
+    },
+    "subscription-confirm": {
+        "email": "tilaaja@example.fi", "topic": "call_announcements",
+        "confirm_url": "https://koonto.example.fi/tilaus/vahvista?t=signed",
+    },
+    "registration-confirmation": {
+        "name": "Matti Virtanen", "event_title": "Hankeklinikka: ESR+ hakemuksen teko", "status": "confirmed",
+        "position": None, "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC), "place": "Kuopion kaupungintalo",
+        "online_url": None,
+    },
+    "erasure-confirmation": {"requested_at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC)},
+    "call-announcement": {
+        "call_name": "ESR+ kansalaistoiminnan kehittäminen 2027", "funder": "Itä-Suomen elinvoimakeskus",
+        "opens_on": date(2026, 12, 1), "closes_on": date(2027, 2, 15), "budget_eur": 1250000,
+        "url": "https://rahoitus.example.fi/haku/2027", "description": "Haku on tarkoitettu yhdistysten kehittämishankkeille.",
+        "days_left": None,
+    },
+    "call-reminder": {
+        "name": "Maija Meikäläinen", "reference": "KOO-2026-0042", "call_name": "ESR+ kansalaistoiminnan kehittäminen 2027",
+        "closes_on": date(2027, 2, 15), "days_left": 3, "status_url": "https://koonto.example.fi/tila/abc?t=signed",
+        "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
+    },
+    "event-invitation": {
+        "event_title": "Yhdistysfoorumi Iisalmessa", "event_kind": "forum",
+        "starts_at": datetime(2027, 1, 20, 14, 0, tzinfo=UTC), "place": "Iisalmen kulttuurikeskus", "online_url": None,
+        "description": "Tule kuulemaan rahoitusmahdollisuuksista ja verkostoitumaan.",
+        "register_url": "https://koonto.example.fi/tapahtumat/123",
+    },
+    "followup-reminder": {
+        "name": "Neuvoja Niina", "reference": "KOO-2026-0042", "followup_kind": "followup", "due_on": date(2026, 11, 30),
+        "note": "Soita ja kysy budjetista.", "case_url": "https://koonto.example.fi/tyotila/asiat/42",
+    },
+    "staff-digest": {
+        "name": "Neuvoja Niina", "day": date(2026, 11, 30),
+        "cases": [
+            {"reference": "KOO-2026-0043", "title": "Nuorten liikuntakerho", "organisation": "Tervon Urheilijat ry",
+             "municipality": "Tervo", "opened_at": datetime(2026, 11, 29, 12, 0, tzinfo=UTC)},
+        ],
+        "followups": [{"reference": "KOO-2026-0042", "due_on": date(2026, 11, 30), "note": "Soita ja kysy budjetista."}],
+        "workspace_url": "https://koonto.example.fi/tyotila",
+    },
+}
+
+
+def sample(kind: str) -> dict[str, Any]:
+    return {**COMMON, **SAMPLES[kind]}
