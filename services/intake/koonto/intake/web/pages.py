@@ -31,7 +31,6 @@ router = APIRouter(include_in_schema=False)
 LINK_INVALID = N_("Linkki ei kelpaa. Tarkista, että kopioit koko linkin sähköpostista.")
 LINK_EXPIRED = N_("Linkki on vanhentunut.")
 IDEA_NOT_FOUND = N_("Ideaa ei löytynyt.")
-FORM_EXPIRED = N_("Lomake on vanhentunut. Päivitä sivu ja lähetä uudelleen.")
 CSRF_FAILED = N_("Lomakkeen tarkiste ei täsmää. Avaa sivu uudelleen linkistä ja yritä uudelleen.")
 
 
