@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Validates the deployment files without a Docker engine or a cluster:
+#   0. Dockerfiles: parsed by BuildKit's front end; COPY sources must exist and not be .dockerignore'd;
+#      the final stage must run as a non-root USER and have a HEALTHCHECK.
 #   1. docker-compose.yml: loaded by compose-go (the library behind `docker compose config`): compose-spec
 #      schema, ${VAR} interpolation from .env.example, consistency (networks, volumes, depends_on ...).
 #   2. Kubernetes: `kustomize build` of every overlay piped to kubeconform -strict against the Kubernetes
@@ -44,9 +46,9 @@ if [ "$(built_version kustomize)" != "${KUSTOMIZE_VERSION}" ]; then
   echo "installing kustomize ${KUSTOMIZE_VERSION}"
   GOFLAGS=-mod=mod go install "sigs.k8s.io/kustomize/kustomize/v5@${KUSTOMIZE_VERSION}"
 fi
-# composecheck (compose-go) and rulecheck (Prometheus rulefmt/PromQL), pinned by deploy/tools/go.sum
-(cd deploy/tools && go build -o "$CACHE/bin/" ./cmd/composecheck ./cmd/rulecheck)
-echo "kubeconform $(built_version kubeconform), kustomize $(built_version kustomize), composecheck, rulecheck"
+# composecheck (compose-go), dockerfilecheck (BuildKit's Dockerfile parser) and rulecheck (Prometheus rulefmt/PromQL), pinned by deploy/tools/go.sum
+(cd deploy/tools && go build -o "$CACHE/bin/" ./cmd/composecheck ./cmd/rulecheck ./cmd/dockerfilecheck)
+echo "kubeconform $(built_version kubeconform), kustomize $(built_version kustomize), composecheck, rulecheck, dockerfilecheck"
 
 SCHEMAS="$CACHE/k8s-schemas"
 if [ ! -s "$SCHEMAS/v${K8S_VERSION}-local-strict/_definitions.json" ]; then
@@ -95,6 +97,11 @@ kubeconform_check() {  # $1 = label, stdin = manifests; fails on invalid resourc
   # every kind we use has a schema: a skipped resource means the schema set is broken, not that all is well
   printf '%s\n' "$out" | tail -n 1 | grep -q 'Skipped: 0$' || { echo "$1: resources were skipped"; return 1; }
 }
+
+# ---- images -------------------------------------------------------------------------------------------
+step "Dockerfiles"
+"$CACHE/bin/dockerfilecheck" -context . services/intake/Dockerfile services/advisory/Dockerfile \
+  services/notify/Dockerfile services/reporting/Dockerfile || fail "Dockerfiles"
 
 # ---- compose ------------------------------------------------------------------------------------------
 step "docker-compose.yml"
@@ -184,6 +191,12 @@ if kubeconform_check broken < "$WORK/broken.yaml" >/dev/null 2>&1; then
   fail "kubeconform accepted an unknown container field"
 else
   echo "kubernetes: invalid copy refused"
+fi
+sed 's#^COPY deploy/regions /app/regions$#COPY docs /app/docs#' services/intake/Dockerfile > "$WORK/Dockerfile"
+if "$CACHE/bin/dockerfilecheck" -context . "$WORK/Dockerfile" 2>/dev/null; then
+  fail "dockerfilecheck accepted a COPY of a .dockerignore'd folder"
+else
+  echo "Dockerfile: COPY of an ignored folder refused"
 fi
 sed 's/koonto_dead_letters_total\[15m\]/koonto_dead_letters_total[15m/' deploy/prometheus/alerts.yml \
   > "$WORK/alerts.yml"
