@@ -125,7 +125,9 @@ def mongo_server(base: Path, port: int | None = None, kind: str | None = None) -
         binary = find_binary("nx-27017")
         if binary is None:
             raise RuntimeError("nx-27017 not found: uv sync installs it")
-        argv = [binary, "--host", "127.0.0.1", "-p", str(port), "--data-dir", str(data)]
+        # nx-27017 keeps a PID file (default /tmp/nx_27017.pid) and refuses a second instance: one per server
+        argv = [binary, "--host", "127.0.0.1", "-p", str(port), "--data-dir", str(data),
+                "--pid-file", str(data / "nx-27017.pid"), "--log-file", str(data / "nx-27017.log")]
     return LocalServer(kind, argv, port, data, base / f"{kind}.log")
 
 
