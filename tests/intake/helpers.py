@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any
+from urllib.parse import urlencode
 
 import nats
 import nats.errors
@@ -116,3 +117,11 @@ async def publish(nats_url: str, data: EventData, *, subject: str | None = None)
     finally:
         await nc.close()
     return env
+
+
+async def post_form(http: Any, url: str, pairs: list[tuple[str, str]] | dict[str, str], **kw: Any) -> Any:
+    """POST an urlencoded form the way a browser does (repeated names for checkboxes)."""
+    items = list(pairs.items()) if isinstance(pairs, dict) else pairs
+    return await http.post(
+        url, content=urlencode(items).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw
+    )

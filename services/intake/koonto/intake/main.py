@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from koonto.intake.links import Links
 from koonto.intake.service import IntakeService
 from koonto.intake.settings import IntakeSettings
-from koonto.intake.store import INDEXES, OUTBOX_COLLECTIONS, IntakeStore
+from koonto.intake.store import OUTBOX_COLLECTIONS, IntakeStore, ensure_indexes
 from koonto.intake.subscriptions import subscriptions
 from koonto.intake.web import api, pages
 from koonto.intake.web.common import (
@@ -83,6 +83,10 @@ async def forget_old_rate_windows(runtime: Runtime) -> None:
         await asyncio.sleep(max(60.0, float(intake.settings.rate_limit_window_seconds)))
 
 
+async def create_missing_indexes(runtime: Runtime) -> None:
+    await ensure_indexes(runtime.db)
+
+
 def build_spec(settings: IntakeSettings) -> ServiceSpec:
     holder: dict[str, Runtime] = {}
 
@@ -98,7 +102,8 @@ def build_spec(settings: IntakeSettings) -> ServiceSpec:
         name="intake",
         title="Koonto intake: public forms and API",
         subscriptions=subscriptions(store),
-        indexes=INDEXES,
+        indexes={},  # created by the start-up hook below, only when missing
+        on_startup=[create_missing_indexes],
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[api.router, pages.router],
         jobs=[forget_old_rate_windows],

@@ -54,6 +54,19 @@ INDEXES: dict[str, list[IndexModel]] = {
 ERASED = "[poistettu]"
 
 
+async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
+    """Create only the indexes that are missing.
+
+    FerretDB v1 (1.24) drops the connection with a panic when an existing *unique* index is created again,
+    so the runtime's create-everything-every-start cannot be used for these (see the report to the platform).
+    """
+    for collection, indexes in INDEXES.items():
+        existing = {index["name"] async for index in await db[collection].list_indexes()}
+        missing = [index for index in indexes if index.document["name"] not in existing]
+        if missing:
+            await db[collection].create_indexes(missing)
+
+
 class IntakeStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.db = db

@@ -1,0 +1,126 @@
+"""Abuse without friction: honeypot and minimum fill time (counted, answered normally, nothing kept),
+a rate limit shared by every replica, and the same idea twice giving the same reference."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+from koonto.intake.main import create_runtime
+from koonto.shared.contracts.intake import IdeaSubmitted
+from tests.intake.helpers import events_of, form_pairs, hidden, idea_body, post_form
+from tests.intake.integration.conftest import intake_settings
+from tests.support.polling import eventually, stays
+from tests.support.services import client, running
+
+
+async def counts(runtime) -> dict[str, int]:
+    return {d["_id"]: d["count"] async for d in runtime.db["abuse_counters"].find()}
+
+
+async def test_honeypot_gets_a_normal_answer_but_nothing_is_kept_and_it_is_counted(intake, clean_stream) -> None:
+    runtime, http = intake
+    form = await http.get("/ideas/new")
+    answers = form_pairs(idea_body())
+    bot = await post_form(http, "/ideas/new", [*answers, ("form_token", hidden(form.text, "form_token")),
+                                               ("website", "http://spam.example")])
+    assert bot.status_code == 303
+    thanks = await http.get(bot.headers["location"])
+    assert thanks.status_code == 200 and re.search(r'class="reference">KOO-\d{4}-\d{4}<', thanks.text)
+    # the check step's honeypot too
+    bot2 = await post_form(http, "/ideas/confirm", [*answers, ("form_token", hidden(form.text, "form_token")),
+                                                    ("website", "x"), ("action", "submit")])
+    assert bot2.status_code == 303
+    assert await counts(runtime) == {"idea:honeypot": 2}
+    assert await runtime.db["ideas"].count_documents({}) == 0
+    assert await events_of(clean_stream, IdeaSubmitted) == []
+
+
+async def test_too_fast_or_stampless_submit_is_dropped_and_counted(start_intake, clean_stream) -> None:
+    async with start_intake(min_fill_seconds=60) as (runtime, http):
+        form = await http.get("/ideas/new")
+        answers = form_pairs(idea_body())
+        fast = await post_form(http, "/ideas/new", [*answers, ("form_token", hidden(form.text, "form_token"))])
+        assert fast.status_code == 303 and fast.headers["location"] == "/ideas/thanks"
+        forged = await post_form(http, "/ideas/confirm", [*answers, ("form_token", "forged"), ("action", "submit")])
+        assert forged.status_code == 303
+        assert await counts(runtime) == {"idea:too_fast": 1, "idea:form_token": 1}
+        assert await runtime.db["ideas"].count_documents({}) == 0
+        assert await events_of(clean_stream, IdeaSubmitted) == []
+
+
+async def test_a_person_who_takes_their_time_gets_through(start_intake) -> None:
+    async with start_intake(min_fill_seconds=0.3) as (runtime, http):
+        form = await http.get("/ideas/new")
+        answers = [*form_pairs(idea_body()), ("form_token", hidden(form.text, "form_token"))]
+        check = await eventually(
+            lambda: post_form(http, "/ideas/new", answers), until=lambda r: "Tarkista vastauksesi" in r.text,
+            interval=0.1, what="the form is accepted once the minimum time has passed",
+        )
+        assert check.status_code == 200
+
+
+async def test_rate_limit_answers_429_with_retry_after_and_holds_across_replicas(
+    clean_stream, mongo_url, db_names
+) -> None:
+    settings = intake_settings(clean_stream, mongo_url, db_names["intake"], rate_limit_requests=3,
+                               rate_limit_window_seconds=600, trust_forwarded_for=True)
+    first, second = create_runtime(settings), create_runtime(settings)
+    async with running(first), running(second), client(first) as a, client(second) as b:
+        me = {"X-Forwarded-For": "203.0.113.7"}
+        assert (await a.post("/api/v1/ideas", json=idea_body(title="1"), headers=me)).status_code == 201
+        assert (await b.post("/api/v1/ideas", json=idea_body(title="2"), headers=me)).status_code == 201
+        assert (await a.post("/api/v1/ideas", json={"bad": 1}, headers=me)).status_code == 422  # counts too
+        limited = await b.post("/api/v1/ideas", json=idea_body(title="4"), headers=me)
+        assert limited.status_code == 429
+        assert 0 < int(limited.headers["Retry-After"]) <= 600
+        assert "Liian monta lähetystä" in limited.json()["detail"]
+        page = await a.post("/ideas/new", headers=me)
+        assert page.status_code == 429 and "Retry-After" in page.headers and "<html" in page.text
+        # another client is not affected
+        other = await a.post("/api/v1/ideas", json=idea_body(title="5"), headers={"X-Forwarded-For": "198.51.100.1"})
+        assert other.status_code == 201
+        assert await first.db["ideas"].count_documents({}) == 3
+
+
+async def test_the_same_idea_twice_gets_the_same_reference_and_is_kept_once(intake, clean_stream) -> None:
+    runtime, http = intake
+    first = await http.post("/api/v1/ideas", json=idea_body())
+    again = await http.post("/api/v1/ideas", json=idea_body())
+    assert first.status_code == again.status_code == 201
+    assert again.json()["reference"] == first.json()["reference"]
+    # a double click: two requests at the same moment
+    pair = await asyncio.gather(*(http.post("/api/v1/ideas", json=idea_body(title="Tuplaklikkaus"))
+                                  for _ in range(2)))
+    assert pair[0].json()["reference"] == pair[1].json()["reference"]
+    assert await runtime.db["ideas"].count_documents({}) == 2
+    events = await eventually(lambda: events_of(clean_stream, IdeaSubmitted), until=lambda e: len(e) == 2)
+    assert sorted(d.title for _, d in events) == ["Kylätalon kohtaamispaikka", "Tuplaklikkaus"]
+    await stays(lambda: events_of(clean_stream, IdeaSubmitted), until=lambda e: len(e) == 2, duration=1.0)
+
+
+async def test_html_confirm_sent_twice_lands_on_the_same_receipt(intake) -> None:
+    runtime, http = intake
+    form = await http.get("/ideas/new")
+    carried = [*form_pairs(idea_body()), ("form_token", hidden(form.text, "form_token")), ("action", "submit")]
+    one = await post_form(http, "/ideas/confirm", carried)
+    two = await post_form(http, "/ideas/confirm", carried)
+    first, second = (await http.get(one.headers["location"])), (await http.get(two.headers["location"]))
+    reference = re.search(r'class="reference">([^<]+)<', first.text)
+    assert reference and reference.group(1) in second.text
+    assert await runtime.db["ideas"].count_documents({}) == 1
+
+
+async def test_idempotency_key_is_honoured(intake, clean_stream) -> None:
+    runtime, http = intake
+    key = {"Idempotency-Key": "b6c9a0a2-5f0e-4c55-9c9e-4d1c3f1f0001"}
+    first = await http.post("/api/v1/ideas", json=idea_body(), headers=key)
+    retry = await http.post("/api/v1/ideas", json=idea_body(), headers=key)
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["reference"] == first.json()["reference"]
+    assert retry.headers.get("Idempotent-Replayed") == "true" and "Idempotent-Replayed" not in first.headers
+    conflict = await http.post("/api/v1/ideas", json=idea_body(title="Eri idea"), headers=key)
+    assert conflict.status_code == 409 and "Idempotency-Key" in conflict.json()["detail"]
+    assert await runtime.db["ideas"].count_documents({}) == 1
+    await eventually(lambda: events_of(clean_stream, IdeaSubmitted), until=lambda e: len(e) == 1)
+    await stays(lambda: events_of(clean_stream, IdeaSubmitted), until=lambda e: len(e) == 1, duration=0.5)
