@@ -50,7 +50,7 @@ async def test_too_fast_or_stampless_submit_is_dropped_and_counted(start_intake,
 
 
 async def test_a_person_who_takes_their_time_gets_through(start_intake) -> None:
-    async with start_intake(min_fill_seconds=0.3) as (runtime, http):
+    async with start_intake(min_fill_seconds=0.3) as (_, http):
         form = await http.get("/ideas/new")
         answers = [*form_pairs(idea_body()), ("form_token", hidden(form.text, "form_token"))]
         check = await eventually(
