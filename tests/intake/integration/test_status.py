@@ -79,7 +79,7 @@ async def test_tampered_expired_and_unknown_links_are_refused(intake) -> None:
 
 
 async def test_amending_contact_and_description_publishes_idea_amended(intake, clean_stream) -> None:
-    runtime, http = intake
+    _runtime, http = intake
     path, _ = await submit(http)
     page = await http.get(path)
     csrf = hidden(page.text, "csrf_token")

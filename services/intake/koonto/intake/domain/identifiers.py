@@ -52,9 +52,10 @@ def normalise_phone(raw: str, default_region: str = "FI") -> str:
 
 
 def normalise_email(raw: str) -> str:
-    """Syntax only (no DNS lookups in a request path); the domain part is normalised."""
+    """Syntax only (no DNS lookups in a request path). Lower-cased as a whole: mailboxes are case-insensitive in
+    practice, and one person must be one address for duplicates, subscriptions and erasure."""
     try:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError:
         raise Invalid(BAD_EMAIL) from None
-    return result.normalized
+    return result.normalized.lower()

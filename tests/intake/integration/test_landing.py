@@ -1,0 +1,72 @@
+"""The landing page lists the open funding calls kept from advisory's events; information pages exist."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from koonto.shared.clock import helsinki_date, utcnow
+from koonto.shared.contracts.advisory import CallClosed, CallOpened
+from tests.intake.helpers import publish
+from tests.support.polling import eventually
+
+
+def call(name: str, closes_in_days: int) -> CallOpened:
+    today = helsinki_date(utcnow())
+    return CallOpened(call_id=str(uuid.uuid4()), name=name, funder="Itä-Suomen elinvoimakeskus",
+                      opens_on=today - timedelta(days=5), closes_on=today + timedelta(days=closes_in_days),
+                      url="https://www.eura2021.fi/haku/123", description="ESR+ toimintalinja 4")
+
+
+async def test_landing_lists_open_calls_with_deadlines_and_links_to_the_forms(intake, clean_stream) -> None:
+    _, http = intake
+    empty = await http.get("/")
+    assert empty.status_code == 200 and "Juuri nyt ei ole avoimia hakuja" in empty.text
+    for href in ('href="/ideas/new"', 'href="/events"', 'href="/subscribe"', 'href="/privacy"',
+                 'href="/accessibility"'):
+        assert href in empty.text
+
+    soon, later = call("Kansalaislähtöinen kehittäminen 2027", 10), call("Syksyn haku", 40)
+    closing = call("Suljettu haku", 3)
+    for opened in (later, soon, closing):
+        await publish(clean_stream, opened)
+    await publish(clean_stream, CallClosed(call_id=closing.call_id, name=closing.name, closed_on=date.today()))
+    page = await eventually(
+        lambda: http.get("/"),
+        until=lambda r: soon.name in r.text and later.name in r.text and closing.name not in r.text,
+        what="open calls listed",
+    )
+    text = page.text
+    assert text.index(soon.name) < text.index(later.name)  # the nearest deadline first
+    deadline = soon.closes_on
+    assert f"{deadline.day}.{deadline.month}.{deadline.year}" in text and "10 päivää jäljellä" in text
+    assert 'href="https://www.eura2021.fi/haku/123"' in text
+    swedish = await http.get("/?lang=sv")
+    assert "Öppna finansieringsansökningar" in swedish.text and "10 dagar kvar" in swedish.text
+    api = await http.get("/api/v1/calls")
+    assert [c["name"] for c in api.json()] == [soon.name, later.name]
+
+
+async def test_privacy_notice_and_accessibility_statement(intake) -> None:
+    _, http = intake
+    privacy = await http.get("/privacy")
+    assert privacy.status_code == 200 and "<h1>Tietosuojaseloste</h1>" in privacy.text
+    assert "Pohjois-Savon Sosiaaliturvayhdistys ry" in privacy.text
+    accessibility = await http.get("/accessibility?lang=en")
+    assert accessibility.status_code == 200 and "<h1>Accessibility statement</h1>" in accessibility.text
+    assert '<html lang="en">' in accessibility.text
+
+
+async def test_pages_are_built_for_phones_and_keyboards(intake) -> None:
+    _, http = intake
+    for path in ("/", "/ideas/new", "/events", "/subscribe", "/privacy", "/accessibility"):
+        page = await http.get(path)
+        assert page.status_code == 200
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page.text
+        assert 'class="skip-link" href="#main"' in page.text and '<html lang="fi">' in page.text
+        assert "<script" not in page.text  # works without JavaScript
+    form = (await http.get("/ideas/new")).text
+    # every text input has a label
+    for control_id in ("organisation-name", "contact-email", "contact-phone", "title", "description"):
+        assert f'for="{control_id}"' in form and f'id="{control_id}"' in form
+    assert 'autocomplete="email"' in form and 'type="tel"' in form
