@@ -1,7 +1,29 @@
-"""Every event the reporting service consumes, in one table read top to bottom."""
+"""Every event the reporting service consumes, in one table read top to bottom.
+
+Not consumed, on purpose: idea-amended (only contact data and description change), registration-received and
+the subscription-* events (a person's contact data; participants are counted from attendance-recorded),
+case-assigned, followup-due, call-closing-soon and event-scheduled (no indicator needs them) and
+staff-updated (staff contact data).
+"""
 
 from __future__ import annotations
 
-from koonto.shared.bus import Subscription
+from collections.abc import Awaitable, Callable
 
-SUBSCRIPTIONS: list[Subscription] = []
+from koonto.reporting.handlers.apply import HANDLERS
+from koonto.reporting.store import ReadModels
+from koonto.shared.bus import Delivery, Subscription
+
+ActiveModels = Callable[[], Awaitable[ReadModels]]
+
+
+def build_subscriptions(active_models: ActiveModels) -> list[Subscription]:
+    """One durable consumer per event type; each writes into the generation active when the event arrives."""
+
+    def bind(handler):  # type: ignore[no-untyped-def]
+        async def handle(delivery: Delivery) -> None:
+            await handler(await active_models(), delivery.envelope, delivery.data)
+
+        return handle
+
+    return [Subscription(event, bind(handler)) for event, handler in HANDLERS.items()]

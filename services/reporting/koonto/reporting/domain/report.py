@@ -1,0 +1,196 @@
+"""The funder's report: figures from summed counters and case facts, and the same figures as tables.
+
+`sections()` is the one place that turns a summary into titled tables with Finnish headings; the xlsx, csv,
+pdf and the dashboard all render those tables, so every format shows the same numbers as the JSON.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from koonto.reporting.domain.model import (
+    CHANNEL_LABELS,
+    EVENT_KIND_LABELS,
+    FUNNEL_STAGES,
+    GENDER_LABELS,
+    GENDERS,
+    NO_CALL,
+    OUTCOME_LABELS,
+    SESSION_KIND_LABELS,
+    STAGE_LABELS,
+    STAGES,
+    day_of,
+)
+from koonto.reporting.domain.workdays import median, percentile_nearest_rank, working_days_between
+
+Summary = dict[str, Any]
+
+
+def _day(value: datetime | None) -> date | None:
+    return None if value is None else date.fromisoformat(day_of(value))
+
+
+def funnel(cases: list[dict[str, Any]], first: date, last: date) -> dict[str, Any]:
+    """Of the ideas received in the period, how many had reached each stage by the end of the period."""
+    cohort = [c for c in cases if (d := _day(c.get("idea_at"))) is not None and first <= d <= last]
+    reached: dict[str, int] = {}
+    for stage in STAGES:
+        reached[stage] = sum(
+            1 for c in cohort
+            if (d := _day((c.get("reached") or {}).get(stage))) is not None and d <= last
+        )
+    steps = []
+    for before, after in itertools.pairwise(FUNNEL_STAGES):
+        base = reached[before]
+        steps.append({
+            "from": before, "to": after,
+            "rate_percent": round(100 * reached[after] / base, 1) if base else None,
+        })
+    return {"cohort": len(cohort), "reached": reached, "conversion": steps}
+
+
+def _duration_stats(values: list[int]) -> dict[str, Any]:
+    return {"cases": len(values), "median": median(values), "p90": percentile_nearest_rank(values, 90)}
+
+
+def durations(cases: list[dict[str, Any]], first: date, last: date) -> dict[str, Any]:
+    """Working days from the idea to the first contact / the submitted application, for those that fell in
+    the period (measured when the later moment happened, so a past period's figures stay put)."""
+    to_contact: list[int] = []
+    to_submitted: list[int] = []
+    for case in cases:
+        idea = _day(case.get("idea_at"))
+        if idea is None:
+            continue
+        contact = _day(case.get("first_contact_at"))
+        if contact is not None and first <= contact <= last:
+            to_contact.append(working_days_between(idea, contact))
+        submitted = _day((case.get("reached") or {}).get("submitted"))
+        if submitted is not None and first <= submitted <= last:
+            to_submitted.append(working_days_between(idea, submitted))
+    return {
+        "idea_to_first_contact": _duration_stats(to_contact),
+        "idea_to_submitted": _duration_stats(to_submitted),
+    }
+
+
+def hours(minutes: int) -> float:
+    return round(minutes / 60, 1)
+
+
+@dataclass
+class Table:
+    """A titled table: the first column labels rows, the others are figures."""
+
+    id: str
+    title: str
+    headers: list[str]
+    rows: list[list[Any]]
+    chart_column: int | None = 1  # which figure column the chart draws; None = no chart
+    note: str = ""
+    chart_labels: list[str] = field(default_factory=list)
+
+
+def _fi_number(value: Any) -> Any:
+    return "–" if value is None else value
+
+
+def sections(summary: Summary, municipality_names: dict[str, str], theme_names: dict[str, str]) -> list[Table]:
+    s = summary
+    reach = s["municipalities_reached"]
+    figures = Table(
+        "yhteenveto", "Yhteenveto", ["Mittari", "Arvo"],
+        [
+            ["Ideoita vastaanotettu", s["ideas"]["total"]],
+            ["Neuvottuja yhdistyksiä", s["associations_advised"]],
+            ["Neuvontakertoja", s["sessions"]["total"]],
+            ["Neuvontatunteja", s["sessions"]["hours"]],
+            ["Jätettyjä hakemuksia", s["applications"]["total"]],
+            ["Myönteisiä rahoituspäätöksiä", s["decisions"]["funded"]["decisions"]],
+            ["Kielteisiä rahoituspäätöksiä", s["decisions"]["declined"]["decisions"]],
+            ["Haettu, € (päätökset)", s["decisions"]["eur_applied"]],
+            ["Myönnetty, €", s["decisions"]["eur_granted"]],
+            ["Koulutuksia ja foorumeita", s["events"]["total"]],
+            ["Osallistujia", s["events"]["participants"]],
+            [f"Tavoitettuja kuntia ({reach['of']} kunnasta)", reach["count"]],
+        ],
+        chart_column=None,
+    )
+    ideas_mun = Table(
+        "ideat_kunnittain", "Ideat kunnittain", ["Kunta", "Ideoita"],
+        [[municipality_names.get(code, code), n] for code, n in s["ideas"]["by_municipality"].items()],
+    )
+    ideas_theme = Table(
+        "ideat_teemoittain", "Ideat teemoittain", ["Teema", "Ideoita"],
+        [[theme_names.get(code, code), n] for code, n in s["ideas"]["by_theme"].items()],
+        note="Idealla voi olla useita teemoja.",
+    )
+    stages = Table(
+        "vaiheet", "Vaiheet ja suppilo",
+        ["Vaihe", "Tapauksia kauden lopussa", "Kauden ideoista vaiheeseen edenneitä"],
+        [[STAGE_LABELS[st], s["cases_by_stage"][st], s["funnel"]["reached"][st]] for st in STAGES],
+        note=(f"Suppilo: kauden aikana vastaanotetut {s['funnel']['cohort']} ideaa ja niiden eteneminen "
+              "kauden loppuun mennessä."),
+    )
+    sessions = Table(
+        "neuvonta", "Neuvonta lajeittain", ["Laji", "Neuvontakertoja", "Tunteja"],
+        [[SESSION_KIND_LABELS[k], v["sessions"], v["hours"]] for k, v in s["sessions"]["by_kind"].items()],
+        note=f"Neuvottuja yhdistyksiä yhteensä {s['associations_advised']}.",
+    )
+    applications = Table(
+        "hakemukset", "Hakemukset rahoitushauittain", ["Rahoitushaku", "Hakemuksia", "Haettu, €"],
+        [[row["name"], row["applications"], row["eur_applied"]] for row in s["applications"]["by_call"]],
+    )
+    decisions = Table(
+        "paatokset", "Rahoituspäätökset", ["Päätös", "Päätöksiä", "Haettu, €", "Myönnetty, €"],
+        [[OUTCOME_LABELS[o], s["decisions"][o]["decisions"], s["decisions"][o]["eur_applied"],
+          s["decisions"][o]["eur_granted"]] for o in ("funded", "declined")],
+    )
+    events = Table(
+        "tilaisuudet", "Tilaisuudet lajeittain", ["Laji", "Tilaisuuksia", "Osallistujia"],
+        [[EVENT_KIND_LABELS[k], v["events"], v["participants"]] for k, v in s["events"]["by_kind"].items()],
+    )
+    genders = Table(
+        "osallistujat", "Osallistujat sukupuolen mukaan", ["Sukupuoli", "Osallistujia"],
+        [[GENDER_LABELS[g], s["events"]["participants_by_gender"][g]] for g in GENDERS],
+        note=f"Osallistujia yhteensä {s['events']['participants']}.",
+    )
+    notes = s["notifications"]
+    notifications = Table(
+        "viestit", "Viestit kanavittain", ["Kanava", "Lähetetty", "Epäonnistunut"],
+        [[CHANNEL_LABELS[ch], _fi_number(v["sent"]), _fi_number(v["failed"])] for ch, v in notes["by_channel"].items()],
+        note="" if notes["available"] else "Viestejä ei eritellä kunnittain; luvut vain koko alueen raportissa.",
+    )
+    d = s["durations"]
+    durations_table = Table(
+        "lapimenoajat", "Läpimenoajat (työpäivää)", ["Mittari", "Tapauksia", "Mediaani", "90. persentiili"],
+        [
+            ["Ideasta ensimmäiseen yhteydenottoon", d["idea_to_first_contact"]["cases"],
+             _fi_number(d["idea_to_first_contact"]["median"]), _fi_number(d["idea_to_first_contact"]["p90"])],
+            ["Ideasta jätettyyn hakemukseen", d["idea_to_submitted"]["cases"],
+             _fi_number(d["idea_to_submitted"]["median"]), _fi_number(d["idea_to_submitted"]["p90"])],
+        ],
+        chart_column=2,
+    )
+    municipalities = Table(
+        "kunnat", "Tavoitetut kunnat", ["Kunta", "Tavoitettu"],
+        [[name, "kyllä" if code in reach["codes"] else "ei"] for code, name in municipality_names.items()],
+        chart_column=None, note=f"Kauden aikana tavoitettiin {reach['count']} kuntaa {reach['of']} kunnasta.",
+    )
+    return [figures, ideas_mun, ideas_theme, stages, sessions, applications, decisions, events, genders,
+            notifications, durations_table, municipalities]
+
+
+def call_rows(applications: dict[str, dict[str, int]], call_names: dict[str, str]) -> list[dict[str, Any]]:
+    rows = []
+    def order(item: tuple[str, Any]) -> tuple[bool, str]:
+        return item[0] == NO_CALL, call_names.get(item[0], item[0])
+
+    for call_id, values in sorted(applications.items(), key=order):
+        name = "Ei rahoitushakua" if call_id == NO_CALL else call_names.get(call_id, call_id)
+        rows.append({"call_id": None if call_id == NO_CALL else call_id, "name": name,
+                     "applications": values["n"], "eur_applied": values["eur_applied"]})
+    return rows

@@ -1,0 +1,1 @@
+"""The report as files: xlsx, csv and pdf, all drawn from `domain.report.sections`."""

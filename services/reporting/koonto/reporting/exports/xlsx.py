@@ -1,0 +1,63 @@
+"""The report as an Excel workbook: a cover sheet, then one sheet per section, Finnish headings.
+
+The workbook's created/modified properties are the report's generation time, so the same events give the
+same file apart from that time.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from koonto.reporting.domain.report import Table
+
+INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def sheet_title(title: str) -> str:
+    return title.translate(INVALID_SHEET_CHARS)[:31]
+
+
+def build_xlsx(title: str, meta: list[tuple[str, str]], tables: list[Table], generated_at: datetime) -> bytes:
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    cover.title = "Raportti"
+    cover.append([title])
+    cover["A1"].font = Font(bold=True, size=14)
+    for label, value in meta:
+        cover.append([label, value])
+    cover.column_dimensions["A"].width = 28
+    cover.column_dimensions["B"].width = 40
+
+    for table in tables:
+        ws = wb.create_sheet(sheet_title(table.title))
+        ws.append([table.title])
+        ws["A1"].font = Font(bold=True, size=13)
+        ws.append(table.headers)
+        for cell in ws[2]:
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.rows:
+            ws.append(row)
+        if table.note:
+            ws.append([])
+            ws.append([table.note])
+        ws.column_dimensions["A"].width = 42
+        for index in range(2, len(table.headers) + 1):
+            ws.column_dimensions[get_column_letter(index)].width = 20
+        ws.freeze_panes = "A3"
+
+    naive = generated_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+    wb.properties.creator = "Koonto"
+    wb.properties.title = title
+    wb.properties.created = naive
+    wb.properties.modified = naive
+    wb.properties.lastModifiedBy = "Koonto"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,132 @@
+"""One function per consumed event, thin: take the non-personal fields, ask the domain, write.
+
+`apply_event` is what both the live consumers (into the active generation) and the replay (into a new one) call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from koonto.reporting.domain import model
+from koonto.reporting.store import ReadModels
+from koonto.shared.contracts import Envelope, EventData
+from koonto.shared.contracts.advisory import (
+    AssociationMessaged,
+    AttendanceRecorded,
+    CallClosed,
+    CallOpened,
+    CaseOpened,
+    SessionLogged,
+    StageChanged,
+)
+from koonto.shared.contracts.intake import ErasureRequested, IdeaSubmitted
+from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
+
+Apply = Callable[[ReadModels, Envelope, Any], Awaitable[None]]
+
+
+async def on_idea_submitted(models: ReadModels, envelope: Envelope, event: IdeaSubmitted) -> None:
+    org = event.organisation  # event.contact is personal data and is never read here
+    municipality = org.municipality
+    await models.record_idea(
+        event.idea_id, submitted_at=event.submitted_at, municipality=municipality, themes=event.themes,
+        org_key=model.organisation_key(org.name, org.business_id), org_type=org.type, title=event.title,
+        publication=event.consents.publication,
+        organisation_name=org.name if event.consents.publication else None, reference=event.reference,
+    )
+    increments = model.idea_increments(event.submitted_at, municipality, event.themes)
+    await models.apply(envelope.id, envelope.type, increments)
+
+
+async def on_case_opened(models: ReadModels, envelope: Envelope, event: CaseOpened) -> None:
+    org = event.organisation
+    await models.record_idea(
+        event.idea_id, submitted_at=event.idea_submitted_at, municipality=org.municipality, themes=event.themes,
+        org_key=model.organisation_key(org.name, org.business_id), org_type=org.type, title=event.title,
+        publication=event.publication_consent,
+        organisation_name=org.name if event.publication_consent else None, case_id=event.case_id,
+        reference=event.reference,
+    )
+    await models.record_case_opened(event.idea_id, event.opened_at)
+    await models.apply(envelope.id, envelope.type, model.case_opened_increments(event.opened_at, org.municipality))
+
+
+async def _identity(models: ReadModels, idea_id: str) -> Any:
+    identity = await models.case_identity(idea_id)
+    if identity is None:
+        raise model.CaseNotYetKnown(idea_id)
+    return identity
+
+
+async def on_stage_changed(models: ReadModels, envelope: Envelope, event: StageChanged) -> None:
+    await models.record_stage(
+        event.idea_id, case_id=event.case_id, to_stage=event.to_stage, at=event.changed_at, call_id=event.call_id,
+        public_summary=event.public_summary, amount_granted_eur=event.amount_granted_eur,
+    )
+    if event.to_stage in model.FIRST_CONTACT_STAGES:
+        await models.record_first_contact(event.idea_id, event.changed_at)
+    identity = await _identity(models, event.idea_id)
+    await models.apply(envelope.id, envelope.type, model.stage_increments(event, identity.municipality))
+
+
+async def on_session_logged(models: ReadModels, envelope: Envelope, event: SessionLogged) -> None:
+    await models.record_first_contact(event.idea_id, event.started_at)
+    identity = await _identity(models, event.idea_id)
+    await models.apply(
+        envelope.id, envelope.type, model.session_increments(event, identity.municipality, identity.org_key)
+    )
+
+
+async def on_association_messaged(models: ReadModels, envelope: Envelope, event: AssociationMessaged) -> None:
+    await models.record_first_contact(event.idea_id, event.sent_at)  # the message body and names stay out
+
+
+async def on_call_opened(models: ReadModels, envelope: Envelope, event: CallOpened) -> None:
+    await models.record_call(
+        event.call_id, name=event.name, funder=event.funder, opens_on=event.opens_on, closes_on=event.closes_on
+    )
+
+
+async def on_call_closed(models: ReadModels, envelope: Envelope, event: CallClosed) -> None:
+    await models.record_call_closed(event.call_id, name=event.name, closed_on=event.closed_on)
+
+
+async def on_attendance_recorded(models: ReadModels, envelope: Envelope, event: AttendanceRecorded) -> None:
+    await models.apply(envelope.id, envelope.type, model.attendance_increments(event))
+
+
+async def on_notification(
+    models: ReadModels, envelope: Envelope, event: NotificationSent | NotificationFailed
+) -> None:
+    await models.apply(envelope.id, envelope.type, model.notification_increments(event))
+
+
+async def on_erasure_requested(models: ReadModels, envelope: Envelope, event: ErasureRequested) -> None:
+    await models.erase(event.idea_ids)  # the email and phone of the request are never read
+
+
+HANDLERS: dict[type[EventData], Apply] = {
+    IdeaSubmitted: on_idea_submitted,
+    ErasureRequested: on_erasure_requested,
+    CaseOpened: on_case_opened,
+    StageChanged: on_stage_changed,
+    SessionLogged: on_session_logged,
+    AssociationMessaged: on_association_messaged,
+    CallOpened: on_call_opened,
+    CallClosed: on_call_closed,
+    AttendanceRecorded: on_attendance_recorded,
+    NotificationSent: on_notification,
+    NotificationFailed: on_notification,
+}
+BY_TYPE: dict[str, tuple[type[EventData], Apply]] = {m.event_type(): (m, h) for m, h in HANDLERS.items()}
+
+
+async def apply_event(models: ReadModels, envelope: Envelope, data: EventData | None = None) -> bool:
+    """Apply one event of the stream; returns False for an event type reporting does not consume."""
+    entry = BY_TYPE.get(envelope.type)
+    if entry is None:
+        return False
+    event_model, handler = entry
+    await handler(models, envelope, data if data is not None else event_model.model_validate(envelope.data))
+    return True

@@ -1,0 +1,203 @@
+"""Rebuild every read model from the first event of the KOONTO stream, then switch over without downtime.
+
+    python -m koonto.reporting.replay [--no-progress] [--keep-old]
+
+1. A new generation `g<timestamp>` is created beside the active one; the running service keeps reading the
+   active generation and its live consumers keep writing into it.
+2. The stream is read from its first message up to the last one at start, through a temporary consumer of
+   its own, and every event is applied to the new generation with the very code the live consumers run
+   (`handlers.apply.apply_event`). Events about a case that precede the event telling the case's municipality
+   are retried at the end of the pass.
+3. One write to `reporting_meta` makes the new generation active. From then on the live consumers (which read
+   the active generation name per event) write into it and the pages read from it.
+4. Catch-up: everything that reached the stream meanwhile is applied too (the live consumers may already have
+   done so after the switch; counters are idempotent per event id, so overlap never double counts).
+5. The previous generation's collections are dropped (unless --keep-old).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import secrets
+import sys
+from dataclasses import dataclass, field
+
+import nats
+import nats.errors
+import nats.js.api as js_api
+from nats.js.client import JetStreamContext
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from koonto.reporting.domain.model import CaseNotYetKnown
+from koonto.reporting.handlers.apply import apply_event
+from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.store import Generations, ReadModels
+from koonto.shared.bus import STREAM_NAME
+from koonto.shared.clock import utcnow
+from koonto.shared.contracts import Envelope
+from koonto.shared.store import make_client
+
+BATCH = 256
+
+
+@dataclass
+class ReplayResult:
+    generation: str
+    previous: str
+    read: int = 0
+    applied: int = 0
+    ignored: int = 0
+    undecodable: int = 0
+    unresolved: int = 0
+    caught_up: int = 0
+    dropped: list[str] = field(default_factory=list)
+
+
+def new_generation_name() -> str:
+    return f"g{utcnow():%Y%m%d%H%M%S}{secrets.token_hex(2)}"
+
+
+class _Applier:
+    def __init__(self, models: ReadModels, result: ReplayResult) -> None:
+        self.models = models
+        self.result = result
+        self.deferred: list[Envelope] = []
+
+    async def feed(self, body: bytes) -> None:
+        self.result.read += 1
+        try:
+            envelope = Envelope.model_validate_json(body)
+        except ValidationError:
+            self.result.undecodable += 1
+            return
+        await self.apply(envelope, defer=True)
+
+    async def apply(self, envelope: Envelope, *, defer: bool) -> None:
+        try:
+            if await apply_event(self.models, envelope):
+                self.result.applied += 1
+            else:
+                self.result.ignored += 1
+        except CaseNotYetKnown:
+            if defer:
+                self.deferred.append(envelope)
+            else:
+                self.result.unresolved += 1
+        except ValidationError:
+            self.result.undecodable += 1  # the live consumer dead-letters the same event
+
+    async def resolve_deferred(self) -> None:
+        waiting, self.deferred = self.deferred, []
+        for envelope in waiting:
+            await self.apply(envelope, defer=False)
+
+
+async def _read_range(
+    js: JetStreamContext, start_seq: int, end_seq: int, feed: _Applier, progress: Progress | None, task: object
+) -> int:
+    """Feed every message with stream sequence in [start_seq, end_seq]; returns the last sequence read."""
+    if end_seq < start_seq:
+        return start_seq - 1
+    name = f"reporting-replay-{secrets.token_hex(4)}"
+    config = js_api.ConsumerConfig(
+        durable_name=name, deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start_seq,
+        ack_policy=js_api.AckPolicy.NONE, filter_subject="koonto.>", inactive_threshold=60.0,
+        max_ack_pending=-1,
+    )
+    sub = await js.pull_subscribe("koonto.>", durable=name, stream=STREAM_NAME, config=config)
+    last = start_seq - 1
+    try:
+        while last < end_seq:
+            try:
+                messages = await sub.fetch(BATCH, timeout=2.0)
+            except (nats.errors.TimeoutError, TimeoutError):
+                break  # nothing more (the end was deleted by limits)
+            for msg in messages:
+                seq = msg.metadata.sequence.stream
+                if seq > end_seq:
+                    last = end_seq
+                    break
+                await feed.feed(msg.data)
+                last = seq
+                if progress is not None:
+                    progress.advance(task)  # type: ignore[arg-type]
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(STREAM_NAME, name)
+    return last
+
+
+async def replay(
+    settings: ReportingSettings, *, show_progress: bool = True, keep_old: bool = False,
+    console: Console | None = None,
+) -> ReplayResult:
+    console = console or Console(stderr=True)
+    client = make_client(settings.mongo_url)
+    nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
+    try:
+        db = client[settings.mongo_database]
+        generations = Generations(db)
+        previous = await generations.ensure()
+        generation = new_generation_name()
+        models = ReadModels(db, generation)
+        await models.ensure_indexes()
+        result = ReplayResult(generation=generation, previous=previous)
+        applier = _Applier(models, result)
+        js = nc.jetstream()
+        state = (await js.stream_info(STREAM_NAME)).state
+        first_seq, end_seq = state.first_seq, state.last_seq
+
+        progress = Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            TimeRemainingColumn(), console=console, disable=not show_progress, transient=False,
+        )
+        with progress:
+            task = progress.add_task(f"Rebuilding {generation}", total=max(state.messages, 0))
+            last = await _read_range(js, first_seq, end_seq, applier, progress, task)
+            await applier.resolve_deferred()
+
+            result.previous = await generations.switch(generation)
+
+            # catch up with what arrived while replaying; the live consumers write here too from now on
+            before = result.read
+            while True:
+                end = (await js.stream_info(STREAM_NAME)).state.last_seq
+                if end <= last:
+                    break
+                progress.update(task, total=(progress.tasks[0].total or 0) + (end - last))
+                last = await _read_range(js, last + 1, end, applier, progress, task)
+            await applier.resolve_deferred()
+            result.caught_up = result.read - before
+        if not keep_old:
+            result.dropped = await generations.drop_inactive()
+        return result
+    finally:
+        await nc.close()
+        await client.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar (logs, CI)")
+    parser.add_argument("--keep-old", action="store_true", help="keep the replaced generation's collections")
+    args = parser.parse_args(argv)
+    console = Console(stderr=True)
+    result = asyncio.run(replay(ReportingSettings(), show_progress=not args.no_progress, keep_old=args.keep_old,
+                                console=console))
+    console.print(
+        f"[green]Active generation {result.generation}[/green] (was {result.previous}): "
+        f"{result.read} events read, {result.applied} applied, {result.ignored} not used by reporting, "
+        f"{result.caught_up} caught up after the switch, {result.undecodable} undecodable, "
+        f"{result.unresolved} about unknown cases; dropped {len(result.dropped)} old collections."
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

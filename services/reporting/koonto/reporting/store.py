@@ -1,0 +1,361 @@
+"""The only module that talks to MongoDB: read-model generations, idempotent counters, cases, calls.
+
+Read models live in collections named `rm_<generation>_<name>`. The generation that the service reads and
+its live consumers write is kept in one document (`reporting_meta`, `_id: "generation"`); a replay builds a
+new generation beside it and switches with one write to that document (see `koonto.reporting.replay`).
+
+How a counter write stays exactly-once without transactions
+-----------------------------------------------------------
+An event's contribution to the counters is a *plan*: a list of increments `metric|day|municipality|key`
+decided by `domain.model` from the event alone (plus the case's municipality and organisation key, which never
+change). Applying an event:
+
+1. The plan is written first into a **fact** document keyed by the event id (`rm_<g>_facts`, `_id` = event
+   id). Insert-or-read: when the fact already exists (a redelivery, another replica), the stored plan is used,
+   so every attempt applies exactly the same increments even if something changed in between.
+2. Each increment is one single-document update of its counter, **guarded by the event id**:
+   `update_one({_id: counter, events: {$ne: event_id}}, {$inc: values, $push: {events: event_id}})`.
+   The `$inc` and the record that this event was applied happen in the same atomic document write, so a
+   counter can never hold the increment without the id or the id without the increment. Re-running the
+   update for an event already applied matches nothing and changes nothing.
+3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter.
+
+A crash between any two of these writes is harmless: the redelivered event re-reads its plan (1), the
+counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. Every
+counter also lists the events it was made of, so a count can be audited back to the stream.
+
+Writes to one document are serialised inside the process (`DOCUMENT_LOCKS`): FerretDB v1 (the test and
+local store) applies an update as read-modify-write of the whole document, so two concurrent updates of one
+document lose one of them (measured: 40 concurrent `$inc` of one field gave 4). MongoDB itself is atomic per
+document; the lock costs nothing there and makes the embedded stores correct for one replica.
+
+Sums are taken in Python over the `$match`ed counters rather than by a `$group` with several `$sum`s, which
+FerretDB v1 answers with zeros for every accumulator after the first.
+
+Per-case facts (idea date, first contact, stages reached, the current stage, consent, public summary) are
+written as order-independent conditional updates: "set the first-contact time if none yet or if this one is
+earlier", "set the stage if this transition is later than the one recorded". Applying them twice or in any
+order gives the same document.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import zlib
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
+
+from koonto.reporting.domain.model import Increment
+from koonto.shared.clock import utcnow
+
+Document = dict[str, Any]
+
+META_COLLECTION = "reporting_meta"
+GENERATION_DOC = "generation"
+INITIAL_GENERATION = "g0"
+COLLECTION_PREFIX = "rm_"
+READ_MODELS = ("facts", "counters", "cases", "calls")
+VALUE_FIELDS = (
+    "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
+    "failed",
+)
+
+
+class DocumentLocks:
+    """Striped asyncio locks: one write at a time per document within this process."""
+
+    def __init__(self, stripes: int = 256) -> None:
+        self._locks = [asyncio.Lock() for _ in range(stripes)]
+
+    @contextlib.asynccontextmanager
+    async def hold(self, collection: AsyncCollection[Document], key: str) -> AsyncIterator[None]:
+        lock = self._locks[zlib.crc32(f"{collection.name}/{key}".encode()) % len(self._locks)]
+        async with lock:
+            yield
+
+
+DOCUMENT_LOCKS = DocumentLocks()
+
+
+def collection_name(generation: str, model: str) -> str:
+    return f"{COLLECTION_PREFIX}{generation}_{model}"
+
+
+def merge_increments(increments: Iterable[Increment]) -> list[Document]:
+    """One entry per counter (a plan must not name a counter twice: the event-id guard would drop the second)."""
+    merged: dict[str, Document] = {}
+    for inc in increments:
+        doc = merged.setdefault(inc.counter_id, {**inc.as_document(), "values": {}})
+        for name, value in inc.values.items():
+            doc["values"][name] = doc["values"].get(name, 0) + value
+    return list(merged.values())
+
+
+class Generations:
+    """Which generation of the read models is active: one document, switched with one write."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self.db = db
+        self.meta = db[META_COLLECTION]
+
+    async def ensure(self) -> str:
+        await self.meta.update_one(
+            {"_id": GENERATION_DOC},
+            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow()}},
+            upsert=True,
+        )
+        return await self.active_name()
+
+    async def active_name(self) -> str:
+        doc = await self.meta.find_one({"_id": GENERATION_DOC})
+        return str(doc["active"]) if doc else INITIAL_GENERATION
+
+    async def active(self) -> ReadModels:
+        return ReadModels(self.db, await self.active_name())
+
+    async def switch(self, generation: str) -> str:
+        """Make `generation` the active one; returns the one it replaced."""
+        before = await self.meta.find_one_and_update(
+            {"_id": GENERATION_DOC},
+            {"$set": {"active": generation, "switched_at": utcnow()}},
+            upsert=True,
+        )
+        previous = str(before["active"]) if before else INITIAL_GENERATION
+        await self.meta.update_one({"_id": GENERATION_DOC}, {"$set": {"previous": previous}})
+        return previous
+
+    async def drop_inactive(self) -> list[str]:
+        """Drop the collections of every generation but the active one."""
+        keep = f"{COLLECTION_PREFIX}{await self.active_name()}_"
+        dropped = []
+        for name in await self.db.list_collection_names():
+            if name.startswith(COLLECTION_PREFIX) and not name.startswith(keep):
+                await self.db.drop_collection(name)
+                dropped.append(name)
+        return sorted(dropped)
+
+
+@dataclass(frozen=True)
+class CaseIdentity:
+    municipality: str
+    org_key: str
+
+
+class ReadModels:
+    """The read models of one generation, with methods in domain words."""
+
+    def __init__(self, db: AsyncDatabase[Document], generation: str) -> None:
+        self.db = db
+        self.generation = generation
+        self.facts: AsyncCollection[Document] = db[collection_name(generation, "facts")]
+        self.counters: AsyncCollection[Document] = db[collection_name(generation, "counters")]
+        self.cases: AsyncCollection[Document] = db[collection_name(generation, "cases")]
+        self.calls: AsyncCollection[Document] = db[collection_name(generation, "calls")]
+
+    async def ensure_indexes(self) -> None:
+        await self.counters.create_indexes([
+            IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
+            IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)], name="metric_mun_day"),
+        ])
+        await self.cases.create_indexes([IndexModel([("municipality", ASCENDING)], name="municipality")])
+
+    # -- counters, exactly once per event ----------------------------------------------------------------
+    async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
+        """Apply an event's plan once. Returns False when the event had already been applied in full."""
+        fact = await self.facts.find_one({"_id": event_id})
+        if fact is None:
+            fact = {"_id": event_id, "type": event_type, "plan": merge_increments(increments), "applied": False,
+                    "recorded_at": utcnow()}
+            try:
+                await self.facts.insert_one(fact)
+            except DuplicateKeyError:
+                fact = await self.facts.find_one({"_id": event_id})
+                assert fact is not None
+        if fact.get("applied"):
+            return False
+        for entry in fact["plan"]:
+            await self._increment_once(entry, event_id)
+        await self.facts.update_one({"_id": event_id}, {"$set": {"applied": True}})
+        return True
+
+    async def _increment_once(self, entry: Document, event_id: str) -> None:
+        guard = {"_id": entry["id"], "events": {"$ne": event_id}}
+        update = {
+            "$inc": entry["values"],
+            "$push": {"events": event_id},
+            "$setOnInsert": {k: entry[k] for k in ("metric", "day", "municipality", "key")},
+        }
+        async with DOCUMENT_LOCKS.hold(self.counters, entry["id"]):
+            try:
+                await self.counters.update_one(guard, update, upsert=True)
+            except DuplicateKeyError:
+                # the counter exists: either this event is on it already (nothing to do) or another event
+                # created it at the same moment; without the upsert the guarded update is right in both cases
+                await self.counters.update_one(guard, {"$inc": entry["values"], "$push": {"events": event_id}})
+
+    # -- cases -------------------------------------------------------------------------------------------
+    async def _ensure_case(self, idea_id: str) -> None:
+        try:
+            await self.cases.update_one({"_id": idea_id}, {"$setOnInsert": {"reached": {}}}, upsert=True)
+        except DuplicateKeyError:
+            pass  # two consumers created the same case at the same moment: it exists, which is all we need
+
+    async def _set_if_earlier(self, idea_id: str, path: str, at: datetime) -> None:
+        await self.cases.update_one(
+            {"_id": idea_id, "$or": [{path: {"$exists": False}}, {path: None}, {path: {"$gt": at}}]},
+            {"$set": {path: at}},
+        )
+
+    async def record_idea(
+        self, idea_id: str, *, submitted_at: datetime, municipality: str, themes: Sequence[str], org_key: str,
+        org_type: str, title: str, publication: bool, organisation_name: str | None, case_id: str | None = None,
+        reference: str | None = None,
+    ) -> None:
+        """What idea-submitted and case-opened both tell; the same values whichever arrives first."""
+        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+            await self._ensure_case(idea_id)
+            fields: Document = {
+                "municipality": municipality, "themes": sorted(set(themes)), "org_key": org_key,
+                "org_type": org_type, "title": title,
+            }
+            if case_id:
+                fields["case_id"] = case_id
+            if reference:
+                fields["reference"] = reference
+            await self.cases.update_one({"_id": idea_id}, {"$set": fields})
+            # consent: an explicit yes from either event counts; an erased case never shows again
+            if publication:
+                await self.cases.update_one(
+                    {"_id": idea_id, "erased": {"$ne": True}},
+                    {"$set": {"publication": True, "organisation_name": organisation_name}},
+                )
+            await self._set_if_earlier(idea_id, "idea_at", submitted_at)
+            await self._set_if_earlier(idea_id, "reached.idea", submitted_at)
+
+    async def record_case_opened(self, idea_id: str, opened_at: datetime) -> None:
+        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+            await self._set_if_later_stage(idea_id, "idea", opened_at)
+
+    async def record_first_contact(self, idea_id: str, at: datetime) -> None:
+        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+            await self._ensure_case(idea_id)
+            await self._set_if_earlier(idea_id, "first_contact_at", at)
+
+    async def _set_if_later_stage(self, idea_id: str, stage: str, at: datetime, extra: Document | None = None) -> None:
+        await self.cases.update_one(
+            {"_id": idea_id, "$or": [{"stage_at": {"$exists": False}}, {"stage_at": {"$lt": at}}]},
+            {"$set": {"stage": stage, "stage_at": at, **(extra or {})}},
+        )
+
+    async def record_stage(
+        self, idea_id: str, *, case_id: str, to_stage: str, at: datetime, call_id: str | None,
+        public_summary: str | None, amount_granted_eur: int | None,
+    ) -> None:
+        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+            await self._ensure_case(idea_id)
+            await self.cases.update_one({"_id": idea_id}, {"$set": {"case_id": case_id}})
+            await self._set_if_later_stage(idea_id, to_stage, at)
+            await self._set_if_earlier(idea_id, f"reached.{to_stage}", at)
+            if call_id:
+                await self.cases.update_one(
+                    {"_id": idea_id, "$or": [{"call_at": {"$exists": False}}, {"call_at": {"$lt": at}}]},
+                    {"$set": {"call_id": call_id, "call_at": at}},
+                )
+            if to_stage == "funded" and amount_granted_eur is not None:
+                await self.cases.update_one({"_id": idea_id}, {"$set": {"amount_granted_eur": amount_granted_eur}})
+            if public_summary:
+                field = "results" if to_stage == "closed" else "summary"
+                await self.cases.update_one(
+                    {"_id": idea_id, "$or": [{f"{field}_at": {"$exists": False}}, {f"{field}_at": {"$lt": at}}]},
+                    {"$set": {field: public_summary, f"{field}_at": at}},
+                )
+
+    async def case_identity(self, idea_id: str) -> CaseIdentity | None:
+        doc = await self.cases.find_one({"_id": idea_id}, {"municipality": 1, "org_key": 1})
+        if not doc or not doc.get("municipality"):
+            return None
+        return CaseIdentity(municipality=doc["municipality"], org_key=doc.get("org_key") or "")
+
+    async def erase(self, idea_ids: Sequence[str]) -> None:
+        """Nothing personal is kept; still, an erased idea drops its organisation name and leaves the showcase."""
+        for idea_id in idea_ids:
+            async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+                await self._ensure_case(idea_id)
+                await self.cases.update_one(
+                    {"_id": idea_id},
+                    {"$set": {"erased": True, "publication": False}, "$unset": {"organisation_name": ""}},
+                )
+
+    # -- calls -------------------------------------------------------------------------------------------
+    async def record_call(self, call_id: str, *, name: str, funder: str, opens_on: date, closes_on: date) -> None:
+        fields = {"name": name, "funder": funder, "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()}
+        async with DOCUMENT_LOCKS.hold(self.calls, call_id):
+            try:
+                await self.calls.update_one({"_id": call_id}, {"$set": fields}, upsert=True)
+            except DuplicateKeyError:
+                await self.calls.update_one({"_id": call_id}, {"$set": fields})
+
+    async def record_call_closed(self, call_id: str, *, name: str, closed_on: date) -> None:
+        async with DOCUMENT_LOCKS.hold(self.calls, call_id):
+            try:
+                await self.calls.update_one(
+                    {"_id": call_id}, {"$set": {"closed_on": closed_on.isoformat()}, "$setOnInsert": {"name": name}},
+                    upsert=True,
+                )
+            except DuplicateKeyError:
+                await self.calls.update_one({"_id": call_id}, {"$set": {"closed_on": closed_on.isoformat()}})
+
+    async def call_names(self) -> dict[str, str]:
+        return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}
+
+    # -- reading -----------------------------------------------------------------------------------------
+    async def sum_by_key(
+        self, metric: str, *, first_day: str | None, last_day: str, municipality: str | None,
+        group: str = "key",
+    ) -> dict[str, dict[str, int]]:
+        """Sum every value field of `metric`'s counters in the day range, grouped by `key` (or `municipality`)."""
+        day: Document = {"$lte": last_day}
+        if first_day is not None:
+            day["$gte"] = first_day
+        match: Document = {"metric": metric, "day": day}
+        if municipality is not None:
+            match["municipality"] = municipality
+        projection: Document = {"_id": 0, group: 1, **dict.fromkeys(VALUE_FIELDS, 1)}
+        out: dict[str, dict[str, int]] = {}
+        async for row in self.counters.find(match, projection):
+            sums = out.setdefault(str(row.get(group, "")), dict.fromkeys(VALUE_FIELDS, 0))
+            for name in VALUE_FIELDS:
+                sums[name] += int(row.get(name) or 0)
+        return dict(sorted(out.items()))
+
+    async def distinct_keys(
+        self, metric: str, *, first_day: str, last_day: str, municipality: str | None, group: str = "key"
+    ) -> list[str]:
+        match: Document = {"metric": metric, "day": {"$gte": first_day, "$lte": last_day}}
+        if municipality is not None:
+            match["municipality"] = municipality
+        pipeline: list[Document] = [{"$match": match}, {"$group": {"_id": f"${group}"}}, {"$sort": {"_id": 1}}]
+        return [str(row["_id"]) async for row in await self.counters.aggregate(pipeline)]
+
+    async def case_facts(self, municipality: str | None) -> list[Document]:
+        query: Document = {} if municipality is None else {"municipality": municipality}
+        projection = {"municipality": 1, "idea_at": 1, "first_contact_at": 1, "reached": 1, "stage": 1}
+        return [d async for d in self.cases.find(query, projection).sort("_id", 1)]
+
+    async def showcase_cases(self, municipality: str | None, theme: str | None) -> list[Document]:
+        query: Document = {"publication": True, "erased": {"$ne": True},
+                           "stage": {"$in": ["funded", "implementation", "closed"]},
+                           "reached.funded": {"$exists": True}}
+        if municipality:
+            query["municipality"] = municipality
+        if theme:
+            query["themes"] = theme
+        return [d async for d in self.cases.find(query).sort([("reached.funded", -1), ("_id", 1)])]

@@ -1,0 +1,60 @@
+"""Reading a report's period and municipality from a query string, with messages a person can act on."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from koonto.shared.region import Region
+
+MAX_DAYS = 366 * 10
+
+
+@dataclass(frozen=True)
+class ReportQuery:
+    first: date
+    last: date
+    municipality: str | None
+
+
+class QueryErrors(Exception):
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+def _parse_day(raw: str | None, field: str, label: str, errors: dict[str, str]) -> date | None:
+    if raw is None or not raw.strip():
+        errors[field] = f"Anna {label} ({field}) muodossa VVVV-KK-PP, esimerkiksi 2026-01-31."
+        return None
+    try:
+        return date.fromisoformat(raw.strip()) if len(raw.strip()) == 10 else _raise()
+    except ValueError:
+        errors[field] = f"{label.capitalize()} ({field}) ei ole päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2026-01-31."
+        return None
+
+
+def _raise() -> date:
+    raise ValueError
+
+
+def parse_report_query(
+    region: Region, raw_from: str | None, raw_to: str | None, raw_municipality: str | None
+) -> ReportQuery:
+    errors: dict[str, str] = {}
+    first = _parse_day(raw_from, "from", "alkupäivä", errors)
+    last = _parse_day(raw_to, "to", "loppupäivä", errors)
+    municipality = (raw_municipality or "").strip() or None
+    if municipality is not None and region.municipality(municipality) is None:
+        errors["municipality"] = (
+            f"Tuntematon kunta (municipality): käytä jotakin alueen {len(region.municipalities)} kunnan koodeista, "
+            f"esimerkiksi {region.municipalities[0].code}."
+        )
+    if first and last and first > last:
+        errors["to"] = "Loppupäivä (to) on ennen alkupäivää (from): valitse loppupäiväksi sama tai myöhempi päivä."
+    elif first and last and (last - first).days > MAX_DAYS:
+        errors["to"] = "Raportointikausi voi olla enintään kymmenen vuotta: valitse lyhyempi kausi."
+    if errors:
+        raise QueryErrors(errors)
+    assert first is not None and last is not None
+    return ReportQuery(first, last, municipality)

@@ -1,0 +1,283 @@
+"""The reporting service against real NATS and a real MongoDB-protocol server, fed a scripted year of events."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import httpx
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from koonto.reporting.handlers.apply import apply_event
+from koonto.reporting.main import create_runtime
+from koonto.reporting.replay import replay
+from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.store import Generations
+from koonto.shared.contracts import Envelope
+from koonto.shared.runtime import Runtime
+from tests.reporting.history import PERIODS, PERSONAL_STRINGS, actual, expected, history
+from tests.support.polling import eventually, stays
+from tests.support.samples import envelope, idea_submitted
+from tests.support.services import FAST_CONSUMER, client, running
+from tests.support.staff import TEST_JWKS_JSON, bearer
+
+FUNDER = bearer("funder")
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+PHONE = re.compile(r"\+358\d{6,}")
+
+
+def settings_for(nats_url: str, mongo_url: str, db: str) -> ReportingSettings:
+    return ReportingSettings(
+        nats_url=nats_url, mongo_url=mongo_url, mongo_database=db, staff_jwks_url=TEST_JWKS_JSON,
+        **FAST_CONSUMER,  # type: ignore[arg-type]
+    )
+
+
+async def publish(runtime: Runtime, events: list[Envelope], *, suffix: str = "") -> None:
+    for env in events:
+        await runtime.publisher(env.type, env.model_dump_json().encode(), env.id + suffix)
+
+
+async def processed(runtime: Runtime) -> int:
+    return await runtime.db["processed_events"].count_documents({})
+
+
+def params(first: date, last: date, municipality: str | None) -> dict[str, str]:
+    out = {"from": first.isoformat(), "to": last.isoformat()}
+    if municipality:
+        out["municipality"] = municipality
+    return out
+
+
+async def summary(http: httpx.AsyncClient, first: date, last: date, municipality: str | None) -> dict[str, Any]:
+    response = await http.get("/api/v1/reports/summary", params=params(first, last, municipality), headers=FUNDER)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    body.pop("generated_at")
+    return body
+
+
+async def all_reports(http: httpx.AsyncClient) -> list[dict[str, Any]]:
+    return [await summary(http, *period) for period in PERIODS]
+
+
+@pytest.fixture
+async def loaded(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str]
+) -> AsyncIterator[tuple[Runtime, list[Envelope]]]:
+    """The service running, with the whole scripted history consumed."""
+    runtime = create_runtime(settings_for(clean_stream, mongo_url, db_names["reporting"]))
+    events = history()
+    async with running(runtime):
+        await publish(runtime, events)
+        await eventually(lambda: processed(runtime), until=lambda n: n == len(events), timeout=60,
+                         what="every event processed")
+        yield runtime, events
+
+
+async def test_scripted_history_gives_the_expected_numbers_for_every_period_and_municipality(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, _ = loaded
+    async with client(runtime) as http:
+        for first, last, municipality in PERIODS:
+            got = actual(await summary(http, first, last, municipality))
+            want = expected(first, last, municipality)
+            assert got == want, (first, last, municipality)
+        # a few figures spelled out, so the scenario itself is checked too
+        q1 = actual(await summary(http, date(2026, 1, 1), date(2026, 3, 31), None))
+        assert q1["ideas_total"] == 4 and q1["associations_advised"] == 4 and q1["applications_total"] == 4
+        assert q1["idea_to_first_contact"]["cases"] == 4
+        kuopio = actual(await summary(http, date(2026, 1, 1), date(2026, 12, 31), "kuopio"))
+        assert kuopio["associations_advised"] == 2  # "a" and "e" are the same association
+        assert kuopio["funded"] == 1 and kuopio["declined"] == 1 and kuopio["eur_granted"] == 25000
+        one_day = actual(await summary(http, date(2026, 4, 1), date(2026, 4, 1), "varkaus"))
+        assert one_day["ideas_total"] == 1
+
+
+async def test_redelivering_any_event_changes_nothing(loaded: tuple[Runtime, list[Envelope]]) -> None:
+    runtime, events = loaded
+    async with client(runtime) as http:
+        before = await all_reports(http)
+        # past the duplicate window: the same events again under new message ids -> the inbox skips them
+        await publish(runtime, events, suffix="-again")
+        await stays(lambda: processed(runtime), until=lambda n: n == len(events), duration=1.5)
+        # and straight into the read models, past the inbox: the counters themselves refuse a second count
+        models = await Generations(runtime.db).active()
+        for env in events:
+            await apply_event(models, env)
+        # a crash after the plan was written and one counter reached, before the rest: the retry completes it
+        env = next(e for e in events if e.type.endswith("stage-changed.v1") and e.data["to_stage"] == "funded")
+        fact = await models.facts.find_one({"_id": env.id})
+        assert fact is not None and fact["applied"] is True and len(fact["plan"]) >= 3
+        await models.facts.update_one({"_id": env.id}, {"$set": {"applied": False}})
+        first_counter = fact["plan"][0]["id"]
+        others = [entry["id"] for entry in fact["plan"][1:]]
+        for counter in others:  # undo the later increments by hand, as if they had never been written
+            entry = next(e for e in fact["plan"] if e["id"] == counter)
+            await models.counters.update_one(
+                {"_id": counter}, {"$inc": {k: -v for k, v in entry["values"].items()}, "$pull": {"events": env.id}}
+            )
+        await apply_event(models, env)
+        counter_doc = await models.counters.find_one({"_id": first_counter})
+        assert counter_doc is not None and counter_doc["events"].count(env.id) == 1
+        assert await all_reports(http) == before
+
+
+async def test_rebuild_from_the_stream_equals_the_live_read_model_and_switches_without_downtime(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, events = loaded
+    generations = Generations(runtime.db)
+    live_generation = await generations.active_name()
+    async with client(runtime) as http:
+        live = await all_reports(http)
+        result = await replay(runtime.settings, show_progress=False)  # type: ignore[arg-type]
+        assert result.generation != live_generation and result.previous == live_generation
+        assert result.applied + result.ignored == len(events) and result.unresolved == 0
+        assert await generations.active_name() == result.generation
+        assert not [n for n in await runtime.db.list_collection_names() if n.startswith(f"rm_{live_generation}_")]
+        assert await all_reports(http) == live
+
+        # the live consumers carry on in the new generation
+        late = envelope(idea_submitted(submitted_at=live[0]["period"]["from"] + "T09:00:00+00:00",
+                                       organisation={"name": "Uusi yhdistys ry", "type": "registered_association",
+                                                     "municipality": "kuopio"}))
+        await runtime.publisher(late.type, late.model_dump_json().encode(), late.id)
+        after = await eventually(lambda: summary(http, *PERIODS[0]), until=lambda s: s["ideas"]["total"] == 5,
+                                 what="a new idea counted after the switch")
+        assert after["ideas"]["by_municipality"]["kuopio"] == 3
+
+
+async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[Runtime, list[Envelope]]) -> None:
+    runtime, _ = loaded
+    first, last = date(2026, 1, 1), date(2026, 12, 31)
+    query = params(first, last, None)
+    async with client(runtime) as http:
+        report = await summary(http, first, last, None)
+        xlsx = await http.get("/api/v1/reports/summary.xlsx", params=query, headers=FUNDER)
+        again = await http.get("/api/v1/reports/summary.xlsx", params=query, headers=FUNDER)
+        csv_response = await http.get("/api/v1/reports/summary.csv", params=query, headers=FUNDER)
+        pdf = await http.get("/api/v1/reports/summary.pdf", params=query, headers=FUNDER)
+
+    assert xlsx.status_code == 200 and "spreadsheetml" in xlsx.headers["content-type"]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    assert book.sheetnames[:4] == ["Raportti", "Yhteenveto", "Ideat kunnittain", "Ideat teemoittain"]
+    figures = {row[0]: row[1] for row in book["Yhteenveto"].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert figures["Ideoita vastaanotettu"] == report["ideas"]["total"] == 7
+    assert figures["Neuvottuja yhdistyksiä"] == report["associations_advised"]
+    assert figures["Neuvontakertoja"] == report["sessions"]["total"]
+    assert figures["Neuvontatunteja"] == report["sessions"]["hours"]
+    assert figures["Jätettyjä hakemuksia"] == report["applications"]["total"]
+    assert figures["Myönteisiä rahoituspäätöksiä"] == report["decisions"]["funded"]["decisions"]
+    assert figures["Myönnetty, €"] == report["decisions"]["eur_granted"] == 53000
+    assert figures["Osallistujia"] == report["events"]["participants"]
+    sessions = {row[0]: row[1:] for row in book["Neuvonta lajeittain"].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert sessions["Tapaaminen"] == (report["sessions"]["by_kind"]["meeting"]["sessions"],
+                                      report["sessions"]["by_kind"]["meeting"]["hours"])
+    stages = {row[0]: row[1:] for row in book["Vaiheet ja suppilo"].iter_rows(min_row=3, values_only=True)
+              if row[0] and row[1] is not None}
+    assert stages["Päättynyt"] == (report["cases_by_stage"]["closed"], report["funnel"]["reached"]["closed"])
+    calls = {row[0]: row[1:] for row in book["Hakemukset rahoitushauittain"].iter_rows(min_row=3, values_only=True)
+             if row[0]}
+    for row in report["applications"]["by_call"]:
+        assert calls[row["name"]] == (row["applications"], row["eur_applied"])
+    # the same events give the same workbook apart from its generation time
+    assert book.properties.created is not None
+    other = load_workbook(io.BytesIO(again.content))
+    for name in book.sheetnames[1:]:
+        assert list(book[name].values) == list(other[name].values)
+
+    text = csv_response.content.decode("utf-8-sig")
+    assert "# Yhteenveto" in text and f"Ideoita vastaanotettu;{report['ideas']['total']}" in text
+
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    pdf_text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "Yhteenveto" in pdf_text and "Ideoita vastaanotettu" in pdf_text
+    assert "Kevään 2026 haku" in pdf_text and "53000" in pdf_text
+    assert re.search(rf"Neuvontakertoja\s+{report['sessions']['total']}\b", pdf_text)
+    assert "Kaavio:" in pdf_text  # the charts are there
+
+
+async def test_no_document_in_the_reporting_database_holds_personal_data(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, _ = loaded
+    names = await runtime.db.list_collection_names()
+    assert any(n.endswith("_counters") for n in names) and any(n.endswith("_cases") for n in names)
+    scanned = 0
+    for name in names:
+        async for doc in runtime.db[name].find({}):
+            text = json.dumps(doc, default=str, ensure_ascii=False)
+            scanned += 1
+            for personal in PERSONAL_STRINGS:
+                assert personal not in text, (name, personal)
+            assert not EMAIL.search(text), (name, text[:300])
+            assert not PHONE.search(text), (name, text[:300])
+    assert scanned > 50
+
+
+async def test_showcase_lists_only_funded_projects_whose_association_consented(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, _ = loaded
+    async with client(runtime) as http:
+        page = await http.get("/esittely")
+        assert page.status_code == 200
+        html = page.text
+        assert "Kylätalon kohtaamispaikka" in html and "Nuorten kesätapahtuma" in html  # consented, funded
+        assert "Tapahtumaan osallistui 300 nuorta." in html  # results at closing
+        assert "Nuorten iltapäivät" not in html  # funded, but no consent
+        assert "Liikuntaa kaikille" not in html  # consented, but declined and not funded since
+        assert "Lukupiiri kirjastossa" not in html  # consented, still an idea
+        kuopio = (await http.get("/esittely", params={"municipality": "tuusniemi"})).text
+        assert "Nuorten kesätapahtuma" in kuopio and "Kylätalon kohtaamispaikka" not in kuopio
+        village = (await http.get("/esittely", params={"theme": "village"})).text
+        assert "Kylätalon kohtaamispaikka" in village and "Nuorten kesätapahtuma" not in village
+        swedish = await http.get("/esittely", params={"lang": "sv"})
+        assert 'lang="sv"' in swedish.text and "Finansierade projekt" in swedish.text
+        # headline figures: 5 associations advised over all time, 9 consultations, 4 events, 3 projects funded
+        figures = re.findall(r'<span class="value">(\d+)</span>', html)
+        assert figures[:4] == ["5", "9", "4", "3"]
+
+
+async def test_dashboard_and_api_are_for_staff_and_explain_bad_queries(loaded: tuple[Runtime, list[Envelope]]) -> None:
+    runtime, _ = loaded
+    async with client(runtime) as http:
+        query = {"from": "2026-01-01", "to": "2026-03-31"}
+        assert (await http.get("/api/v1/reports/summary", params=query)).status_code == 401
+        assert (await http.get("/api/v1/reports/summary", params=query, headers=bearer("advisor"))).status_code == 403
+        for role in ("coordinator", "admin"):
+            assert (await http.get("/api/v1/reports/summary", params=query, headers=bearer(role))).status_code == 200
+
+        bad = await http.get("/api/v1/reports/summary", params={"from": "2026-13-01", "to": "2026-01-01"},
+                             headers=FUNDER)
+        assert bad.status_code == 422
+        assert "VVVV-KK-PP" in bad.json()["detail"] and bad.json()["errors"][0]["field"] == "from"
+        reversed_ = await http.get("/api/v1/reports/summary", params={"from": "2026-03-01", "to": "2026-01-01"},
+                                   headers=FUNDER)
+        assert reversed_.status_code == 422 and "ennen alkupäivää" in reversed_.json()["detail"]
+        unknown = await http.get("/api/v1/reports/summary", params={**query, "municipality": "helsinki"},
+                                 headers=FUNDER)
+        assert unknown.status_code == 422 and "Tuntematon kunta" in unknown.json()["detail"]
+        missing = await http.get("/api/v1/reports/summary", params={"to": "2026-01-01"}, headers=FUNDER)
+        assert missing.status_code == 422 and "alkupäivä" in missing.json()["detail"]
+
+        assert (await http.get("/raportit")).status_code == 401
+        token = FUNDER["Authorization"].removeprefix("Bearer ")
+        http.cookies.set("koonto_staff", token)
+        page = await http.get("/raportit", params={**query, "municipality": "kuopio"})
+        assert page.status_code == 200
+        html = page.text
+        assert html.count('role="img"') >= 5 and "<title id=" in html and "<desc id=" in html
+        assert html.count("<table>") >= html.count('role="img"')  # a data table beside every chart
+        assert 'href="/api/v1/reports/summary.xlsx?from=2026-01-01&amp;to=2026-03-31&amp;municipality=kuopio"' in html
+        wrong = await http.get("/raportit", params={"from": "eilen", "to": "2026-03-31"})
+        assert wrong.status_code == 422 and 'href="#field-from"' in wrong.text
