@@ -119,7 +119,8 @@ class IntakeService:
             "_id": idea_id, "reference": reference, "region": self.region.code, "submitted_at": now,
             "fingerprint": fingerprint, "fingerprint_key": fingerprint,
             "idempotency_key": f"key:{idempotency_key}" if idempotency_key else f"none:{idea_id}",
-            **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "erased_at": None,
+            **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "stage_changed_ms": 0,
+            "erased_at": None,
         }
         winner = await self.store.record_idea(doc, event)
         if winner is not None:  # the same idea (or key) was stored by a concurrent request a moment ago
@@ -231,7 +232,7 @@ class IntakeService:
         }
         if action == "create":
             done = await self.store.create_subscription(
-                {"_id": key, "region": self.region.code, "first_requested_at": now, **fields}, event
+                {"_id": key, "region": self.region.code, "first_requested_at": now, "requests": 1, **fields}, event
             )
         else:
             done = await self.store.renew_subscription(key, current or {}, fields, event)

@@ -6,7 +6,8 @@ Every write that causes events is ONE single-document write carrying them in the
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+import re
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -46,12 +47,35 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("subscription_id", ASCENDING)], unique=True, name="subscription_id"),
         IndexModel([("email", ASCENDING)], name="email"),
     ],
-    SCHEDULED_EVENTS: [IndexModel([("starts_at", ASCENDING)], name="starts_at")],
+    SCHEDULED_EVENTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
     CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
-    RATE_LIMITS: [IndexModel([("expires_at", ASCENDING)], name="expires_at")],
+    RATE_LIMITS: [IndexModel([("expires_ms", ASCENDING)], name="expires_ms")],
 }
 
 ERASED = "[poistettu]"
+
+# nx-27017 (0.8) stores a datetime written by `$set` into an existing document as text ('2026-11-29 19:51:29.015').
+# Comparisons in filters therefore use integers (epoch milliseconds), and datetimes read back are revived here.
+DATETIME_FIELDS = (
+    "submitted_at", "stage_changed_at", "erased_at", "amended_at", "requested_at", "first_requested_at",
+    "confirmed_at", "cancelled_at", "starts_at", "ends_at", "received_at", "event_starts_at",
+)
+_STORED_AS_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
+
+
+def revive(doc: Document | None) -> Document | None:
+    if doc is None:
+        return None
+    for field in DATETIME_FIELDS:
+        value = doc.get(field)
+        if isinstance(value, str) and _STORED_AS_TEXT.match(value):
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            doc[field] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return doc
+
+
+def epoch_ms(value: datetime) -> int:
+    return int(value.timestamp() * 1000)
 
 
 async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
@@ -94,13 +118,13 @@ class IntakeStore:
         raise RuntimeError(f"counter {key} could not be incremented")
 
     async def idea(self, idea_id: str) -> Document | None:
-        return await self.ideas.find_one({"_id": idea_id}, {"outbox": 0})
+        return revive(await self.ideas.find_one({"_id": idea_id}, {"outbox": 0}))
 
     async def idea_by_fingerprint(self, fingerprint_key: str) -> Document | None:
-        return await self.ideas.find_one({"fingerprint_key": fingerprint_key}, {"outbox": 0})
+        return revive(await self.ideas.find_one({"fingerprint_key": fingerprint_key}, {"outbox": 0}))
 
     async def idea_by_idempotency_key(self, key: str) -> Document | None:
-        return await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0})
+        return revive(await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0}))
 
     async def release_fingerprint(self, idea_id: str, fingerprint_key: str) -> None:
         """An old idea gives its fingerprint up, so the same text sent again later is a new idea."""
@@ -115,7 +139,7 @@ class IntakeStore:
             await self.ideas.insert_one({**doc, **outbox_fields(*events)})
         except DuplicateKeyError:
             for field in ("fingerprint_key", "idempotency_key"):
-                existing = await self.ideas.find_one({field: doc[field]}, {"outbox": 0})
+                existing = revive(await self.ideas.find_one({field: doc[field]}, {"outbox": 0}))
                 if existing is not None:
                     return existing
             raise
@@ -124,8 +148,9 @@ class IntakeStore:
     async def record_stage(self, idea_id: str, stage: str, changed_at: datetime, event_id: str) -> bool:
         """Keep the newest stage: an older event arriving late changes nothing."""
         result = await self.ideas.update_one(
-            {"_id": idea_id, "$or": [{"stage_changed_at": None}, {"stage_changed_at": {"$lt": changed_at}}]},
-            {"$set": {"stage": stage, "stage_changed_at": changed_at, "stage_event_id": event_id}},
+            {"_id": idea_id, "stage_changed_ms": {"$lt": epoch_ms(changed_at)}},
+            {"$set": {"stage": stage, "stage_changed_at": changed_at, "stage_changed_ms": epoch_ms(changed_at),
+                      "stage_event_id": event_id}},
         )
         return result.matched_count == 1
 
@@ -188,7 +213,8 @@ class IntakeStore:
             try:
                 doc = await self.rate_limits.find_one_and_update(
                     {"_id": key},
-                    {"$inc": {"count": 1}, "$setOnInsert": {"expires_at": window_start + window}},
+                    {"$inc": {"count": 1},
+                     "$setOnInsert": {"expires_ms": epoch_ms(window_start + window)}},
                     upsert=True, return_document=ReturnDocument.AFTER,
                 )
                 assert doc is not None
@@ -198,7 +224,7 @@ class IntakeStore:
         return 1
 
     async def forget_old_windows(self, now: datetime) -> int:
-        result = await self.rate_limits.delete_many({"expires_at": {"$lt": now}})
+        result = await self.rate_limits.delete_many({"expires_ms": {"$lt": epoch_ms(now)}})
         return result.deleted_count
 
     # -- funding calls (copies from advisory's events) -----------------------------------------------------
@@ -223,7 +249,8 @@ class IntakeStore:
     async def schedule_event(self, event: Document) -> None:
         await self.events.update_one(
             {"_id": event["scheduled_event_id"]},
-            {"$set": {k: v for k, v in event.items() if k != "scheduled_event_id"},
+            {"$set": {**{k: v for k, v in event.items() if k != "scheduled_event_id"},
+                      "starts_ms": epoch_ms(event["starts_at"])},
              "$setOnInsert": {"confirmed_count": 0, "waitlisted_count": 0, "held": False}},
             upsert=True,
         )
@@ -234,11 +261,12 @@ class IntakeStore:
         )
 
     async def upcoming_events(self, now: datetime, limit: int = 100) -> list[Document]:
-        cursor = self.events.find({"held": False, "starts_at": {"$gt": now}}).sort("starts_at", 1).limit(limit)
-        return [d async for d in cursor]
+        upcoming = {"held": False, "starts_ms": {"$gt": epoch_ms(now)}}
+        cursor = self.events.find(upcoming).sort("starts_ms", 1).limit(limit)
+        return [revive(d) async for d in cursor]  # type: ignore[misc]
 
     async def scheduled_event(self, event_id: str) -> Document | None:
-        return await self.events.find_one({"_id": event_id})
+        return revive(await self.events.find_one({"_id": event_id}))
 
     async def claim_seat(self, event_id: str, capacity: int) -> Seat:
         """A confirmed seat while the count is below capacity, else the next place on the waiting list."""
@@ -261,10 +289,10 @@ class IntakeStore:
         await self.events.update_one({"_id": event_id}, {"$inc": {field: -1}})
 
     async def registration_by_key(self, key: str) -> Document | None:
-        return await self.registrations.find_one({"key": key}, {"outbox": 0})
+        return revive(await self.registrations.find_one({"key": key}, {"outbox": 0}))
 
     async def registration(self, registration_id: str) -> Document | None:
-        return await self.registrations.find_one({"_id": registration_id}, {"outbox": 0})
+        return revive(await self.registrations.find_one({"_id": registration_id}, {"outbox": 0}))
 
     async def record_registration(self, doc: Document, event: Envelope) -> Document | None:
         """Insert; returns the existing registration instead when this person already signed up."""
@@ -276,10 +304,10 @@ class IntakeStore:
 
     # -- subscriptions -------------------------------------------------------------------------------------
     async def subscription(self, key: str) -> Document | None:
-        return await self.subscriptions.find_one({"_id": key}, {"outbox": 0})
+        return revive(await self.subscriptions.find_one({"_id": key}, {"outbox": 0}))
 
     async def subscription_by_id(self, subscription_id: str) -> Document | None:
-        return await self.subscriptions.find_one({"subscription_id": subscription_id}, {"outbox": 0})
+        return revive(await self.subscriptions.find_one({"subscription_id": subscription_id}, {"outbox": 0}))
 
     async def create_subscription(self, doc: Document, event: Envelope) -> bool:
         try:
@@ -292,8 +320,8 @@ class IntakeStore:
         """Move a subscription on only if it is still as we read it (a guarded single-document write)."""
         result = await self.subscriptions.update_one(
             {"_id": key, "subscription_id": expected["subscription_id"], "status": expected["status"],
-             "requested_at": expected.get("requested_at")},
-            {"$set": {**changes, **outbox_set(event)}},
+             "requests": expected.get("requests", 1)},
+            {"$set": {**changes, **outbox_set(event)}, "$inc": {"requests": 1}},
         )
         return result.modified_count == 1
 
