@@ -35,6 +35,7 @@ async def test_status_page_shows_the_stage_in_plain_language_and_follows_stage_c
     idea = await runtime.db["ideas"].find_one({})
     first = await http.get(path)
     assert first.status_code == 200
+    assert first.headers["Referrer-Policy"] == "same-origin" and "noindex" in first.headers["X-Robots-Tag"]
     assert "Idea vastaanotettu" in first.text and "Kylätalon kohtaamispaikka" in first.text
     assert idea["reference"] in first.text
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -51,6 +52,17 @@ def configure(app: FastAPI) -> None:
         pages=Pages(TEMPLATES, catalogues, service="intake"), catalogues=catalogues,
     )
     app.mount("/static/intake", StaticFiles(directory=STATIC), name="intake-static")
+
+    @app.middleware("http")
+    async def keep_links_private(request: Request, call_next: Any) -> Response:
+        """Status and subscription tokens live in URLs: never leak them in a Referer, a frame or a search index."""
+        response: Response = await call_next(request)
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        if request.url.path.startswith(("/status/", "/subscriptions/", "/ideas/receipt/")):
+            response.headers["X-Robots-Tag"] = "noindex, nofollow"
+        return response
 
     @app.exception_handler(BodyTooLarge)
     async def too_large(request: Request, exc: BodyTooLarge) -> Response:

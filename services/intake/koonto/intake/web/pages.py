@@ -97,7 +97,7 @@ async def looks_like_a_bot(intake: Intake, form: str, page_fields: dict[str, str
     return True
 
 
-def _link(intake: Intake, signer: LinkSigner, token: str) -> tuple[str, Any]:
+def _link(signer: LinkSigner, token: str) -> tuple[str, Any]:
     checked = signer.check(token)
     return checked.verdict, checked.value
 
@@ -205,7 +205,7 @@ async def idea_submit(request: Request, intake: IntakeDep) -> Response:
 
 @router.get("/ideas/receipt/{token}")
 async def idea_receipt(token: str, request: Request, intake: IntakeDep) -> Response:
-    verdict, idea_id = _link(intake, intake.links.status, token)
+    verdict, idea_id = _link(intake.links.status, token)
     if verdict != "ok":
         return link_problem(request, intake, verdict)
     idea = await intake.store.idea(idea_id)
@@ -230,7 +230,7 @@ async def idea_thanks(request: Request, intake: IntakeDep) -> Response:
 async def _status_idea(
     request: Request, intake: Intake, token: str
 ) -> tuple[dict[str, Any] | None, Response | None]:
-    verdict, idea_id = _link(intake, intake.links.status, token)
+    verdict, idea_id = _link(intake.links.status, token)
     if verdict != "ok":
         return None, link_problem(request, intake, verdict)
     idea = await intake.store.idea(idea_id)
@@ -424,7 +424,7 @@ async def subscribe(request: Request, intake: IntakeDep) -> Response:
 
 @router.get("/subscriptions/confirm/{token}")
 async def confirm_page(token: str, request: Request, intake: IntakeDep) -> Response:
-    verdict, _ = _link(intake, intake.links.confirm, token)
+    verdict, _ = _link(intake.links.confirm, token)
     if verdict != "ok":
         return link_problem(request, intake, verdict)
     # a button, not a GET side effect: mail scanners that open links must not confirm on anyone's behalf
@@ -434,7 +434,7 @@ async def confirm_page(token: str, request: Request, intake: IntakeDep) -> Respo
 
 @router.post("/subscriptions/confirm/{token}")
 async def confirm(token: str, request: Request, intake: IntakeDep) -> Response:
-    verdict, subscription_id = _link(intake, intake.links.confirm, token)
+    verdict, subscription_id = _link(intake.links.confirm, token)
     if verdict != "ok":
         return link_problem(request, intake, verdict)
     _, page = await read_form(request, intake.settings.max_body_bytes)
@@ -447,7 +447,7 @@ async def confirm(token: str, request: Request, intake: IntakeDep) -> Response:
 
 @router.get("/subscriptions/unsubscribe/{token}")
 async def unsubscribe_page(token: str, request: Request, intake: IntakeDep) -> Response:
-    verdict, _ = _link(intake, intake.links.unsubscribe, token)
+    verdict, _ = _link(intake.links.unsubscribe, token)
     if verdict != "ok":
         return link_problem(request, intake, verdict)
     return intake.pages.render(request, "unsubscribe.html", page_title=intake.t(N_("Peru tilaus")), token=token)
@@ -456,7 +456,7 @@ async def unsubscribe_page(token: str, request: Request, intake: IntakeDep) -> R
 @router.post("/subscriptions/unsubscribe/{token}")
 async def unsubscribe(token: str, request: Request, intake: IntakeDep) -> Response:
     """RFC 8058 one-click: a POST with `List-Unsubscribe=One-Click`, no login, no CSRF token - the link is the proof."""
-    verdict, subscription_id = _link(intake, intake.links.unsubscribe, token)
+    verdict, subscription_id = _link(intake.links.unsubscribe, token)
     if verdict != "ok":
         return link_problem(request, intake, verdict)
     await read_body(request, intake.settings.max_body_bytes)
