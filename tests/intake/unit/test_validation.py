@@ -11,7 +11,7 @@ from koonto.intake.domain import ideas
 from koonto.intake.domain.amendments import validate_amendment
 from koonto.intake.domain.identifiers import BAD_BUSINESS_ID_CHECK
 from koonto.intake.domain.messages import UNKNOWN_FIELD, FieldErrors
-from koonto.intake.domain.registrations import seat_for, validate_registration
+from koonto.intake.domain.registrations import validate_registration
 from koonto.intake.domain.subscriptions import validate_subscription
 from koonto.shared.i18n import Catalogues
 from koonto.shared.region import load_region
@@ -127,6 +127,3 @@ def test_registration_and_subscription_rules() -> None:
     _, errors = validate_subscription({"email": "a@example.fi", "topics": ["horoscope"],
                                        "consents": {"privacy_notice": True}}, REGION)
     assert set(errors) == {"topics"}
-    assert seat_for(3, None).status == "confirmed"
-    waiting = seat_for(None, 2)
-    assert waiting.status == "waitlisted" and waiting.position_on_waitlist == 2

@@ -38,14 +38,6 @@ class Seat:
     position_on_waitlist: int | None = None
 
 
-def seat_for(confirmed_before: int | None, waitlisted_after: int | None) -> Seat:
-    """`confirmed_before` is the confirmed count we raised (None: no seat was free); else our waitlist place."""
-    if confirmed_before is not None:
-        return Seat("confirmed")
-    assert waitlisted_after is not None and waitlisted_after >= 1
-    return Seat("waitlisted", waitlisted_after)
-
-
 def is_open_for_registration(starts_at: datetime, held: bool, now: datetime) -> bool:
     return not held and starts_at > now
 
