@@ -15,10 +15,10 @@ from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 
-from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
+from koonto.shared.store import epoch_ms
 
 Document = dict[str, Any]
 Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, traceparent=None)
@@ -30,7 +30,7 @@ PENDING_FLAG = "outbox_pending"
 
 def _entry(envelope: Envelope) -> Document:
     return {
-        "subject": envelope.type, "body": envelope.model_dump_json(), "created_at": utcnow(),
+        "subject": envelope.type, "body": envelope.model_dump_json(), "created_ms": epoch_ms(),
         "traceparent": envelope.traceparent,
     }
 
@@ -82,7 +82,8 @@ class OutboxRelay:
         for collection in self.collections:
             async for doc in collection.find({PENDING_FLAG: True}, {"outbox": 1}).limit(self.batch):
                 backlog += 1
-                entries = sorted((doc.get("outbox") or {}).items(), key=lambda kv: (kv[1]["created_at"], kv[0]))
+                # event ids are UUIDv7: their text order is the order they were made in
+                entries = sorted((doc.get("outbox") or {}).items())
                 for event_id, entry in entries:
                     await self.publish(
                         entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient, IndexModel
@@ -40,10 +40,25 @@ async def ping(db: AsyncDatabase[Document], timeout: float = 2.0) -> bool:
 
 
 async def ensure_indexes(db: AsyncDatabase[Document], spec: IndexSpec) -> None:
-    """Create indexes idempotently (create_index on an existing identical index is a no-op)."""
+    """Create the indexes that are missing, by name.
+
+    Creating an index that already exists is a no-op on MongoDB, but FerretDB v1 panics on a repeated unique
+    index and drops the connection, so existing names are skipped (a changed definition needs a new name).
+    """
     for collection, indexes in spec.items():
-        if indexes:
-            await db[collection].create_indexes(list(indexes))
+        if not indexes:
+            continue
+        names: set[str] = set()
+        keys: set[tuple[tuple[str, Any], ...]] = set()
+        async for index in await db[collection].list_indexes():
+            names.add(index["name"])
+            keys.add(tuple(index["key"].items()))
+        missing = [
+            index for index in indexes
+            if index.document["name"] not in names and tuple(index.document["key"].items()) not in keys
+        ]
+        if missing:
+            await db[collection].create_indexes(missing)
 
 
 async def wait_for_store(db: AsyncDatabase[Document], attempts: int = 60, delay: float = 1.0) -> None:
@@ -52,6 +67,12 @@ async def wait_for_store(db: AsyncDatabase[Document], attempts: int = 60, delay:
             return
         await asyncio.sleep(delay)
     raise RuntimeError("the store did not answer")
+
+
+def epoch_ms(moment: datetime | None = None) -> int:
+    """Whole epoch milliseconds: the form of a time that every supported store compares correctly
+    (nx-27017 0.8 turns a datetime written by `$set` into an existing document into a string)."""
+    return int((moment or utcnow()).timestamp() * 1000)
 
 
 class Leases:
@@ -66,17 +87,19 @@ class Leases:
         self.owner = owner
 
     async def acquire(self, name: str, ttl: timedelta) -> bool:
-        now = utcnow()
+        now = epoch_ms()
         try:
-            doc = await self.collection.find_one_and_update(
-                {"_id": name, "$or": [{"owner": self.owner}, {"expires_at": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_at": now + ttl, "renewed_at": now}},
+            # update_one, not find_one_and_update: nx-27017 silently ignores a find_one_and_update upsert
+            # that collides on _id, where update_one reports the duplicate key as every store does
+            result = await self.collection.update_one(
+                {"_id": name, "$or": [{"owner": self.owner}, {"expires_ms": {"$lt": now}}]},
+                {"$set": {"owner": self.owner, "expires_ms": now + int(ttl.total_seconds() * 1000),
+                          "renewed_ms": now}},
                 upsert=True,
             )
         except DuplicateKeyError:
             return False  # somebody else holds it and it has not expired
-        del doc
-        return True
+        return bool(result.matched_count or result.upserted_id is not None)
 
     async def release(self, name: str) -> None:
         await self.collection.delete_one({"_id": name, "owner": self.owner})
