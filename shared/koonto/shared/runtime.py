@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
@@ -77,7 +78,7 @@ class Runtime:
             max_reconnect_attempts=-1,
             reconnect_time_wait=1,
             connect_timeout=2,
-            log_level=30,
+            log_level=logging.DEBUG,  # FastStream logs every message at this level: keep it below INFO
         )
         self.policy = ConsumerPolicy(
             max_deliver=settings.consumer_max_deliver,
