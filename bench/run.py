@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import os
 import platform
-import statistics
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -37,7 +36,8 @@ async def measure(system, quick: bool) -> list[tuple[str, str, str, str]]:  # ty
     ideas = await scenarios.intake_ideas(system, n, concurrency)
     rows.append((
         f"intake: accepted ideas/s at concurrency {concurrency}",
-        f"{ideas.per_second:.0f}/s (p50 {ideas.percentile(50) * 1000:.1f} ms, p99 {ideas.percentile(99) * 1000:.1f} ms)",
+        f"{ideas.per_second:.0f}/s (p50 {ideas.percentile(50) * 1000:.1f} ms, "
+        f"p99 {ideas.percentile(99) * 1000:.1f} ms)",
         f"raw inserts {inserts.per_second:.0f}/s",
         f"{ideas.per_second / inserts.per_second:.2f} (target >= 0.6)",
     ))
@@ -101,7 +101,6 @@ def main() -> int:
             "Every figure is divided by the raw primitive measured in the same run on the same servers; timings on "
             "this machine are noisy, ratios less so.\n\n" + text + "\n"
         )
-    del statistics
     return 0
 
 
