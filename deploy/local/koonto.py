@@ -4,6 +4,7 @@
     python3 deploy/local/koonto.py up       # the whole system on its embedded default; Ctrl-C stops it
     python3 deploy/local/koonto.py test     # the test suite (real NATS and a real MongoDB-protocol server)
     python3 deploy/local/koonto.py check    # lint, types, generated contract files
+    python3 deploy/local/koonto.py bench    # benchmarks as ratios to raw primitives -> docs/benchmarks.md
 """
 
 from __future__ import annotations
@@ -157,6 +158,11 @@ def check(args: argparse.Namespace) -> int:
     return 0
 
 
+def bench(args: argparse.Namespace) -> int:
+    sync()
+    return subprocess.call([str(BIN / "python"), "-m", "bench.run", *args.bench_args], cwd=ROOT, env=env_with_venv())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -165,6 +171,9 @@ def main() -> int:
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test_parser.set_defaults(func=test)
     commands.add_parser("check", help="lint, type-check, generated files").set_defaults(func=check)
+    bench_parser = commands.add_parser("bench", help="benchmarks (--quick, --store nx-27017|ferretdb)")
+    bench_parser.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench_parser.set_defaults(func=bench)
     banner_parser = commands.add_parser("banner", help=argparse.SUPPRESS)
     banner_parser.add_argument("--timeout", type=float, default=120)
     banner_parser.add_argument("--exit", action="store_true")
