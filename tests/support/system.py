@@ -182,6 +182,7 @@ class System:
             "KOONTO_CONSUMER_ACK_WAIT_SECONDS": "10",
             "KOONTO_OUTBOX_POLL_SECONDS": "0.5",
             "KOONTO_LOG_JSON": "true",
+            "KOONTO_MIN_FILL_SECONDS": "1",
             **self.extra_env,
         }
 
