@@ -13,16 +13,18 @@ change). Applying an event:
 1. The plan is written first into a **fact** document keyed by the event id (`rm_<g>_facts`, `_id` = event
    id). Insert-or-read: when the fact already exists (a redelivery, another replica), the stored plan is used,
    so every attempt applies exactly the same increments even if something changed in between.
-2. Each increment is one single-document update of its counter, **guarded by the event id**:
-   `update_one({_id: counter, events: {$ne: event_id}}, {$inc: values, $push: {events: event_id}})`.
-   The `$inc` and the record that this event was applied happen in the same atomic document write, so a
-   counter can never hold the increment without the id or the id without the increment. Re-running the
-   update for an event already applied matches nothing and changes nothing.
+2. Each increment is one single-document update of its counter, **guarded by the event id**: the counter
+   carries one marker field per event applied to it (`e_<event id>`), and
+   `update_one({_id: counter, e_<id>: {$exists: false}}, {$inc: values, $set: {e_<id>: true}})`
+   does the `$inc` and records the event in the same atomic document write, so a counter can never hold the
+   increment without the marker or the marker without the increment. Re-running the update for an event
+   already applied matches nothing and changes nothing. (Marker fields rather than an array of ids with
+   `$ne`: nx-27017 compares a whole array against `$ne`, which would let a second increment through.)
 3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter.
 
 A crash between any two of these writes is harmless: the redelivered event re-reads its plan (1), the
 counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. Every
-counter also lists the events it was made of, so a count can be audited back to the stream.
+counter also names the events it was made of, so a count can be audited back to the stream.
 
 Writes to one document are serialised inside the process (`DOCUMENT_LOCKS`): FerretDB v1 (the test and
 local store) applies an update as read-modify-write of the whole document, so two concurrent updates of one
@@ -53,8 +55,8 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from koonto.reporting.domain.model import Increment
-from koonto.shared.clock import utcnow
+from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
+from koonto.shared.clock import as_utc, utcnow
 
 Document = dict[str, Any]
 
@@ -83,6 +85,30 @@ class DocumentLocks:
 
 
 DOCUMENT_LOCKS = DocumentLocks()
+
+
+def event_marker(event_id: str) -> str:
+    """The field on a counter that says this event was applied to it."""
+    return "e_" + event_id.replace(".", "_").replace("$", "_")
+
+
+def instant(value: datetime) -> str:
+    """Moments are stored as fixed-width UTC ISO strings: they compare in time order as text on every store
+    (nx-27017 hands some updated datetimes back as strings, so a BSON date would not compare reliably)."""
+    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_instant(value: str | datetime | None) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(value)
+
+
+def with_reached(case: Document) -> Document:
+    """Stage times are kept flat (`reached_<stage>`; nested paths behave differently across the stores) and
+    handed out as one `reached` mapping."""
+    case["reached"] = {stage: case[f"reached_{stage}"] for stage in STAGES if case.get(f"reached_{stage}")}
+    return case
 
 
 def collection_name(generation: str, model: str) -> str:
@@ -173,7 +199,7 @@ class ReadModels:
         fact = await self.facts.find_one({"_id": event_id})
         if fact is None:
             fact = {"_id": event_id, "type": event_type, "plan": merge_increments(increments), "applied": False,
-                    "recorded_at": utcnow()}
+                    "recorded_at": instant(utcnow())}
             try:
                 await self.facts.insert_one(fact)
             except DuplicateKeyError:
@@ -187,10 +213,11 @@ class ReadModels:
         return True
 
     async def _increment_once(self, entry: Document, event_id: str) -> None:
-        guard = {"_id": entry["id"], "events": {"$ne": event_id}}
+        marker = event_marker(event_id)
+        guard = {"_id": entry["id"], marker: {"$exists": False}}
         update = {
             "$inc": entry["values"],
-            "$push": {"events": event_id},
+            "$set": {marker: True},
             "$setOnInsert": {k: entry[k] for k in ("metric", "day", "municipality", "key")},
         }
         async with DOCUMENT_LOCKS.hold(self.counters, entry["id"]):
@@ -199,20 +226,34 @@ class ReadModels:
             except DuplicateKeyError:
                 # the counter exists: either this event is on it already (nothing to do) or another event
                 # created it at the same moment; without the upsert the guarded update is right in both cases
-                await self.counters.update_one(guard, {"$inc": entry["values"], "$push": {"events": event_id}})
+                await self.counters.update_one(guard, {"$inc": entry["values"], "$set": {marker: True}})
 
     # -- cases -------------------------------------------------------------------------------------------
     async def _ensure_case(self, idea_id: str) -> None:
         try:
-            await self.cases.update_one({"_id": idea_id}, {"$setOnInsert": {"reached": {}}}, upsert=True)
+            await self.cases.update_one({"_id": idea_id}, {"$setOnInsert": {"opened_in_reporting": True}}, upsert=True)
         except DuplicateKeyError:
             pass  # two consumers created the same case at the same moment: it exists, which is all we need
 
+    async def _replace_if(
+        self, idea_id: str, path: str, stamp: str, *, earlier: bool, also: Document | None = None
+    ) -> None:
+        """Compare-and-set: put `stamp` at `path` when there is none yet, or when it is earlier (or later) than
+        the one there. The guard names the old value exactly, so a concurrent change makes it retry; no `$or`
+        (nx-27017 mis-applies `$or` next to `_id`)."""
+        for _ in range(10):
+            doc = await self.cases.find_one({"_id": idea_id}, {path: 1})
+            old: Any = doc.get(path) if doc else None
+            if old is not None and not (stamp < old if earlier else stamp > old):
+                return
+            guard: Document = {"_id": idea_id, path: old if old is not None else {"$exists": False}}
+            result = await self.cases.update_one(guard, {"$set": {path: stamp, **(also or {})}})
+            if result.matched_count:
+                return
+        raise RuntimeError(f"could not update {path} of {idea_id}: it kept changing")
+
     async def _set_if_earlier(self, idea_id: str, path: str, at: datetime) -> None:
-        await self.cases.update_one(
-            {"_id": idea_id, "$or": [{path: {"$exists": False}}, {path: None}, {path: {"$gt": at}}]},
-            {"$set": {path: at}},
-        )
+        await self._replace_if(idea_id, path, instant(at), earlier=True)
 
     async def record_idea(
         self, idea_id: str, *, submitted_at: datetime, municipality: str, themes: Sequence[str], org_key: str,
@@ -233,12 +274,13 @@ class ReadModels:
             await self.cases.update_one({"_id": idea_id}, {"$set": fields})
             # consent: an explicit yes from either event counts; an erased case never shows again
             if publication:
-                await self.cases.update_one(
-                    {"_id": idea_id, "erased": {"$ne": True}},
-                    {"$set": {"publication": True, "organisation_name": organisation_name}},
-                )
+                current = await self.cases.find_one({"_id": idea_id}, {"erased": 1})
+                if not (current or {}).get("erased"):
+                    await self.cases.update_one(
+                        {"_id": idea_id}, {"$set": {"publication": True, "organisation_name": organisation_name}}
+                    )
             await self._set_if_earlier(idea_id, "idea_at", submitted_at)
-            await self._set_if_earlier(idea_id, "reached.idea", submitted_at)
+            await self._set_if_earlier(idea_id, "reached_idea", submitted_at)
 
     async def record_case_opened(self, idea_id: str, opened_at: datetime) -> None:
         async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
@@ -250,10 +292,7 @@ class ReadModels:
             await self._set_if_earlier(idea_id, "first_contact_at", at)
 
     async def _set_if_later_stage(self, idea_id: str, stage: str, at: datetime, extra: Document | None = None) -> None:
-        await self.cases.update_one(
-            {"_id": idea_id, "$or": [{"stage_at": {"$exists": False}}, {"stage_at": {"$lt": at}}]},
-            {"$set": {"stage": stage, "stage_at": at, **(extra or {})}},
-        )
+        await self._replace_if(idea_id, "stage_at", instant(at), earlier=False, also={"stage": stage, **(extra or {})})
 
     async def record_stage(
         self, idea_id: str, *, case_id: str, to_stage: str, at: datetime, call_id: str | None,
@@ -263,20 +302,15 @@ class ReadModels:
             await self._ensure_case(idea_id)
             await self.cases.update_one({"_id": idea_id}, {"$set": {"case_id": case_id}})
             await self._set_if_later_stage(idea_id, to_stage, at)
-            await self._set_if_earlier(idea_id, f"reached.{to_stage}", at)
+            await self._set_if_earlier(idea_id, f"reached_{to_stage}", at)
             if call_id:
-                await self.cases.update_one(
-                    {"_id": idea_id, "$or": [{"call_at": {"$exists": False}}, {"call_at": {"$lt": at}}]},
-                    {"$set": {"call_id": call_id, "call_at": at}},
-                )
+                await self._replace_if(idea_id, "call_at", instant(at), earlier=False, also={"call_id": call_id})
             if to_stage == "funded" and amount_granted_eur is not None:
                 await self.cases.update_one({"_id": idea_id}, {"$set": {"amount_granted_eur": amount_granted_eur}})
             if public_summary:
                 field = "results" if to_stage == "closed" else "summary"
-                await self.cases.update_one(
-                    {"_id": idea_id, "$or": [{f"{field}_at": {"$exists": False}}, {f"{field}_at": {"$lt": at}}]},
-                    {"$set": {field: public_summary, f"{field}_at": at}},
-                )
+                await self._replace_if(idea_id, f"{field}_at", instant(at), earlier=False,
+                                       also={field: public_summary})
 
     async def case_identity(self, idea_id: str) -> CaseIdentity | None:
         doc = await self.cases.find_one({"_id": idea_id}, {"municipality": 1, "org_key": 1})
@@ -347,15 +381,20 @@ class ReadModels:
 
     async def case_facts(self, municipality: str | None) -> list[Document]:
         query: Document = {} if municipality is None else {"municipality": municipality}
-        projection = {"municipality": 1, "idea_at": 1, "first_contact_at": 1, "reached": 1, "stage": 1}
-        return [d async for d in self.cases.find(query, projection).sort("_id", 1)]
+        projection = {"municipality": 1, "idea_at": 1, "first_contact_at": 1, "stage": 1,
+                      **{f"reached_{stage}": 1 for stage in STAGES}}
+        return [with_reached(d) async for d in self.cases.find(query, projection).sort("_id", 1)]
 
     async def showcase_cases(self, municipality: str | None, theme: str | None) -> list[Document]:
-        query: Document = {"publication": True, "erased": {"$ne": True},
-                           "stage": {"$in": ["funded", "implementation", "closed"]},
-                           "reached.funded": {"$exists": True}}
+        """Consenting, funded cases; the finer conditions are checked here, as the stores differ on `$ne`/`$in`."""
+        query: Document = {"publication": True}
         if municipality:
             query["municipality"] = municipality
-        if theme:
-            query["themes"] = theme
-        return [d async for d in self.cases.find(query).sort([("reached.funded", -1), ("_id", 1)])]
+        found = []
+        async for case in self.cases.find(query):
+            if case.get("erased") or case.get("stage") not in SHOWCASE_STAGES or not case.get("reached_funded"):
+                continue
+            if theme and theme not in (case.get("themes") or []):
+                continue
+            found.append(with_reached(case))
+        return sorted(found, key=lambda c: (c.get("reached_funded") or "", c["_id"]), reverse=True)

@@ -29,8 +29,13 @@ from koonto.reporting.domain.workdays import median, percentile_nearest_rank, wo
 Summary = dict[str, Any]
 
 
-def _day(value: datetime | None) -> date | None:
-    return None if value is None else date.fromisoformat(day_of(value))
+def _day(value: datetime | str | None) -> date | None:
+    """The Helsinki day of a stored moment (a datetime, or the UTC ISO text the store keeps)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return date.fromisoformat(day_of(value))
 
 
 def funnel(cases: list[dict[str, Any]], first: date, last: date) -> dict[str, Any]:

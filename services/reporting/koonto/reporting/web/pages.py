@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from koonto.reporting import reports
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
 from koonto.reporting.domain.report import Table
-from koonto.reporting.store import Generations
+from koonto.reporting.store import Generations, parse_instant
 from koonto.reporting.web.api import REPORT_ROLES
 from koonto.reporting.web.params import QueryErrors, parse_report_query
 from koonto.reporting.web.svg import bar_chart
@@ -133,7 +133,7 @@ def pages_router(pages: Pages) -> APIRouter:
                 "stage": case.get("stage"),
                 "summary": case.get("summary") or "",
                 "results": case.get("results") or "",
-                "funded_on": case.get("reached", {}).get("funded"),
+                "funded_on": parse_instant(case.get("reached", {}).get("funded")),
             })
         headline = await reports.headline(models, municipality)
         return pages.render(
