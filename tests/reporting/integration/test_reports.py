@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
+import os
 import re
+import sys
 from collections.abc import AsyncIterator
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import httpx
@@ -20,6 +23,8 @@ from koonto.reporting.replay import replay
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations, event_marker
 from koonto.shared.contracts import Envelope
+from koonto.shared.contracts.advisory import SessionLogged
+from koonto.shared.contracts.intake import ErasureRequested
 from koonto.shared.runtime import Runtime
 from tests.reporting.history import PERIODS, PERSONAL_STRINGS, actual, expected, history
 from tests.support.polling import eventually, stays
@@ -279,3 +284,81 @@ async def test_dashboard_and_api_are_for_staff_and_explain_bad_queries(loaded: t
         assert 'href="/api/v1/reports/summary.xlsx?from=2026-01-01&amp;to=2026-03-31&amp;municipality=kuopio"' in html
         wrong = await http.get("/raportit", params={"from": "eilen", "to": "2026-03-31"})
         assert wrong.status_code == 422 and 'href="#field-from"' in wrong.text
+
+
+async def test_replay_during_live_traffic_catches_up_and_the_command_line_rebuild_agrees(
+    loaded: tuple[Runtime, list[Envelope]], mongo_url: str,
+) -> None:
+    runtime, events = loaded
+    extra = [
+        envelope(idea_submitted(submitted_at=f"2026-02-{day:02d}T09:00:00+00:00",
+                                organisation={"name": f"Yhdistys {day} ry", "type": "registered_association",
+                                              "municipality": "kuopio"}))
+        for day in range(1, 21)
+    ]
+
+    async def live_traffic() -> None:
+        for env in extra:
+            await runtime.publisher(env.type, env.model_dump_json().encode(), env.id)
+            await asyncio.sleep(0.02)  # spread over the replay on purpose
+
+    traffic = asyncio.create_task(live_traffic())
+    result = await replay(runtime.settings, show_progress=False)  # type: ignore[arg-type]
+    await traffic
+    await eventually(lambda: processed(runtime), until=lambda n: n == len(events) + len(extra), timeout=30,
+                     what="live events processed")
+    async with client(runtime) as http:
+        q1 = await eventually(lambda: summary(http, *PERIODS[0]), until=lambda s: s["ideas"]["total"] == 24,
+                              what="every live idea in the new generation")
+        assert q1["ideas"]["by_municipality"]["kuopio"] == 22
+        assert await Generations(runtime.db).active_name() == result.generation
+        before = await all_reports(http)
+
+        env = {
+            **os.environ, "KOONTO_NATS_URL": runtime.settings.nats_url, "KOONTO_MONGO_URL": mongo_url,
+            "KOONTO_MONGO_DATABASE": runtime.settings.mongo_database, "KOONTO_MODE": "test",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "koonto.reporting.replay", env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(proc.communicate(), 120)
+        assert proc.returncode == 0, err.decode()
+        assert "Active generation" in err.decode() and f"{len(events) + len(extra)} events read" in err.decode()
+        assert await Generations(runtime.db).active_name() != result.generation
+        assert await all_reports(http) == before
+
+
+async def test_events_about_a_case_that_arrive_before_the_case_are_counted_once_it_is_known(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, events = loaded
+    idea = idea_submitted(idea_id="idea-late", submitted_at="2026-03-02T08:00:00+00:00",
+                          organisation={"name": "Myöhäinen yhdistys ry", "type": "registered_association",
+                                        "municipality": "kaavi"})
+    session = envelope(SessionLogged(session_id="s-late", case_id="case-late", idea_id="idea-late", kind="phone",
+                                     started_at=datetime(2026, 3, 3, 8, tzinfo=UTC), duration_minutes=30,
+                                     advisor_id="x"))
+    await runtime.publisher(session.type, session.model_dump_json().encode(), session.id)
+    await stays(lambda: processed(runtime), until=lambda n: n == len(events), duration=0.3)
+    late = envelope(idea)
+    await runtime.publisher(late.type, late.model_dump_json().encode(), late.id)
+    await eventually(lambda: processed(runtime), until=lambda n: n == len(events) + 2, timeout=30,
+                     what="the early session processed after its idea")
+    async with client(runtime) as http:
+        kaavi = await summary(http, date(2026, 3, 1), date(2026, 3, 31), "kaavi")
+    assert kaavi["sessions"]["total"] == 1 and kaavi["associations_advised"] == 1
+    assert kaavi["durations"]["idea_to_first_contact"] == {"cases": 1, "median": 1.0, "p90": 1}
+
+
+async def test_an_erasure_request_takes_the_project_off_the_showcase(loaded: tuple[Runtime, list[Envelope]]) -> None:
+    runtime, _ = loaded
+    erasure = envelope(ErasureRequested(request_id="r1", requested_at=datetime(2026, 11, 25, tzinfo=UTC),
+                                        email="maija.meikalainen@example.fi", idea_ids=("idea-a",)))
+    await runtime.publisher(erasure.type, erasure.model_dump_json().encode(), erasure.id)
+    async with client(runtime) as http:
+        await eventually(lambda: http.get("/esittely"), until=lambda r: "Kylätalon kohtaamispaikka" not in r.text,
+                         what="project a off the showcase")
+        assert "Nuorten kesätapahtuma" in (await http.get("/esittely")).text
+    case = await (await Generations(runtime.db).active()).cases.find_one({"_id": "idea-a"})
+    assert case is not None and "organisation_name" not in case and case["erased"]
