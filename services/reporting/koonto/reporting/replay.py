@@ -6,8 +6,8 @@
    active generation and its live consumers keep writing into it.
 2. The stream is read from its first message up to the last one at start, through a temporary consumer of
    its own, and every event is applied to the new generation with the very code the live consumers run
-   (`handlers.apply.apply_event`). Events about a case that precede the event telling the case's municipality
-   are retried at the end of the pass.
+   (`handlers.apply.apply_event`); an event about a case that comes before its idea is parked until the idea
+   comes, as in the live service.
 3. One write to `reporting_meta` makes the new generation active. From then on the live consumers (which read
    the active generation name per event) write into it and the pages read from it.
 4. Catch-up: everything that reached the stream meanwhile is applied too (the live consumers may already have
@@ -32,7 +32,6 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from koonto.reporting.domain.model import CaseNotYetKnown
 from koonto.reporting.handlers.apply import apply_event
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations, ReadModels
@@ -65,7 +64,6 @@ class _Applier:
     def __init__(self, models: ReadModels, result: ReplayResult) -> None:
         self.models = models
         self.result = result
-        self.deferred: list[Envelope] = []
 
     async def feed(self, body: bytes) -> None:
         self.result.read += 1
@@ -74,26 +72,13 @@ class _Applier:
         except ValidationError:
             self.result.undecodable += 1
             return
-        await self.apply(envelope, defer=True)
-
-    async def apply(self, envelope: Envelope, *, defer: bool) -> None:
         try:
             if await apply_event(self.models, envelope):
                 self.result.applied += 1
             else:
                 self.result.ignored += 1
-        except CaseNotYetKnown:
-            if defer:
-                self.deferred.append(envelope)
-            else:
-                self.result.unresolved += 1
         except ValidationError:
             self.result.undecodable += 1  # the live consumer dead-letters the same event
-
-    async def resolve_deferred(self) -> None:
-        waiting, self.deferred = self.deferred, []
-        for envelope in waiting:
-            await self.apply(envelope, defer=False)
 
 
 async def _read_range(
@@ -160,7 +145,6 @@ async def replay(
         with progress:
             task = progress.add_task(f"Rebuilding {generation}", total=max(state.messages, 0))
             last = await _read_range(js, first_seq, end_seq, applier, progress, task)
-            await applier.resolve_deferred()
 
             result.previous = await generations.switch(generation)
 
@@ -172,8 +156,8 @@ async def replay(
                     break
                 progress.update(task, total=(progress.tasks[0].total or 0) + (end - last))
                 last = await _read_range(js, last + 1, end, applier, progress, task)
-            await applier.resolve_deferred()
             result.caught_up = result.read - before
+            result.unresolved = await models.parked_count()
         if not keep_old:
             result.dropped = await generations.drop_inactive()
         return result
@@ -194,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         f"[green]Active generation {result.generation}[/green] (was {result.previous}): "
         f"{result.read} events read, {result.applied} applied, {result.ignored} not used by reporting, "
         f"{result.caught_up} caught up after the switch, {result.undecodable} undecodable, "
-        f"{result.unresolved} about unknown cases; dropped {len(result.dropped)} old collections."
+        f"{result.unresolved} still waiting for their case; dropped {len(result.dropped)} old collections."
     )
     return 0
 

@@ -64,7 +64,7 @@ META_COLLECTION = "reporting_meta"
 GENERATION_DOC = "generation"
 INITIAL_GENERATION = "g0"
 COLLECTION_PREFIX = "rm_"
-READ_MODELS = ("facts", "counters", "cases", "calls")
+READ_MODELS = ("facts", "counters", "cases", "calls", "parked")
 VALUE_FIELDS = (
     "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
     "failed",
@@ -185,6 +185,7 @@ class ReadModels:
         self.counters: AsyncCollection[Document] = db[collection_name(generation, "counters")]
         self.cases: AsyncCollection[Document] = db[collection_name(generation, "cases")]
         self.calls: AsyncCollection[Document] = db[collection_name(generation, "calls")]
+        self.parked: AsyncCollection[Document] = db[collection_name(generation, "parked")]
 
     async def ensure_indexes(self) -> None:
         await self.counters.create_indexes([
@@ -192,6 +193,7 @@ class ReadModels:
             IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)], name="metric_mun_day"),
         ])
         await self.cases.create_indexes([IndexModel([("municipality", ASCENDING)], name="municipality")])
+        await self.parked.create_indexes([IndexModel([("idea_id", ASCENDING)], name="idea_id")])
 
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
@@ -327,6 +329,20 @@ class ReadModels:
                     {"_id": idea_id},
                     {"$set": {"erased": True, "publication": False}, "$unset": {"organisation_name": ""}},
                 )
+
+    # -- events waiting for their case ---------------------------------------------------------------------
+    async def park(self, event_id: str, idea_id: str, envelope_json: str) -> None:
+        with contextlib.suppress(DuplicateKeyError):
+            await self.parked.insert_one({"_id": event_id, "idea_id": idea_id, "envelope": envelope_json})
+
+    async def parked_for(self, idea_id: str) -> list[str]:
+        return [d["envelope"] async for d in self.parked.find({"idea_id": idea_id}).sort("_id", 1)]
+
+    async def unpark(self, event_id: str) -> None:
+        await self.parked.delete_one({"_id": event_id})
+
+    async def parked_count(self) -> int:
+        return await self.parked.count_documents({})
 
     # -- calls -------------------------------------------------------------------------------------------
     async def record_call(self, call_id: str, *, name: str, funder: str, opens_on: date, closes_on: date) -> None:

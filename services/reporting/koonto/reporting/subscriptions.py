@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from koonto.reporting.handlers.apply import HANDLERS
+from koonto.reporting.handlers.apply import HANDLERS, apply_event
 from koonto.reporting.store import ReadModels
 from koonto.shared.bus import Delivery, Subscription
 
@@ -20,10 +20,7 @@ ActiveModels = Callable[[], Awaitable[ReadModels]]
 def build_subscriptions(active_models: ActiveModels) -> list[Subscription]:
     """One durable consumer per event type; each writes into the generation active when the event arrives."""
 
-    def bind(handler):  # type: ignore[no-untyped-def]
-        async def handle(delivery: Delivery) -> None:
-            await handler(await active_models(), delivery.envelope, delivery.data)
+    async def handle(delivery: Delivery) -> None:
+        await apply_event(await active_models(), delivery.envelope, delivery.data)
 
-        return handle
-
-    return [Subscription(event, bind(handler)) for event, handler in HANDLERS.items()]
+    return [Subscription(event, handle) for event in HANDLERS]

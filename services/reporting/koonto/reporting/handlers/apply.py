@@ -1,6 +1,12 @@
 """One function per consumed event, thin: take the non-personal fields, ask the domain, write.
 
 `apply_event` is what both the live consumers (into the active generation) and the replay (into a new one) call.
+
+Events about a case (sessions, stage changes) need the case's municipality, which idea-submitted or
+case-opened brings. Each event type has its own consumer, so a session can arrive first (always so when a new
+deployment works through a backlog). Such an event is *parked* (kept, without its free-text `reason`, keyed by
+its id) and applied as soon as its idea or case arrives; parking re-checks after writing, so an idea that lands
+in between is never missed, and applying twice is harmless because every write is idempotent.
 """
 
 from __future__ import annotations
@@ -122,11 +128,36 @@ HANDLERS: dict[type[EventData], Apply] = {
 BY_TYPE: dict[str, tuple[type[EventData], Apply]] = {m.event_type(): (m, h) for m, h in HANDLERS.items()}
 
 
+PARKED_FIELDS_LEFT_OUT = ("reason",)  # free text by staff; reporting never needs it
+
+
 async def apply_event(models: ReadModels, envelope: Envelope, data: EventData | None = None) -> bool:
     """Apply one event of the stream; returns False for an event type reporting does not consume."""
     entry = BY_TYPE.get(envelope.type)
     if entry is None:
         return False
     event_model, handler = entry
-    await handler(models, envelope, data if data is not None else event_model.model_validate(envelope.data))
+    event = data if data is not None else event_model.model_validate(envelope.data)
+    try:
+        await handler(models, envelope, event)
+    except model.CaseNotYetKnown as unknown:
+        await _park(models, envelope, str(unknown.args[0]))
+        return True
+    if isinstance(event, IdeaSubmitted | CaseOpened):
+        await _release_parked(models, event.idea_id)
     return True
+
+
+async def _park(models: ReadModels, envelope: Envelope, idea_id: str) -> None:
+    kept = {k: v for k, v in envelope.data.items() if k not in PARKED_FIELDS_LEFT_OUT}
+    await models.park(envelope.id, idea_id, envelope.model_copy(update={"data": kept}).model_dump_json())
+    if await models.case_identity(idea_id) is not None:  # the idea landed while this event was being parked
+        await _release_parked(models, idea_id)
+
+
+async def _release_parked(models: ReadModels, idea_id: str) -> None:
+    for body in await models.parked_for(idea_id):
+        envelope = Envelope.model_validate_json(body)
+        event_model, handler = BY_TYPE[envelope.type]
+        await handler(models, envelope, event_model.model_validate(envelope.data))
+        await models.unpark(envelope.id)
