@@ -103,6 +103,18 @@ def _fi_number(value: Any) -> Any:
     return "–" if value is None else value
 
 
+def format_figure(value: Any) -> str:
+    """A figure as a Finnish reader writes it: 53 000, 8,3 (no-break space, decimal comma); none as a dash."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, float) and not value.is_integer():
+        whole, _, decimals = f"{value:,.1f}".partition(".")
+        return whole.replace(",", "\u00a0") + "," + decimals
+    return f"{int(value):,}".replace(",", "\u00a0")
+
+
 def sections(summary: Summary, municipality_names: dict[str, str], theme_names: dict[str, str]) -> list[Table]:
     s = summary
     reach = s["municipalities_reached"]

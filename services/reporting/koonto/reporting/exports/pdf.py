@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as PdfTable
 
-from koonto.reporting.domain.report import Table
+from koonto.reporting.domain.report import Table, format_figure
 
 BAR_COLOUR = colors.HexColor("#003479")
 WIDTH = A4[0] - 36 * mm
@@ -72,7 +72,7 @@ def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table]) -> b
     story.append(Spacer(1, 6 * mm))
     for table in tables:
         block: list[Any] = [Paragraph(escape(table.title), styles["Heading2"])]
-        data = [table.headers] + [["–" if v is None else str(v) for v in row] for row in table.rows]
+        data = [table.headers] + [[format_figure(v) for v in row] for row in table.rows]
         if len(data) == 1:
             data.append(["Ei tietoja"] + [""] * (len(table.headers) - 1))
         first = WIDTH * 0.46
@@ -81,7 +81,7 @@ def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table]) -> b
         grid.setStyle(TableStyle([
             ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
             ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
-            ("ALIGN", (1, 1), (-1, -1), "RIGHT"),
+            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
             ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
             ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.grey),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),

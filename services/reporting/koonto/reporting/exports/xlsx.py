@@ -7,6 +7,7 @@ same file apart from that time.
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import Workbook
@@ -60,4 +61,17 @@ def build_xlsx(title: str, meta: list[tuple[str, str]], tables: list[Table], gen
     wb.properties.lastModifiedBy = "Koonto"
     buffer = io.BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    return _stamp_zip(buffer.getvalue(), naive)
+
+
+def _stamp_zip(data: bytes, when: datetime) -> bytes:
+    """Give every part of the xlsx package the generation time, so equal reports are equal bytes."""
+    stamp = (max(when.year, 1980), when.month, when.day, when.hour, when.minute, when.second)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = item.external_attr
+            target.writestr(info, source.read(item.filename))
+    return out.getvalue()

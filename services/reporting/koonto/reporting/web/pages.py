@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from koonto.reporting import reports
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
-from koonto.reporting.domain.report import Table
+from koonto.reporting.domain.report import Table, format_figure
 from koonto.reporting.store import Generations, parse_instant
 from koonto.reporting.web.api import REPORT_ROLES
 from koonto.reporting.web.params import QueryErrors, parse_report_query
@@ -32,6 +32,7 @@ def make_pages() -> Pages:
     pages = Pages(TEMPLATES, Catalogues(LOCALE), service="reporting")
     # t(): translate a label that is data (no %-formatting, unlike the template's _())
     pages.env.globals["t"] = lambda text: pages.catalogues.gettext(str(text))
+    pages.env.filters["figure"] = format_figure
     return pages
 
 
