@@ -367,3 +367,33 @@ async def test_an_erasure_request_takes_the_project_off_the_showcase(loaded: tup
         assert "Nuorten kesätapahtuma" in (await http.get("/esittely")).text
     case = await (await Generations(runtime.db).active()).cases.find_one({"_id": "idea-a"})
     assert case is not None and "organisation_name" not in case and case["erased"]
+
+
+async def test_dead_letters_keep_no_personal_data_and_can_still_be_redriven(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    runtime, _ = loaded
+    # a message that cannot be read (no organisation) but carries a contact person: dead-lettered, redacted
+    broken = envelope(idea_submitted(title="Rikki"))
+    body = json.loads(broken.model_dump_json())
+    del body["data"]["organisation"]
+    await runtime.publisher(broken.type, json.dumps(body).encode(), broken.id)
+    letters = await eventually(runtime.dead_letters.list, until=lambda x: len(x) == 1, what="dead letter")
+    text = json.dumps(letters[0], default=str, ensure_ascii=False)
+    assert "maija@example.fi" not in text and "Maija Meikäläinen" not in text and "+358401234567" not in text
+    assert not EMAIL.search(text) and not PHONE.search(text)
+
+    # a letter that failed for a passing reason is kept redacted too, and re-driving it counts the idea once
+    fine = envelope(idea_submitted(submitted_at="2026-02-02T09:00:00+00:00"))
+    key = await runtime.dead_letters.add(
+        consumer="reporting-intake-idea-submitted-v1", subject=fine.type, body=fine.model_dump_json().encode(),
+        headers={"Nats-Msg-Id": fine.id}, error=RuntimeError("store away; contact maija@example.fi"),
+        deliveries=8, event_id=fine.id,
+    )
+    stored = await runtime.db["dead_letters"].find_one({"_id": key})
+    assert stored is not None and "maija@example.fi" not in json.dumps(stored, default=str)
+    async with client(runtime) as http:
+        response = await http.post(f"/api/v1/dead-letters/{key}/redrive", headers=bearer("coordinator"))
+        assert response.status_code == 200 and response.json()["status"] == "redriven"
+        q1 = await summary(http, *PERIODS[0])
+    assert q1["ideas"]["total"] == 5 and q1["ideas"]["by_municipality"]["siilinjarvi"] == 1

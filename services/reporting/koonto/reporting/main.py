@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from koonto.reporting.privacy import RedactingDeadLetters
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations, ReadModels
 from koonto.reporting.subscriptions import build_subscriptions
@@ -22,6 +23,10 @@ def build_spec(settings: ReportingSettings) -> ServiceSpec:
 
     async def prepare_read_models(runtime: Runtime) -> None:
         holder["runtime"] = runtime
+        # dead letters without personal data (koonto.reporting.privacy), for the API and every consumer
+        runtime.dead_letters = RedactingDeadLetters(runtime.db)
+        for consumer in runtime.consumers:
+            consumer.dead_letters = runtime.dead_letters
         generations = Generations(runtime.db)
         await generations.ensure()
         await (await generations.active()).ensure_indexes()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 
-from koonto.reporting.handlers.apply import HANDLERS, apply_event
+from koonto.reporting.handlers.apply import HANDLERS, READ_AS, apply_event
 from koonto.reporting.store import ReadModels
 from koonto.shared.bus import Delivery, Subscription
 
@@ -23,4 +23,4 @@ def build_subscriptions(active_models: ActiveModels) -> list[Subscription]:
     async def handle(delivery: Delivery) -> None:
         await apply_event(await active_models(), delivery.envelope, delivery.data)
 
-    return [Subscription(event, handle) for event in HANDLERS]
+    return [Subscription(READ_AS.get(event, event), handle) for event in HANDLERS]

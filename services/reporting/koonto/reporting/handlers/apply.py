@@ -15,6 +15,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from koonto.reporting.domain import model
+from koonto.reporting.privacy import (
+    AssociationMessagedForReporting,
+    ErasureRequestedForReporting,
+    IdeaSubmittedForReporting,
+)
 from koonto.reporting.store import ReadModels
 from koonto.shared.contracts import Envelope, EventData
 from koonto.shared.contracts.advisory import (
@@ -125,7 +130,16 @@ HANDLERS: dict[type[EventData], Apply] = {
     NotificationSent: on_notification,
     NotificationFailed: on_notification,
 }
-BY_TYPE: dict[str, tuple[type[EventData], Apply]] = {m.event_type(): (m, h) for m, h in HANDLERS.items()}
+# what reporting decodes an event with: the contract, or its lenient twin when a redacted dead letter must still
+# decode (see koonto.reporting.privacy)
+READ_AS: dict[type[EventData], type[EventData]] = {
+    IdeaSubmitted: IdeaSubmittedForReporting,
+    ErasureRequested: ErasureRequestedForReporting,
+    AssociationMessaged: AssociationMessagedForReporting,
+}
+BY_TYPE: dict[str, tuple[type[EventData], Apply]] = {
+    m.event_type(): (READ_AS.get(m, m), h) for m, h in HANDLERS.items()
+}
 
 
 PARKED_FIELDS_LEFT_OUT = ("reason",)  # free text by staff; reporting never needs it
