@@ -184,9 +184,11 @@ async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[
     sessions = {row[0]: row[1:] for row in book["Neuvonta lajeittain"].iter_rows(min_row=3, values_only=True) if row[0]}
     assert sessions["Tapaaminen"] == (report["sessions"]["by_kind"]["meeting"]["sessions"],
                                       report["sessions"]["by_kind"]["meeting"]["hours"])
-    stages = {row[0]: row[1:] for row in book["Vaiheet ja suppilo"].iter_rows(min_row=3, values_only=True)
+    stages = {row[0]: row[1:3] for row in book["Vaiheet ja suppilo"].iter_rows(min_row=3, values_only=True)
               if row[0] and row[1] is not None}
     assert stages["Päättynyt"] == (report["cases_by_stage"]["closed"], report["funnel"]["reached"]["closed"])
+    rates = {row[0]: row[3] for row in book["Vaiheet ja suppilo"].iter_rows(min_row=3, values_only=True) if row[0]}
+    assert rates["Sparrauksessa"] == report["funnel"]["conversion"][0]["rate_percent"] == 85.7  # 6 of 7
     calls = {row[0]: row[1:] for row in book["Hakemukset rahoitushauittain"].iter_rows(min_row=3, values_only=True)
              if row[0]}
     for row in report["applications"]["by_call"]:

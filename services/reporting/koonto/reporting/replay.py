@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import nats
 import nats.errors
 import nats.js.api as js_api
+import nats.js.errors
 from nats.js.client import JetStreamContext
 from pydantic import ValidationError
 from rich.console import Console
@@ -135,7 +136,10 @@ async def replay(
         result = ReplayResult(generation=generation, previous=previous)
         applier = _Applier(models, result)
         js = nc.jetstream()
-        state = (await js.stream_info(STREAM_NAME)).state
+        try:
+            state = (await js.stream_info(STREAM_NAME)).state
+        except nats.js.errors.NotFoundError:
+            raise SystemExit(f"No stream {STREAM_NAME} at {settings.nats_url}: nothing to rebuild from.") from None
         first_seq, end_seq = state.first_seq, state.last_seq
 
         progress = Progress(

@@ -145,10 +145,12 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
         [[theme_names.get(code, code), n] for code, n in s["ideas"]["by_theme"].items()],
         note="Idealla voi olla useita teemoja.",
     )
+    rates = {step["to"]: step["rate_percent"] for step in s["funnel"]["conversion"]}
     stages = Table(
         "vaiheet", "Vaiheet ja suppilo",
-        ["Vaihe", "Tapauksia kauden lopussa", "Kauden ideoista vaiheeseen edenneitä"],
-        [[STAGE_LABELS[st], s["cases_by_stage"][st], s["funnel"]["reached"][st]] for st in STAGES],
+        ["Vaihe", "Tapauksia kauden lopussa", "Kauden ideoista vaiheeseen edenneitä",
+         "Edenneitä edellisestä vaiheesta, %"],
+        [[STAGE_LABELS[st], s["cases_by_stage"][st], s["funnel"]["reached"][st], rates.get(st)] for st in STAGES],
         note=(f"Suppilo: kauden aikana vastaanotetut {s['funnel']['cohort']} ideaa ja niiden eteneminen "
               "kauden loppuun mennessä."),
     )
