@@ -9,7 +9,7 @@ import os
 import re
 import sys
 from collections.abc import AsyncIterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,6 +26,7 @@ from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.advisory import SessionLogged
 from koonto.shared.contracts.intake import ErasureRequested
 from koonto.shared.runtime import Runtime
+from koonto.shared.store import Leases
 from tests.reporting.history import PERIODS, PERSONAL_STRINGS, actual, expected, history
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope, idea_submitted
@@ -156,6 +157,13 @@ async def test_rebuild_from_the_stream_equals_the_live_read_model_and_switches_w
         after = await eventually(lambda: summary(http, *PERIODS[0]), until=lambda s: s["ideas"]["total"] == 5,
                                  what="a new idea counted after the switch")
         assert after["ideas"]["by_municipality"]["kuopio"] == 3
+
+    # one replay at a time: while another holds the lease, a second one refuses and changes nothing
+    other = Leases(runtime.db["leases"], "someone-else")
+    assert await other.acquire("reporting-replay", timedelta(minutes=5))
+    with pytest.raises(SystemExit, match="Another replay is running"):
+        await replay(runtime.settings, show_progress=False)  # type: ignore[arg-type]
+    assert await generations.active_name() == result.generation
 
 
 async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[Runtime, list[Envelope]]) -> None:

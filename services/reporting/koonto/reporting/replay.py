@@ -13,6 +13,9 @@
 4. Catch-up: everything that reached the stream meanwhile is applied too (the live consumers may already have
    done so after the switch; counters are idempotent per event id, so overlap never double counts).
 5. The previous generation's collections are dropped (unless --keep-old).
+
+One replay runs at a time (a lease in the service's database), so a second one cannot drop the generation the
+first is still building.
 """
 
 from __future__ import annotations
@@ -20,9 +23,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import os
 import secrets
+import socket
 import sys
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import nats
 import nats.errors
@@ -39,9 +45,11 @@ from koonto.reporting.store import Generations, ReadModels
 from koonto.shared.bus import STREAM_NAME
 from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
-from koonto.shared.store import make_client
+from koonto.shared.store import Leases, make_client
 
 BATCH = 256
+REPLAY_LEASE = "reporting-replay"
+LEASE_TTL = timedelta(hours=12)
 
 
 @dataclass
@@ -126,8 +134,13 @@ async def replay(
     console = console or Console(stderr=True)
     client = make_client(settings.mongo_url)
     nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
+    db = client[settings.mongo_database]
+    lease = Leases(db["leases"], f"replay-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}")
+    if not await lease.acquire(REPLAY_LEASE, LEASE_TTL):
+        await nc.close()
+        await client.close()
+        raise SystemExit("Another replay is running; wait for it to finish.")
     try:
-        db = client[settings.mongo_database]
         generations = Generations(db)
         previous = await generations.ensure()
         generation = new_generation_name()
@@ -166,6 +179,8 @@ async def replay(
             result.dropped = await generations.drop_inactive()
         return result
     finally:
+        with contextlib.suppress(Exception):
+            await lease.release(REPLAY_LEASE)
         await nc.close()
         await client.close()
 
