@@ -116,6 +116,9 @@ def test_report_queries_are_checked_with_messages_in_finnish() -> None:
         parse_report_query(region, "1.1.2026", None, "tampere")
     assert set(bad.value.errors) == {"from", "to", "municipality"}
     assert "VVVV-KK-PP" in bad.value.errors["from"] and "Tuntematon kunta" in bad.value.errors["municipality"]
+    with pytest.raises(QueryErrors) as compact:
+        parse_report_query(region, "20260101", "2026-02-30", None)
+    assert set(compact.value.errors) == {"from", "to"}
     with pytest.raises(QueryErrors) as backwards:
         parse_report_query(region, "2026-02-01", "2026-01-01", None)
     assert "ennen alkupäivää" in backwards.value.errors["to"]

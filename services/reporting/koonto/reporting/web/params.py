@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from koonto.shared.region import Region
 
 MAX_DAYS = 366 * 10
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat alone would also take 20260131
 
 
 @dataclass(frozen=True)
@@ -27,15 +29,14 @@ def _parse_day(raw: str | None, field: str, label: str, errors: dict[str, str]) 
     if raw is None or not raw.strip():
         errors[field] = f"Anna {label} ({field}) muodossa VVVV-KK-PP, esimerkiksi 2026-01-31."
         return None
+    text = raw.strip()
     try:
-        return date.fromisoformat(raw.strip()) if len(raw.strip()) == 10 else _raise()
+        if not ISO_DAY.fullmatch(text):
+            raise ValueError(text)
+        return date.fromisoformat(text)
     except ValueError:
         errors[field] = f"{label.capitalize()} ({field}) ei ole päivämäärä muodossa VVVV-KK-PP, esimerkiksi 2026-01-31."
         return None
-
-
-def _raise() -> date:
-    raise ValueError
 
 
 def parse_report_query(
