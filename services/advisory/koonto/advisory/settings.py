@@ -2,9 +2,69 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from pydantic import Field, SecretStr, model_validator
+
 from koonto.shared.settings import ServiceSettings
+
+# The local runner prints these (deploy/local/local.env). `.local` never delivers mail; staff-updated is not
+# emitted for it, since the contract's EmailStr refuses special-use domains (see Advisory._staff_event).
+DEMO_ADMIN_EMAIL = "admin@koonto.local"
+# Local and test mode only (README/docs name it); production refuses it.
+DEMO_ADMIN_PASSWORD = "koonto-demo-2026"  # noqa: S105
 
 
 class AdvisorySettings(ServiceSettings):
     service_name: str = "advisory"
     http_port: int = 8002
+
+    # Ed25519 private key (PEM) that signs staff tokens; required in production. Local/test mode generates one
+    # into data_dir once and reuses it. The previous key (PEM, private or public) stays in the JWKS after a
+    # rotation so tokens signed before it keep verifying until they expire.
+    staff_signing_key: SecretStr | None = None
+    staff_previous_signing_key: SecretStr | None = None
+    staff_token_ttl_seconds: int = Field(default=8 * 3600, ge=60, le=7 * 24 * 3600)
+
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: SecretStr | None = None
+
+    # login throttling: failures allowed per window, per account and per client address
+    login_window_seconds: int = Field(default=900, ge=10)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_client: int = Field(default=20, ge=1)
+
+    # first contact within this many Finnish working days of a case opening
+    first_contact_working_days: int = Field(default=3, ge=0, le=60)
+
+    # where funders find their reports (absolute URL; the 403 page of the workspace links there when set)
+    reporting_url: str = ""
+
+    scheduler_interval_seconds: float = Field(default=60.0, gt=0)
+    scheduler_lease_seconds: float = Field(default=120.0, gt=0)
+    # non-production only: pretend today is this date (demos, manual testing of reminders)
+    fake_today: date | None = None
+
+    @model_validator(mode="after")
+    def _refuse_local_defaults_in_production(self) -> AdvisorySettings:
+        if self.mode == "production":
+            if self.staff_signing_key is None:
+                raise ValueError("KOONTO_STAFF_SIGNING_KEY (Ed25519 private key, PEM) must be set in production")
+            if self.fake_today is not None:
+                raise ValueError("KOONTO_FAKE_TODAY is for local and test mode only")
+            password = self.bootstrap_admin_password.get_secret_value() if self.bootstrap_admin_password else None
+            if password == DEMO_ADMIN_PASSWORD or (self.bootstrap_admin_email or "") == DEMO_ADMIN_EMAIL:
+                raise ValueError("the demo admin account is for local mode only; set KOONTO_BOOTSTRAP_ADMIN_*")
+            if password is not None and len(password) < 12:
+                raise ValueError("KOONTO_BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters")
+        return self
+
+    def bootstrap_admin(self) -> tuple[str, str] | None:
+        """(email, password) of the first admin, or None when production was given none."""
+        email = self.bootstrap_admin_email
+        password = self.bootstrap_admin_password.get_secret_value() if self.bootstrap_admin_password else None
+        if self.is_local:
+            return (email or DEMO_ADMIN_EMAIL).strip().lower(), password or DEMO_ADMIN_PASSWORD
+        if email and password:
+            return email.strip().lower(), password
+        return None

@@ -2,6 +2,20 @@
 
 from __future__ import annotations
 
-from koonto.shared.bus import Subscription
+from typing import TYPE_CHECKING
 
-SUBSCRIPTIONS: list[Subscription] = []
+from koonto.advisory.handlers.erasure import on_erasure_requested
+from koonto.advisory.handlers.ideas import on_idea_amended, on_idea_submitted
+from koonto.shared.bus import Subscription
+from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
+
+if TYPE_CHECKING:
+    from koonto.advisory.service import Advisory
+
+
+def subscriptions(advisory: Advisory) -> list[Subscription]:
+    return [
+        Subscription(IdeaSubmitted, on_idea_submitted(advisory)),  # opens a case (idempotent)
+        Subscription(IdeaAmended, on_idea_amended(advisory)),  # description / contact corrections
+        Subscription(ErasureRequested, on_erasure_requested(advisory)),  # contact details leave the cases
+    ]

@@ -1,0 +1,1 @@
+"""One module per incoming event; each is thin: decode (done by the consumer) -> use case -> write."""

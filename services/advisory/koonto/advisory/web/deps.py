@@ -1,0 +1,82 @@
+"""Request dependencies of the advisory web layer: the service, the signed-in staff member, roles."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Request, status
+
+from koonto.advisory.service import Actor, Advisory, AdvisoryError
+from koonto.shared.auth import StaffPrincipal, optional_staff
+
+WORK = ("advisor", "coordinator")  # admin passes every role check
+ADMIN = ("admin",)
+
+
+def get_advisory(request: Request) -> Advisory:
+    return request.app.state.runtime.state["advisory"]  # type: ignore[no-any-return]
+
+
+AdvisoryDep = Annotated[Advisory, Depends(get_advisory)]
+
+
+class PageAuthError(Exception):
+    """Raised by page dependencies; rendered as the login page (401) or a 'not permitted' page (403)."""
+
+    def __init__(self, status_code: int) -> None:
+        self.status_code = status_code
+
+
+async def _current(request: Request) -> StaffPrincipal | None:
+    principal = await optional_staff(request)
+    if principal is None:
+        return None
+    # a token outlives a deactivation or a role change: advisory checks the account itself on every request
+    staff = await get_advisory(request).active_staff(principal.staff_id)
+    if staff is None:
+        return None
+    request.state.staff_doc = staff
+    return principal.model_copy(update={"roles": tuple(staff["roles"]), "name": staff["name"]})
+
+
+def api_staff(*roles: str) -> Any:
+    """401 without a valid token of an active account, 403 without one of `roles`."""
+
+    async def dependency(request: Request) -> StaffPrincipal:
+        principal = await _current(request)
+        if principal is None:
+            raise HTTPException(
+                status.HTTP_401_UNAUTHORIZED,
+                "Kirjaudu sisään. / Sign in required.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        if roles and not principal.has(*roles):
+            raise HTTPException(status.HTTP_403_FORBIDDEN, "Ei käyttöoikeutta. / Not permitted for your role.")
+        return principal
+
+    return Depends(dependency)
+
+
+def page_staff(*roles: str) -> Any:
+    async def dependency(request: Request) -> StaffPrincipal:
+        principal = await _current(request)
+        if principal is None:
+            raise PageAuthError(401)
+        if roles and not principal.has(*roles):
+            raise PageAuthError(403)
+        request.state.principal = principal
+        return principal
+
+    return Depends(dependency)
+
+
+def actor(principal: StaffPrincipal) -> Actor:
+    return Actor.of(principal)
+
+
+def error_body(exc: AdvisoryError) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    body.update(exc.extra)
+    return body
