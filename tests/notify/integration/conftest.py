@@ -60,7 +60,9 @@ class Notify:
         await self.runtime.publisher(env.type, env.model_dump_json().encode(), message_id or env.id)
 
     async def deliveries(self, **query: Any) -> list[dict[str, Any]]:
-        return [d async for d in self.runtime.db["deliveries"].find(query)]
+        """Queued (pending, sending, unconfirmed) and finished deliveries alike."""
+        db = self.runtime.db
+        return [d async for d in db["delivery_queue"].find(query)] + [d async for d in db["deliveries"].find(query)]
 
 
 @pytest.fixture

@@ -42,11 +42,11 @@ async def test_receipt_mail_once_in_the_contacts_language_even_when_redelivered(
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert "http://notify.test/preferences/" in text
     # the Message-ID is derived from the delivery key
-    [delivery] = await notify.deliveries()
+    [delivery] = await eventually(lambda: notify.deliveries(status="sent"), until=lambda d: len(d) == 1)
     assert delivery["status"] == "sent" and message["Message-ID"] == delivery["message_id"]
 
     # notification-sent went out through the outbox
-    await eventually(notify.runtime.relay.pending, until=lambda n: n == 0, what="outbox drained")
+    await eventually(notify.app.store.count_pending_events, until=lambda n: n == 0, what="outbox drained")
 
 
 async def _count(sink: MailSink) -> int:

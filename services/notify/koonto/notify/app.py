@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
+
+from pymongo.errors import PyMongoError
 
 from koonto.notify.channels.mail import MailSender, SmtpMailer
 from koonto.notify.channels.sms import SmsSender, TwilioSms
@@ -71,6 +73,7 @@ class NotifyApp:
         self._store: NotifyStore | None = None
         self._wake = asyncio.Event()
         self._fanout_wake = asyncio.Event()
+        self._events_wake = asyncio.Event()
         self._fanout_contexts: dict[str, Document] = {}
         self.limiter = RateLimiter(settings.send_rate_per_second)
 
@@ -178,9 +181,9 @@ class NotifyApp:
         try:
             while True:
                 now = self.now()
-                docs = await self.store.deliveries.find(
-                    {"status": "pending", "due_at": {"$lte": now}}
-                ).sort("due_at", 1).limit(self.settings.worker_batch).to_list()
+                docs = await self.store.due(now, self.settings.worker_batch)
+                if len(docs) < self.settings.worker_batch:
+                    self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
                 if not docs:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -203,6 +206,7 @@ class NotifyApp:
                     await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
                 if inflight:
                     await asyncio.wait(inflight)
+                self._events_wake.set()  # the relay publishes this batch's notification-sent/-failed
         except asyncio.CancelledError:
             if inflight:
                 await asyncio.wait(inflight, timeout=15)
@@ -252,7 +256,7 @@ class NotifyApp:
         if doc is None:
             return "taken"  # another replica (or an earlier pass) has it
         if not allowed:
-            await store.mark_skipped(key, owner, reason=reason)
+            await self._settle(lambda: store.mark_skipped(doc, owner, reason=reason))
             return "skipped"
         channel = doc["channel"]
         if channel == "sms" and in_quiet_hours(now, settings.quiet_start_hour, settings.quiet_end_hour):
@@ -271,13 +275,25 @@ class NotifyApp:
             ),
             subject=key, correlation_id=doc.get("correlation_id"),
         )
-        recorded = await store.mark_sent(key, owner, now=sent_at, fields=outcome, event=event)
+        recorded = await self._settle(lambda: store.mark_sent(doc, owner, now=sent_at, fields=outcome, event=event))
         if not recorded:
             log.error("sent, but the delivery was no longer ours to record (lease ran out?)", delivery=key)
         if doc.get("erase_after_send"):
             await store.erase_address_after_send(key)
-        self.runtime.events_written()
         return "sent"
+
+    async def _settle(self, write: Callable[[], Awaitable[Any]]) -> Any:
+        """The write after the provider answered must not be lost to a passing store hiccup (a busy SQLite
+        under FerretDB, a primary election): retried briefly, as the message is already out."""
+        for attempt in range(6):
+            try:
+                return await write()
+            except PyMongoError as exc:
+                if attempt == 5:
+                    raise
+                log.warning("recording the outcome failed; retrying", error=repr(exc), attempt=attempt)
+                await asyncio.sleep(0.05 * 2**attempt)
+        return None
 
     async def _context(self, doc: Document) -> Document:
         context = dict(doc.get("context") or {})
@@ -353,15 +369,51 @@ class NotifyApp:
             ),
             subject=key, correlation_id=doc.get("correlation_id"),
         )
-        await store.mark_failed(key, owner, now=now, error=exc.reason, permanent=exc.permanent, event=event)
-        self.runtime.events_written()
+        await self._settle(lambda: store.mark_failed(doc, owner, now=now, error=exc.reason, permanent=exc.permanent,
+                                                     event=event))
         log.error("delivery failed for good", reason=exc.reason, permanent=exc.permanent, attempts=attempts)
         return "failed"
+
+    # -- the outbox relay of notification-sent / -failed ----------------------------------------------------------
+    async def relay_events_once(self, limit: int = 500) -> int:
+        docs = await self.store.pending_events(limit)
+        published: list[Document] = []
+        try:
+            for doc in docs:
+                event = doc["event"]
+                await self.runtime.publisher(event["subject"], event["body"].encode(), event["id"])
+                published.append(doc)
+        finally:
+            if published:
+                await self.store.events_published([d["_id"] for d in published])
+        return len(published)
+
+    async def run_event_relay(self, runtime: Runtime) -> None:
+        """Publishes with Nats-Msg-Id = event id (a double publish by two replicas is dropped by JetStream),
+        then marks the batch published in one write. NATS being away only delays it."""
+        delay = self.settings.outbox_poll_seconds
+        while True:
+            try:
+                published = await self.relay_events_once()
+                delay = self.settings.outbox_poll_seconds
+                if published:
+                    continue
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("notification events not published yet; will retry", error=repr(exc))
+                delay = min(delay * 2, 5.0)
+            self._events_wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._events_wake.wait(), delay)
 
     # -- crash recovery ----------------------------------------------------------------------------------------
     async def settle_stale(self) -> int:
         settled = 0
         for doc in await self.store.stale_sending(self.now()):
+            if await self.store.in_log(doc["_id"]):  # died between recording the outcome and leaving the queue
+                await self.store.drop_from_queue(doc["_id"])
+                continue
             if await self.store.settle_stale(
                 doc["_id"], now=self.now(), policy=self.settings.unconfirmed_policy, seen_lock=doc["locked_until"]
             ):
@@ -398,7 +450,7 @@ class NotifyApp:
             if not busy:
                 self._fanout_wake.clear()
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._fanout_wake.wait(), self.settings.worker_poll_seconds)
+                    await asyncio.wait_for(self._fanout_wake.wait(), max(1.0, self.settings.worker_poll_seconds))
 
     async def expand_fanouts_once(self) -> bool:
         """Expands one batch of one fan-out. Returns True when there may be more to do right away."""
@@ -407,7 +459,7 @@ class NotifyApp:
         if fanout is None:
             return False
         fanout_id = fanout["_id"]
-        waiting = await store.count_deliveries({"fanout_id": fanout_id, "status": "pending"})
+        waiting = await store.queued_count({"fanout_id": fanout_id, "status": "pending"})
         if waiting >= settings.fanout_ahead:
             return False  # expansion runs only a little ahead of sending
         batch = await store.subscribers_after(fanout.get("cursor"), settings.fanout_batch)
@@ -492,7 +544,7 @@ class NotifyApp:
     # -- jobs for the runtime --------------------------------------------------------------------------------------
     @property
     def jobs(self) -> list[Any]:
-        return [self.run_worker, self.run_recovery, self.run_fanouts, self.run_digest]
+        return [self.run_worker, self.run_event_relay, self.run_recovery, self.run_fanouts, self.run_digest]
 
     async def close(self, runtime: Runtime | None = None) -> None:
         if self._mailer is not None:

@@ -18,16 +18,19 @@ class SystemClock:
 
 
 class SettableClock:
-    """A clock that stands still until moved (tests, demos)."""
+    """A clock that can be set to any moment (tests, demos). It keeps running from there like a real clock,
+    unless `frozen`: retries and leases still see time pass."""
 
-    def __init__(self, at: datetime) -> None:
-        self._at = as_utc(at)
+    def __init__(self, at: datetime, *, frozen: bool = False) -> None:
+        self.frozen = frozen
+        self.set(at)
 
     def now(self) -> datetime:
-        return self._at
+        return self._at if self.frozen else utcnow() + self._offset
 
     def set(self, at: datetime) -> None:
         self._at = as_utc(at)
+        self._offset = self._at - utcnow()
 
     def advance(self, delta: timedelta) -> None:
-        self._at += delta
+        self.set(self.now() + delta)

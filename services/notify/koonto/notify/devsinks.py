@@ -257,7 +257,7 @@ class SmsSink:
                     sink.fail_next(int(spec.get("status", 500)), count=int(spec.get("count", 1)), code=spec.get("code"))
                     self._send(204, b"", "text/plain")
                     return
-                if len(parts) == 5 and parts[0] == "2010-04-01" and parts[1] == "Accounts" and parts[3:] == ["Messages.json"]:
+                if len(parts) == 4 and parts[0] == "2010-04-01" and parts[1] == "Accounts" and parts[3] == "Messages.json":
                     form = {k: v[0] for k, v in parse_qs(raw).items()}
                     status, payload = sink.receive(parts[2], form)
                     self._send(status, json.dumps(payload).encode(), "application/json")

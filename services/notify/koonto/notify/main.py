@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from koonto.notify.app import NotifyApp
 from koonto.notify.clock import Clock
 from koonto.notify.settings import NotifySettings
-from koonto.notify.store import DELIVERIES, INDEXES
+from koonto.notify.store import INDEXES
 from koonto.notify.subscriptions import subscriptions
 from koonto.notify.web import api, pages
 from koonto.shared.runtime import Runtime, ServiceSpec
@@ -25,7 +25,7 @@ def build(settings: NotifySettings, clock: Clock | None = None) -> tuple[Service
         title="Koonto notify: email and SMS",
         subscriptions=subscriptions(app),
         indexes=INDEXES,
-        outbox_collections=[DELIVERIES],
+        outbox_collections=[],  # notify's outcome events have their own batched relay (app.run_event_relay)
         routers=[api.router(), pages.router()],
         jobs=app.jobs,
         configure_app=configure,

@@ -1,7 +1,8 @@
 """The only module that talks to notify's MongoDB database. Methods say what they do in domain words.
 
-Collections: `recipients` (contact persons, subscribers, registrants, staff: one directory), `deliveries`
-(the delivery queue and log; carries the outbox of notification-sent / -failed), `suppressions`, `fanouts`,
+Collections: `recipients` (contact persons, subscribers, registrants, staff: one directory), `delivery_queue`
+(pending, sending, unconfirmed), `deliveries` (the insert-only log of outcomes; carries the outbox of
+notification-sent / -failed), `suppressions`, `fanouts`,
 `scheduled_events`, `case_copies`, `followups`, `digests`. Keeps to the store subset of ARCHITECTURE.md.
 """
 
@@ -17,11 +18,11 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from koonto.notify.domain.keys import address_hash, normalise_address
 from koonto.shared.contracts import Envelope
-from koonto.shared.outbox import outbox_set
 
 Document = dict[str, Any]
 
 DELIVERIES = "deliveries"
+QUEUE = "delivery_queue"
 
 INDEXES = {
     "recipients": [
@@ -29,18 +30,33 @@ INDEXES = {
         IndexModel([("email", ASCENDING)], name="email"),
         IndexModel([("phone", ASCENDING)], name="phone"),
     ],
-    DELIVERIES: [
-        IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="queue"),
+    QUEUE: [
+        IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
         IndexModel([("status", ASCENDING), ("locked_until", ASCENDING)], name="leases"),
+        IndexModel([("fanout_id", ASCENDING), ("status", ASCENDING)], name="fanout_status"),
+        IndexModel([("address_hash", ASCENDING)], name="address_hash"),
+    ],
+    DELIVERIES: [
         IndexModel([("fanout_id", ASCENDING), ("status", ASCENDING)], name="fanout_status"),
         IndexModel([("created_at", DESCENDING)], name="created"),
         IndexModel([("address_hash", ASCENDING)], name="address_hash"),
         IndexModel([("kind", ASCENDING), ("created_at", DESCENDING)], name="kind_created"),
+        IndexModel([("event_pending", ASCENDING)], name="event_pending"),
     ],
     "fanouts": [IndexModel([("status", ASCENDING)], name="status")],
     "case_copies": [IndexModel([("opened_at", ASCENDING)], name="opened_at")],
     "followups": [IndexModel([("received_at", ASCENDING)], name="received_at")],
 }
+
+
+def outbox_event(envelope: Envelope) -> Document:
+    """The delivery's outcome event, written in the same single-document write as the outcome itself.
+
+    A delivery has one outcome event at a time, in a fixed field, so the relay can mark a whole batch
+    published with one `update_many` (the shared per-entry outbox costs two writes per event, which a
+    fan-out of thousands on FerretDB/SQLite would feel)."""
+    return {"event": {"id": envelope.id, "subject": envelope.type, "body": envelope.model_dump_json()},
+            "event_pending": True}
 
 
 def jsonable(value: Any) -> Any:
@@ -59,6 +75,7 @@ class NotifyStore:
         self.db = db
         self.recipients = db["recipients"]
         self.deliveries = db[DELIVERIES]
+        self.queue = db[QUEUE]
         self.suppressions = db["suppressions"]
         self.fanouts = db["fanouts"]
         self.scheduled_events = db["scheduled_events"]
@@ -167,14 +184,11 @@ class NotifyStore:
             ors.append({"phone": normalise_address("sms", phone)})
         removed = (await self.recipients.delete_many({"$or": ors})).deleted_count
         hashes = [address_hash("email", email)] + ([address_hash("sms", phone)] if phone else [])
-        await self.deliveries.update_many(
-            {"address_hash": {"$in": hashes}, "status": "pending", "kind": {"$ne": "erasure-confirmation"}},
-            {"$set": {"status": "cancelled", "skip_reason": "erased"}},
-        )
-        await self.deliveries.update_many(
-            {"address_hash": {"$in": hashes}, "status": {"$ne": "sending"}, "kind": {"$ne": "erasure-confirmation"}},
-            {"$set": {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}},
-        )
+        scrub = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
+        others = {"address_hash": {"$in": hashes}, "kind": {"$ne": "erasure-confirmation"}}
+        await self.queue.update_many({**others, "status": {"$in": ["pending", "unconfirmed"]}},
+                                     {"$set": {"status": "cancelled", "skip_reason": "erased", **scrub}})
+        await self.deliveries.update_many(others, {"$set": scrub})
         return removed
 
     # -- scheduled events, case copies, follow-ups (for invitations, registrations and the digest) -------------
@@ -218,13 +232,21 @@ class NotifyStore:
     async def is_suppressed(self, channel: str, address: str) -> bool:
         return await self.suppressions.find_one({"_id": f"{channel}:{address_hash(channel, address)}"}) is not None
 
-    # -- delivery queue --------------------------------------------------------------------------------------
+    # -- delivery queue and log ------------------------------------------------------------------------------
+    # A delivery lives in `delivery_queue` while it is pending, sending or unconfirmed, and is written once,
+    # with its outcome, into the insert-only `deliveries` log. The queue stays small, so the writes of every
+    # send are cheap on any store (FerretDB/SQLite updates cost in proportion to the collection's size).
     async def add_deliveries(self, docs: Sequence[Document]) -> int:
-        """Inserts new deliveries; one that exists already (same event, address, channel) is left as it is."""
+        """Queues new deliveries; one that exists already (same event, address, channel), queued or in the log,
+        is left as it is."""
         if not docs:
             return 0
+        done = {d["_id"] async for d in self.deliveries.find({"_id": {"$in": [x["_id"] for x in docs]}}, {"_id": 1})}
+        fresh = [d for d in docs if d["_id"] not in done]
+        if not fresh:
+            return 0
         try:
-            result = await self.deliveries.insert_many(list(docs), ordered=False)
+            result = await self.queue.insert_many(fresh, ordered=False)
             return len(result.inserted_ids)
         except BulkWriteError as exc:
             errors = exc.details.get("writeErrors", [])
@@ -232,57 +254,65 @@ class NotifyStore:
                 raise
             return int(exc.details.get("nInserted", 0))
 
-    async def due_ids(self, now: datetime, limit: int) -> list[str]:
-        cursor = self.deliveries.find({"status": "pending", "due_at": {"$lte": now}}, {"_id": 1})
-        return [d["_id"] async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+    async def due(self, now: datetime, limit: int) -> list[Document]:
+        cursor = self.queue.find({"status": "pending", "due_at": {"$lte": now}})
+        return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
     async def claim(self, key: str, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
         """pending -> sending, written before the provider is called; one replica wins."""
-        return await self.deliveries.find_one_and_update(
+        return await self.queue.find_one_and_update(
             {"_id": key, "status": "pending", "due_at": {"$lte": now}},
             {"$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
              "$inc": {"attempts": 1}},
             return_document=ReturnDocument.AFTER,
         )
 
-    async def mark_sent(self, key: str, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
-        result = await self.deliveries.update_one(
-            {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "sent", "sent_at": now, **fields, **outbox_set(event)},
-             "$unset": {"locked_until": "", "locked_by": ""}},
-        )
-        return result.modified_count == 1
+    async def in_log(self, key: str) -> bool:
+        return await self.deliveries.find_one({"_id": key}, {"_id": 1}) is not None
+
+    async def _finish(self, doc: Document, owner: str | None, outcome: Document) -> bool:
+        """The outcome is one insert into the log (carrying its event); then the queue entry goes."""
+        record = {k: v for k, v in doc.items() if k not in ("locked_until", "locked_by")}
+        record.update(outcome)
+        recorded = True
+        try:
+            await self.deliveries.insert_one(record)
+        except DuplicateKeyError:
+            recorded = False  # recorded before (a crash between the two writes): the log wins
+        query: Document = {"_id": doc["_id"]}
+        if owner:
+            query["locked_by"] = owner
+        await self.queue.delete_one(query)
+        return recorded
+
+    async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
+        return await self._finish(doc, owner, {"status": "sent", "sent_at": now, **fields, **outbox_event(event)})
+
+    async def mark_failed(self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool,
+                          event: Envelope) -> bool:
+        return await self._finish(doc, owner, {"status": "failed", "failed_at": now, "permanent": permanent,
+                                               "last_error": error[:1000], **outbox_event(event)})
+
+    async def mark_skipped(self, doc: Document, owner: str | None, *, reason: str) -> bool:
+        return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
 
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
-        await self.deliveries.update_one(
+        await self.queue.update_one(
             {"_id": key, "status": "sending", "locked_by": owner},
             {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]},
              "$unset": {"locked_until": "", "locked_by": ""}},
         )
 
-    async def mark_failed(self, key: str, owner: str, *, now: datetime, error: str, permanent: bool,
-                          event: Envelope) -> None:
-        await self.deliveries.update_one(
-            {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "failed", "failed_at": now, "permanent": permanent, "last_error": error[:1000],
-                      **outbox_set(event)},
-             "$unset": {"locked_until": "", "locked_by": ""}},
-        )
-
-    async def mark_skipped(self, key: str, owner: str, *, reason: str, fields: Document | None = None) -> None:
-        await self.deliveries.update_one(
-            {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "skipped", "skip_reason": reason, **(fields or {})},
-             "$unset": {"locked_until": "", "locked_by": ""}},
-        )
-
     async def postpone(self, key: str, owner: str, *, due_at: datetime, reason: str) -> None:
         """Back to the queue without counting an attempt (quiet hours reached while it waited)."""
-        await self.deliveries.update_one(
+        await self.queue.update_one(
             {"_id": key, "status": "sending", "locked_by": owner},
             {"$set": {"status": "pending", "due_at": due_at, "not_before": due_at, "postponed": reason},
              "$inc": {"attempts": -1}, "$unset": {"locked_until": "", "locked_by": ""}},
         )
+
+    async def drop_from_queue(self, key: str) -> None:
+        await self.queue.delete_one({"_id": key})
 
     async def erase_address_after_send(self, key: str) -> None:
         await self.deliveries.update_one(
@@ -290,7 +320,7 @@ class NotifyStore:
         )
 
     async def stale_sending(self, now: datetime, limit: int = 100) -> list[Document]:
-        cursor = self.deliveries.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
+        cursor = self.queue.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
         return [d async for d in cursor]
 
     async def settle_stale(self, key: str, *, now: datetime, policy: str, seen_lock: datetime) -> bool:
@@ -302,21 +332,19 @@ class NotifyStore:
         else:
             update = {"$set": {"status": "unconfirmed", "unconfirmed_at": now},
                       "$unset": {"locked_until": "", "locked_by": ""}}
-        result = await self.deliveries.update_one(
-            {"_id": key, "status": "sending", "locked_until": seen_lock}, update
-        )
+        result = await self.queue.update_one({"_id": key, "status": "sending", "locked_until": seen_lock}, update)
         return result.modified_count == 1
 
     async def requeue(self, key: str, *, now: datetime, by: str) -> bool:
-        """Staff send again a delivery that failed or whose outcome is unknown."""
-        result = await self.deliveries.update_one(
-            {"_id": key, "status": {"$in": ["failed", "unconfirmed"]}, "erased": {"$ne": True}},
+        """Staff send again a delivery whose outcome is unknown (the Message-ID stays the same)."""
+        result = await self.queue.update_one(
+            {"_id": key, "status": "unconfirmed", "erased": {"$ne": True}},
             {"$set": {"status": "pending", "due_at": now, "requeued_by": by, "requeued_at": now}},
         )
         return result.modified_count == 1
 
     async def delivery(self, key: str) -> Document | None:
-        return await self.deliveries.find_one({"_id": key})
+        return await self.deliveries.find_one({"_id": key}, {"event": 0}) or await self.queue.find_one({"_id": key})
 
     async def list_deliveries(
         self, *, recipient: str | None = None, kind: str | None = None, status: str | None = None,
@@ -325,7 +353,7 @@ class NotifyStore:
     ) -> list[Document]:
         query: Document = {}
         if recipient:
-            channel = "sms" if recipient.startswith("+") else "email"
+            channel = "sms" if recipient.strip().startswith("+") else "email"
             query["address_hash"] = address_hash(channel, recipient)
         if kind:
             query["kind"] = kind
@@ -340,11 +368,25 @@ class NotifyStore:
             period["$lt"] = until
         if period:
             query["created_at"] = period
-        cursor = self.deliveries.find(query, {"outbox": 0}).sort("created_at", DESCENDING).skip(skip).limit(limit)
-        return [d async for d in cursor]
+        found: list[Document] = []
+        for collection in (self.queue, self.deliveries):
+            cursor = collection.find(query, {"event": 0}).sort("created_at", DESCENDING).limit(skip + limit)
+            found += [d async for d in cursor]
+        found.sort(key=lambda d: d["created_at"], reverse=True)
+        return found[skip: skip + limit]
 
-    async def count_deliveries(self, query: Document) -> int:
-        return await self.deliveries.count_documents(query)
+    async def queued_count(self, query: Document) -> int:
+        return await self.queue.count_documents(query)
+
+    # -- the outbox of notification-sent / -failed ---------------------------------------------------------------
+    async def pending_events(self, limit: int) -> list[Document]:
+        return [d async for d in self.deliveries.find({"event_pending": True}, {"event": 1}).limit(limit)]
+
+    async def events_published(self, delivery_ids: Sequence[str]) -> None:
+        await self.deliveries.update_many({"_id": {"$in": list(delivery_ids)}}, {"$unset": {"event_pending": ""}})
+
+    async def count_pending_events(self) -> int:
+        return await self.deliveries.count_documents({"event_pending": True})
 
     # -- fan-out ---------------------------------------------------------------------------------------------
     async def create_fanout(self, doc: Document) -> bool:
@@ -356,7 +398,8 @@ class NotifyStore:
 
     async def claim_fanout(self, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
         return await self.fanouts.find_one_and_update(
-            {"status": "expanding", "$or": [{"locked_until": {"$lt": now}}, {"locked_by": owner}]},
+            {"status": "expanding",
+             "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}]},
             {"$set": {"locked_until": now + lease, "locked_by": owner}},
             return_document=ReturnDocument.AFTER,
         )
@@ -385,7 +428,8 @@ class NotifyStore:
     async def fanout_progress(self, fanout_id: str) -> dict[str, int]:
         counts: dict[str, int] = {}
         pipeline = [{"$match": {"fanout_id": fanout_id}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
-        async for row in await self.deliveries.aggregate(pipeline):
-            counts[str(row["_id"])] = int(row["n"])
+        for collection in (self.queue, self.deliveries):
+            async for row in await collection.aggregate(pipeline):
+                counts[str(row["_id"])] = counts.get(str(row["_id"]), 0) + int(row["n"])
         return counts
 

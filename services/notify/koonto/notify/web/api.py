@@ -55,12 +55,12 @@ def router() -> APIRouter:
             raise HTTPException(404, "Ei löytynyt. / Not found.")
         return public_delivery(doc)
 
-    @r.post("/resend/{delivery_id:path}", summary="Send again a failed delivery or one whose outcome is unknown")
+    @r.post("/resend/{delivery_id:path}", summary="Send again a delivery whose outcome is unknown (unconfirmed)")
     async def resend(delivery_id: str, request: Request,
                      principal: StaffPrincipal = Depends(require_staff("coordinator"))) -> dict[str, Any]:
         app = notify_app(request)
         if not await app.store.requeue(delivery_id, now=app.now(), by=principal.staff_id):
-            raise HTTPException(409, "Vain epäonnistuneen tai epävarman viestin voi lähettää uudelleen.")
+            raise HTTPException(409, "Vain epävarman (unconfirmed) viestin voi lähettää uudelleen.")
         app.wake()
         return {"id": delivery_id, "status": "pending"}
 
