@@ -22,6 +22,7 @@ FAST_CONSUMER = {
     "consumer_backoff_max_seconds": 0.5,
     "consumer_ack_wait_seconds": 5.0,
     "outbox_poll_seconds": 0.2,
+    "outbox_quiet_ms": 300,
 }
 
 

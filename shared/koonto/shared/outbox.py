@@ -1,19 +1,28 @@
 """Embedded transactional outbox and its relay.
 
 State and the events it causes are written in ONE single-document write: the aggregate carries its unpublished
-events in an `outbox` map (event id -> entry) and an `outbox_pending` flag. The relay publishes each entry with
-`Nats-Msg-Id` = event id (JetStream drops a duplicate within the window, consumers dedupe beyond it), then
-removes it. NATS being down only delays the relay; a form submission never fails because of it.
+events in an `outbox` map (event id -> entry), an `outbox_pending` flag, the id of the last event written
+(`outbox_rev`) and when it was written (`outbox_written_ms`). The relay publishes each entry with
+`Nats-Msg-Id` = event id (JetStream drops a duplicate within the window, consumers dedupe beyond it) and records
+the id in `outbox_published` (an insert). NATS being down only delays the relay; a form submission never fails.
+
+The relay removes published entries from the aggregate only once the aggregate has been quiet for a moment, and
+only if nothing was written since it looked (`outbox_rev` unchanged). Why so careful: FerretDB v1 does not apply
+concurrent updates of one document atomically (a read-modify-write race loses one of them), and nx-27017 matches
+`{"outbox": {}}` against a non-empty map; so the relay writes to an aggregate as rarely as it can, never in the
+moment after the service wrote it, and never decides "empty" from a filter.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.errors import DuplicateKeyError
 
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
@@ -35,24 +44,34 @@ def _entry(envelope: Envelope) -> Document:
     }
 
 
+def _marks(envelopes: Sequence[Envelope]) -> Document:
+    return {PENDING_FLAG: True, "outbox_rev": envelopes[-1].id, "outbox_written_ms": epoch_ms()}
+
+
 def outbox_fields(*envelopes: Envelope) -> Document:
     """Fields to put into a new aggregate document (insert_one / $setOnInsert)."""
-    return {"outbox": {e.id: _entry(e) for e in envelopes}, PENDING_FLAG: True}
+    fields: Document = {"outbox": {e.id: _entry(e) for e in envelopes}}
+    if envelopes:
+        fields.update(_marks(envelopes))
+    return fields
 
 
 def outbox_set(*envelopes: Envelope) -> Document:
     """Fields to merge into the `$set` of an update of an existing aggregate."""
     fields: Document = {f"outbox.{e.id}": _entry(e) for e in envelopes}
     if envelopes:
-        fields[PENDING_FLAG] = True
+        fields.update(_marks(envelopes))
     return fields
 
 
 class OutboxRelay:
     """Publishes pending outbox entries of the given collections; wakes on `notify()` or every poll interval.
 
-    Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window.
+    Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window, and the
+    `outbox_published` record makes the second relay skip it altogether.
     """
+
+    PUBLISHED = "outbox_published"
 
     def __init__(
         self,
@@ -62,12 +81,16 @@ class OutboxRelay:
         *,
         poll_seconds: float = 1.0,
         batch: int = 200,
+        quiet_ms: int = 2000,
     ) -> None:
         self.service = service
         self.collections = list(collections)
         self.publish = publish
         self.poll_seconds = poll_seconds
         self.batch = batch
+        self.quiet_ms = quiet_ms
+        self.published = self.collections[0].database[self.PUBLISHED] if self.collections else None
+        self._recent: OrderedDict[str, None] = OrderedDict()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -76,26 +99,55 @@ class OutboxRelay:
         """Tell the relay that something was just written (publishes without waiting for the poll)."""
         self._wake.set()
 
+    async def _already_published(self, event_id: str) -> bool:
+        if event_id in self._recent:
+            return True
+        assert self.published is not None
+        return await self.published.find_one({"_id": event_id}, {"_id": 1}) is not None
+
+    async def _record_published(self, event_id: str) -> None:
+        assert self.published is not None
+        with contextlib.suppress(DuplicateKeyError):
+            await self.published.insert_one({"_id": event_id, "at_ms": epoch_ms()})
+        self._recent[event_id] = None
+        while len(self._recent) > 10_000:
+            self._recent.popitem(last=False)
+
     async def drain_once(self) -> int:
         published = 0
         backlog = 0
+        now = epoch_ms()
         for collection in self.collections:
-            async for doc in collection.find({PENDING_FLAG: True}, {"outbox": 1}).limit(self.batch):
-                backlog += 1
-                # event ids are UUIDv7: their text order is the order they were made in
-                entries = sorted((doc.get("outbox") or {}).items())
+            projection = {"outbox": 1, "outbox_rev": 1, "outbox_written_ms": 1}
+            async for doc in collection.find({PENDING_FLAG: True}, projection).limit(self.batch):
+                entries = sorted((doc.get("outbox") or {}).items())  # UUIDv7 ids: text order = creation order
+                unpublished = 0
                 for event_id, entry in entries:
+                    if await self._already_published(event_id):
+                        continue
+                    unpublished += 1
                     await self.publish(
                         entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")
                     )
-                    await collection.update_one({"_id": doc["_id"]}, {"$unset": {f"outbox.{event_id}": ""}})
+                    await self._record_published(event_id)
                     published += 1
                     OUTBOX_PUBLISHED.labels(self.service).inc()
-                # clears the flag only if nothing new arrived meanwhile (the filter and the update are atomic)
-                await collection.update_one({"_id": doc["_id"], "outbox": {}}, {"$unset": {PENDING_FLAG: ""}})
-                backlog -= 1
-        OUTBOX_BACKLOG.labels(self.service).set(max(backlog, 0))
+                if unpublished:
+                    backlog += 1
+                if now - int(doc.get("outbox_written_ms") or 0) >= self.quiet_ms:
+                    await self._clean(collection, doc, [event_id for event_id, _ in entries])
+        OUTBOX_BACKLOG.labels(self.service).set(backlog)
         return published
+
+    async def _clean(self, collection: AsyncCollection[Document], doc: Document, event_ids: list[str]) -> None:
+        """Remove published entries, in one write, only if nothing was written since we read the document."""
+        unset: Document = {f"outbox.{event_id}": "" for event_id in event_ids}
+        unset[PENDING_FLAG] = ""
+        result = await collection.update_one(
+            {"_id": doc["_id"], "outbox_rev": doc.get("outbox_rev")}, {"$unset": unset}
+        )
+        if result.modified_count and self.published is not None and event_ids:
+            await self.published.delete_many({"_id": {"$in": event_ids}})
 
     async def pending(self) -> int:
         return sum([await c.count_documents({PENDING_FLAG: True}) for c in self.collections])

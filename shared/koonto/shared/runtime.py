@@ -101,7 +101,7 @@ class Runtime:
         self.publisher = Publisher(self.broker)
         self.relay = OutboxRelay(
             spec.name, [self.db[c] for c in spec.outbox_collections], self.publisher,
-            poll_seconds=settings.outbox_poll_seconds,
+            poll_seconds=settings.outbox_poll_seconds, quiet_ms=settings.outbox_quiet_ms,
         )
         tracing.configure(spec.name, settings.otlp_endpoint)
         self.token_verifier = TokenVerifier(JwksCache(settings.staff_jwks_url))

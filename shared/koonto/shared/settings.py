@@ -40,6 +40,7 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_base_seconds: float = Field(default=0.5, gt=0)
     consumer_backoff_max_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
+    outbox_quiet_ms: int = Field(default=2000, ge=0, description="clean published entries after this quiet time")
 
     otlp_endpoint: str | None = None  # OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces
 

@@ -88,18 +88,19 @@ class Leases:
 
     async def acquire(self, name: str, ttl: timedelta) -> bool:
         now = epoch_ms()
+        fields = {"owner": self.owner, "expires_ms": now + int(ttl.total_seconds() * 1000), "renewed_ms": now}
+        # three plain steps instead of one `$or` filter next to `_id` (nx-27017 matches the wrong documents there)
+        renewed = await self.collection.update_one({"_id": name, "owner": self.owner}, {"$set": fields})
+        if renewed.matched_count:
+            return True
+        taken = await self.collection.update_one({"_id": name, "expires_ms": {"$lt": now}}, {"$set": fields})
+        if taken.matched_count:
+            return True
         try:
-            # update_one, not find_one_and_update: nx-27017 silently ignores a find_one_and_update upsert
-            # that collides on _id, where update_one reports the duplicate key as every store does
-            result = await self.collection.update_one(
-                {"_id": name, "$or": [{"owner": self.owner}, {"expires_ms": {"$lt": now}}]},
-                {"$set": {"owner": self.owner, "expires_ms": now + int(ttl.total_seconds() * 1000),
-                          "renewed_ms": now}},
-                upsert=True,
-            )
+            await self.collection.insert_one({"_id": name, **fields})
         except DuplicateKeyError:
             return False  # somebody else holds it and it has not expired
-        return bool(result.matched_count or result.upserted_id is not None)
+        return True
 
     async def release(self, name: str) -> None:
         await self.collection.delete_one({"_id": name, "owner": self.owner})
