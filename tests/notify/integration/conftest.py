@@ -33,12 +33,25 @@ def sms_sink() -> Iterator[SmsSink]:
     sink.stop()
 
 
-def notify_settings(nats_url: str, mongo_url: str, db: str, mail: MailSink, sms: SmsSink, **overrides: Any) -> NotifySettings:
+def notify_settings(
+    nats_url: str, mongo_url: str, db: str, mail: MailSink, sms: SmsSink, **overrides: Any
+) -> NotifySettings:
     values: dict[str, Any] = {
-        "mode": "test", "nats_url": nats_url, "mongo_url": mongo_url, "mongo_database": db,
-        "smtp_host": "127.0.0.1", "smtp_port": mail.port, "sms_url": sms.url, "staff_jwks_url": TEST_JWKS_JSON,
-        "worker_poll_seconds": 0.1, "retry_base_seconds": 0.2, "retry_max_seconds": 1.0, "send_rate_per_second": 500,
-        "delivery_lease_seconds": 30, "jobs_poll_seconds": 0.2, "public_base_url": "http://notify.test",
+        "mode": "test",
+        "nats_url": nats_url,
+        "mongo_url": mongo_url,
+        "mongo_database": db,
+        "smtp_host": "127.0.0.1",
+        "smtp_port": mail.port,
+        "sms_url": sms.url,
+        "staff_jwks_url": TEST_JWKS_JSON,
+        "worker_poll_seconds": 0.1,
+        "retry_base_seconds": 0.2,
+        "retry_max_seconds": 1.0,
+        "send_rate_per_second": 500,
+        "delivery_lease_seconds": 30,
+        "jobs_poll_seconds": 0.2,
+        "public_base_url": "http://notify.test",
         **FAST_CONSUMER,
     }
     values.update(overrides)

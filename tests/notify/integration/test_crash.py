@@ -41,10 +41,16 @@ async def test_kill_after_the_mail_server_accepted_and_restart_sends_no_second_m
     clean_stream: str, mongo_url: str, db_names: dict[str, str], mail_sink: MailSink, tmp_path: Path
 ) -> None:
     env = {
-        "KOONTO_NATS_URL": clean_stream, "KOONTO_MONGO_URL": mongo_url, "KOONTO_MONGO_DATABASE": db_names["notify"],
-        "KOONTO_MODE": "test", "KOONTO_DATA_DIR": str(tmp_path / "data"), "KOONTO_SMTP_PORT": str(mail_sink.port),
-        "KOONTO_STAFF_JWKS_URL": TEST_JWKS_JSON, "KOONTO_WORKER_POLL_SECONDS": "0.1",
-        "KOONTO_DELIVERY_LEASE_SECONDS": "2", "KOONTO_LOG_JSON": "false",
+        "KOONTO_NATS_URL": clean_stream,
+        "KOONTO_MONGO_URL": mongo_url,
+        "KOONTO_MONGO_DATABASE": db_names["notify"],
+        "KOONTO_MODE": "test",
+        "KOONTO_DATA_DIR": str(tmp_path / "data"),
+        "KOONTO_SMTP_PORT": str(mail_sink.port),
+        "KOONTO_STAFF_JWKS_URL": TEST_JWKS_JSON,
+        "KOONTO_WORKER_POLL_SECONDS": "0.1",
+        "KOONTO_DELIVERY_LEASE_SECONDS": "2",
+        "KOONTO_LOG_JSON": "false",
     }
     db = MongoClient(mongo_url, tz_aware=True)[db_names["notify"]]
     event = envelope(idea_submitted())

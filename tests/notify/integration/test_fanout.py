@@ -19,27 +19,57 @@ SUBSCRIBERS = int(os.environ.get("KOONTO_TEST_FANOUT_SIZE", "5000"))  # the acce
 
 
 @pytest.mark.timeout(900)
-async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(notify_factory, mail_sink: MailSink) -> None:  # type: ignore[no-untyped-def]
+async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
+    notify_factory, mail_sink: MailSink
+) -> None:  # type: ignore[no-untyped-def]
     settings = {"fanout_batch": 250, "fanout_ahead": 500, "worker_batch": 100, "smtp_pool_size": 4}
     runtime = notify_factory(**settings)
     at = datetime(2026, 11, 1, tzinfo=UTC)
     seed = [
-        NotifyStore.subscriber_document(f"tilaaja{i:05d}@example.fi", language=("fi", "sv", "en")[i % 3],
-                                        municipality=None, topic="call_announcements", consent=True, at=at,
-                                        source="subscription-form")
+        NotifyStore.subscriber_document(
+            f"tilaaja{i:05d}@example.fi",
+            language=("fi", "sv", "en")[i % 3],
+            municipality=None,
+            topic="call_announcements",
+            consent=True,
+            at=at,
+            source="subscription-form",
+        )
         for i in range(SUBSCRIBERS)
     ]
     # one more who subscribed to events only: must not get the call announcement
-    seed.append(NotifyStore.subscriber_document("vain-tapahtumat@example.fi", language="fi", municipality=None,
-                                                topic="events", consent=True, at=at, source="subscription-form"))
-    call = envelope(CallOpened(call_id="c-2027", name="ESR+ 2027", funder="Itä-Suomen elinvoimakeskus",
-                               opens_on=date(2026, 12, 1), closes_on=date(2027, 2, 15), description="Haku"))
+    seed.append(
+        NotifyStore.subscriber_document(
+            "vain-tapahtumat@example.fi",
+            language="fi",
+            municipality=None,
+            topic="events",
+            consent=True,
+            at=at,
+            source="subscription-form",
+        )
+    )
+    call = envelope(
+        CallOpened(
+            call_id="c-2027",
+            name="ESR+ 2027",
+            funder="Itä-Suomen elinvoimakeskus",
+            opens_on=date(2026, 12, 1),
+            closes_on=date(2027, 2, 15),
+            description="Haku",
+        )
+    )
 
     async with running(runtime):
         await runtime.db["recipients"].insert_many(seed)
         await runtime.publisher(call.type, call.model_dump_json().encode(), call.id)
-        await eventually(lambda: _n(mail_sink), until=lambda n: n >= SUBSCRIBERS // 2, timeout=600,
-                         interval=0.2, what="half of the fan-out sent")
+        await eventually(
+            lambda: _n(mail_sink),
+            until=lambda n: n >= SUBSCRIBERS // 2,
+            timeout=600,
+            interval=0.2,
+            what="half of the fan-out sent",
+        )
         fanout = await runtime.db["fanouts"].find_one({})
         assert fanout is not None and fanout["status"] == "expanding"  # interrupted mid-expansion, too
     interrupted_at = len(mail_sink.messages)
@@ -47,8 +77,13 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(n
 
     restarted = notify_factory(**settings)
     async with running(restarted):
-        await eventually(lambda: _n(mail_sink), until=lambda n: n >= SUBSCRIBERS, timeout=600, interval=0.2,
-                         what="the whole fan-out sent")
+        await eventually(
+            lambda: _n(mail_sink),
+            until=lambda n: n >= SUBSCRIBERS,
+            timeout=600,
+            interval=0.2,
+            what="the whole fan-out sent",
+        )
         await stays(lambda: _n(mail_sink), until=lambda n: n == SUBSCRIBERS, duration=2.0)
         ids = mail_sink.message_ids()
         assert len(ids) == SUBSCRIBERS and len(set(ids)) == SUBSCRIBERS

@@ -23,12 +23,19 @@ async def _n(sink: MailSink) -> int:
 
 
 def staff(staff_id: str, email: str, language: str = "fi") -> StaffUpdated:
-    return StaffUpdated(staff_id=staff_id, email=email, display_name=f"Neuvoja {staff_id}", language=language,
-                        roles=("advisor",), updated_at=datetime(2026, 11, 1, tzinfo=UTC))
+    return StaffUpdated(
+        staff_id=staff_id,
+        email=email,
+        display_name=f"Neuvoja {staff_id}",
+        language=language,
+        roles=("advisor",),
+        updated_at=datetime(2026, 11, 1, tzinfo=UTC),
+    )
 
 
 async def test_followup_reminder_and_one_daily_digest_at_0800_across_two_replicas(
-    notify_factory, mail_sink: MailSink  # type: ignore[no-untyped-def]
+    notify_factory,
+    mail_sink: MailSink,  # type: ignore[no-untyped-def]
 ) -> None:
     clock = SettableClock(datetime(2026, 11, 30, 7, 0, tzinfo=HELSINKI))
     async with running(notify_factory(clock=clock)) as runtime:
@@ -41,12 +48,34 @@ async def _digest_scenario(notify: Notify, notify_factory, mail_sink: MailSink) 
     await notify.publish(envelope(staff("s2", "olli@example.fi", "en")))
     await eventually(lambda: notify.runtime.db["recipients"].count_documents({"role": "staff"}), until=lambda n: n == 2)
     opened = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)
-    await notify.publish(envelope(CaseOpened(
-        case_id="c1", idea_id="i1", reference="KOO-2026-0007", opened_at=opened, idea_submitted_at=opened,
-        title="Kyläkoulun kerho", organisation=CaseOrganisation(name="Tervon kyläyhdistys ry", type="registered_association",
-                                                             municipality="tervo"))))
-    await notify.publish(envelope(FollowupDue(followup_id="f1", case_id="c1", reference="KOO-2026-0007", kind="followup",
-                                              due_on=date(2026, 11, 30), recipient_staff_ids=("s1",), note="Soita")))
+    await notify.publish(
+        envelope(
+            CaseOpened(
+                case_id="c1",
+                idea_id="i1",
+                reference="KOO-2026-0007",
+                opened_at=opened,
+                idea_submitted_at=opened,
+                title="Kyläkoulun kerho",
+                organisation=CaseOrganisation(
+                    name="Tervon kyläyhdistys ry", type="registered_association", municipality="tervo"
+                ),
+            )
+        )
+    )
+    await notify.publish(
+        envelope(
+            FollowupDue(
+                followup_id="f1",
+                case_id="c1",
+                reference="KOO-2026-0007",
+                kind="followup",
+                due_on=date(2026, 11, 30),
+                recipient_staff_ids=("s1",),
+                note="Soita",
+            )
+        )
+    )
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="reminder to s1")
     assert mail_sink.messages[0]["to"] == ["niina@example.fi"] and "KOO-2026-0007" in mail_sink.messages[0]["subject"]
     await eventually(lambda: notify.runtime.db["case_copies"].count_documents({}), until=lambda n: n == 1)
@@ -68,13 +97,30 @@ async def _digest_scenario(notify: Notify, notify_factory, mail_sink: MailSink) 
 
 async def test_registration_confirmation_carries_a_calendar_file(notify: Notify, mail_sink: MailSink) -> None:
     starts = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
-    await notify.publish(envelope(EventScheduled(
-        scheduled_event_id="ev1", title="Hankeklinikka", kind="training", starts_at=starts, place="Kuopio, sali 2",
-        capacity=30)))
+    await notify.publish(
+        envelope(
+            EventScheduled(
+                scheduled_event_id="ev1",
+                title="Hankeklinikka",
+                kind="training",
+                starts_at=starts,
+                place="Kuopio, sali 2",
+                capacity=30,
+            )
+        )
+    )
     await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
-    await notify.publish(envelope(RegistrationReceived(
-        registration_id="r1", scheduled_event_id="ev1", status="confirmed", received_at=starts - timedelta(days=5),
-        participant=Contact(name="Matti", email="matti@example.fi", language="en"))))
+    await notify.publish(
+        envelope(
+            RegistrationReceived(
+                registration_id="r1",
+                scheduled_event_id="ev1",
+                status="confirmed",
+                received_at=starts - timedelta(days=5),
+                participant=Contact(name="Matti", email="matti@example.fi", language="en"),
+            )
+        )
+    )
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="confirmation")
     message = BytesParser(policy=policy.default).parsebytes(mail_sink.messages[0]["raw"])
     assert message["Subject"] == "Registration confirmed: Hankeklinikka"
@@ -89,8 +135,14 @@ async def test_erasure_removes_the_person_and_confirms_once(notify: Notify, mail
     data = idea_submitted(contact=Contact(name="Eeva", email="eeva@example.fi", phone="+358405556677"))
     await notify.publish(envelope(data))
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="receipt")
-    erasure = envelope(ErasureRequested(request_id="e1", requested_at=datetime(2026, 11, 30, tzinfo=UTC),
-                                        email="eeva@example.fi", idea_ids=(data.idea_id,)))
+    erasure = envelope(
+        ErasureRequested(
+            request_id="e1",
+            requested_at=datetime(2026, 11, 30, tzinfo=UTC),
+            email="eeva@example.fi",
+            idea_ids=(data.idea_id,),
+        )
+    )
     await notify.publish(erasure)
     await notify.publish(erasure, message_id=f"{erasure.id}-again")
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="erasure confirmation")

@@ -104,9 +104,15 @@ def _unfold(text: str) -> list[str]:
 
 def test_calendar_file_is_valid_icalendar() -> None:
     text = ics.calendar(
-        uid="ev-1@koonto", title="Hankeklinikka; ESR+, osa 1", starts_at=datetime(2026, 12, 3, 17, 0, tzinfo=HELSINKI),
-        ends_at=None, location="Kuopion kaupungintalo, sali 2", description="Rivi 1\nRivi 2 " + "pitkä " * 30,
-        url=None, organizer_email="koonto@example.fi", stamp=datetime(2026, 11, 1, tzinfo=UTC),
+        uid="ev-1@koonto",
+        title="Hankeklinikka; ESR+, osa 1",
+        starts_at=datetime(2026, 12, 3, 17, 0, tzinfo=HELSINKI),
+        ends_at=None,
+        location="Kuopion kaupungintalo, sali 2",
+        description="Rivi 1\nRivi 2 " + "pitkä " * 30,
+        url=None,
+        organizer_email="koonto@example.fi",
+        stamp=datetime(2026, 11, 1, tzinfo=UTC),
     )
     raw_lines = text.split("\r\n")
     assert text.endswith("\r\n") and all(len(line.encode()) <= 75 for line in raw_lines)

@@ -60,7 +60,9 @@ def test_language_without_template_falls_back_to_finnish_explicitly(tmp_path: Pa
     for name in ("fi.txt", "fi.html"):
         (tmp_path / "_footer" / name).write_text("{{ unsubscribe_url }} {{ preferences_url }}")
     (tmp_path / "only-fi").mkdir()
-    (tmp_path / "only-fi" / "fi.txt").write_text("{% block subject %}Hei{% endblock %}{% block text %}Teksti{% endblock %}")
+    (tmp_path / "only-fi" / "fi.txt").write_text(
+        "{% block subject %}Hei{% endblock %}{% block text %}Teksti{% endblock %}"
+    )
     (tmp_path / "only-fi" / "fi.html").write_text("<p>Teksti</p>")
     renderer = Renderer(tmp_path)
     email = renderer.email("only-fi", "sv", {"unsubscribe_url": "u", "preferences_url": "p"})

@@ -60,7 +60,11 @@ class RateLimiter:
 
 class NotifyApp:
     def __init__(
-        self, settings: NotifySettings, clock: Clock | None = None, *, mailer: MailSender | None = None,
+        self,
+        settings: NotifySettings,
+        clock: Clock | None = None,
+        *,
+        mailer: MailSender | None = None,
         sms: SmsSender | None = None,
     ) -> None:
         self.settings = settings
@@ -117,8 +121,18 @@ class NotifyApp:
 
     # -- planning --------------------------------------------------------------------------------------------
     def plan(
-        self, cause: Envelope, *, kind: str, channel: str, address: str, language: str, name: str | None,
-        context: Document, recipient_ref: str, fanout_id: str | None = None, erase_after_send: bool = False,
+        self,
+        cause: Envelope,
+        *,
+        kind: str,
+        channel: str,
+        address: str,
+        language: str,
+        name: str | None,
+        context: Document,
+        recipient_ref: str,
+        fanout_id: str | None = None,
+        erase_after_send: bool = False,
     ) -> Document:
         now = self.now()
         address = normalise_address(channel, address)
@@ -127,11 +141,23 @@ class NotifyApp:
             due = next_allowed(now, self.settings.quiet_start_hour, self.settings.quiet_end_hour)
         doc: Document = {
             "_id": delivery_key(cause.id, channel, address),
-            "cause_event_id": cause.id, "cause_type": cause.type, "correlation_id": cause.correlationid,
-            "kind": kind, "topic": KINDS[kind].topic, "channel": channel, "address": address,
-            "address_hash": address_hash(channel, address), "recipient_ref": recipient_ref,
-            "recipient_name": name or "", "language": language, "context": jsonable(context),
-            "status": "pending", "attempts": 0, "due_at": due, "created_at": now, "region": cause.region,
+            "cause_event_id": cause.id,
+            "cause_type": cause.type,
+            "correlation_id": cause.correlationid,
+            "kind": kind,
+            "topic": KINDS[kind].topic,
+            "channel": channel,
+            "address": address,
+            "address_hash": address_hash(channel, address),
+            "recipient_ref": recipient_ref,
+            "recipient_name": name or "",
+            "language": language,
+            "context": jsonable(context),
+            "status": "pending",
+            "attempts": 0,
+            "due_at": due,
+            "created_at": now,
+            "region": cause.region,
         }
         if due > now:
             doc["not_before"] = due
@@ -159,15 +185,34 @@ class NotifyApp:
         return out
 
     async def start_fanout(
-        self, cause: Envelope, *, kind: str, topic: str, context: Document, title: str,
+        self,
+        cause: Envelope,
+        *,
+        kind: str,
+        topic: str,
+        context: Document,
+        title: str,
         municipality: str | None = None,
     ) -> bool:
-        created = await self.store.create_fanout({
-            "_id": f"{cause.id}:{kind}", "cause_event_id": cause.id, "cause_type": cause.type,
-            "correlation_id": cause.correlationid, "region": cause.region, "kind": kind, "topic": topic,
-            "municipality": municipality, "context": jsonable(context), "title": title, "status": "expanding",
-            "cursor": None, "scanned": 0, "queued": 0, "created_at": self.now(),
-        })
+        created = await self.store.create_fanout(
+            {
+                "_id": f"{cause.id}:{kind}",
+                "cause_event_id": cause.id,
+                "cause_type": cause.type,
+                "correlation_id": cause.correlationid,
+                "region": cause.region,
+                "kind": kind,
+                "topic": topic,
+                "municipality": municipality,
+                "context": jsonable(context),
+                "title": title,
+                "status": "expanding",
+                "cursor": None,
+                "scanned": 0,
+                "queued": 0,
+                "created_at": self.now(),
+            }
+        )
         self._fanout_wake.set()
         return created
 
@@ -216,7 +261,8 @@ class NotifyApp:
         """Suppression and consent of a whole batch in two queries, not two per message."""
         hashes = list({d["address_hash"] for d in docs})
         suppressed = {
-            s["_id"] async for s in self.store.suppressions.find(
+            s["_id"]
+            async for s in self.store.suppressions.find(
                 {"_id": {"$in": [f"{d['channel']}:{d['address_hash']}" for d in docs]}}, {"_id": 1}
             )
         }
@@ -225,7 +271,9 @@ class NotifyApp:
         return {"suppressed": suppressed, "consents": consents, "hashes": hashes}
 
     async def _deliver_guarded(self, doc: Document, checks: Document) -> None:
-        with log_context(delivery=doc["_id"], event_id=doc.get("cause_event_id"), correlation_id=doc.get("correlation_id")):
+        with log_context(
+            delivery=doc["_id"], event_id=doc.get("cause_event_id"), correlation_id=doc.get("correlation_id")
+        ):
             try:
                 await self.deliver(doc, checks)
             except asyncio.CancelledError:
@@ -260,8 +308,12 @@ class NotifyApp:
             return "skipped"
         channel = doc["channel"]
         if channel == "sms" and in_quiet_hours(now, settings.quiet_start_hour, settings.quiet_end_hour):
-            await store.postpone(key, owner, due_at=next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour),
-                                 reason="quiet-hours")
+            await store.postpone(
+                key,
+                owner,
+                due_at=next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour),
+                reason="quiet-hours",
+            )
             return "postponed"
         try:
             outcome = await self._send(doc, connection)
@@ -270,10 +322,16 @@ class NotifyApp:
         sent_at = self.now()
         event = self.runtime.new_event(
             NotificationSent(
-                notification_id=key, cause_event_id=doc["cause_event_id"], cause_type=doc["cause_type"],
-                kind=doc["kind"], channel=channel, sent_at=sent_at, segments=outcome.get("segments"),
+                notification_id=key,
+                cause_event_id=doc["cause_event_id"],
+                cause_type=doc["cause_type"],
+                kind=doc["kind"],
+                channel=channel,
+                sent_at=sent_at,
+                segments=outcome.get("segments"),
             ),
-            subject=key, correlation_id=doc.get("correlation_id"),
+            subject=key,
+            correlation_id=doc.get("correlation_id"),
         )
         recorded = await self._settle(lambda: store.mark_sent(doc, owner, now=sent_at, fields=outcome, event=event))
         if not recorded:
@@ -311,14 +369,23 @@ class NotifyApp:
         kind, language, channel, address = doc["kind"], doc["language"], doc["channel"], doc["address"]
         try:
             if channel == "email":
-                unsubscribe = self.links.unsubscribe_url(address, doc.get("topic"))
-                context.update(unsubscribe_url=unsubscribe, preferences_url=self.links.preferences_url(address))
+                unsubscribe = self.links.unsubscribe_url(address, doc.get("topic"), language)
+                context.update(
+                    unsubscribe_url=unsubscribe, preferences_url=self.links.preferences_url(address, language)
+                )
                 rendered = self.renderer.email(kind, language, context)
                 mid = message_id(doc["_id"], self.settings.mail_domain)
                 message = email_message(
-                    rendered=rendered, sender=self.settings.mail_from, to=address, to_name=doc.get("recipient_name") or None,
-                    message_id=mid, delivery_key=doc["_id"], unsubscribe_url=unsubscribe, unsubscribe_mailto=None,
-                    date=self.now(), ics=self._calendar(doc, context),
+                    rendered=rendered,
+                    sender=self.settings.mail_from,
+                    to=address,
+                    to_name=doc.get("recipient_name") or None,
+                    message_id=mid,
+                    delivery_key=doc["_id"],
+                    unsubscribe_url=unsubscribe,
+                    unsubscribe_mailto=None,
+                    date=self.now(),
+                    ics=self._calendar(doc, context),
                 )
             else:
                 rendered_sms = self.renderer.sms(kind, language, context)
@@ -329,12 +396,21 @@ class NotifyApp:
             raise DeliveryError(f"render failed: {exc!r}", permanent=True) from exc
         if channel == "email":
             result: SendResult = await connection.send(message)
-            return {"message_id": mid, "provider_id": result.provider_id, "language_used": rendered.language,
-                    "fallback": rendered.fallback, "subject": rendered.subject}
+            return {
+                "message_id": mid,
+                "provider_id": result.provider_id,
+                "language_used": rendered.language,
+                "fallback": rendered.fallback,
+                "subject": rendered.subject,
+            }
         result = await self.sms.send(address, rendered_sms.text)
-        return {"provider_id": result.provider_id, "segments": result.segments or rendered_sms.segments,
-                "encoding": rendered_sms.encoding, "language_used": rendered_sms.language,
-                "fallback": rendered_sms.fallback}
+        return {
+            "provider_id": result.provider_id,
+            "segments": result.segments or rendered_sms.segments,
+            "encoding": rendered_sms.encoding,
+            "language_used": rendered_sms.language,
+            "fallback": rendered_sms.fallback,
+        }
 
     def _calendar(self, doc: Document, context: Document) -> str | None:
         if doc["kind"] != "registration-confirmation" or context.get("status") != "confirmed":
@@ -343,9 +419,14 @@ class NotifyApp:
         ends = datetime.fromisoformat(context["ends_at"]) if context.get("ends_at") else None
         return ics.calendar(
             uid=f"{context.get('scheduled_event_id', doc['_id'])}@{self.settings.mail_domain}",
-            title=context["event_title"], starts_at=starts, ends_at=ends,
-            location=context.get("place") or context.get("online_url"), description=context.get("description") or "",
-            url=context.get("online_url"), organizer_email=self.runtime.region.contact_email, stamp=self.now(),
+            title=context["event_title"],
+            starts_at=starts,
+            ends_at=ends,
+            location=context.get("place") or context.get("online_url"),
+            description=context.get("description") or "",
+            url=context.get("online_url"),
+            organizer_email=self.runtime.region.contact_email,
+            stamp=self.now(),
         )
 
     async def _failed(self, doc: Document, exc: DeliveryError) -> str:
@@ -363,14 +444,21 @@ class NotifyApp:
             await store.suppress(doc["channel"], doc["address"], exc.reason, now)
         event = self.runtime.new_event(
             NotificationFailed(
-                notification_id=key, cause_event_id=doc["cause_event_id"], cause_type=doc["cause_type"],
-                kind=doc["kind"], channel=doc["channel"], failed_at=now, permanent=exc.permanent,
+                notification_id=key,
+                cause_event_id=doc["cause_event_id"],
+                cause_type=doc["cause_type"],
+                kind=doc["kind"],
+                channel=doc["channel"],
+                failed_at=now,
+                permanent=exc.permanent,
                 reason=exc.reason[:1000],
             ),
-            subject=key, correlation_id=doc.get("correlation_id"),
+            subject=key,
+            correlation_id=doc.get("correlation_id"),
         )
-        await self._settle(lambda: store.mark_failed(doc, owner, now=now, error=exc.reason, permanent=exc.permanent,
-                                                     event=event))
+        await self._settle(
+            lambda: store.mark_failed(doc, owner, now=now, error=exc.reason, permanent=exc.permanent, event=event)
+        )
         log.error("delivery failed for good", reason=exc.reason, permanent=exc.permanent, attempts=attempts)
         return "failed"
 
@@ -420,7 +508,8 @@ class NotifyApp:
                 settled += 1
                 log.warning(
                     "delivery found in 'sending' after its lease ran out: outcome at the provider unknown",
-                    delivery=doc["_id"], policy=self.settings.unconfirmed_policy,
+                    delivery=doc["_id"],
+                    policy=self.settings.unconfirmed_policy,
                 )
         if settled and self.settings.unconfirmed_policy == "resend":
             self.wake()
@@ -468,9 +557,14 @@ class NotifyApp:
             log.info("fan-out expanded", fanout=fanout_id, queued=fanout.get("queued", 0))
             return True
         cause = Envelope(
-            id=fanout["cause_event_id"], source="/koonto/notify", type=fanout["cause_type"], subject=fanout_id,
-            time=fanout["created_at"], correlationid=fanout.get("correlation_id") or fanout["cause_event_id"],
-            region=fanout.get("region") or self.runtime.region.code, data={},
+            id=fanout["cause_event_id"],
+            source="/koonto/notify",
+            type=fanout["cause_type"],
+            subject=fanout_id,
+            time=fanout["created_at"],
+            correlationid=fanout.get("correlation_id") or fanout["cause_event_id"],
+            region=fanout.get("region") or self.runtime.region.code,
+            data={},
         )
         docs = []
         for subscriber in batch:
@@ -480,11 +574,19 @@ class NotifyApp:
             wanted = fanout.get("municipality")
             if wanted and subscriber.get("municipality") not in (None, wanted):
                 continue
-            docs.append(self.plan(
-                cause, kind=fanout["kind"], channel="email", address=subscriber["email"],
-                language=subscriber.get("language") or "fi", name=None, context={},
-                recipient_ref=subscriber["_id"], fanout_id=fanout_id,
-            ))
+            docs.append(
+                self.plan(
+                    cause,
+                    kind=fanout["kind"],
+                    channel="email",
+                    address=subscriber["email"],
+                    language=subscriber.get("language") or "fi",
+                    name=None,
+                    context={},
+                    recipient_ref=subscriber["_id"],
+                    fanout_id=fanout_id,
+                )
+            )
         queued = await self.enqueue(docs)
         await store.advance_fanout(fanout_id, owner, cursor=batch[-1]["_id"], scanned=len(batch), queued=queued)
         return True
@@ -517,9 +619,14 @@ class NotifyApp:
         cases = await self.store.cases_opened(since, until)
         followups = await self.store.followups_received(since, until)
         cause = Envelope(
-            id=f"digest-{day.isoformat()}", source="/koonto/notify", type="koonto.notify.daily-digest.v1",
-            subject=day.isoformat(), time=now, correlationid=f"digest-{day.isoformat()}",
-            region=self.runtime.region.code, data={},
+            id=f"digest-{day.isoformat()}",
+            source="/koonto/notify",
+            type="koonto.notify.daily-digest.v1",
+            subject=day.isoformat(),
+            time=now,
+            correlationid=f"digest-{day.isoformat()}",
+            region=self.runtime.region.code,
+            data={},
         )
         docs = []
         for member in await self.store.staff():
@@ -527,15 +634,27 @@ class NotifyApp:
             if not cases and not mine:
                 continue
             context = {
-                "name": member.get("display_name") or "", "day": day,
-                "cases": [{k: c.get(k) for k in ("reference", "title", "organisation", "municipality", "opened_at")}
-                          for c in cases],
+                "name": member.get("display_name") or "",
+                "day": day,
+                "cases": [
+                    {k: c.get(k) for k in ("reference", "title", "organisation", "municipality", "opened_at")}
+                    for c in cases
+                ],
                 "followups": [{k: f.get(k) for k in ("reference", "due_on", "note")} for f in mine],
                 "workspace_url": self.settings.advisory_public_url,
             }
-            docs.append(self.plan(cause, kind="staff-digest", channel="email", address=member["email"],
-                                  language=member.get("language") or "fi", name=member.get("display_name"),
-                                  context=context, recipient_ref=member["_id"]))
+            docs.append(
+                self.plan(
+                    cause,
+                    kind="staff-digest",
+                    channel="email",
+                    address=member["email"],
+                    language=member.get("language") or "fi",
+                    name=member.get("display_name"),
+                    context=context,
+                    recipient_ref=member["_id"],
+                )
+            )
         added = await self.enqueue(docs)
         await self.store.claim_digest_day(day.isoformat(), self.runtime.instance_id, now)
         log.info("daily digest queued", day=day.isoformat(), messages=len(docs), new=added)

@@ -11,8 +11,17 @@ from koonto.notify.render import RenderedEmail
 
 
 def email_message(
-    *, rendered: RenderedEmail, sender: str, to: str, to_name: str | None, message_id: str, delivery_key: str,
-    unsubscribe_url: str, unsubscribe_mailto: str | None, date: datetime, ics: str | None = None,
+    *,
+    rendered: RenderedEmail,
+    sender: str,
+    to: str,
+    to_name: str | None,
+    message_id: str,
+    delivery_key: str,
+    unsubscribe_url: str,
+    unsubscribe_mailto: str | None,
+    date: datetime,
+    ics: str | None = None,
 ) -> EmailMessage:
     message = EmailMessage()
     message["From"] = sender

@@ -103,8 +103,11 @@ class MailSink:
     def store(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> dict[str, Any]:
         parsed = message_from_bytes(raw, policy=policy.default)
         record = {
-            "received_at": time.time(), "mail_from": mail_from, "to": rcpt_tos,
-            "message_id": str(parsed.get("Message-ID", "")), "subject": str(parsed.get("Subject", "")),
+            "received_at": time.time(),
+            "mail_from": mail_from,
+            "to": rcpt_tos,
+            "message_id": str(parsed.get("Message-ID", "")),
+            "subject": str(parsed.get("Subject", "")),
         }
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -136,8 +139,14 @@ class MailSink:
 
 # -- SMS -----------------------------------------------------------------------------------------------------------
 class SmsSink:
-    def __init__(self, directory: Path | None = None, *, host: str = "127.0.0.1", port: int | None = None,
-                 mail_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        directory: Path | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int | None = None,
+        mail_dir: Path | None = None,
+    ) -> None:
         self.directory = directory
         self.mail_dir = mail_dir
         self.host = host
@@ -172,19 +181,30 @@ class SmsSink:
             self.requests += 1
         fault = self._take_fault()
         if fault:
-            return fault.code, {"code": fault.sms_code or fault.code * 100, "message": fault.text or "test sink fault",
-                                "status": fault.code}
+            return fault.code, {
+                "code": fault.sms_code or fault.code * 100,
+                "message": fault.text or "test sink fault",
+                "status": fault.code,
+            }
         to, body = form.get("To", ""), form.get("Body", "")
         if not to.startswith("+") or not body:
             return 400, {"code": 21211, "message": "Invalid 'To' Phone Number", "status": 400}
         sid = "SM" + uuid.uuid4().hex
-        record = {"sid": sid, "account_sid": account, "to": to, "from": form.get("From", ""), "body": body,
-                  "status": "queued", "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
-                  "received_at": time.time()}
+        record = {
+            "sid": sid,
+            "account_sid": account,
+            "to": to,
+            "from": form.get("From", ""),
+            "body": body,
+            "status": "queued",
+            "date_created": time.strftime("%a, %d %b %Y %H:%M:%S +0000", time.gmtime()),
+            "received_at": time.time(),
+        }
         if self.directory is not None:
             self.directory.mkdir(parents=True, exist_ok=True)
             (self.directory / f"{time.strftime('%Y%m%d-%H%M%S')}-{sid}.json").write_text(
-                json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8")
+                json.dumps(record, ensure_ascii=False, indent=2), encoding="utf-8"
+            )
         with self._lock:
             self.messages.append(record)
         return 201, record
@@ -208,7 +228,8 @@ class SmsSink:
             "td,th{border:1px solid #ccc;padding:.3rem;text-align:left;vertical-align:top}</style></head><body>"
             "<h1>Paikallisesti vastaanotetut viestit</h1>"
             f"<h2>Tekstiviestit ({len(self._all_sms())})</h2><table><thead><tr><th scope='col'>Aika</th>"
-            f"<th scope='col'>Vastaanottaja</th><th scope='col'>Viesti</th></tr></thead><tbody>{sms_rows}</tbody></table>"
+            f"<th scope='col'>Vastaanottaja</th><th scope='col'>Viesti</th></tr></thead>"
+            f"<tbody>{sms_rows}</tbody></table>"
             f"<h2>Sähköpostit ({len(mails)})</h2><p>.eml-tiedostot: {html.escape(str(self.mail_dir or '-'))}</p>"
             "<table><thead><tr><th scope='col'>Aika</th><th scope='col'>Vastaanottaja</th><th scope='col'>Otsikko</th>"
             f"<th scope='col'>Tiedosto</th></tr></thead><tbody>{mail_rows}</tbody></table></body></html>"
@@ -257,7 +278,12 @@ class SmsSink:
                     sink.fail_next(int(spec.get("status", 500)), count=int(spec.get("count", 1)), code=spec.get("code"))
                     self._send(204, b"", "text/plain")
                     return
-                if len(parts) == 4 and parts[0] == "2010-04-01" and parts[1] == "Accounts" and parts[3] == "Messages.json":
+                if (
+                    len(parts) == 4
+                    and parts[0] == "2010-04-01"
+                    and parts[1] == "Accounts"
+                    and parts[3] == "Messages.json"
+                ):
                     form = {k: v[0] for k, v in parse_qs(raw).items()}
                     status, payload = sink.receive(parts[2], form)
                     self._send(status, json.dumps(payload).encode(), "application/json")
@@ -287,8 +313,11 @@ class _Args:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m koonto.notify.devsinks", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m koonto.notify.devsinks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("kind", choices=["mail", "sms"])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--dir", type=Path, required=True)

@@ -35,8 +35,10 @@ class Links:
         topic = data.get("t")
         return LinkTarget(email=data["e"], topic=topic if isinstance(topic, str) else None)
 
-    def unsubscribe_url(self, email: str, topic: str | None) -> str:
-        return f"{self.base_url}/unsubscribe/{self.token(email, topic)}"
+    def unsubscribe_url(self, email: str, topic: str | None, language: str | None = None) -> str:
+        suffix = f"?lang={language}" if language else ""
+        return f"{self.base_url}/unsubscribe/{self.token(email, topic)}{suffix}"
 
-    def preferences_url(self, email: str) -> str:
-        return f"{self.base_url}/preferences/{self.token(email, None)}"
+    def preferences_url(self, email: str, language: str | None = None) -> str:
+        suffix = f"?lang={language}" if language else ""
+        return f"{self.base_url}/preferences/{self.token(email, None)}{suffix}"

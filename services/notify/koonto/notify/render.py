@@ -81,7 +81,10 @@ def make_environment(template_dir: Path = TEMPLATES) -> jinja2.Environment:
         keep_trailing_newline=False,
     )
     env.filters.update(
-        date=_date, datetime=_datetime, time=_time, money=clock.format_money_eur,
+        date=_date,
+        datetime=_datetime,
+        time=_time,
+        money=clock.format_money_eur,
         stage=lambda code, lang: labels.stage(lang, code),
         topic=lambda code, lang: labels.topic(lang, code),
         event_kind=lambda code, lang: labels.event_kind(lang, code),

@@ -55,8 +55,10 @@ def outbox_event(envelope: Envelope) -> Document:
     A delivery has one outcome event at a time, in a fixed field, so the relay can mark a whole batch
     published with one `update_many` (the shared per-entry outbox costs two writes per event, which a
     fan-out of thousands on FerretDB/SQLite would feel)."""
-    return {"event": {"id": envelope.id, "subject": envelope.type, "body": envelope.model_dump_json()},
-            "event_pending": True}
+    return {
+        "event": {"id": envelope.id, "subject": envelope.type, "body": envelope.model_dump_json()},
+        "event_pending": True,
+    }
 
 
 def jsonable(value: Any) -> Any:
@@ -101,31 +103,59 @@ class NotifyStore:
 
     @staticmethod
     def subscriber_document(
-        email: str, *, language: str, municipality: str | None, topic: str, consent: bool, at: datetime, source: str,
+        email: str,
+        *,
+        language: str,
+        municipality: str | None,
+        topic: str,
+        consent: bool,
+        at: datetime,
+        source: str,
         unsubscribe_url: str | None = None,
     ) -> Document:
         """A new subscriber with one topic; also used to seed large directories in bulk."""
         return {
-            "_id": NotifyStore.subscriber_id(email), "role": "subscriber", "email": normalise_address("email", email),
-            "language": language, "municipality": municipality,
+            "_id": NotifyStore.subscriber_id(email),
+            "role": "subscriber",
+            "email": normalise_address("email", email),
+            "language": language,
+            "municipality": municipality,
             "topics": {topic: {"consent": consent, "at": at, "source": source, "unsubscribe_url": unsubscribe_url}},
             "consent_log": [{"topic": topic, "consent": consent, "at": at, "source": source}],
         }
 
     async def record_consent(
-        self, email: str, *, topic: str, consent: bool, at: datetime, source: str, language: str | None = None,
-        municipality: str | None = None, unsubscribe_url: str | None = None,
+        self,
+        email: str,
+        *,
+        topic: str,
+        consent: bool,
+        at: datetime,
+        source: str,
+        language: str | None = None,
+        municipality: str | None = None,
+        unsubscribe_url: str | None = None,
     ) -> bool:
         """Per-topic consent with its time and source; an older statement never overrides a newer one."""
         key = self.subscriber_id(email)
         await self.recipients.update_one(
             {"_id": key},
-            {"$setOnInsert": {"role": "subscriber", "email": normalise_address("email", email), "language": language or "fi",
-                              "municipality": municipality, "topics": {}, "consent_log": []}},
+            {
+                "$setOnInsert": {
+                    "role": "subscriber",
+                    "email": normalise_address("email", email),
+                    "language": language or "fi",
+                    "municipality": municipality,
+                    "topics": {},
+                    "consent_log": [],
+                }
+            },
             upsert=True,
         )
         fields: Document = {
-            f"topics.{topic}.consent": consent, f"topics.{topic}.at": at, f"topics.{topic}.source": source,
+            f"topics.{topic}.consent": consent,
+            f"topics.{topic}.at": at,
+            f"topics.{topic}.source": source,
         }
         if unsubscribe_url:
             fields[f"topics.{topic}.unsubscribe_url"] = unsubscribe_url
@@ -135,7 +165,10 @@ class NotifyStore:
             fields["municipality"] = municipality
         result = await self.recipients.update_one(
             {"_id": key, "$or": [{f"topics.{topic}.at": {"$lt": at}}, {f"topics.{topic}.at": {"$exists": False}}]},
-            {"$set": fields, "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}}},
+            {
+                "$set": fields,
+                "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
+            },
         )
         return result.modified_count == 1
 
@@ -165,7 +198,10 @@ class NotifyStore:
             {"_id": f"staff:{staff_id}"}, {"$setOnInsert": {"role": "staff", "staff_id": staff_id}}, upsert=True
         )
         await self.recipients.update_one(
-            {"_id": f"staff:{staff_id}", "$or": [{"updated_at": {"$lt": updated_at}}, {"updated_at": {"$exists": False}}]},
+            {
+                "_id": f"staff:{staff_id}",
+                "$or": [{"updated_at": {"$lt": updated_at}}, {"updated_at": {"$exists": False}}],
+            },
             {"$set": {**fields, "updated_at": updated_at}},
         )
 
@@ -186,8 +222,10 @@ class NotifyStore:
         hashes = [address_hash("email", email)] + ([address_hash("sms", phone)] if phone else [])
         scrub = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
         others = {"address_hash": {"$in": hashes}, "kind": {"$ne": "erasure-confirmation"}}
-        await self.queue.update_many({**others, "status": {"$in": ["pending", "unconfirmed"]}},
-                                     {"$set": {"status": "cancelled", "skip_reason": "erased", **scrub}})
+        await self.queue.update_many(
+            {**others, "status": {"$in": ["pending", "unconfirmed"]}},
+            {"$set": {"status": "cancelled", "skip_reason": "erased", **scrub}},
+        )
         await self.deliveries.update_many(others, {"$set": scrub})
         return removed
 
@@ -202,13 +240,17 @@ class NotifyStore:
         await self.case_copies.update_one({"_id": case_id}, {"$set": fields}, upsert=True)
 
     async def cases_opened(self, since: datetime, until: datetime) -> list[Document]:
-        return [d async for d in self.case_copies.find({"opened_at": {"$gte": since, "$lt": until}}).sort("opened_at", 1)]
+        return [
+            d async for d in self.case_copies.find({"opened_at": {"$gte": since, "$lt": until}}).sort("opened_at", 1)
+        ]
 
     async def keep_followup(self, followup_id: str, fields: Document) -> None:
         await self.followups.update_one({"_id": followup_id}, {"$set": fields}, upsert=True)
 
     async def followups_received(self, since: datetime, until: datetime) -> list[Document]:
-        return [d async for d in self.followups.find({"received_at": {"$gte": since, "$lt": until}}).sort("received_at", 1)]
+        return [
+            d async for d in self.followups.find({"received_at": {"$gte": since, "$lt": until}}).sort("received_at", 1)
+        ]
 
     async def claim_digest_day(self, day: str, owner: str, at: datetime) -> bool:
         """The conditional write that makes a day's digest happen once across replicas."""
@@ -262,8 +304,10 @@ class NotifyStore:
         """pending -> sending, written before the provider is called; one replica wins."""
         return await self.queue.find_one_and_update(
             {"_id": key, "status": "pending", "due_at": {"$lte": now}},
-            {"$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
-             "$inc": {"attempts": 1}},
+            {
+                "$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
+                "$inc": {"attempts": 1},
+            },
             return_document=ReturnDocument.AFTER,
         )
 
@@ -288,10 +332,20 @@ class NotifyStore:
     async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
         return await self._finish(doc, owner, {"status": "sent", "sent_at": now, **fields, **outbox_event(event)})
 
-    async def mark_failed(self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool,
-                          event: Envelope) -> bool:
-        return await self._finish(doc, owner, {"status": "failed", "failed_at": now, "permanent": permanent,
-                                               "last_error": error[:1000], **outbox_event(event)})
+    async def mark_failed(
+        self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool, event: Envelope
+    ) -> bool:
+        return await self._finish(
+            doc,
+            owner,
+            {
+                "status": "failed",
+                "failed_at": now,
+                "permanent": permanent,
+                "last_error": error[:1000],
+                **outbox_event(event),
+            },
+        )
 
     async def mark_skipped(self, doc: Document, owner: str | None, *, reason: str) -> bool:
         return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
@@ -299,16 +353,21 @@ class NotifyStore:
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
         await self.queue.update_one(
             {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]},
-             "$unset": {"locked_until": "", "locked_by": ""}},
+            {
+                "$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]},
+                "$unset": {"locked_until": "", "locked_by": ""},
+            },
         )
 
     async def postpone(self, key: str, owner: str, *, due_at: datetime, reason: str) -> None:
         """Back to the queue without counting an attempt (quiet hours reached while it waited)."""
         await self.queue.update_one(
             {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "pending", "due_at": due_at, "not_before": due_at, "postponed": reason},
-             "$inc": {"attempts": -1}, "$unset": {"locked_until": "", "locked_by": ""}},
+            {
+                "$set": {"status": "pending", "due_at": due_at, "not_before": due_at, "postponed": reason},
+                "$inc": {"attempts": -1},
+                "$unset": {"locked_until": "", "locked_by": ""},
+            },
         )
 
     async def drop_from_queue(self, key: str) -> None:
@@ -327,11 +386,15 @@ class NotifyStore:
         """A delivery left in "sending" by a replica that died: its outcome at the provider is unknown."""
         update: Document
         if policy == "resend":
-            update = {"$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
-                      "$unset": {"locked_until": "", "locked_by": ""}}
+            update = {
+                "$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
+                "$unset": {"locked_until": "", "locked_by": ""},
+            }
         else:
-            update = {"$set": {"status": "unconfirmed", "unconfirmed_at": now},
-                      "$unset": {"locked_until": "", "locked_by": ""}}
+            update = {
+                "$set": {"status": "unconfirmed", "unconfirmed_at": now},
+                "$unset": {"locked_until": "", "locked_by": ""},
+            }
         result = await self.queue.update_one({"_id": key, "status": "sending", "locked_until": seen_lock}, update)
         return result.modified_count == 1
 
@@ -347,9 +410,16 @@ class NotifyStore:
         return await self.deliveries.find_one({"_id": key}, {"event": 0}) or await self.queue.find_one({"_id": key})
 
     async def list_deliveries(
-        self, *, recipient: str | None = None, kind: str | None = None, status: str | None = None,
-        since: datetime | None = None, until: datetime | None = None, fanout_id: str | None = None,
-        limit: int = 100, skip: int = 0,
+        self,
+        *,
+        recipient: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        fanout_id: str | None = None,
+        limit: int = 100,
+        skip: int = 0,
     ) -> list[Document]:
         query: Document = {}
         if recipient:
@@ -373,7 +443,7 @@ class NotifyStore:
             cursor = collection.find(query, {"event": 0}).sort("created_at", DESCENDING).limit(skip + limit)
             found += [d async for d in cursor]
         found.sort(key=lambda d: d["created_at"], reverse=True)
-        return found[skip: skip + limit]
+        return found[skip : skip + limit]
 
     async def queued_count(self, query: Document) -> int:
         return await self.queue.count_documents(query)
@@ -398,8 +468,10 @@ class NotifyStore:
 
     async def claim_fanout(self, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
         return await self.fanouts.find_one_and_update(
-            {"status": "expanding",
-             "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}]},
+            {
+                "status": "expanding",
+                "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}],
+            },
             {"$set": {"locked_until": now + lease, "locked_by": owner}},
             return_document=ReturnDocument.AFTER,
         )
@@ -417,7 +489,9 @@ class NotifyStore:
         )
 
     async def release_fanout(self, fanout_id: str, owner: str) -> None:
-        await self.fanouts.update_one({"_id": fanout_id, "locked_by": owner}, {"$unset": {"locked_until": "", "locked_by": ""}})
+        await self.fanouts.update_one(
+            {"_id": fanout_id, "locked_by": owner}, {"$unset": {"locked_until": "", "locked_by": ""}}
+        )
 
     async def fanout(self, fanout_id: str) -> Document | None:
         return await self.fanouts.find_one({"_id": fanout_id})
@@ -427,9 +501,11 @@ class NotifyStore:
 
     async def fanout_progress(self, fanout_id: str) -> dict[str, int]:
         counts: dict[str, int] = {}
-        pipeline = [{"$match": {"fanout_id": fanout_id}}, {"$group": {"_id": "$status", "n": {"$sum": 1}}}]
+        pipeline: list[Document] = [
+            {"$match": {"fanout_id": fanout_id}},
+            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+        ]
         for collection in (self.queue, self.deliveries):
             async for row in await collection.aggregate(pipeline):
                 counts[str(row["_id"])] = counts.get(str(row["_id"]), 0) + int(row["n"])
         return counts
-

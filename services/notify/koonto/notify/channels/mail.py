@@ -68,8 +68,11 @@ class SmtpMailer:
     async def _connect(self) -> SmtpConnection:
         s = self.settings
         client = aiosmtplib.SMTP(
-            hostname=s.smtp_host, port=s.smtp_port, timeout=s.smtp_timeout_seconds,
-            use_tls=s.smtp_security == "tls", start_tls=True if s.smtp_security == "starttls" else False,
+            hostname=s.smtp_host,
+            port=s.smtp_port,
+            timeout=s.smtp_timeout_seconds,
+            use_tls=s.smtp_security == "tls",
+            start_tls=True if s.smtp_security == "starttls" else False,
         )
         try:
             await client.connect()

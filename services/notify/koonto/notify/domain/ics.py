@@ -15,7 +15,8 @@ def _escape(text: str) -> str:
 
 
 def _fold(line: str) -> str:
-    out, current = [], b""
+    out: list[str] = []
+    current = b""
     for ch in line:
         encoded = ch.encode()
         limit = 75 if not out else 74  # continuation lines start with one space
@@ -32,8 +33,17 @@ def _stamp(value: datetime) -> str:
 
 
 def calendar(
-    *, uid: str, title: str, starts_at: datetime, ends_at: datetime | None, location: str | None,
-    description: str, url: str | None, organizer_email: str, stamp: datetime, status: str = "CONFIRMED",
+    *,
+    uid: str,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    location: str | None,
+    description: str,
+    url: str | None,
+    organizer_email: str,
+    stamp: datetime,
+    status: str = "CONFIRMED",
 ) -> str:
     ends_at = ends_at or starts_at + timedelta(hours=2)
     lines = [

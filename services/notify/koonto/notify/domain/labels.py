@@ -4,37 +4,83 @@ from __future__ import annotations
 
 STAGES: dict[str, dict[str, str]] = {
     "fi": {
-        "idea": "Idea vastaanotettu", "sparring": "Sparrauksessa", "preparing": "Hakemus valmisteilla",
-        "submitted": "Hakemus jätetty", "supplementing": "Täydennyspyyntö", "funded": "Myönteinen rahoituspäätös",
-        "declined": "Kielteinen rahoituspäätös", "implementation": "Toteutuksessa", "closed": "Päättynyt",
+        "idea": "Idea vastaanotettu",
+        "sparring": "Sparrauksessa",
+        "preparing": "Hakemus valmisteilla",
+        "submitted": "Hakemus jätetty",
+        "supplementing": "Täydennyspyyntö",
+        "funded": "Myönteinen rahoituspäätös",
+        "declined": "Kielteinen rahoituspäätös",
+        "implementation": "Toteutuksessa",
+        "closed": "Päättynyt",
         "withdrawn": "Ei etene",
     },
     "sv": {
-        "idea": "Idén har tagits emot", "sparring": "Under sparrning", "preparing": "Ansökan under arbete",
-        "submitted": "Ansökan inlämnad", "supplementing": "Begäran om komplettering",
-        "funded": "Positivt finansieringsbeslut", "declined": "Negativt finansieringsbeslut",
-        "implementation": "Under genomförande", "closed": "Avslutat", "withdrawn": "Går inte vidare",
+        "idea": "Idén har tagits emot",
+        "sparring": "Under sparrning",
+        "preparing": "Ansökan under arbete",
+        "submitted": "Ansökan inlämnad",
+        "supplementing": "Begäran om komplettering",
+        "funded": "Positivt finansieringsbeslut",
+        "declined": "Negativt finansieringsbeslut",
+        "implementation": "Under genomförande",
+        "closed": "Avslutat",
+        "withdrawn": "Går inte vidare",
     },
     "en": {
-        "idea": "Idea received", "sparring": "Being developed with an advisor", "preparing": "Application in preparation",
-        "submitted": "Application submitted", "supplementing": "Additional information requested",
-        "funded": "Funding granted", "declined": "Funding declined", "implementation": "In implementation",
-        "closed": "Closed", "withdrawn": "Not proceeding",
+        "idea": "Idea received",
+        "sparring": "Being developed with an advisor",
+        "preparing": "Application in preparation",
+        "submitted": "Application submitted",
+        "supplementing": "Additional information requested",
+        "funded": "Funding granted",
+        "declined": "Funding declined",
+        "implementation": "In implementation",
+        "closed": "Closed",
+        "withdrawn": "Not proceeding",
     },
 }
 
 TOPICS: dict[str, dict[str, str]] = {
-    "fi": {"call_announcements": "rahoitushakujen tiedotteet", "newsletter": "uutiskirje", "events": "koulutukset ja tapahtumat"},
-    "sv": {"call_announcements": "meddelanden om finansieringsutlysningar", "newsletter": "nyhetsbrev",
-           "events": "utbildningar och evenemang"},
-    "en": {"call_announcements": "funding call announcements", "newsletter": "newsletter", "events": "trainings and events"},
+    "fi": {
+        "call_announcements": "rahoitushakujen tiedotteet",
+        "newsletter": "uutiskirje",
+        "events": "koulutukset ja tapahtumat",
+    },
+    "sv": {
+        "call_announcements": "meddelanden om finansieringsutlysningar",
+        "newsletter": "nyhetsbrev",
+        "events": "utbildningar och evenemang",
+    },
+    "en": {
+        "call_announcements": "funding call announcements",
+        "newsletter": "newsletter",
+        "events": "trainings and events",
+    },
 }
 
 EVENT_KINDS: dict[str, dict[str, str]] = {
-    "fi": {"training": "koulutus", "forum": "foorumi", "talk": "tietoisku", "workshop": "työpaja", "networking": "verkostotapaaminen"},
-    "sv": {"training": "utbildning", "forum": "forum", "talk": "informationstillfälle", "workshop": "workshop",
-           "networking": "nätverksträff"},
-    "en": {"training": "training", "forum": "forum", "talk": "talk", "workshop": "workshop", "networking": "networking event"},
+    "fi": {
+        "training": "koulutus",
+        "forum": "foorumi",
+        "talk": "tietoisku",
+        "workshop": "työpaja",
+        "networking": "verkostotapaaminen",
+    },
+    "sv": {
+        "training": "utbildning",
+        "forum": "forum",
+        "talk": "informationstillfälle",
+        "workshop": "workshop",
+        "networking": "nätverksträff",
+    },
+    "en": {
+        "training": "training",
+        "forum": "forum",
+        "talk": "talk",
+        "workshop": "workshop",
+        "networking": "networking event",
+    },
 }
 
 

@@ -16,8 +16,14 @@ class ContactNotKnownYet(RuntimeError):
 def contact_fields(data: IdeaSubmitted) -> dict[str, object]:
     c = data.contact
     return {
-        "email": c.email.lower(), "phone": c.phone, "name": c.name, "language": c.language, "channel": c.channel,
-        "reference": data.reference, "title": data.title, "organisation": data.organisation.name,
+        "email": c.email.lower(),
+        "phone": c.phone,
+        "name": c.name,
+        "language": c.language,
+        "channel": c.channel,
+        "reference": data.reference,
+        "title": data.title,
+        "organisation": data.organisation.name,
         "status_url": data.status_url,
     }
 
@@ -28,14 +34,25 @@ def on_idea_submitted(app: NotifyApp):  # type: ignore[no-untyped-def]
         contact = contact_fields(data)
         await app.store.remember_contact(data.idea_id, contact)
         context = {
-            "name": data.contact.name, "reference": data.reference, "title": data.title,
-            "organisation": data.organisation.name, "submitted_at": data.submitted_at, "status_url": data.status_url,
+            "name": data.contact.name,
+            "reference": data.reference,
+            "title": data.title,
+            "organisation": data.organisation.name,
+            "submitted_at": data.submitted_at,
+            "status_url": data.status_url,
             "sms_link": data.status_url,
         }
         docs = [
-            app.plan(delivery.envelope, kind="receipt", channel=channel, address=address,
-                     language=data.contact.language, name=data.contact.name, context=context,
-                     recipient_ref=f"contact:{data.idea_id}")
+            app.plan(
+                delivery.envelope,
+                kind="receipt",
+                channel=channel,
+                address=address,
+                language=data.contact.language,
+                name=data.contact.name,
+                context=context,
+                recipient_ref=f"contact:{data.idea_id}",
+            )
             for channel, address in app.contact_channels(contact, "receipt", always_email=True)
         ]
         await app.enqueue(docs)
@@ -51,9 +68,16 @@ def on_idea_amended(app: NotifyApp):  # type: ignore[no-untyped-def]
         c = data.contact
         if await app.store.contact(data.idea_id) is None:
             raise ContactNotKnownYet(data.idea_id)
-        await app.store.remember_contact(data.idea_id, {
-            "email": c.email.lower(), "phone": c.phone, "name": c.name, "language": c.language, "channel": c.channel,
-        })
+        await app.store.remember_contact(
+            data.idea_id,
+            {
+                "email": c.email.lower(),
+                "phone": c.phone,
+                "name": c.name,
+                "language": c.language,
+                "channel": c.channel,
+            },
+        )
 
     return handle
 
@@ -65,16 +89,29 @@ def on_stage_changed(app: NotifyApp):  # type: ignore[no-untyped-def]
         if contact is None:
             raise ContactNotKnownYet(data.idea_id)
         context = {
-            "name": contact["name"], "reference": data.reference, "title": contact.get("title", ""),
-            "to_stage": data.to_stage, "reason": data.reason or "", "status_url": contact.get("status_url", ""),
+            "name": contact["name"],
+            "reference": data.reference,
+            "title": contact.get("title", ""),
+            "to_stage": data.to_stage,
+            "reason": data.reason or "",
+            "status_url": contact.get("status_url", ""),
             "sms_link": contact.get("status_url", ""),
         }
-        await app.enqueue([
-            app.plan(delivery.envelope, kind="status-update", channel=channel, address=address,
-                     language=contact.get("language", "fi"), name=contact["name"], context=context,
-                     recipient_ref=contact["_id"])
-            for channel, address in app.contact_channels(contact, "status-update")
-        ])
+        await app.enqueue(
+            [
+                app.plan(
+                    delivery.envelope,
+                    kind="status-update",
+                    channel=channel,
+                    address=address,
+                    language=contact.get("language", "fi"),
+                    name=contact["name"],
+                    context=context,
+                    recipient_ref=contact["_id"],
+                )
+                for channel, address in app.contact_channels(contact, "status-update")
+            ]
+        )
 
     return handle
 
@@ -86,14 +123,27 @@ def on_association_messaged(app: NotifyApp):  # type: ignore[no-untyped-def]
         if contact is None:
             raise ContactNotKnownYet(data.idea_id)
         context = {
-            "name": contact["name"], "reference": data.reference, "advisor_name": data.advisor_name,
-            "body": data.body, "status_url": contact.get("status_url", ""), "sms_link": contact.get("status_url", ""),
+            "name": contact["name"],
+            "reference": data.reference,
+            "advisor_name": data.advisor_name,
+            "body": data.body,
+            "status_url": contact.get("status_url", ""),
+            "sms_link": contact.get("status_url", ""),
         }
-        await app.enqueue([
-            app.plan(delivery.envelope, kind="advisor-message", channel=channel, address=address,
-                     language=contact.get("language", "fi"), name=contact["name"], context=context,
-                     recipient_ref=contact["_id"])
-            for channel, address in app.contact_channels(contact, "advisor-message")
-        ])
+        await app.enqueue(
+            [
+                app.plan(
+                    delivery.envelope,
+                    kind="advisor-message",
+                    channel=channel,
+                    address=address,
+                    language=contact.get("language", "fi"),
+                    name=contact["name"],
+                    context=context,
+                    recipient_ref=contact["_id"],
+                )
+                for channel, address in app.contact_channels(contact, "advisor-message")
+            ]
+        )
 
     return handle

@@ -18,9 +18,32 @@ def notify_app(request: Request) -> NotifyApp:
 
 
 def public_delivery(d: dict[str, Any]) -> dict[str, Any]:
-    keys = ("kind", "channel", "address", "recipient_name", "language", "status", "attempts", "cause_event_id",
-            "cause_type", "created_at", "due_at", "not_before", "sent_at", "failed_at", "last_error", "skip_reason",
-            "message_id", "provider_id", "segments", "fanout_id", "permanent", "fallback", "language_used", "subject")
+    keys = (
+        "kind",
+        "channel",
+        "address",
+        "recipient_name",
+        "language",
+        "status",
+        "attempts",
+        "cause_event_id",
+        "cause_type",
+        "created_at",
+        "due_at",
+        "not_before",
+        "sent_at",
+        "failed_at",
+        "last_error",
+        "skip_reason",
+        "message_id",
+        "provider_id",
+        "segments",
+        "fanout_id",
+        "permanent",
+        "fallback",
+        "language_used",
+        "subject",
+    )
     return {"id": d["_id"], **{k: d.get(k) for k in keys if k in d}}
 
 
@@ -33,7 +56,9 @@ def router() -> APIRouter:
         request: Request,
         recipient: str | None = Query(None, description="e-mail address or phone number (E.164)"),
         kind: str | None = None,
-        status: str | None = Query(None, description="pending, sending, sent, failed, skipped, cancelled or unconfirmed"),
+        status: str | None = Query(
+            None, description="pending, sending, sent, failed, skipped, cancelled or unconfirmed"
+        ),
         since: datetime | None = Query(None, description="created at or after (ISO 8601)"),
         until: datetime | None = Query(None, description="created before (ISO 8601)"),
         fanout: str | None = None,
@@ -43,8 +68,14 @@ def router() -> APIRouter:
     ) -> dict[str, Any]:
         app = notify_app(request)
         items = await app.store.list_deliveries(
-            recipient=recipient, kind=kind, status=status, since=since, until=until, fanout_id=fanout,
-            limit=limit, skip=offset,
+            recipient=recipient,
+            kind=kind,
+            status=status,
+            since=since,
+            until=until,
+            fanout_id=fanout,
+            limit=limit,
+            skip=offset,
         )
         return {"items": [public_delivery(d) for d in items], "limit": limit, "offset": offset}
 
@@ -56,8 +87,9 @@ def router() -> APIRouter:
         return public_delivery(doc)
 
     @r.post("/resend/{delivery_id:path}", summary="Send again a delivery whose outcome is unknown (unconfirmed)")
-    async def resend(delivery_id: str, request: Request,
-                     principal: StaffPrincipal = Depends(require_staff("coordinator"))) -> dict[str, Any]:
+    async def resend(
+        delivery_id: str, request: Request, principal: StaffPrincipal = Depends(require_staff("coordinator"))
+    ) -> dict[str, Any]:
         app = notify_app(request)
         if not await app.store.requeue(delivery_id, now=app.now(), by=principal.staff_id):
             raise HTTPException(409, "Vain epävarman (unconfirmed) viestin voi lähettää uudelleen.")
@@ -86,9 +118,17 @@ def router() -> APIRouter:
 async def fanout_view(app: NotifyApp, f: dict[str, Any]) -> dict[str, Any]:
     counts = await app.store.fanout_progress(f["_id"])
     return {
-        "id": f["_id"], "kind": f["kind"], "topic": f["topic"], "title": f.get("title"), "status": f["status"],
-        "created_at": f.get("created_at"), "expanded_at": f.get("expanded_at"), "queued": sum(counts.values()),
-        "sent": counts.get("sent", 0), "failed": counts.get("failed", 0), "pending": counts.get("pending", 0),
+        "id": f["_id"],
+        "kind": f["kind"],
+        "topic": f["topic"],
+        "title": f.get("title"),
+        "status": f["status"],
+        "created_at": f.get("created_at"),
+        "expanded_at": f.get("expanded_at"),
+        "queued": sum(counts.values()),
+        "sent": counts.get("sent", 0),
+        "failed": counts.get("failed", 0),
+        "pending": counts.get("pending", 0),
         "skipped": counts.get("skipped", 0) + counts.get("cancelled", 0),
         "done": f["status"] == "expanded" and counts.get("pending", 0) == 0 and counts.get("sending", 0) == 0,
     }

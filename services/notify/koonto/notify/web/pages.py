@@ -46,8 +46,13 @@ def router() -> APIRouter:
 
     @r.get("/staff/notifications", response_class=HTMLResponse)
     async def delivery_log(
-        request: Request, recipient: str | None = None, kind: str | None = None, status: str | None = None,
-        since: str | None = None, until: str | None = None, principal: StaffPrincipal = staff,
+        request: Request,
+        recipient: str | None = None,
+        kind: str | None = None,
+        status: str | None = None,
+        since: str | None = None,
+        until: str | None = None,
+        principal: StaffPrincipal = staff,
     ) -> HTMLResponse:
         app = notify_app(request)
         errors: dict[str, str] = {}
@@ -63,14 +68,29 @@ def router() -> APIRouter:
 
         since_at, until_at = parse("since", since), parse("until", until)
         items = await app.store.list_deliveries(
-            recipient=recipient or None, kind=kind or None, status=status or None, since=since_at, until=until_at,
+            recipient=recipient or None,
+            kind=kind or None,
+            status=status or None,
+            since=since_at,
+            until=until_at,
             limit=200,
         )
         return pages().render(
-            request, "log.html", staff=principal, page_title="Viestiloki", items=items, kinds=sorted(KINDS),
-            statuses=STATUSES, errors=errors,
-            filters={"recipient": recipient or "", "kind": kind or "", "status": status or "", "since": since or "",
-                     "until": until or ""},
+            request,
+            "log.html",
+            staff=principal,
+            page_title="Viestiloki",
+            items=items,
+            kinds=sorted(KINDS),
+            statuses=STATUSES,
+            errors=errors,
+            filters={
+                "recipient": recipient or "",
+                "kind": kind or "",
+                "status": status or "",
+                "since": since or "",
+                "until": until or "",
+            },
         )
 
     @r.get("/staff/templates", response_class=HTMLResponse)
@@ -99,8 +119,15 @@ def router() -> APIRouter:
             return pages().render(request, "invalid_link.html", status_code=404, page_title="Linkki ei kelpaa")
         subscriber = await app.store.subscriber(target.email)
         topics = {t: bool(((subscriber or {}).get("topics") or {}).get(t, {}).get("consent")) for t in TOPICS}
-        return pages().render(request, "preferences.html", page_title="Viestiasetukset", email=target.email,
-                              topics=topics, token=token, saved=bool(saved))
+        return pages().render(
+            request,
+            "preferences.html",
+            page_title="Viestiasetukset",
+            email=target.email,
+            topics=topics,
+            token=token,
+            saved=bool(saved),
+        )
 
     @r.post("/preferences/{token}", response_class=HTMLResponse)
     async def save_preferences(token: str, request: Request) -> Any:
@@ -115,8 +142,9 @@ def router() -> APIRouter:
         for topic in TOPICS:
             # consent is given through intake's double opt-in; here it can only be withdrawn
             if current[topic] and topic not in wanted:
-                await app.store.record_consent(target.email, topic=topic, consent=False, at=app.now(),
-                                               source="preference-page")
+                await app.store.record_consent(
+                    target.email, topic=topic, consent=False, at=app.now(), source="preference-page"
+                )
         return RedirectResponse(f"/preferences/{token}?saved=1", status_code=303)
 
     @r.get("/unsubscribe/{token}", response_class=HTMLResponse)
@@ -126,8 +154,15 @@ def router() -> APIRouter:
         if target is None:
             return pages().render(request, "invalid_link.html", status_code=404, page_title="Linkki ei kelpaa")
         # a GET never changes anything (mail scanners follow links): the page asks for a click
-        return pages().render(request, "unsubscribe.html", page_title="Peru viestit", token=token, topic=target.topic,
-                              done=False, preferences_url=app.links.preferences_url(target.email))
+        return pages().render(
+            request,
+            "unsubscribe.html",
+            page_title="Peru viestit",
+            token=token,
+            topic=target.topic,
+            done=False,
+            preferences_url=app.links.preferences_url(target.email),
+        )
 
     @r.post("/unsubscribe/{token}", response_class=HTMLResponse)
     async def unsubscribe(token: str, request: Request) -> HTMLResponse:
@@ -137,9 +172,17 @@ def router() -> APIRouter:
         if target is None:
             return pages().render(request, "invalid_link.html", status_code=404, page_title="Linkki ei kelpaa")
         for topic in [target.topic] if target.topic else list(TOPICS):
-            await app.store.record_consent(target.email, topic=topic, consent=False, at=app.now(),
-                                           source="one-click-unsubscribe")
-        return pages().render(request, "unsubscribe.html", page_title="Peru viestit", token=token, topic=target.topic,
-                              done=True, preferences_url=app.links.preferences_url(target.email))
+            await app.store.record_consent(
+                target.email, topic=topic, consent=False, at=app.now(), source="one-click-unsubscribe"
+            )
+        return pages().render(
+            request,
+            "unsubscribe.html",
+            page_title="Peru viestit",
+            token=token,
+            topic=target.topic,
+            done=True,
+            preferences_url=app.links.preferences_url(target.email),
+        )
 
     return r
