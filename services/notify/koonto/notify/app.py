@@ -255,6 +255,8 @@ class NotifyApp:
         except asyncio.CancelledError:
             if inflight:
                 await asyncio.wait(inflight, timeout=15)
+            with contextlib.suppress(Exception):
+                await self.close()
             raise
 
     async def _prefetch_checks(self, docs: Sequence[Document]) -> Document:
@@ -665,8 +667,10 @@ class NotifyApp:
     def jobs(self) -> list[Any]:
         return [self.run_worker, self.run_event_relay, self.run_recovery, self.run_fanouts, self.run_digest]
 
-    async def close(self, runtime: Runtime | None = None) -> None:
+    async def close(self) -> None:
         if self._mailer is not None:
             await self._mailer.close()
+            self._mailer = None
         if self._sms is not None:
             await self._sms.close()
+            self._sms = None
