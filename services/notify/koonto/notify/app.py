@@ -481,11 +481,14 @@ class NotifyApp:
     async def run_event_relay(self, runtime: Runtime) -> None:
         """Publishes with Nats-Msg-Id = event id (a double publish by two replicas is dropped by JetStream),
         then marks the batch published in one write. NATS being away only delays it."""
-        delay = self.settings.outbox_poll_seconds
+        # this replica's sends wake it; the poll only picks up what a replica that died left behind, and each
+        # poll reads the log, so it is not frequent
+        idle = max(self.settings.outbox_poll_seconds, 5.0)
+        delay = idle
         while True:
             try:
                 published = await self.relay_events_once()
-                delay = self.settings.outbox_poll_seconds
+                delay = idle
                 if published:
                     continue
             except asyncio.CancelledError:
