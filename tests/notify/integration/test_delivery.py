@@ -140,7 +140,7 @@ async def test_no_consent_no_message_and_one_click_unsubscribe_stops_the_next_on
         )
     assert response.status_code == 200
     subscriber = await notify.app.store.subscriber("calls@example.fi")
-    assert subscriber is not None and subscriber["topics"]["call_announcements"]["consent"] is False
+    assert subscriber is not None and not subscriber["topics"]["call_announcements"]["consent"]
     assert subscriber["topics"]["call_announcements"]["source"] == "one-click-unsubscribe"
 
     await notify.publish(envelope(call_opened("Haku 2")))

@@ -26,7 +26,7 @@ QUEUE = "delivery_queue"
 
 INDEXES = {
     "recipients": [
-        IndexModel([("role", ASCENDING), ("_id", ASCENDING)], name="role_id"),
+        IndexModel([("role", ASCENDING)], name="role"),  # (no compound with _id: nx-27017 cannot index it)
         IndexModel([("email", ASCENDING)], name="email"),
         IndexModel([("phone", ASCENDING)], name="phone"),
     ],
