@@ -30,6 +30,9 @@ def _normalise(url: str) -> str:
     return urlunparse((parts.scheme, parts.netloc, parts.path, "", query, ""))
 
 
+VISITED: dict[str, list[str]] = {}
+
+
 def crawl(page: Any, starts: list[str], origin: str, language: str, axe: str) -> dict[str, list[dict[str, Any]]]:
     seen: set[str] = set()
     queue = deque(starts)
@@ -55,6 +58,7 @@ def crawl(page: Any, starts: list[str], origin: str, language: str, axe: str) ->
                 continue
             queue.append(target.split("#")[0])
     assert seen, f"no pages reached from {starts}"
+    VISITED.setdefault(f"{language}:{origin}", []).extend(sorted(seen))
     return found
 
 
@@ -72,10 +76,24 @@ def test_public_and_staff_pages_have_no_wcag_violations(
     advisory = system.services["advisory"].url
     results["login"] = crawl(page, [f"{advisory}/login"], advisory, language, axe)
     sign_in(page, advisory, "admin@koonto.test", "admin-password-for-tests")
-    for name in ("advisory", "notify", "reporting"):
+    starts = {"advisory": ["/"], "notify": ["/"], "reporting": ["/raportit", "/"]}
+    for name, paths in starts.items():
         base = system.services[name].url
-        results[name] = crawl(page, [f"{base}/"], base, language, axe)
+        results[name] = crawl(page, [f"{base}{path}" for path in paths], base, language, axe)
+    # the idea form in its error state: error summary, messages next to fields
+    page.goto(f"{intake}/ideas/new?lang={language}")
+    page.wait_for_timeout(1200)  # a person takes longer than the form's minimum fill time
+    page.locator("form button[type=submit]").first.click()
+    page.wait_for_load_state()
+    assert page.locator(".error-summary a").count() > 0
+    errors_state = run_axe(page, axe)
+    if errors_state:
+        results["idea form with errors"] = {page.url: errors_state}
     context.close()
     report = {area: pages for area, pages in results.items() if pages}
-    (artifacts / f"axe-{language}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
+    (artifacts / f"axe-{language}.json").write_text(
+        json.dumps({"violations": results, "visited": VISITED}, indent=2, ensure_ascii=False)
+    )
+    visited = {origin: len(urls) for origin, urls in VISITED.items() if origin.startswith(language)}
+    assert sum(visited.values()) >= 20, visited  # the crawl really went through the pages
     assert not report, json.dumps(report, indent=2, ensure_ascii=False)[:6000]
