@@ -52,7 +52,7 @@ async def test_kill_after_the_mail_server_accepted_and_restart_sends_no_second_m
         "KOONTO_DELIVERY_LEASE_SECONDS": "2",
         "KOONTO_LOG_JSON": "false",
     }
-    db = MongoClient(mongo_url, tz_aware=True)[db_names["notify"]]
+    db = MongoClient[dict](mongo_url, tz_aware=True)[db_names["notify"]]
     event = envelope(idea_submitted())
     with service_process("notify", env=env, log_dir=tmp_path) as (proc, base):
         wait_http(f"{base}/readyz", timeout=60)

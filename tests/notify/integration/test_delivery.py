@@ -53,6 +53,7 @@ async def test_permanent_failure_does_not_retry_suppresses_and_emits_notificatio
     event = await eventually(
         lambda: last_event(nats_url, "koonto.notify.notification-failed.v1"), timeout=10, what="notification-failed"
     )
+    assert event is not None
     assert event["data"]["cause_event_id"] == env.id and event["data"]["permanent"] is True
     # the suppressed address gets nothing more, not even a service message
     await notify.publish(envelope(idea_submitted(contact=Contact(name="Poissa", email="gone@example.fi"))))

@@ -32,8 +32,9 @@ async def test_receipt_mail_once_in_the_contacts_language_even_when_redelivered(
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert message["To"].addresses[0].addr_spec == "sven@example.fi"
     assert "KOO-2026-0099" in message["Subject"] and "Idén har tagits emot" in message["Subject"]
-    text = message.get_body(("plain",)).get_content()
-    html = message.get_body(("html",)).get_content()
+    plain_part, html_part = message.get_body(("plain",)), message.get_body(("html",))
+    assert plain_part is not None and html_part is not None
+    text, html = plain_part.get_content(), html_part.get_content()
     assert data.status_url in text and data.status_url.replace("&", "&amp;") in html
     assert "KOO-2026-0099" in text and "KOO-2026-0099" in html
     assert message["Content-Language"] == "sv"
