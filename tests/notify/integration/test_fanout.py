@@ -80,7 +80,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
         await eventually(
             lambda: _n(mail_sink),
             until=lambda n: n >= SUBSCRIBERS,
-            timeout=600,
+            timeout=900,
             interval=0.2,
             what="the whole fan-out sent",
         )
