@@ -144,6 +144,7 @@ class System:
     smtp: Controller | None = None
     sms: SmsGateway | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    store_kind: str | None = None  # None: the harness default (FerretDB when built, else nx-27017)
 
     @property
     def nats_url(self) -> str:
@@ -170,10 +171,8 @@ class System:
             "KOONTO_SMTP_PORT": str(self.smtp.port),
             "KOONTO_SMS_URL": self.sms.url,
             "KOONTO_STAFF_JWKS_URL": f"http://127.0.0.1:{ports['advisory']}/.well-known/jwks.json",
-            "KOONTO_INTAKE_URL": f"http://127.0.0.1:{ports['intake']}",
-            "KOONTO_ADVISORY_URL": f"http://127.0.0.1:{ports['advisory']}",
-            "KOONTO_NOTIFY_URL": f"http://127.0.0.1:{ports['notify']}",
-            "KOONTO_REPORTING_URL": f"http://127.0.0.1:{ports['reporting']}",
+            "KOONTO_INTAKE_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
+            "KOONTO_ADVISORY_PUBLIC_URL": f"http://127.0.0.1:{ports['advisory']}",
             "KOONTO_DATA_DIR": str(self.base / "data"),
             "KOONTO_BOOTSTRAP_ADMIN_EMAIL": "admin@koonto.test",
             "KOONTO_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-for-tests",
@@ -186,10 +185,13 @@ class System:
             **self.extra_env,
         }
 
-    def start(self, services: tuple[str, ...] = SERVICES, timeout: float = 90) -> None:
+    def start(
+        self, services: tuple[str, ...] = SERVICES, timeout: float = 90, replicas: dict[str, int] | None = None
+    ) -> None:
+        """Starts everything; `replicas={"notify": 2}` runs extra processes named notify-2, … on the same db."""
         self.nats = nats_server(self.base)
         self.nats.start()
-        self.store = mongo_server(self.base)
+        self.store = mongo_server(self.base, kind=self.store_kind)
         self.store.start()
         self.smtp = Controller(self.mail, hostname="127.0.0.1", port=free_port())
         self.smtp.start()
@@ -197,9 +199,12 @@ class System:
         self.sms.start()
         ports = {name: free_port() for name in SERVICES}
         for name in services:
-            env = self.service_env(name, ports[name], ports)
-            self.services[name] = ServiceProcess(name, ports[name], env, self.base / f"{name}.log")
-            self.services[name].start()
+            for replica in range(1, (replicas or {}).get(name, 1) + 1):
+                key = name if replica == 1 else f"{name}-{replica}"
+                port = ports[name] if replica == 1 else free_port()
+                env = self.service_env(name, port, ports)
+                self.services[key] = ServiceProcess(name, port, env, self.base / f"{key}.log")
+                self.services[key].start()
         self.wait_ready(timeout=timeout)
 
     def wait_ready(self, names: tuple[str, ...] | None = None, timeout: float = 90) -> None:
@@ -233,10 +238,10 @@ class System:
 
 
 @contextlib.contextmanager
-def running_system(base: Path, **kw: Any) -> Iterator[System]:
+def running_system(base: Path, replicas: dict[str, int] | None = None, **kw: Any) -> Iterator[System]:
     system = System(base, **kw)
     try:
-        system.start()
+        system.start(replicas=replicas)
         yield system
     finally:
         system.stop()

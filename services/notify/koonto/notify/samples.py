@@ -82,7 +82,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "place": "Iisalmen kulttuurikeskus",
         "online_url": None,
         "description": "Tule kuulemaan rahoitusmahdollisuuksista ja verkostoitumaan.",
-        "register_url": "https://koonto.example.fi/tapahtumat/123",
+        "register_url": "https://koonto.example.fi/events/123/register",
     },
     "followup-reminder": {
         "name": "Neuvoja Niina",

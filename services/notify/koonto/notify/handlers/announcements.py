@@ -108,7 +108,7 @@ def on_event_scheduled(app: NotifyApp):  # type: ignore[no-untyped-def]
                 "place": data.place,
                 "online_url": data.online_url,
                 "description": data.description,
-                "register_url": f"{app.settings.intake_public_url}/tapahtumat/{data.scheduled_event_id}",
+                "register_url": f"{app.settings.intake_public_url}/events/{data.scheduled_event_id}/register",
             },
         )
 
