@@ -57,6 +57,7 @@ from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
 from koonto.shared.clock import as_utc, utcnow
+from koonto.shared.store import ensure_indexes
 
 Document = dict[str, Any]
 
@@ -188,12 +189,17 @@ class ReadModels:
         self.parked: AsyncCollection[Document] = db[collection_name(generation, "parked")]
 
     async def ensure_indexes(self) -> None:
-        await self.counters.create_indexes([
-            IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
-            IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)], name="metric_mun_day"),
-        ])
-        await self.cases.create_indexes([IndexModel([("municipality", ASCENDING)], name="municipality")])
-        await self.parked.create_indexes([IndexModel([("idea_id", ASCENDING)], name="idea_id")])
+        # the shared helper creates only what is missing: FerretDB v1 drops the connection when an existing
+        # index is created again, which a restart or a second replica would otherwise do
+        await ensure_indexes(self.db, {
+            self.counters.name: [
+                IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
+                IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)],
+                           name="metric_mun_day"),
+            ],
+            self.cases.name: [IndexModel([("municipality", ASCENDING)], name="municipality")],
+            self.parked.name: [IndexModel([("idea_id", ASCENDING)], name="idea_id")],
+        })
 
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
