@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 from pathlib import Path
@@ -76,3 +77,35 @@ async def test_kill_after_the_mail_server_accepted_and_restart_sends_no_second_m
         _wait(lambda: len(mail_sink.messages) == 2, what="the next receipt")
     recipients = [m["message_id"] for m in mail_sink.messages]
     assert len(set(recipients)) == 2  # one mail per event: the killed send was not repeated
+
+
+async def test_kill_before_the_message_data_was_sent_resends_it_once(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str], mail_sink: MailSink, tmp_path: Path
+) -> None:
+    """Died after claiming but before SMTP DATA: provably nothing was sent, so recovery sends it (once)."""
+    env = {
+        "KOONTO_NATS_URL": clean_stream,
+        "KOONTO_MONGO_URL": mongo_url,
+        "KOONTO_MONGO_DATABASE": db_names["notify"],
+        "KOONTO_MODE": "test",
+        "KOONTO_DATA_DIR": str(tmp_path / "data"),
+        "KOONTO_SMTP_PORT": str(mail_sink.port),
+        "KOONTO_STAFF_JWKS_URL": TEST_JWKS_JSON,
+        "KOONTO_WORKER_POLL_SECONDS": "0.1",
+        "KOONTO_DELIVERY_LEASE_SECONDS": "2",
+        "KOONTO_LOG_JSON": "false",
+    }
+    event = envelope(idea_submitted())
+    with service_process("notify", env=env, log_dir=tmp_path) as (proc, base):
+        wait_http(f"{base}/readyz", timeout=60)
+        mail_sink.on_rcpt = lambda _address: os.kill(proc.pid, signal.SIGKILL)
+        await _publish(clean_stream, event)
+        _wait(lambda: proc.poll() is not None, what="notify killed mid-transaction")
+    mail_sink.on_rcpt = None
+    assert mail_sink.messages == []
+
+    with service_process("notify", env=env, log_dir=tmp_path) as (proc, base):
+        wait_http(f"{base}/readyz", timeout=60)
+        _wait(lambda: len(mail_sink.messages) == 1, what="the receipt sent after recovery")
+        await asyncio.sleep(1.5)  # a second send would show up now
+    assert len(mail_sink.messages) == 1

@@ -397,7 +397,12 @@ class NotifyApp:
             log.exception("message could not be rendered", kind=kind, language=language)
             raise DeliveryError(f"render failed: {exc!r}", permanent=True) from exc
         if channel == "email":
-            result: SendResult = await connection.send(message)
+            async def committing() -> None:
+                # the point of no return: before it, a crash provably sent nothing (recovery resends); after
+                # it, the outcome at the server is unknown for the time of one DATA exchange
+                await self.store.mark_committing(doc["_id"], self.runtime.instance_id)
+
+            result: SendResult = await connection.send(message, before_data=committing)
             return {
                 "message_id": mid,
                 "provider_id": result.provider_id,

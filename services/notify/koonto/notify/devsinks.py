@@ -51,6 +51,8 @@ class _MailHandler:
         self.sink = sink
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if self.sink.on_rcpt is not None:
+            self.sink.on_rcpt(address)
         fault = self.sink.take_fault("rcpt", address)
         if fault:
             return f"{fault.code} {fault.text or 'Recipient refused by the test sink'}"
@@ -74,6 +76,7 @@ class MailSink:
         self.faults: list[Fault] = []
         self.fault_addresses: dict[str, Fault] = {}
         self.on_message: Callable[[dict[str, Any]], None] | None = None
+        self.on_rcpt: Callable[[str], None] | None = None  # tests: act while a client is mid-transaction
         self._lock = threading.Lock()
         self._controller: Controller | None = None
 

@@ -382,13 +382,21 @@ class NotifyStore:
         cursor = self.queue.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
         return [d async for d in cursor]
 
+    async def mark_committing(self, key: str, owner: str) -> None:
+        """Recorded right before the message data goes to the server (SMTP DATA)."""
+        await self.queue.update_one({"_id": key, "locked_by": owner}, {"$set": {"committing": True}})
+
     async def settle_stale(self, key: str, *, now: datetime, policy: str, seen_lock: datetime) -> bool:
-        """A delivery left in "sending" by a replica that died: its outcome at the provider is unknown."""
+        """A delivery left in "sending" by a replica that died. If it never reached the point of no return
+        (no `committing` mark: it died before SMTP DATA), nothing was sent and it simply goes back to the queue;
+        otherwise its outcome at the provider is unknown and `policy` decides."""
+        doc = await self.queue.find_one({"_id": key}, {"committing": 1, "channel": 1})
+        provably_unsent = doc is not None and doc.get("channel") == "email" and not doc.get("committing")
         update: Document
-        if policy == "resend":
+        if policy == "resend" or provably_unsent:
             update = {
                 "$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
-                "$unset": {"locked_until": "", "locked_by": ""},
+                "$unset": {"locked_until": "", "locked_by": "", "committing": ""},
             }
         else:
             update = {

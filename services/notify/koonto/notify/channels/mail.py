@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from email.message import EmailMessage
 from email.utils import parseaddr
 from typing import Protocol
@@ -25,7 +25,9 @@ class MailSender(Protocol):
 
 
 class MailConnection(Protocol):
-    async def send(self, message: EmailMessage) -> SendResult: ...
+    async def send(
+        self, message: EmailMessage, before_data: Callable[[], Awaitable[None]] | None = None
+    ) -> SendResult: ...
 
 
 class SmtpConnection:
@@ -33,7 +35,10 @@ class SmtpConnection:
         self.client = client
         self.broken = False
 
-    async def send(self, message: EmailMessage) -> SendResult:
+    async def send(
+        self, message: EmailMessage, before_data: Callable[[], Awaitable[None]] | None = None
+    ) -> SendResult:
+        """MAIL, RCPT, then `before_data()` (the caller records the point of no return), then DATA."""
         sender = parseaddr(str(message["From"]))[1]
         recipient = parseaddr(str(message["To"]))[1]
         stage = "mail"
@@ -42,6 +47,8 @@ class SmtpConnection:
             stage = "rcpt"
             await self.client.rcpt(recipient)
             stage = "data"
+            if before_data is not None:
+                await before_data()
             response = await self.client.data(message.as_bytes())
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset()
