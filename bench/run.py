@@ -1,4 +1,4 @@
-"""Run the benchmarks: `python3 deploy/local/koonto.py bench [--quick] [--store nx-27017|ferretdb]`.
+"""Run the benchmarks: `python3 deploy/local/koonto.py bench [--scale smoke|quick|full] [--store nx-27017|ferretdb]`.
 
 Starts the whole system on real servers (as the tests do), measures each raw primitive and each Koonto figure in
 the same run, prints a table and writes docs/benchmarks.md. Figures are ratios, never absolute targets.
@@ -26,8 +26,17 @@ def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 1024 / 1024
 
 
-async def measure(system, quick: bool) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
-    n = 200 if quick else 2000
+SCALES = {
+    # ideas, e2e ideas, published-and-consumed messages, fan-out subscribers, report at (ideas, more ideas)
+    "smoke": dict(n=50, e2e=5, messages=1000, subscribers=50, first=50, second=150),
+    "quick": dict(n=200, e2e=20, messages=2000, subscribers=200, first=100, second=900),
+    "full": dict(n=2000, e2e=100, messages=20000, subscribers=2000, first=1000, second=9000),
+}
+
+
+async def measure(system, scale: str) -> list[tuple[str, str, str, str]]:  # type: ignore[no-untyped-def]
+    size = SCALES[scale]
+    n = size["n"]
     concurrency = 16
     rows: list[tuple[str, str, str, str]] = []
     idle = {name: rss_mb(s.process.pid) for name, s in system.services.items() if s.process}
@@ -48,7 +57,7 @@ async def measure(system, quick: bool) -> list[tuple[str, str, str, str]]:  # ty
     assert system.smtp is not None
     smtp_one = await raw.smtp_sends("127.0.0.1", system.smtp.port, 100, 1)
     raw_sum = (http.percentile(50) + insert_one.percentile(50) + round_trip.percentile(50) + smtp_one.percentile(50))
-    e2e = await scenarios.idea_to_receipt_mail(system, 20 if quick else 100)
+    e2e = await scenarios.idea_to_receipt_mail(system, size["e2e"])
     rows.append((
         "end to end: POST idea -> receipt mail accepted by SMTP",
         f"p50 {e2e.percentile(50) * 1000:.1f} ms, p99 {e2e.percentile(99) * 1000:.1f} ms",
@@ -58,13 +67,43 @@ async def measure(system, quick: bool) -> list[tuple[str, str, str, str]]:  # ty
         f"{e2e.percentile(50) / raw_sum:.2f}x (target <= 3x)",
     ))
 
-    publish, consume = await raw.nats_publish_consume(system.nats_url, 2000 if quick else 20000)
+    publish, consume = await raw.nats_publish_consume(system.nats_url, size["messages"])
     rows.append(("raw JetStream publish / pull-consume", f"{publish.per_second:.0f}/s / {consume.per_second:.0f}/s",
                  "(reference)", ""))
     smtp = await raw.smtp_sends("127.0.0.1", system.smtp.port, n, 8)
     rows.append(("raw SMTP sends (aiosmtplib, concurrency 8)", f"{smtp.per_second:.0f}/s", "(reference)", ""))
 
+    subscribers = size["subscribers"]
+    fan = await scenarios.fanout(system, subscribers)
+    rows.append((
+        f"fan-out: call announcement to {subscribers} subscribers",
+        f"{fan.per_second:.0f} mails/s", f"raw aiosmtplib sends {smtp.per_second:.0f}/s",
+        f"{fan.per_second / smtp.per_second:.2f} (target >= 0.7)",
+    ))
+
+    headers = await scenarios.admin_headers(system)
+    first, second = size["first"], size["second"]
+    await scenarios.ideas_backlog(system, first)
+    await scenarios.reporting_caught_up(system, headers)
+    small_events = await scenarios.stream_size(system.nats_url)
+    small = await scenarios.report_latency(system, headers)
+    await scenarios.ideas_backlog(system, second)
+    await scenarios.reporting_caught_up(system, headers)
+    large_events = await scenarios.stream_size(system.nats_url)
+    large = await scenarios.report_latency(system, headers)
+    rows.append((
+        "report latency (summary of a year)",
+        f"p50 {small.percentile(50) * 1000:.1f} ms at {small_events} events; "
+        f"p50 {large.percentile(50) * 1000:.1f} ms at {large_events} events",
+        "", f"{large.percentile(50) / small.percentile(50):.2f}x (target <= 1.5x)",
+    ))
     loaded = {name: rss_mb(s.process.pid) for name, s in system.services.items() if s.process}
+    seconds = scenarios.replay(system)
+    events = await scenarios.stream_size(system.nats_url)
+    rows.append((
+        f"replay: rebuild reporting from {events} events", f"{events / seconds:.0f} events/s",
+        f"raw pull-consume {consume.per_second:.0f}/s", f"{events / seconds / consume.per_second:.2f} (target >= 0.5)",
+    ))
     for name in idle:
         rows.append((f"resident memory: {name}", f"idle {idle[name]:.0f} MB, after load {loaded[name]:.0f} MB", "", ""))
     return rows
@@ -83,7 +122,7 @@ def machine() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--quick", action="store_true", help="small counts (CI smoke run)")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="full", help="smoke (CI), quick or full")
     parser.add_argument("--store", choices=["nx-27017", "ferretdb"], default="nx-27017")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md")
     parser.add_argument("--no-write", action="store_true")
@@ -91,13 +130,13 @@ def main() -> int:
     os.environ["KOONTO_TEST_STORE"] = args.store
     extra = {"KOONTO_RATE_LIMIT_REQUESTS": "100000000", "KOONTO_LOG_LEVEL": "WARNING"}
     with running_system(temp_base("koonto-bench-"), extra_env=extra) as system:
-        rows = asyncio.run(measure(system, args.quick))
+        rows = asyncio.run(measure(system, args.scale))
     text = table(rows)
     print(text)
     if not args.no_write:
         args.output.write_text(
             f"# Benchmarks\n\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python3 deploy/local/koonto.py bench"
-            f"{' --quick' if args.quick else ''} --store {args.store}` on {machine()}.\n"
+            f" --scale {args.scale} --store {args.store}` on {machine()}.\n"
             "Every figure is divided by the raw primitive measured in the same run on the same servers; timings on "
             "this machine are noisy, ratios less so.\n\n" + text + "\n"
         )

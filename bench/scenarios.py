@@ -60,3 +60,139 @@ async def idea_to_receipt_mail(system: System, count: int) -> Rate:
                 await asyncio.sleep(0.002)
             latencies.append(time.perf_counter() - started)
     return Rate(count, sum(latencies), latencies)
+
+
+async def publish_events(nats_url: str, envelopes: list[Any]) -> None:
+    import nats
+
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    pending = []
+    for env in envelopes:
+        pending.append(js.publish(env.type, env.model_dump_json().encode(), headers={"Nats-Msg-Id": env.id}))
+        if len(pending) >= 500:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    await nc.close()
+
+
+async def fanout(system: System, subscribers: int) -> Rate:
+    """Mails per second of a call announcement to `subscribers` confirmed subscribers (from call-opened to the
+    last mail accepted by the SMTP server)."""
+    from datetime import UTC, date, datetime
+
+    from koonto.shared.contracts.advisory import CallOpened
+    from koonto.shared.contracts.intake import SubscriptionConfirmed
+    from tests.support.samples import envelope
+
+    run = uuid.uuid4().hex[:6]
+    confirmations = [
+        envelope(SubscriptionConfirmed(
+            subscription_id=f"bench-{run}-{i}", topic="call_announcements", email=f"fan-{run}-{i}@example.fi",
+            confirmed_at=datetime.now(UTC), source="bench", unsubscribe_url=f"http://127.0.0.1/u/{run}/{i}",
+        ), subject=f"bench-{run}-{i}")
+        for i in range(subscribers)
+    ]
+    await publish_events(system.nats_url, confirmations)
+    await asyncio.sleep(5)  # let notify take the subscribers in first (the announcement goes to those it knows)
+    before = system.mail.count()
+    call = envelope(CallOpened(call_id=f"call-{run}", name="Benchmark-haku", funder="Elinvoimakeskus",
+                               opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 31)), subject=f"call-{run}")
+    started = time.perf_counter()
+    await publish_events(system.nats_url, [call])
+    deadline = started + 3600
+    while system.mail.count() - before < subscribers:
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"fan-out: {system.mail.count() - before} of {subscribers} mails")
+        await asyncio.sleep(0.05)
+    return Rate(subscribers, time.perf_counter() - started, [])
+
+
+async def stream_size(nats_url: str) -> int:
+    import nats
+
+    nc = await nats.connect(nats_url)
+    info = await nc.jetstream().stream_info("KOONTO")
+    await nc.close()
+    return int(info.state.messages)
+
+
+def replay(system: System) -> float:
+    """Seconds the reporting replay command takes to rebuild from the whole stream."""
+    import subprocess
+    import sys
+
+    env = dict(system.services["reporting"].env)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "koonto.reporting.replay", "--no-progress"], env=env, check=True,
+                   capture_output=True, timeout=3600)
+    return time.perf_counter() - started
+
+
+async def admin_headers(system: System) -> dict[str, str]:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.post(
+            f"{system.services['advisory'].url}/api/v1/token",
+            data={"username": "admin@koonto.test", "password": "admin-password-for-tests"},
+        )
+        response.raise_for_status()
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+async def report_latency(system: System, headers: dict[str, str], repeats: int = 20) -> Rate:
+    url = f"{system.services['reporting'].url}/api/v1/reports/summary"
+    params = {"from": "2026-01-01", "to": "2026-12-31"}
+    async with httpx.AsyncClient(timeout=60) as client:
+        async def one(i: int) -> None:
+            (await client.get(url, params=params, headers=headers)).raise_for_status()
+
+        return await concurrently(repeats, 1, one)
+
+
+async def ideas_backlog(system: System, count: int) -> None:
+    """`count` idea-submitted events straight into the stream (many days and municipalities), then waits until
+    reporting has taken them all in."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.samples import envelope, idea_submitted
+
+    municipalities = ["kuopio", "iisalmi", "varkaus", "siilinjarvi", "leppavirta", "tervo", "kaavi"]
+    rng = random.Random(42)
+    start = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    run = uuid.uuid4().hex[:6]
+    envelopes = []
+    for i in range(count):
+        data = idea_submitted(
+            reference=f"KOO-2026-{i % 9999 + 1:04d}",
+            submitted_at=start + timedelta(minutes=rng.randrange(0, 480_000)),
+            contact={"name": "Nimi", "email": f"backlog-{run}-{i}@example.fi", "language": "fi", "channel": "email"},
+            organisation={"name": f"Yhdistys {i}", "type": "informal_group",
+                          "municipality": rng.choice(municipalities)},
+        )
+        envelopes.append(envelope(data))
+    await publish_events(system.nats_url, envelopes)
+
+
+async def ideas_in_stream(nats_url: str) -> int:
+    import nats
+
+    nc = await nats.connect(nats_url)
+    info = await nc.jetstream().stream_info("KOONTO", subjects_filter="koonto.intake.idea-submitted.v1")
+    await nc.close()
+    return int((info.state.subjects or {}).get("koonto.intake.idea-submitted.v1", 0))
+
+
+async def reporting_caught_up(system: System, headers: dict[str, str], timeout: float = 3600) -> None:
+    expected = await ideas_in_stream(system.nats_url)
+    url = f"{system.services['reporting'].url}/api/v1/reports/summary"
+    deadline = time.perf_counter() + timeout
+    async with httpx.AsyncClient(timeout=60) as client:
+        while True:
+            response = await client.get(url, params={"from": "2026-01-01", "to": "2026-12-31"}, headers=headers)
+            if response.status_code == 200 and response.json()["ideas"]["total"] >= expected:
+                return
+            if time.perf_counter() > deadline:
+                raise TimeoutError("reporting did not catch up")
+            await asyncio.sleep(1)

@@ -45,7 +45,7 @@ def uv() -> list[str]:
 
 
 def sync() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this script runs under whatever python3 a user has
         sys.exit("Koonto needs Python 3.11 or newer")
     say("installing the workspace (uv sync)")
     subprocess.run([*uv(), "sync", "--frozen", "--python", sys.executable], cwd=ROOT, check=True)
@@ -95,7 +95,7 @@ def up(args: argparse.Namespace) -> int:
 
 def ready(port: int) -> bool:
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:  # noqa: S310
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=2) as response:
             return bool(response.status == 200)
     except OSError:
         return False

@@ -120,7 +120,8 @@ class NotifyStore:
             "email": normalise_address("email", email),
             "language": language,
             "municipality": municipality,
-            "topics": {topic: {"consent": consent, "at": at, "source": source, "unsubscribe_url": unsubscribe_url}},
+            "topics": {topic: {"consent": consent, "at": at, "at_ms": int(at.timestamp() * 1000), "source": source,
+                               "unsubscribe_url": unsubscribe_url}},
             "consent_log": [{"topic": topic, "consent": consent, "at": at, "source": source}],
         }
 
@@ -152,9 +153,11 @@ class NotifyStore:
             },
             upsert=True,
         )
+        at_ms = int(at.timestamp() * 1000)
         fields: Document = {
             f"topics.{topic}.consent": consent,
             f"topics.{topic}.at": at,
+            f"topics.{topic}.at_ms": at_ms,
             f"topics.{topic}.source": source,
         }
         if unsubscribe_url:
@@ -163,14 +166,17 @@ class NotifyStore:
             fields["language"] = language
         if municipality is not None:
             fields["municipality"] = municipality
-        result = await self.recipients.update_one(
-            {"_id": key, "$or": [{f"topics.{topic}.at": {"$lt": at}}, {f"topics.{topic}.at": {"$exists": False}}]},
-            {
-                "$set": fields,
-                "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
-            },
-        )
-        return result.modified_count == 1
+        update = {
+            "$set": fields,
+            "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
+        }
+        # two plain conditional writes instead of one `$or` next to `_id` (nx-27017 applies such a filter to
+        # other documents); times compared as epoch ms (nx-27017 keeps a datetime written by $set as text)
+        for condition in ({"$exists": False}, {"$lt": at_ms}):
+            result = await self.recipients.update_one({"_id": key, f"topics.{topic}.at_ms": condition}, update)
+            if result.modified_count == 1:
+                return True
+        return False
 
     async def subscriber(self, email: str) -> Document | None:
         return await self.recipients.find_one({"_id": self.subscriber_id(email)})
@@ -197,13 +203,13 @@ class NotifyStore:
         await self.recipients.update_one(
             {"_id": f"staff:{staff_id}"}, {"$setOnInsert": {"role": "staff", "staff_id": staff_id}}, upsert=True
         )
-        await self.recipients.update_one(
-            {
-                "_id": f"staff:{staff_id}",
-                "$or": [{"updated_at": {"$lt": updated_at}}, {"updated_at": {"$exists": False}}],
-            },
-            {"$set": {**fields, "updated_at": updated_at}},
-        )
+        updated_ms = int(updated_at.timestamp() * 1000)
+        update = {"$set": {**fields, "updated_at": updated_at, "updated_ms": updated_ms}}
+        # no `$or` next to `_id` (nx-27017 applies it to other documents); epoch ms compare on every store
+        for condition in ({"$exists": False}, {"$lt": updated_ms}):
+            result = await self.recipients.update_one({"_id": f"staff:{staff_id}", "updated_ms": condition}, update)
+            if result.modified_count:
+                return
 
     async def staff(self, staff_ids: Sequence[str] | None = None) -> list[Document]:
         query: Document = {"role": "staff", "active": True}
