@@ -27,3 +27,7 @@ OUTBOX_PUBLISHED = Counter("koonto_outbox_published_total", "Events published by
 OUTBOX_PUBLISH_ERRORS = Counter(
     "koonto_outbox_publish_errors_total", "Relay publish attempts that failed", ["service"]
 )
+NOTIFICATIONS = Counter(
+    "koonto_notifications_total", "Notification outcomes (sent, retried, failed, skipped)",
+    ["service", "channel", "outcome"],
+)

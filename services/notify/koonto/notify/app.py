@@ -33,6 +33,7 @@ from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 from koonto.shared.logs import get_logger, log_context
+from koonto.shared.metrics import NOTIFICATIONS
 
 if TYPE_CHECKING:
     from koonto.shared.runtime import Runtime
@@ -307,6 +308,7 @@ class NotifyApp:
             return "taken"  # another replica (or an earlier pass) has it
         if not allowed:
             await self._settle(lambda: store.mark_skipped(doc, owner, reason=reason))
+            NOTIFICATIONS.labels("notify", doc["channel"], "skipped").inc()
             return "skipped"
         channel = doc["channel"]
         if channel == "sms" and in_quiet_hours(now, settings.quiet_start_hour, settings.quiet_end_hour):
@@ -336,6 +338,7 @@ class NotifyApp:
             correlation_id=doc.get("correlation_id"),
         )
         recorded = await self._settle(lambda: store.mark_sent(doc, owner, now=sent_at, fields=outcome, event=event))
+        NOTIFICATIONS.labels("notify", channel, "sent").inc()
         if not recorded:
             log.error("sent, but the delivery was no longer ours to record (lease ran out?)", delivery=key)
         if doc.get("erase_after_send"):
@@ -445,6 +448,7 @@ class NotifyApp:
             if doc["channel"] == "sms":
                 due = next_allowed(due, settings.quiet_start_hour, settings.quiet_end_hour)
             await store.mark_retry(key, owner, due_at=due, error=exc.reason)
+            NOTIFICATIONS.labels("notify", doc["channel"], "retried").inc()
             log.warning("delivery failed; will retry", reason=exc.reason, attempts=attempts, due_at=due.isoformat())
             return "retry"
         if exc.suppress:
@@ -467,6 +471,7 @@ class NotifyApp:
             lambda: store.mark_failed(doc, owner, now=now, error=exc.reason, permanent=exc.permanent, event=event)
         )
         log.error("delivery failed for good", reason=exc.reason, permanent=exc.permanent, attempts=attempts)
+        NOTIFICATIONS.labels("notify", doc["channel"], "failed").inc()
         return "failed"
 
     # -- the outbox relay of notification-sent / -failed ----------------------------------------------------------
