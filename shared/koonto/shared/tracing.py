@@ -16,6 +16,7 @@ import contextlib
 from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
+import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
@@ -87,7 +88,9 @@ def http_middleware(service: str) -> Callable[[Request, Callable[[Request], Awai
                 f"HTTP {request.method}", kind=SpanKind.SERVER,
                 attributes={"http.request.method": request.method, "url.path": request.url.path,
                             "koonto.service": service},
-            ) as span:
+            ) as span, structlog.contextvars.bound_contextvars(
+                trace_id=format(span.get_span_context().trace_id, "032x")
+            ):
                 response = await call_next(request)
                 route = request.scope.get("route")
                 if route is not None:
