@@ -17,7 +17,9 @@ from tests.support.servers import provide_mongo, provide_nats, temp_base
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests under */unit/ are marked `unit`, under */integration/ `integration`, under e2e/ `e2e`."""
+    """Tests under */unit/ are marked `unit`, under */integration/ `integration`, under e2e/ `e2e`; the slow
+    whole-system tests (e2e/, system/) run last, so a quick failure shows first."""
+    items.sort(key=lambda item: 1 if {"e2e", "system"} & set(Path(str(item.fspath)).parts) else 0)
     for item in items:
         parts = Path(str(item.fspath)).parts
         if "unit" in parts:

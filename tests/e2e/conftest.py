@@ -21,8 +21,10 @@ def system() -> Iterator[System]:
         yield running
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """Per module: Playwright's sync API runs an event loop of its own in this thread while it is open, which
+    the asyncio tests collected after it could not share."""
     executable = chromium_path()
     if executable is None:
         pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
