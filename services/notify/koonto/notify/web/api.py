@@ -63,7 +63,7 @@ def router() -> APIRouter:
         until: datetime | None = Query(None, description="created before (ISO 8601)"),
         fanout: str | None = None,
         limit: int = Query(100, ge=1, le=1000),
-        offset: int = Query(0, ge=0),
+        offset: int = Query(0, ge=0, le=1_000_000),
         principal: StaffPrincipal = staff,
     ) -> dict[str, Any]:
         app = notify_app(request)
