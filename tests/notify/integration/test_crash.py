@@ -16,7 +16,7 @@ from tests.support.services import service_process, wait_http
 from tests.support.staff import TEST_JWKS_JSON
 
 
-def _wait(condition, timeout: float = 30.0, what: str = "condition"):  # type: ignore[no-untyped-def]
+def _wait(condition, timeout: float = 60.0, what: str = "condition"):  # type: ignore[no-untyped-def]
     import time
 
     deadline = time.monotonic() + timeout

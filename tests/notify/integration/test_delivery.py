@@ -51,7 +51,7 @@ async def test_permanent_failure_does_not_retry_suppresses_and_emits_notificatio
     assert failed[0]["attempts"] == 1 and failed[0]["permanent"] is True
     assert await notify.runtime.db["suppressions"].count_documents({}) == 1
     event = await eventually(
-        lambda: last_event(nats_url, "koonto.notify.notification-failed.v1"), timeout=10, what="notification-failed"
+        lambda: last_event(nats_url, "koonto.notify.notification-failed.v1"), timeout=60, what="notification-failed"
     )
     assert event is not None
     assert event["data"]["cause_event_id"] == env.id and event["data"]["permanent"] is True

@@ -93,7 +93,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
         # progress as staff see it
         async with client(restarted) as http:
             progress = await eventually(
-                lambda: _fanouts(http), until=lambda f: bool(f) and f[0]["done"], what="fan-out done", timeout=30
+                lambda: _fanouts(http), until=lambda f: bool(f) and f[0]["done"], what="fan-out done", timeout=120
             )
             page = await http.get("/staff/fanouts", headers=bearer("coordinator"))
             assert (await http.get("/api/v1/fanouts")).status_code == 401
