@@ -178,7 +178,14 @@ def main() -> int:
     banner_parser.add_argument("--timeout", type=float, default=120)
     banner_parser.add_argument("--exit", action="store_true")
     banner_parser.set_defaults(func=banner)
-    args = parser.parse_args()
+    # options meant for pytest or the benchmark (`test -m unit`, `bench --scale smoke`) pass through untouched
+    args, passthrough = parser.parse_known_args()
+    if args.command == "test":
+        args.pytest_args = [*passthrough, *args.pytest_args]
+    elif args.command == "bench":
+        args.bench_args = [*passthrough, *args.bench_args]
+    elif passthrough:
+        parser.error(f"unrecognized arguments: {' '.join(passthrough)}")
     return int(args.func(args))
 
 
