@@ -8,7 +8,7 @@ from koonto.advisory.domain.clock import Clock
 from koonto.advisory.jobs import scheduler
 from koonto.advisory.service import Advisory
 from koonto.advisory.settings import AdvisorySettings
-from koonto.advisory.store import OUTBOX_COLLECTIONS
+from koonto.advisory.store import INDEXES, OUTBOX_COLLECTIONS
 from koonto.advisory.subscriptions import subscriptions
 from koonto.advisory.web import api_router, configure_pages, pages_router
 from koonto.shared.runtime import Runtime, ServiceSpec
@@ -18,7 +18,6 @@ def build_spec(settings: AdvisorySettings, clock: Clock | None = None) -> Servic
     advisory = Advisory(settings, clock)
 
     async def bootstrap(runtime: Runtime) -> None:
-        await advisory.store.ensure_indexes()
         await advisory.bootstrap_admin()
 
     def configure_app(app: FastAPI) -> None:
@@ -29,7 +28,7 @@ def build_spec(settings: AdvisorySettings, clock: Clock | None = None) -> Servic
         name="advisory",
         title="Koonto advisory: staff workspace",
         subscriptions=subscriptions(advisory),
-        indexes={},  # created one at a time in `bootstrap` (see AdvisoryStore.ensure_indexes)
+        indexes=INDEXES,  # the runtime creates the missing ones at start-up
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[api_router(), pages_router()],
         jobs=[scheduler(advisory)],

@@ -140,13 +140,6 @@ class AdvisoryStore:
         self.firings = db[FIRINGS]
         self.locks = DocumentLocks()
 
-    async def ensure_indexes(self) -> None:
-        """One index per command: FerretDB v1.24 panics on `createIndexes` with two or more indexes that all
-        exist already, i.e. on every restart (the runtime's own `ensure_indexes` sends them in one list)."""
-        for collection, indexes in INDEXES.items():
-            for index in indexes:
-                await self.db[collection].create_indexes([index])
-
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:
         return await self.staff.find_one({"roles": "admin", "active": True}, {"_id": 1}) is not None
