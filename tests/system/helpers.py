@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
 import nats
 
+from koonto.shared.clock import HELSINKI
 from tests.support.samples import envelope, idea_submitted
 from tests.support.system import System
 
@@ -109,3 +111,20 @@ def idea_payload(i: int, tag: str) -> dict[str, Any]:
         "themes": ["inclusion"],
         "consents": {"privacy_notice": True},
     }
+
+
+def unconfirmed(system: System, headers: dict[str, str], prefix: str) -> list[dict[str, str]]:
+    """Deliveries notify holds as "unconfirmed" (outcome at the provider unknown) to addresses with `prefix`."""
+    response = httpx.get(f"{system.services['notify'].url}/api/v1/notifications",
+                         params={"status": "unconfirmed", "limit": 1000}, headers=headers, timeout=10)
+    response.raise_for_status()
+    return [{"id": d["id"], "address": d["address"]} for d in response.json()["items"]
+            if prefix in str(d.get("address", ""))]
+
+
+def this_month() -> tuple[str, str]:
+    """The current month in Helsinki as report bounds (submissions made now are counted in it)."""
+    today = datetime.now(HELSINKI).date()
+    first = today.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return first.isoformat(), last.isoformat()

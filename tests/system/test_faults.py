@@ -25,6 +25,8 @@ from tests.system.helpers import (
     publish_raw,
     receipts,
     subject_counts,
+    this_month,
+    unconfirmed,
     wait_until,
 )
 
@@ -33,7 +35,8 @@ pytestmark = pytest.mark.timeout(600)
 
 @pytest.fixture
 def system() -> Iterator[System]:
-    extra = {"KOONTO_RATE_LIMIT_REQUESTS": "100000"}
+    # a short delivery lease, so that deliveries left in "sending" by a killed notify are settled within the test
+    extra = {"KOONTO_RATE_LIMIT_REQUESTS": "100000", "KOONTO_DELIVERY_LEASE_SECONDS": "15"}
     with running_system(temp_base("koonto-faults-"), extra_env=extra) as running:
         yield running
 
@@ -66,7 +69,7 @@ def test_nats_killed_and_restarted_during_a_stream_of_submissions(system: System
     assert set(receipts(system, "natsdown-").values()) == {1}
     today = datetime.now(HELSINKI).date().isoformat()
     headers = admin_headers(system)
-    assert wait_until(lambda: ideas_in_report(system, headers, today, today), lambda n: n >= total, 60,
+    assert wait_until(lambda: ideas_in_report(system, headers, today, today), lambda n: n >= total, 240,
                       "reporting counts") == total
 
 
@@ -83,19 +86,34 @@ def test_consumers_sigkilled_mid_batch_and_a_poison_message(system: System) -> N
 
     counts = wait_until(lambda: subject_counts(system), lambda c: c.get("koonto.advisory.case-opened.v1", 0) >= total,
                         180, "a case per idea")
-    mails = wait_until(lambda: receipts(system, "killed-"), lambda r: len(r) >= total, 240, "a receipt per idea")
+    headers = admin_headers(system)
+
+    # Every idea gets its receipt, except where notify was killed inside the one SMTP DATA exchange: the outcome
+    # at the mail server is unknown, so by default (KOONTO_UNCONFIRMED_POLICY=hold) the delivery is held as
+    # "unconfirmed" for staff instead of being resent blindly. Staff see it in the log and send it again.
+    def settled() -> tuple[dict[str, int], list[dict[str, str]]]:
+        return receipts(system, "killed-"), unconfirmed(system, headers, "killed-")
+
+    mails, held = wait_until(settled, lambda s: len(set(s[0]) | {d["address"] for d in s[1]}) >= total, 240,
+                             "a receipt or an unconfirmed delivery per idea")
+    assert all(n == 1 for n in mails.values()), mails  # nothing was sent twice on its own
+    assert len(held) <= 16, held  # at most the sends in flight at notify's two kills
+    for delivery in held:
+        response = httpx.post(f"{system.services['notify'].url}/api/v1/resend/{delivery['id']}", headers=headers,
+                              timeout=10)
+        assert response.status_code == 200, response.text
+    mails = wait_until(lambda: receipts(system, "killed-"), lambda r: len(r) >= total, 120, "a receipt per idea")
     time.sleep(2)
     counts = subject_counts(system)
     mails = receipts(system, "killed-")
     assert counts["koonto.advisory.case-opened.v1"] == total
     assert len(mails) == total
-    # notify's documented window: a kill between the SMTP server's 250 and notify's "sent" record can repeat one
-    # mail (at-least-once at the provider boundary); everything else is exactly once
-    duplicates = sum(n - 1 for n in mails.values())
-    assert duplicates <= kills, mails
-    headers = admin_headers(system)
-    assert wait_until(lambda: ideas_in_report(system, headers, "2026-11-01", "2026-11-30"), lambda n: n >= total,
-                      60, "reporting counts") == total
+    # a held mail that the server had in fact taken arrives twice after the resend (same Message-ID); no other
+    resent = {d["address"] for d in held}
+    assert {to for to, n in mails.items() if n > 1} <= resent, mails
+    assert max(mails.values()) <= 2, mails
+    assert wait_until(lambda: ideas_in_report(system, headers, *this_month()), lambda n: n >= total,
+                      240, "reporting counts") == total
 
     # the poison message is in each consumer service's dead-letter view, and nothing else is
     for name in ("advisory", "notify", "reporting"):
@@ -119,7 +137,7 @@ def test_store_restarted_under_load(system: System) -> None:
     mails = receipts(system, "storebounce-")
     assert len(mails) == total and set(mails.values()) == {1}
     headers = admin_headers(system)
-    assert wait_until(lambda: ideas_in_report(system, headers, "2026-11-01", "2026-11-30"), lambda n: n >= total,
-                      60, "reporting counts") == total
+    assert wait_until(lambda: ideas_in_report(system, headers, *this_month()), lambda n: n >= total,
+                      240, "reporting counts") == total
     for name in ("intake", "advisory", "notify", "reporting"):
         assert system.services[name].ready()

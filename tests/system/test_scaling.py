@@ -14,7 +14,15 @@ import pytest
 from koonto.shared.clock import HELSINKI
 from tests.support.servers import temp_base
 from tests.support.system import System, running_system
-from tests.system.helpers import admin_headers, ideas_in_report, publish_ideas, receipts, subject_counts, wait_until
+from tests.system.helpers import (
+    admin_headers,
+    ideas_in_report,
+    publish_ideas,
+    receipts,
+    subject_counts,
+    this_month,
+    wait_until,
+)
 
 IDEAS = 1500
 LINE = re.compile(r"^koonto_events_consumed_total\{([^}]*)\} ([0-9.e+]+)$", re.M)
@@ -68,7 +76,7 @@ def test_two_replicas_share_the_work_and_nothing_is_lost_or_done_twice(scaled: S
         )
         assert both[0] > 0 and both[1] > 0, f"{service}: {both}"
     headers = admin_headers(scaled)
-    assert wait_until(lambda: ideas_in_report(scaled, headers, "2026-11-01", "2026-11-30"), lambda n: n >= IDEAS,
+    assert wait_until(lambda: ideas_in_report(scaled, headers, *this_month()), lambda n: n >= IDEAS,
                       120, "reporting counts") == IDEAS
 
 
