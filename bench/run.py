@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import os
 import platform
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,6 +26,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def rss_mb(pid: int) -> float:
     return psutil.Process(pid).memory_info().rss / 1024 / 1024
+
+
+class PeakMemory:
+    """Samples the resident memory of every service process every 0.5 s while the load runs; keeps the peak."""
+
+    def __init__(self, system) -> None:  # type: ignore[no-untyped-def]
+        self.system = system
+        self.peak: dict[str, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(0.5):
+            for name, service in self.system.services.items():
+                if service.process and service.process.poll() is None:
+                    with contextlib.suppress(psutil.Error):
+                        self.peak[name] = max(self.peak.get(name, 0.0), rss_mb(service.process.pid))
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 SCALES = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -87,10 +88,17 @@ def up(args: argparse.Namespace) -> int:
     say("starting NATS, the nx-27017 store, the mail and SMS sinks and the four services (Ctrl-C stops all)")
     command = [str(BIN / "honcho"), "-d", str(ROOT), "-f", str(ROOT / "deploy" / "local" / "Procfile"),
                "-e", str(LOCAL_ENV), "start"]
-    try:
-        return subprocess.call(command, cwd=ROOT, env=env_with_venv())
-    except KeyboardInterrupt:
-        return 0
+    honcho = subprocess.Popen(command, cwd=ROOT, env=env_with_venv())
+
+    def forward(signum: int, _frame: object) -> None:
+        """Ctrl-C reaches honcho as well in a terminal (it stops everything once, whatever it is sent twice);
+        `kill -INT|-TERM <runner>` or a closed terminal reach only this process: pass them on."""
+        if honcho.poll() is None:
+            honcho.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, forward)  # installed even where the shell started us with SIGINT ignored
+    return honcho.wait()
 
 
 def ready(port: int) -> bool:
