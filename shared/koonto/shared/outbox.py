@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import DuplicateKeyError
+from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
@@ -67,6 +67,10 @@ def outbox_set(*envelopes: Envelope) -> Document:
 class OutboxRelay:
     """Publishes pending outbox entries of the given collections; wakes on `notify()` or every poll interval.
 
+    `notify(*envelopes)` after a write that has returned hands the relay the events that write committed: the relay
+    publishes them at once, without reading them back or scanning the collections (the scan then runs every poll
+    interval only, and still publishes whatever that fast path could not, e.g. while NATS is away).
+
     Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window, and the
     `outbox_published` record makes the second relay skip it altogether.
     """
@@ -91,12 +95,21 @@ class OutboxRelay:
         self.quiet_ms = quiet_ms
         self.published = self.collections[0].database[self.PUBLISHED] if self.collections else None
         self._recent: OrderedDict[str, None] = OrderedDict()
+        self._committed: deque[Envelope] = deque()
+        self._scan_requested = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
-    def notify(self) -> None:
-        """Tell the relay that something was just written (publishes without waiting for the poll)."""
+    def notify(self, *committed: Envelope) -> None:
+        """Tell the relay that something was just written (publishes without waiting for the poll).
+
+        With the envelopes of a write that has returned, the relay publishes exactly those (no scan); without,
+        it scans the outbox collections."""
+        if committed and len(self._committed) < 10 * self.batch:
+            self._committed.extend(committed)
+        else:
+            self._scan_requested = True  # too many waiting: they are in the outboxes, the scan finds them
         self._wake.set()
 
     async def _already_published(self, event_id: str) -> bool:
@@ -113,62 +126,114 @@ class OutboxRelay:
         while len(self._recent) > 10_000:
             self._recent.popitem(last=False)
 
+    async def publish_committed(self) -> int:
+        """Publish the events handed over by `notify(*envelopes)`, in order, and record them in one insert.
+
+        On an error the rest are left to the scan (they are in their outboxes) and the error is raised."""
+        published: list[str] = []
+        while self._committed:  # what is handed over while we publish joins this round
+            envelope = self._committed.popleft()
+            if envelope.id in self._recent:
+                continue
+            try:
+                await self.publish(
+                    envelope.type, envelope.model_dump_json().encode(), envelope.id, traceparent=envelope.traceparent
+                )
+            except BaseException:
+                self._committed.clear()
+                self._scan_requested = True
+                self._remember(published)
+                raise
+            published.append(envelope.id)
+            OUTBOX_PUBLISHED.labels(self.service).inc()
+        self._remember(published)
+        if published and self.published is not None:
+            try:
+                await self.published.insert_many([{"_id": i, "at_ms": epoch_ms()} for i in published], ordered=False)
+            except BulkWriteError as exc:  # already recorded (by a scan or another replica): that is fine
+                if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                    raise
+        return len(published)
+
+    def _remember(self, event_ids: Sequence[str]) -> None:
+        for event_id in event_ids:
+            self._recent[event_id] = None
+        while len(self._recent) > 10_000:
+            self._recent.popitem(last=False)
+
     async def drain_once(self) -> int:
         published = 0
         backlog = 0
         now = epoch_ms()
-        for collection in self.collections:
-            projection = {"outbox": 1, "outbox_rev": 1, "outbox_written_ms": 1}
-            async for doc in collection.find({PENDING_FLAG: True}, projection).limit(self.batch):
-                entries = sorted((doc.get("outbox") or {}).items())  # UUIDv7 ids: text order = creation order
-                unpublished = 0
-                for event_id, entry in entries:
-                    if await self._already_published(event_id):
-                        continue
-                    unpublished += 1
-                    await self.publish(
-                        entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")
-                    )
-                    await self._record_published(event_id)
-                    published += 1
-                    OUTBOX_PUBLISHED.labels(self.service).inc()
-                if unpublished:
-                    backlog += 1
-                if now - int(doc.get("outbox_written_ms") or 0) >= self.quiet_ms:
-                    await self._clean(collection, doc, [event_id for event_id, _ in entries])
+        cleaned: list[str] = []  # their `outbox_published` records go in one delete at the end
+        try:
+            for collection in self.collections:
+                projection = {"outbox": 1, "outbox_rev": 1, "outbox_written_ms": 1}
+                async for doc in collection.find({PENDING_FLAG: True}, projection).limit(self.batch):
+                    entries = sorted((doc.get("outbox") or {}).items())  # UUIDv7 ids: text order = creation order
+                    unpublished = 0
+                    for event_id, entry in entries:
+                        if await self._already_published(event_id):
+                            continue
+                        unpublished += 1
+                        await self.publish(
+                            entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")
+                        )
+                        await self._record_published(event_id)
+                        published += 1
+                        OUTBOX_PUBLISHED.labels(self.service).inc()
+                    if unpublished:
+                        backlog += 1
+                    if now - int(doc.get("outbox_written_ms") or 0) >= self.quiet_ms:
+                        event_ids = [event_id for event_id, _ in entries]
+                        if await self._clean(collection, doc, event_ids):
+                            cleaned += event_ids
+        finally:
+            if cleaned and self.published is not None:
+                await self.published.delete_many({"_id": {"$in": cleaned}})
         OUTBOX_BACKLOG.labels(self.service).set(backlog)
         return published
 
-    async def _clean(self, collection: AsyncCollection[Document], doc: Document, event_ids: list[str]) -> None:
+    async def _clean(self, collection: AsyncCollection[Document], doc: Document, event_ids: list[str]) -> bool:
         """Remove published entries, in one write, only if nothing was written since we read the document."""
         unset: Document = {f"outbox.{event_id}": "" for event_id in event_ids}
         unset[PENDING_FLAG] = ""
         result = await collection.update_one(
             {"_id": doc["_id"], "outbox_rev": doc.get("outbox_rev")}, {"$unset": unset}
         )
-        if result.modified_count and self.published is not None and event_ids:
-            await self.published.delete_many({"_id": {"$in": event_ids}})
+        return bool(result.modified_count)
 
     async def pending(self) -> int:
         return sum([await c.count_documents({PENDING_FLAG: True}) for c in self.collections])
 
     async def run(self) -> None:
+        loop = asyncio.get_running_loop()
         delay = self.poll_seconds
+        scan_at = loop.time()  # the first pass scans
         while not self._stopping:
             try:
-                published = await self.drain_once()
-                delay = self.poll_seconds
-                if published:
-                    continue  # there may be more than one batch
+                await self.publish_committed()
+                if self._scan_requested or loop.time() >= scan_at:
+                    self._scan_requested = False
+                    published = await self.drain_once()
+                    delay = self.poll_seconds
+                    # there may be more than one batch: scan again at once
+                    scan_at = loop.time() + (0.0 if published else delay)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NATS or the store is away: try again later, nothing is lost
                 OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
                 log.warning("outbox relay could not publish; will retry", error=repr(exc), retry_in=delay)
+                self._scan_requested = False
                 delay = min(delay * 2, 5.0)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), delay)
+                scan_at = loop.time() + delay
             self._wake.clear()
+            if self._committed or self._scan_requested:
+                continue
+            timeout = scan_at - loop.time()
+            if timeout > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout)
 
     def start(self) -> None:
         self._stopping = False
