@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from koonto.intake.links import Links
 from koonto.intake.service import IntakeService
@@ -25,7 +25,6 @@ from koonto.intake.web.common import (
     RateLimited,
     get_intake,
 )
-from koonto.shared.clock import utcnow
 from koonto.shared.i18n import Catalogues
 from koonto.shared.pages import Pages
 from koonto.shared.runtime import Runtime, ServiceSpec
@@ -38,6 +37,40 @@ LOCALE = PACKAGE / "locale"
 
 def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
+
+
+PRIVATE_PREFIXES = ("/status/", "/subscriptions/", "/ideas/receipt/")
+SECURITY_HEADERS = ((b"referrer-policy", b"same-origin"), (b"x-content-type-options", b"nosniff"),
+                    (b"x-frame-options", b"DENY"))
+
+
+class KeepLinksPrivate:
+    """Status and subscription tokens live in URLs: never leak them in a Referer, a frame or a search index.
+
+    A plain ASGI middleware: `@app.middleware("http")` (BaseHTTPMiddleware) costs a task group and memory
+    streams per request, which showed in the profile of POST /api/v1/ideas."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        private = scope["path"].startswith(PRIVATE_PREFIXES)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in SECURITY_HEADERS if name not in present]
+                if private:
+                    headers = [(n, v) for n, v in headers if n.lower() != b"x-robots-tag"]
+                    headers.append((b"x-robots-tag", b"noindex, nofollow"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def configure(app: FastAPI) -> None:
@@ -53,16 +86,7 @@ def configure(app: FastAPI) -> None:
     )
     app.mount("/static/intake", StaticFiles(directory=STATIC), name="intake-static")
 
-    @app.middleware("http")
-    async def keep_links_private(request: Request, call_next: Any) -> Response:
-        """Status and subscription tokens live in URLs: never leak them in a Referer, a frame or a search index."""
-        response: Response = await call_next(request)
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        if request.url.path.startswith(("/status/", "/subscriptions/", "/ideas/receipt/")):
-            response.headers["X-Robots-Tag"] = "noindex, nofollow"
-        return response
+    app.add_middleware(KeepLinksPrivate)
 
     @app.exception_handler(BodyTooLarge)
     async def too_large(request: Request, exc: BodyTooLarge) -> Response:
@@ -87,12 +111,12 @@ def configure(app: FastAPI) -> None:
         return JSONResponse({"detail": get_intake(request).t(exc.msgid)}, status_code=exc.status)
 
 
-async def forget_old_rate_windows(runtime: Runtime) -> None:
-    """Housekeeping only (correctness never depends on it): drop fixed windows that have ended."""
+async def forget_idle_clients(runtime: Runtime) -> None:
+    """Housekeeping only (correctness never depends on it): forget rate-limit buckets that are full again."""
     intake: Intake = runtime.state["intake"]
     while True:
-        await intake.store.forget_old_windows(utcnow())
         await asyncio.sleep(max(60.0, float(intake.settings.rate_limit_window_seconds)))
+        intake.service.forget_idle_clients()
 
 
 async def create_missing_indexes(runtime: Runtime) -> None:
@@ -118,7 +142,7 @@ def build_spec(settings: IntakeSettings) -> ServiceSpec:
         on_startup=[create_missing_indexes],
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[api.router, pages.router],
-        jobs=[forget_old_rate_windows],
+        jobs=[forget_idle_clients],
         configure_app=configure_app,
     )
 

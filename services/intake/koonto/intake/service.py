@@ -1,21 +1,23 @@
 """Intake's application services: what a submission, a sign-up or a status-link action does, start to end.
 
 The web layer (API and HTML forms alike) validates with the domain and calls these; each one ends in a
-single-document write that carries its events in the outbox, then wakes the relay.
+single-document write that carries its events in the outbox, then hands those events to the relay
+(`relay.notify(event)`), which publishes them at once without reading them back.
 """
 
 from __future__ import annotations
 
 import hashlib
-import math
+import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from prometheus_client import Counter
 
 from koonto.intake.domain.amendments import Amendment
 from koonto.intake.domain.ideas import OTHER_MUNICIPALITY, IdeaDraft
+from koonto.intake.domain.rate_limit import TokenBuckets
 from koonto.intake.domain.reference import counter_key, format_reference
 from koonto.intake.domain.registrations import RegistrationDraft, is_open_for_registration
 from koonto.intake.domain.stages import INITIAL_STAGE
@@ -71,6 +73,7 @@ class IntakeService:
         self.links = links
         settings: IntakeSettings = runtime.settings  # type: ignore[assignment]
         self.settings = settings
+        self.rate_limits = TokenBuckets(settings.rate_limit_requests, settings.rate_limit_window_seconds)
 
     @property
     def region(self) -> Any:
@@ -82,11 +85,11 @@ class IntakeService:
     ) -> Submission:
         now = utcnow()
         fingerprint = draft.fingerprint()
-        if idempotency_key:
-            earlier = await self.store.idea_by_idempotency_key(f"key:{idempotency_key}")
-            if earlier is not None:
-                return self._replay(earlier, fingerprint)
-        earlier = await self.store.idea_by_fingerprint(fingerprint)
+        by_key, earlier = await self.store.earlier_ideas(
+            fingerprint, f"key:{idempotency_key}" if idempotency_key else None
+        )
+        if by_key is not None:
+            return self._replay(by_key, fingerprint)
         if earlier is not None:
             if now - as_utc(earlier["submitted_at"]) <= timedelta(hours=self.settings.duplicate_window_hours):
                 return self._replay(earlier, None)
@@ -125,7 +128,7 @@ class IntakeService:
         winner = await self.store.record_idea(doc, event)
         if winner is not None:  # the same idea (or key) was stored by a concurrent request a moment ago
             return self._replay(winner, fingerprint if idempotency_key else None)
-        self.runtime.events_written()
+        self.runtime.relay.notify(event)
         return Submission(idea_id, reference, status_url, replayed=False)
 
     def _replay(self, idea: dict[str, Any], fingerprint: str | None) -> Submission:
@@ -151,7 +154,7 @@ class IntakeService:
         event = self.runtime.new_event(data, subject=idea["_id"])
         done = await self.store.amend_idea(idea["_id"], changes, event)
         if done:
-            self.runtime.events_written()
+            self.runtime.relay.notify(event)
         return done
 
     async def request_erasure(self, idea: dict[str, Any]) -> bool:
@@ -166,7 +169,7 @@ class IntakeService:
         event = self.runtime.new_event(data, subject=data.request_id)
         done = await self.store.erase_idea_contact(idea["_id"], event)
         if done:
-            self.runtime.events_written()
+            self.runtime.relay.notify(event)
         return done
 
     # -- registrations -------------------------------------------------------------------------------------
@@ -195,11 +198,12 @@ class IntakeService:
             "organisation_name": draft.organisation_name, "municipality": draft.municipality,
             "erased_at": None,
         }
-        winner = await self.store.record_registration(doc, self.runtime.new_event(data, subject=registration_id))
+        received = self.runtime.new_event(data, subject=registration_id)
+        winner = await self.store.record_registration(doc, received)
         if winner is not None:
             await self.store.give_seat_back(draft.scheduled_event_id, seat)
             return winner, True
-        self.runtime.events_written()
+        self.runtime.relay.notify(received)
         return doc, False
 
     # -- subscriptions -------------------------------------------------------------------------------------
@@ -237,7 +241,7 @@ class IntakeService:
         else:
             done = await self.store.renew_subscription(key, current or {}, fields, event)
         if done:
-            self.runtime.events_written()
+            self.runtime.relay.notify(event)
         return done
 
     async def confirm_subscription(self, subscription_id: str) -> str:
@@ -256,7 +260,7 @@ class IntakeService:
         )
         event = self.runtime.new_event(data, subject=subscription_id)
         if await self.store.confirm_subscription(subscription_id, now, event):
-            self.runtime.events_written()
+            self.runtime.relay.notify(event)
             return "confirmed"
         return "already"
 
@@ -274,7 +278,7 @@ class IntakeService:
         )
         event = self.runtime.new_event(data, subject=subscription_id)
         if await self.store.cancel_subscription(subscription_id, now, event):
-            self.runtime.events_written()
+            self.runtime.relay.notify(event)
             return "cancelled"
         return "already"
 
@@ -283,14 +287,12 @@ class IntakeService:
         BOTS.labels(reason).inc()
         await self.store.count_abuse(reason)
 
-    async def over_rate_limit(self, client: str, now: datetime | None = None) -> int | None:
-        """Seconds until the client may try again, or None when within the limit."""
-        now = now or utcnow()
-        window = self.settings.rate_limit_window_seconds
-        start = math.floor(now.timestamp() / window) * window
-        window_start = datetime.fromtimestamp(start, tz=now.tzinfo)
-        count = await self.store.hit(client, window_start, timedelta(seconds=window))
-        if count <= self.settings.rate_limit_requests:
-            return None
-        RATE_LIMITED.inc()
-        return max(1, math.ceil(start + window - now.timestamp()))
+    def over_rate_limit(self, client: str, now: float | None = None) -> int | None:
+        """Seconds until the client may try again, or None when within the limit (this replica's count)."""
+        retry_after = self.rate_limits.take(client, time.monotonic() if now is None else now)
+        if retry_after is not None:
+            RATE_LIMITED.inc()
+        return retry_after
+
+    def forget_idle_clients(self) -> int:
+        return self.rate_limits.forget_full(time.monotonic())

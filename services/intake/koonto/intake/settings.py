@@ -18,7 +18,9 @@ class IntakeSettings(ServiceSettings):
 
     # abuse without friction
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    rate_limit_requests: int = Field(default=30, ge=1, description="public POSTs per client per window")
+    rate_limit_requests: int = Field(
+        default=30, ge=1, description="public POSTs per client per window, counted per replica in memory (token bucket)"
+    )
     rate_limit_window_seconds: int = Field(default=600, ge=1)
     trust_forwarded_for: bool = Field(default=False, description="client = first X-Forwarded-For hop (behind a proxy)")
     min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is a bot")

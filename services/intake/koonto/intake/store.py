@@ -7,7 +7,7 @@ Every write that causes events is ONE single-document write carrying them in the
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
@@ -27,7 +27,6 @@ SUBSCRIPTIONS = "subscriptions"
 SCHEDULED_EVENTS = "scheduled_events"
 CALLS = "calls"
 COUNTERS = "counters"
-RATE_LIMITS = "rate_limits"
 ABUSE = "abuse_counters"
 
 OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS]
@@ -49,7 +48,6 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     SCHEDULED_EVENTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
     CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
-    RATE_LIMITS: [IndexModel([("expires_ms", ASCENDING)], name="expires_ms")],
 }
 
 ERASED = "[poistettu]"
@@ -100,7 +98,6 @@ class IntakeStore:
         self.events = db[SCHEDULED_EVENTS]
         self.calls = db[CALLS]
         self.counters = db[COUNTERS]
-        self.rate_limits = db[RATE_LIMITS]
         self.abuse = db[ABUSE]
 
     # -- ideas ---------------------------------------------------------------------------------------------
@@ -125,6 +122,19 @@ class IntakeStore:
 
     async def idea_by_idempotency_key(self, key: str) -> Document | None:
         return revive(await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0}))
+
+    async def earlier_ideas(self, fingerprint_key: str, idempotency_key: str | None) -> tuple[Document | None, ...]:
+        """(the idea sent with this Idempotency-Key, the idea with this fingerprint), in ONE query."""
+        if idempotency_key is None:
+            return None, await self.idea_by_fingerprint(fingerprint_key)
+        by_key = by_fingerprint = None
+        either = {"$or": [{"idempotency_key": idempotency_key}, {"fingerprint_key": fingerprint_key}]}
+        async for doc in self.ideas.find(either, {"outbox": 0}).limit(2):
+            if doc.get("idempotency_key") == idempotency_key:
+                by_key = revive(doc)
+            if doc.get("fingerprint_key") == fingerprint_key:
+                by_fingerprint = revive(doc)
+        return by_key, by_fingerprint
 
     async def release_fingerprint(self, idea_id: str, fingerprint_key: str) -> None:
         """An old idea gives its fingerprint up, so the same text sent again later is a new idea."""
@@ -205,27 +215,6 @@ class IntakeStore:
 
     async def abuse_counts(self) -> dict[str, int]:
         return {d["_id"]: int(d["count"]) async for d in self.abuse.find()}
-
-    async def hit(self, client: str, window_start: datetime, window: timedelta) -> int:
-        """Fixed-window counter shared by every replica: the number of requests in this window so far."""
-        key = f"{client}|{int(window_start.timestamp())}"
-        for _ in range(3):
-            try:
-                doc = await self.rate_limits.find_one_and_update(
-                    {"_id": key},
-                    {"$inc": {"count": 1},
-                     "$setOnInsert": {"expires_ms": epoch_ms(window_start + window)}},
-                    upsert=True, return_document=ReturnDocument.AFTER,
-                )
-                assert doc is not None
-                return int(doc["count"])
-            except DuplicateKeyError:
-                continue
-        return 1
-
-    async def forget_old_windows(self, now: datetime) -> int:
-        result = await self.rate_limits.delete_many({"expires_ms": {"$lt": epoch_ms(now)}})
-        return result.deleted_count
 
     # -- funding calls (copies from advisory's events) -----------------------------------------------------
     async def open_call(self, call: Document) -> None:

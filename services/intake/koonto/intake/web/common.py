@@ -52,7 +52,12 @@ def get_intake(request: Request) -> Intake:
     return request.app.state.runtime.state["intake"]  # type: ignore[no-any-return]
 
 
-IntakeDep = Annotated[Intake, Depends(get_intake)]
+async def intake_dependency(request: Request) -> Intake:
+    """The same as get_intake; a coroutine so that FastAPI does not run it in a worker thread per request."""
+    return get_intake(request)
+
+
+IntakeDep = Annotated[Intake, Depends(intake_dependency)]
 
 
 class BodyTooLarge(Exception):
@@ -146,9 +151,10 @@ def client_id(request: Request, trust_forwarded_for: bool) -> str:
 
 
 async def rate_limit(request: Request) -> None:
-    """Dependency of every public POST that does not carry a signed link: 429 + Retry-After over the limit."""
+    """Dependency of every public POST that does not carry a signed link: 429 + Retry-After over the limit
+    (counted per replica, in memory: see domain/rate_limit.py)."""
     intake = get_intake(request)
-    retry_after = await intake.service.over_rate_limit(client_id(request, intake.settings.trust_forwarded_for))
+    retry_after = intake.service.over_rate_limit(client_id(request, intake.settings.trust_forwarded_for))
     if retry_after is not None:
         raise RateLimited(retry_after)
 
