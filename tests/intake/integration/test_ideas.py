@@ -156,6 +156,19 @@ async def test_html_form_errors_follow_the_gov_uk_pattern(intake) -> None:
     assert "kontrollsiffra" in swedish.text and '<html lang="sv">' in swedish.text
 
 
+async def test_form_with_no_box_ticked_names_the_privacy_notice_only(intake) -> None:
+    """A browser sends nothing for unticked boxes: the answer is "not accepted", not a missing group."""
+    runtime, http = intake
+    form = await http.get("/ideas/new")
+    answers = [(k, v) for k, v in form_pairs(idea_body()) if not k.startswith("consents.")]
+    page = await post_form(http, "/ideas/new", [*answers, ("form_token", hidden(form.text, "form_token"))])
+    assert page.status_code == 422
+    summary = page.text[page.text.index('class="error-summary"'):page.text.index("<form")]
+    assert re.findall(r'href="#([^"]+)"', summary) == ["consents-privacy_notice"]
+    assert "Hyväksy tietosuojaseloste" in summary and "Tämä tieto puuttuu" not in summary
+    assert await runtime.db["ideas"].count_documents({}) == 0
+
+
 async def test_text_that_looks_like_an_operator_or_markup_is_stored_and_shown_as_text(intake) -> None:
     runtime, http = intake
     title = '<script>alert("x")</script>'

@@ -103,8 +103,18 @@ async def read_json(request: Request, limit: int) -> Any:
         raise BadJson(NOT_JSON, 400) from None
 
 
-async def read_form(request: Request, limit: int) -> tuple[dict[str, Any], dict[str, str]]:
-    """An urlencoded HTML form as (nested fields for the domain, page-only fields like the form token)."""
+IDEA_CHECKBOXES = (
+    "consents.privacy_notice", "consents.call_announcements", "consents.newsletter", "consents.publication",
+)
+
+
+async def read_form(
+    request: Request, limit: int, checkboxes: tuple[str, ...] = ()
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """An urlencoded HTML form as (nested fields for the domain, page-only fields like the form token).
+
+    A browser sends nothing for a box left unticked: each of `checkboxes` absent from the body is false, so
+    that the answer is "not given" (a clear message on that box) rather than a whole group missing."""
     body = await read_body(request, limit)
     pairs = parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True, max_num_fields=200)
     nested: dict[str, Any] = {}
@@ -121,6 +131,12 @@ async def read_form(request: Request, limit: int) -> tuple[dict[str, Any], dict[
         else:
             value_out = value
         _place(nested, name, value_out)
+    for name in checkboxes:
+        parent = nested
+        *parents, leaf = name.split(".")
+        for part in parents:
+            parent = parent.setdefault(part, {}) if isinstance(parent.get(part, {}), dict) else {}
+        parent.setdefault(leaf, False)
     return nested, page
 
 

@@ -22,7 +22,15 @@ from koonto.intake.domain.stages import MAIN_PATH, STAGE_EXPLANATIONS, stage_lab
 from koonto.intake.domain.subscriptions import TOPICS, validate_subscription
 from koonto.intake.links import LinkSigner
 from koonto.intake.service import EventNotOpen
-from koonto.intake.web.common import Intake, IntakeDep, RateLimit, field_id, read_body, read_form
+from koonto.intake.web.common import (
+    IDEA_CHECKBOXES,
+    Intake,
+    IntakeDep,
+    RateLimit,
+    field_id,
+    read_body,
+    read_form,
+)
 from koonto.shared.clock import as_utc, helsinki, helsinki_date, utcnow
 from koonto.shared.i18n import current_language
 
@@ -152,7 +160,7 @@ async def idea_form(request: Request, intake: IntakeDep) -> Response:
 
 @router.post("/ideas/new", dependencies=[RateLimit])
 async def idea_check(request: Request, intake: IntakeDep) -> Response:
-    values, page = await read_form(request, intake.settings.max_body_bytes)
+    values, page = await read_form(request, intake.settings.max_body_bytes, IDEA_CHECKBOXES)
     if await looks_like_a_bot(intake, "idea", page):
         return RedirectResponse("/ideas/thanks", status_code=303)
     draft, errors = validate_idea(values, intake.service.region, default_language=current_language())
@@ -190,7 +198,7 @@ def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, 
 
 @router.post("/ideas/confirm", dependencies=[RateLimit])
 async def idea_submit(request: Request, intake: IntakeDep) -> Response:
-    values, page = await read_form(request, intake.settings.max_body_bytes)
+    values, page = await read_form(request, intake.settings.max_body_bytes, IDEA_CHECKBOXES)
     if page.get("action") == "edit":
         return _idea_form(request, intake, values, {})
     if await looks_like_a_bot(intake, "idea", page):
