@@ -70,6 +70,10 @@ async def test_registration_through_the_html_form(intake, clean_stream) -> None:
 
     invalid = await post_form(http, url, {**base, "participant.email": "pekka"})
     assert invalid.status_code == 422 and 'href="#participant-email"' in invalid.text
+    unticked = {k: v for k, v in base.items() if k != "consents.privacy_notice"}
+    refused = await post_form(http, url, {**unticked, "participant.email": "pekka@example.fi"})
+    assert refused.status_code == 422 and 'href="#consents-privacy_notice"' in refused.text
+    assert 'href="#consents"' not in refused.text and "käsitellä ilmoittautumisesi" in refused.text
 
     first = await post_form(http, url, {**base, "participant.email": "pekka@example.fi",
                                         "participant.phone": "040 1234567"})

@@ -81,7 +81,8 @@ async def test_subscription_form_and_its_errors(intake, clean_stream) -> None:
     token = hidden(form.text, "form_token")
     bad = await post_form(http, "/subscribe", [("form_token", token), ("email", "x")])
     assert bad.status_code == 422 and 'href="#email"' in bad.text and 'href="#topics"' in bad.text
-    assert 'href="#consents-privacy_notice"' in bad.text
+    assert 'href="#consents-privacy_notice"' in bad.text and 'href="#consents"' not in bad.text
+    assert "jotta voimme lähettää tilaamasi tiedotteet" in bad.text  # not the idea form's wording
     ok = await post_form(http, "/subscribe", [
         ("form_token", token), ("email", "a@example.fi"), ("topics", "newsletter"), ("topics", "events"),
         ("language", "fi"), ("consents.privacy_notice", "yes"),

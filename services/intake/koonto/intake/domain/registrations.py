@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any, Literal
 
 from koonto.intake.domain.fields import Fields
-from koonto.intake.domain.ideas import OTHER_MUNICIPALITY, PRIVACY_REQUIRED, read_contact
+from koonto.intake.domain.ideas import OTHER_MUNICIPALITY, read_contact
 from koonto.intake.domain.messages import N_, FieldErrors
 from koonto.shared.region import Region
+
+PRIVACY_REQUIRED_FOR_REGISTRATION = N_("Hyväksy tietosuojaseloste, jotta voimme käsitellä ilmoittautumisesi.")
 
 EVENT_MISSING = N_("Valitse tilaisuus.")
 EVENT_UNKNOWN = N_("Tilaisuutta ei löydy tai siihen ei voi enää ilmoittautua.")
@@ -45,6 +47,7 @@ def is_open_for_registration(starts_at: datetime, held: bool, now: datetime) -> 
 def validate_registration(
     raw: Any, region: Region, *, default_language: str = "fi"
 ) -> tuple[RegistrationDraft | None, FieldErrors]:
+
     errors: FieldErrors = {}
     body = Fields(raw, errors)
     event_id = body.text("scheduled_event_id", max_length=100, missing=EVENT_MISSING)
@@ -57,7 +60,7 @@ def validate_registration(
         body.fail("municipality", MUNICIPALITY_UNKNOWN)
     consents = body.object("consents")
     if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
-        consents.fail("privacy_notice", PRIVACY_REQUIRED)
+        consents.fail("privacy_notice", PRIVACY_REQUIRED_FOR_REGISTRATION)
     consents.finish()
     body.finish()
     if errors:

@@ -7,9 +7,11 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from koonto.intake.domain.fields import Fields
-from koonto.intake.domain.ideas import LANGUAGES, OTHER_MUNICIPALITY, PRIVACY_REQUIRED
+from koonto.intake.domain.ideas import LANGUAGES, OTHER_MUNICIPALITY
 from koonto.intake.domain.identifiers import normalise_email
 from koonto.intake.domain.messages import N_, FieldErrors
+
+PRIVACY_REQUIRED_FOR_SUBSCRIPTION = N_("Hyväksy tietosuojaseloste, jotta voimme lähettää tilaamasi tiedotteet.")
 
 TOPICS = {
     "call_announcements": N_("Rahoitushakujen avautuminen"),
@@ -50,7 +52,7 @@ def validate_subscription(
         body.fail("municipality", MUNICIPALITY_UNKNOWN)
     consents = body.object("consents")
     if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
-        consents.fail("privacy_notice", PRIVACY_REQUIRED)
+        consents.fail("privacy_notice", PRIVACY_REQUIRED_FOR_SUBSCRIPTION)
     consents.finish()
     body.finish()
     if errors:
@@ -62,6 +64,7 @@ def validate_subscription(
 def on_request(
     status: Status | None, last_requested_at: datetime | None, now: datetime, resend_after: timedelta
 ) -> Action:
+
     """What a new request does to a subscription in `status`. A confirmed one stays as it is (no new mail)."""
     if status is None:
         return "create"

@@ -378,7 +378,7 @@ async def register(event_id: str, request: Request, intake: IntakeDep) -> Respon
     event = await _open_event(intake, event_id)
     if event is None:
         return intake.pages.render(request, "problem.html", status_code=404, message=intake.t(EVENT_UNKNOWN))
-    values, page = await read_form(request, intake.settings.max_body_bytes)
+    values, page = await read_form(request, intake.settings.max_body_bytes, ("consents.privacy_notice",))
     if await looks_like_a_bot(intake, "registration", page):
         return intake.pages.render(
             request, "registration_receipt.html", page_title=intake.t(N_("Ilmoittautuminen vastaanotettu")),
@@ -415,7 +415,7 @@ async def subscribe_form(request: Request, intake: IntakeDep) -> Response:
 
 @router.post("/subscribe", dependencies=[RateLimit])
 async def subscribe(request: Request, intake: IntakeDep) -> Response:
-    values, page = await read_form(request, intake.settings.max_body_bytes)
+    values, page = await read_form(request, intake.settings.max_body_bytes, ("consents.privacy_notice",))
     sent = intake.pages.render(request, "subscribe_sent.html", page_title=intake.t(N_("Tarkista sähköpostisi")))
     if await looks_like_a_bot(intake, "subscription", page):
         return sent
