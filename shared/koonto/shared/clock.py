@@ -40,8 +40,13 @@ def format_time(value: datetime) -> str:
     return f"{local.hour}.{local.minute:02d}"
 
 
-def format_datetime(value: datetime) -> str:
-    return f"{format_date(value)} klo {format_time(value)}"
+TIME_WORD = {"fi": "klo", "sv": "kl."}
+
+
+def format_datetime(value: datetime, language: str = "fi") -> str:
+    """29.11.2026 klo 14.30 (Finnish), 29.11.2026 kl. 14.30 (Finland Swedish), 29.11.2026 14.30 (English)."""
+    word = TIME_WORD.get(language)
+    return f"{format_date(value)} {word} {format_time(value)}" if word else f"{format_date(value)} {format_time(value)}"
 
 
 def format_money_eur(amount: int | float | None) -> str:

@@ -6,11 +6,13 @@ files (`/static/shared/...`) come from here so every public page looks like one 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from babel.lists import format_list
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
@@ -29,7 +31,12 @@ def _format_date(value: date | datetime | None) -> str:
 
 
 def _format_datetime(value: datetime | None) -> str:
-    return "" if value is None else clock.format_datetime(value)
+    return "" if value is None else clock.format_datetime(value, current_language())
+
+
+def _and_list(items: Sequence[str]) -> str:
+    """"A ja B" / "A och B" / "A and B" in the page's language."""
+    return str(format_list(list(items), locale=current_language()))
 
 
 def _format_time(value: datetime | None) -> str:
@@ -48,6 +55,7 @@ def make_environment(template_dir: Path, catalogues: Catalogues) -> jinja2.Envir
     env.install_gettext_callables(catalogues.gettext, catalogues.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         date=_format_date, datetime=_format_datetime, time=_format_time, money=clock.format_money_eur,
+        and_list=_and_list,
     )
     return env
 

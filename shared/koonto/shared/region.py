@@ -36,12 +36,18 @@ class Region(BaseModel):
     operators: tuple[str, ...]
     funder: str
     funding_programme: str
+    funding_programme_sv: str | None = None
+    funding_programme_en: str | None = None
     contact_email: str
     contact_phone: str
     website: str
     reference_prefix: str
     municipalities: tuple[Municipality, ...]
     themes: tuple[Theme, ...]
+
+    def funding_programme_in(self, language: str) -> str:
+        """The programme's name in `language`, Finnish where the region file gives no translation."""
+        return getattr(self, f"funding_programme_{language}", None) or self.funding_programme
 
     def municipality(self, code: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.code == code), None)

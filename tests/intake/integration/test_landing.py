@@ -70,3 +70,11 @@ async def test_pages_are_built_for_phones_and_keyboards(intake) -> None:
     for control_id in ("organisation-name", "contact-email", "contact-phone", "title", "description"):
         assert f'for="{control_id}"' in form and f'id="{control_id}"' in form
     assert 'autocomplete="email"' in form and 'type="tel"' in form
+
+
+async def test_the_footer_speaks_the_page_language(intake) -> None:
+    _, http = intake
+    finnish, swedish, english = [(await http.get(f"/?lang={lang}")).text for lang in ("fi", "sv", "en")]
+    assert "Sosiaaliturvayhdistys ry ja Pohjois-Savon Liikunta ry" in finnish and "toimintalinja 4" in finnish
+    assert "Sosiaaliturvayhdistys ry och Pohjois-Savon Liikunta ry" in swedish and "prioritering 4" in swedish
+    assert "Sosiaaliturvayhdistys ry and Pohjois-Savon Liikunta ry" in english and "priority 4" in english

@@ -55,12 +55,13 @@ def _date(value: date | datetime | str | None) -> str:
     return clock.format_date(value)
 
 
-def _datetime(value: datetime | str | None) -> str:
+def _datetime(value: datetime | str | None, language: str = "fi") -> str:
+    """`{{ starts_at | datetime("sv") }}` in a Swedish template: 4.12.2026 kl. 10.00."""
     if value is None or value == "":
         return ""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return clock.format_datetime(value)
+    return clock.format_datetime(value, language)
 
 
 def _time(value: datetime | str | None) -> str:
