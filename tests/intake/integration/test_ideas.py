@@ -182,3 +182,13 @@ async def test_text_that_looks_like_an_operator_or_markup_is_stored_and_shown_as
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in status.text
     operator = await http.post("/api/v1/ideas", json=idea_body(title={"$gt": ""}))
     assert operator.status_code == 422 and "title" in operator.json()["errors"]
+
+
+async def test_openapi_describes_the_request_bodies(intake) -> None:
+    _, http = intake
+    paths = (await http.get("/openapi.json")).json()["paths"]
+    for path, required in (("/api/v1/ideas", "organisation"), ("/api/v1/registrations", "participant"),
+                           ("/api/v1/subscriptions", "topics")):
+        schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        assert required in schema["required"] and schema["additionalProperties"] is False
+    assert "IdeaAccepted" in str(paths["/api/v1/ideas"]["post"]["responses"]["201"])

@@ -13,6 +13,15 @@ from koonto.intake.domain.registrations import EVENT_UNKNOWN, validate_registrat
 from koonto.intake.domain.subscriptions import validate_subscription
 from koonto.intake.service import EventNotOpen, IdempotencyConflict
 from koonto.intake.web.common import IntakeDep, RateLimit, read_json
+from koonto.intake.web.schemas import (
+    IdeaAccepted,
+    IdeaRequest,
+    Refusal,
+    RegistrationAccepted,
+    RegistrationRequest,
+    SubscriptionRequest,
+    request_body,
+)
 from koonto.shared.clock import as_utc, helsinki_date, utcnow
 from koonto.shared.i18n import current_language
 
@@ -21,7 +30,9 @@ SUBSCRIPTION_ASKED = N_("Lähetimme vahvistuslinkin sähköpostiisi. Tilaus alka
 
 router = APIRouter(prefix="/api/v1", tags=["public API"])
 
-UNPROCESSABLE: dict[int | str, dict[str, Any]] = {422: {"description": "Per-field messages in the request's language"}}
+UNPROCESSABLE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Per-field messages in the request's language", "model": Refusal},
+}
 
 
 def invalid(intake: Any, errors: FieldErrors) -> JSONResponse:
@@ -30,7 +41,9 @@ def invalid(intake: Any, errors: FieldErrors) -> JSONResponse:
 
 @router.post(
     "/ideas", status_code=201, summary="Submit a project idea", dependencies=[RateLimit],
-    responses={**UNPROCESSABLE, 409: {"description": "Idempotency-Key reused with another idea"},
+    openapi_extra=request_body(IdeaRequest),
+    responses={201: {"description": "Accepted", "model": IdeaAccepted}, **UNPROCESSABLE,
+               409: {"description": "Idempotency-Key reused with another idea"},
                413: {"description": "Body too large"}, 429: {"description": "Rate limited (Retry-After)"}},
 )
 async def submit_idea(request: Request, intake: IntakeDep) -> JSONResponse:
@@ -55,7 +68,10 @@ async def submit_idea(request: Request, intake: IntakeDep) -> JSONResponse:
 
 @router.post(
     "/registrations", status_code=201, summary="Sign up for a training or forum", dependencies=[RateLimit],
-    responses=UNPROCESSABLE,
+    openapi_extra=request_body(RegistrationRequest),
+    responses={201: {"description": "Signed up (or on the waiting list)", "model": RegistrationAccepted},
+               200: {"description": "The same sign-up again: the earlier answer", "model": RegistrationAccepted},
+               **UNPROCESSABLE},
 )
 async def register(request: Request, intake: IntakeDep) -> JSONResponse:
     raw = await read_json(request, intake.settings.max_body_bytes)
@@ -75,7 +91,7 @@ async def register(request: Request, intake: IntakeDep) -> JSONResponse:
 
 @router.post(
     "/subscriptions", status_code=202, summary="Ask to subscribe (double opt-in: a confirmation link is mailed)",
-    dependencies=[RateLimit], responses=UNPROCESSABLE,
+    dependencies=[RateLimit], openapi_extra=request_body(SubscriptionRequest), responses=UNPROCESSABLE,
 )
 async def subscribe(request: Request, intake: IntakeDep) -> JSONResponse:
     raw = await read_json(request, intake.settings.max_body_bytes)

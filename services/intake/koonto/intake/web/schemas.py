@@ -1,0 +1,122 @@
+"""The JSON API's request and response bodies, for /openapi.json and its readers.
+
+The rules themselves live in `koonto.intake.domain` (hand-written so that every refusal is a message per field in
+the asker's language); these models describe the same shapes for integrators and for schemathesis, and a test
+(`tests/intake/unit/test_api_schemas.py`) keeps the two in step: a body built from every field here passes the
+validator, and the validator knows no field that is not here.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from koonto.intake.domain.ideas import MAX_BUDGET_EUR, MAX_DESCRIPTION, MAX_SCHEDULE, MAX_TITLE
+
+Language = Literal["fi", "sv", "en"]
+MUNICIPALITY = "Municipality code from the region file (e.g. `kuopio`), or `other`"
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Organisation(_Body):
+    name: str = Field(max_length=200, examples=["Kyläyhdistys Toivala ry"])
+    type: Literal["registered_association", "informal_group", "foundation", "other"]
+    business_id: str | None = Field(
+        None, max_length=20, description="Y-tunnus (1234567-8); required for a registered association, "
+        "absent for an informal group", examples=["1572860-0"],
+    )
+    municipality: str = Field(max_length=100, description=MUNICIPALITY, examples=["kuopio"])
+    municipality_other: str | None = Field(None, max_length=200, description="Required when municipality is other")
+
+
+class Contact(_Body):
+    name: str = Field(max_length=200)
+    email: str = Field(max_length=254, examples=["maija@example.fi"])
+    phone: str | None = Field(
+        None, max_length=40, description="Finnish style (040 123 4567) or international; stored as E.164. "
+        "Required when channel is sms",
+    )
+    language: Language = "fi"
+    channel: Literal["email", "sms"] = "email"
+
+
+class IdeaConsents(_Body):
+    privacy_notice: bool = Field(description="Must be true")
+    call_announcements: bool = False
+    newsletter: bool = False
+    publication: bool = Field(False, description="The project may be shown on the public showcase once funded")
+
+
+class IdeaRequest(_Body):
+    organisation: Organisation
+    contact: Contact
+    title: str = Field(max_length=MAX_TITLE)
+    description: str = Field(max_length=MAX_DESCRIPTION)
+    themes: list[str] = Field(min_length=1, description="Theme codes from the region file (e.g. `village`)")
+    target_groups: list[str] = Field(default_factory=list, max_length=10)
+    estimated_budget_eur: int | None = Field(None, ge=0, le=MAX_BUDGET_EUR, description="Whole euros")
+    schedule: str | None = Field(None, max_length=MAX_SCHEDULE)
+    consents: IdeaConsents
+
+
+class IdeaAccepted(BaseModel):
+    reference: str = Field(examples=["KOO-2026-0042"])
+    status_url: str = Field(description="The association's own status page (a signed link)")
+
+
+class PrivacyConsent(_Body):
+    privacy_notice: bool = Field(description="Must be true")
+
+
+class RegistrationRequest(_Body):
+    scheduled_event_id: str = Field(max_length=100)
+    participant: Contact
+    organisation_name: str | None = Field(None, max_length=200)
+    municipality: str | None = Field(None, max_length=100, description=MUNICIPALITY)
+    consents: PrivacyConsent
+
+
+class RegistrationAccepted(BaseModel):
+    registration_id: str
+    status: Literal["confirmed", "waitlisted"]
+    position_on_waitlist: int | None = None
+
+
+class SubscriptionRequest(_Body):
+    email: str = Field(max_length=254)
+    topics: list[Literal["call_announcements", "newsletter", "events"]] = Field(min_length=1)
+    language: Language = "fi"
+    municipality: str | None = Field(None, max_length=100, description=MUNICIPALITY)
+    consents: PrivacyConsent
+
+
+class Refusal(BaseModel):
+    detail: str
+    errors: dict[str, str] = Field(default_factory=dict, description="A message per field (dotted path)")
+
+
+def request_body(model: type[BaseModel]) -> dict[str, Any]:
+    """`openapi_extra` for a route that reads its JSON body itself: the model's schema, inlined."""
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": inline_schema(model)}}}}
+
+
+def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
+    """The model's JSON Schema with its `$defs` resolved in place (the route's schema stands alone)."""
+    schema = model.model_json_schema()
+    defs = schema.pop("$defs", {})
+
+    def resolve(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                return resolve(defs[ref.removeprefix("#/$defs/")])
+            return {key: resolve(value) for key, value in node.items()}
+        if isinstance(node, list):
+            return [resolve(item) for item in node]
+        return node
+
+    return resolve(schema)  # type: ignore[no-any-return]
