@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +108,17 @@ def test_same_idea_twice_has_the_same_fingerprint_and_a_change_makes_another() -
     c, _ = ideas.validate_idea(idea_body(title="Toinen idea"), REGION)
     assert a and b and c
     assert a.fingerprint() == b.fingerprint() != c.fingerprint()
+
+
+def test_stored_idea_has_every_field_of_the_draft_so_fingerprints_of_stored_ideas_stay_the_same() -> None:
+    draft, _ = ideas.validate_idea(idea_body(), REGION)
+    assert draft is not None
+    expected = {**dataclasses.asdict(draft), "themes": list(draft.themes), "target_groups": list(draft.target_groups)}
+    assert draft.as_dict() == expected
+    assert set(draft.as_dict()) == {f.name for f in dataclasses.fields(ideas.IdeaDraft)}
+    # the fingerprint of an idea stored before this release (computed from dataclasses.asdict) is unchanged
+    canonical = json.dumps(expected, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert draft.fingerprint() == hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def test_amendment_lists_only_what_changed() -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from prometheus_client import Counter
@@ -24,7 +24,7 @@ from koonto.intake.domain.stages import INITIAL_STAGE
 from koonto.intake.domain.subscriptions import on_request
 from koonto.intake.links import Links
 from koonto.intake.settings import IntakeSettings
-from koonto.intake.store import IntakeStore
+from koonto.intake.store import IntakeStore, epoch_ms
 from koonto.shared.clock import as_utc, helsinki, utcnow
 from koonto.shared.contracts.intake import (
     Consents,
@@ -91,7 +91,7 @@ class IntakeService:
         if by_key is not None:
             return self._replay(by_key, fingerprint)
         if earlier is not None:
-            if now - as_utc(earlier["submitted_at"]) <= timedelta(hours=self.settings.duplicate_window_hours):
+            if self._within_duplicate_window(earlier["submitted_ms"], now):
                 return self._replay(earlier, None)
             await self.store.release_fingerprint(earlier["_id"], fingerprint)
 
@@ -126,10 +126,20 @@ class IntakeService:
             "erased_at": None,
         }
         winner = await self.store.record_idea(doc, event)
+        if winner is not None and winner.get("fingerprint_key") == fingerprint and not (
+            idempotency_key and winner.get("idempotency_key") == doc["idempotency_key"]
+        ) and not self._within_duplicate_window(epoch_ms(as_utc(winner["submitted_at"])), now):
+            # an idea stored before its key pointers existed, and older than the window: it gives the fingerprint
+            # up and this one is stored under the reference already taken (no gap in the sequence)
+            await self.store.release_fingerprint(winner["_id"], fingerprint)
+            winner = await self.store.record_idea(doc, event)
         if winner is not None:  # the same idea (or key) was stored by a concurrent request a moment ago
             return self._replay(winner, fingerprint if idempotency_key else None)
         self.runtime.relay.notify(event)
         return Submission(idea_id, reference, status_url, replayed=False)
+
+    def _within_duplicate_window(self, submitted_ms: int, now: datetime) -> bool:
+        return epoch_ms(now) - submitted_ms <= self.settings.duplicate_window_hours * 3_600_000
 
     def _replay(self, idea: dict[str, Any], fingerprint: str | None) -> Submission:
         if fingerprint is not None and idea.get("fingerprint") != fingerprint:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from koonto.intake.domain.fields import Fields
@@ -64,10 +64,14 @@ class IdeaDraft:
     consents: dict[str, bool]
 
     def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["themes"] = list(self.themes)
-        data["target_groups"] = list(self.target_groups)
-        return data
+        # written out rather than dataclasses.asdict, whose recursive deep copy cost ~0.5 ms per call in the
+        # profile of POST /api/v1/ideas; the values are plain strings, numbers and booleans, the result the same
+        return {
+            "organisation": dict(self.organisation), "contact": dict(self.contact), "title": self.title,
+            "description": self.description, "themes": list(self.themes), "target_groups": list(self.target_groups),
+            "estimated_budget_eur": self.estimated_budget_eur, "schedule": self.schedule,
+            "consents": dict(self.consents),
+        }
 
     def fingerprint(self) -> str:
         """Two sends of the same idea (double click, retry) have the same fingerprint."""
