@@ -5,13 +5,19 @@
 1. A new generation `g<timestamp>` is created beside the active one; the running service keeps reading the
    active generation and its live consumers keep writing into it.
 2. The stream is read from its first message up to the last one at start, through a temporary consumer of
-   its own, and every event is applied to the new generation with the very code the live consumers run
-   (`handlers.apply.apply_event`); an event about a case that comes before its idea is parked until the idea
-   comes, as in the live service.
+   its own, in batches of 1000, and every event is applied to the new generation with the very code the live
+   consumers run (`handlers.apply.apply_event`), but against `bulk.BulkReadModels`: nobody else writes the new
+   generation yet, so the events are folded in memory and written once per window of `FLUSH_EVERY` events
+   (one write per counter touched, whole case documents; see `bulk`); an event about a case that comes before
+   its idea is parked until the idea comes, as in the live service. What reached the stream during the
+   rebuild is folded in the same way (a few more bulk passes, while there is at least a batch of it).
 3. One write to `reporting_meta` makes the new generation active. From then on the live consumers (which read
    the active generation name per event) write into it and the pages read from it.
-4. Catch-up: everything that reached the stream meanwhile is applied too (the live consumers may already have
-   done so after the switch; counters are idempotent per event id, so overlap never double counts).
+4. Catch-up: everything that reached the stream up to the switch is applied too, event by event through the
+   live path (`ReadModels`), because the live consumers write this generation now as well (they may already have
+   applied some of these after the switch; counters are idempotent per event id, so overlap never double counts).
+   One pass suffices: whatever was published after the switch reaches the live consumers after it, and they
+   pick the active generation per event.
 5. The previous generation's collections are dropped (unless --keep-old).
 
 One replay runs at a time (a lease in the service's database), so a second one cannot drop the generation the
@@ -29,6 +35,7 @@ import socket
 import sys
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 import nats
 import nats.errors
@@ -39,6 +46,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from koonto.reporting.bulk import BulkReadModels
 from koonto.reporting.handlers.apply import apply_event
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations, ReadModels
@@ -47,7 +55,12 @@ from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.store import Leases, make_client
 
-BATCH = 256
+BATCH = 256          # catch-up fetches
+BULK_BATCH = 1000    # rebuild fetches
+FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes
+MORE_BULK_PASSES = 3  # bulk passes over what arrived during the previous one, before switching
+MAX_CASES = 200_000  # case documents kept in memory while rebuilding (then written and read back when needed)
+MAX_SEEN = 2_000_000  # event ids remembered to skip duplicates (then facts are written and looked up)
 REPLAY_LEASE = "reporting-replay"
 LEASE_TTL = timedelta(hours=12)
 
@@ -90,19 +103,77 @@ class _Applier:
             self.result.undecodable += 1  # the live consumer dead-letters the same event
 
 
-async def _read_range(
-    js: JetStreamContext, start_seq: int, end_seq: int, feed: _Applier, progress: Progress | None, task: object
-) -> int:
-    """Feed every message with stream sequence in [start_seq, end_seq]; returns the last sequence read."""
-    if end_seq < start_seq:
-        return start_seq - 1
+async def _temporary_consumer(js: JetStreamContext, start_seq: int) -> tuple[Any, str]:
     name = f"reporting-replay-{secrets.token_hex(4)}"
     config = js_api.ConsumerConfig(
         durable_name=name, deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start_seq,
         ack_policy=js_api.AckPolicy.NONE, filter_subject="koonto.>", inactive_threshold=60.0,
         max_ack_pending=-1,
     )
-    sub = await js.pull_subscribe("koonto.>", durable=name, stream=STREAM_NAME, config=config)
+    return await js.pull_subscribe("koonto.>", durable=name, stream=STREAM_NAME, config=config), name
+
+
+async def _rebuild_range(
+    js: JetStreamContext, start_seq: int, end_seq: int, models: BulkReadModels, result: ReplayResult,
+    progress: Progress | None, task: object, flush_every: int = FLUSH_EVERY,
+) -> int:
+    """Fold every message with stream sequence in [start_seq, end_seq] into `models`, writing every
+    `flush_every` events and at the end; returns the last sequence read."""
+    if end_seq < start_seq:
+        return start_seq - 1
+    sub, name = await _temporary_consumer(js, start_seq)
+    last = start_seq - 1
+    try:
+        while last < end_seq:
+            try:
+                messages = await sub.fetch(min(BULK_BATCH, end_seq - last), timeout=2.0)
+            except (nats.errors.TimeoutError, TimeoutError):
+                break  # nothing more (the end was deleted by limits)
+            envelopes = []
+            for msg in messages:
+                seq = msg.metadata.sequence.stream
+                if seq > end_seq:
+                    break
+                last = seq
+                result.read += 1
+                try:
+                    envelopes.append(Envelope.model_validate_json(msg.data))
+                except ValidationError:
+                    result.undecodable += 1
+            await models.known_facts(env.id for env in envelopes)
+            for envelope in envelopes:
+                try:
+                    if await apply_event(models, envelope):
+                        result.applied += 1
+                    else:
+                        result.ignored += 1
+                except ValidationError:
+                    result.undecodable += 1  # the live consumer dead-letters the same event
+            models.events_pending += len(envelopes)
+            if models.events_pending >= flush_every:
+                await models.flush()
+            if progress is not None:
+                progress.advance(task, len(messages))  # type: ignore[arg-type]
+            if messages and messages[-1].metadata.sequence.stream >= end_seq:
+                break
+        await models.flush(final=True)
+    finally:
+        with contextlib.suppress(Exception):
+            await models.drain()
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(STREAM_NAME, name)
+    return last
+
+
+async def _read_range(
+    js: JetStreamContext, start_seq: int, end_seq: int, feed: _Applier, progress: Progress | None, task: object
+) -> int:
+    """Feed every message with stream sequence in [start_seq, end_seq]; returns the last sequence read."""
+    if end_seq < start_seq:
+        return start_seq - 1
+    sub, name = await _temporary_consumer(js, start_seq)
     last = start_seq - 1
     try:
         while last < end_seq:
@@ -129,8 +200,12 @@ async def _read_range(
 
 async def replay(
     settings: ReportingSettings, *, show_progress: bool = True, keep_old: bool = False,
-    console: Console | None = None,
+    console: Console | None = None, flush_every: int = FLUSH_EVERY, max_cases: int = MAX_CASES,
+    max_seen: int = MAX_SEEN,
 ) -> ReplayResult:
+    """Rebuild, switch, catch up (see the module's docstring). `flush_every`, `max_cases` and `max_seen` bound
+    the memory the rebuild holds: events folded between two bulk writes, case documents kept in memory, event ids
+    remembered."""
     console = console or Console(stderr=True)
     client = make_client(settings.mongo_url)
     nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
@@ -144,8 +219,9 @@ async def replay(
         generations = Generations(db)
         previous = await generations.ensure()
         generation = new_generation_name()
+        building = BulkReadModels(db, generation, max_cases=max_cases, max_seen=max_seen)
+        await building.ensure_indexes()
         models = ReadModels(db, generation)
-        await models.ensure_indexes()
         result = ReplayResult(generation=generation, previous=previous)
         applier = _Applier(models, result)
         js = nc.jetstream()
@@ -161,16 +237,23 @@ async def replay(
         )
         with progress:
             task = progress.add_task(f"Rebuilding {generation}", total=max(state.messages, 0))
-            last = await _read_range(js, first_seq, end_seq, applier, progress, task)
+            last = await _rebuild_range(js, first_seq, end_seq, building, result, progress, task, flush_every)
+            # what arrived meanwhile, still in bulk while nobody else writes the new generation
+            for _ in range(MORE_BULK_PASSES):
+                end = (await js.stream_info(STREAM_NAME)).state.last_seq
+                if end - last < BULK_BATCH:
+                    break
+                progress.update(task, total=(progress.tasks[0].total or 0) + (end - last))
+                last = await _rebuild_range(js, last + 1, end, building, result, progress, task, flush_every)
 
             result.previous = await generations.switch(generation)
 
-            # catch up with what arrived while replaying; the live consumers write here too from now on
+            # Catch up, event by event, with what reached the stream before the switch: the live consumers may
+            # have put those into the old generation. Whatever the stream holds past `end` was published after the
+            # switch, so the live consumers (which read the active generation per event) put it here.
             before = result.read
-            while True:
-                end = (await js.stream_info(STREAM_NAME)).state.last_seq
-                if end <= last:
-                    break
+            end = (await js.stream_info(STREAM_NAME)).state.last_seq
+            if end > last:
                 progress.update(task, total=(progress.tasks[0].total or 0) + (end - last))
                 last = await _read_range(js, last + 1, end, applier, progress, task)
             result.caught_up = result.read - before

@@ -1,0 +1,125 @@
+"""Time the reporting replay alone: `python -m bench.replay_bench --events 10000 [--store nx-27017|ferretdb]`.
+
+Starts a real NATS server and a real store in a temporary folder, publishes a varied synthetic stream
+(`tests.reporting.synthetic`: every consumed event kind, duplicates, events ahead of their case), measures the raw
+pull-consume rate of that stream on the same servers, then runs `koonto.reporting.replay.replay` and prints
+events/s and the ratio. `--profile out.prof` runs the replay under cProfile.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import importlib
+import os
+import time
+from datetime import date
+
+import nats
+import nats.js.api as js_api
+
+from koonto.reporting.replay import replay
+from koonto.reporting.reports import build_summary
+from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.store import Generations
+from koonto.shared.bus import STREAM_NAME, ensure_stream
+from koonto.shared.region import load_region
+from koonto.shared.store import make_client
+from tests.reporting.synthetic import stream
+from tests.support.servers import mongo_server, nats_server, temp_base
+
+
+async def publish_all(nats_url: str, count: int) -> int:
+    events = stream(count)
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    await ensure_stream(js)
+    pending = []
+    for i, env in enumerate(events):
+        pending.append(js.publish(env.type, env.model_dump_json().encode(), headers={"Nats-Msg-Id": f"{env.id}-{i}"}))
+        if len(pending) >= 1000:
+            await asyncio.gather(*pending)
+            pending.clear()
+    await asyncio.gather(*pending)
+    total = (await js.stream_info(STREAM_NAME)).state.messages
+    await nc.close()
+    return int(total)
+
+
+async def raw_consume(nats_url: str) -> float:
+    """Messages/s of a plain pull consumer reading the whole stream in batches of 1000 (no decoding)."""
+    nc = await nats.connect(nats_url)
+    js = nc.jetstream()
+    total = (await js.stream_info(STREAM_NAME)).state.messages
+    config = js_api.ConsumerConfig(ack_policy=js_api.AckPolicy.NONE, deliver_policy=js_api.DeliverPolicy.ALL,
+                                   inactive_threshold=30.0)
+    sub = await js.pull_subscribe("koonto.>", durable="raw-bench", stream=STREAM_NAME, config=config)
+    got = 0
+    started = time.perf_counter()
+    while got < total:
+        got += len(await sub.fetch(1000, timeout=5))
+    seconds = time.perf_counter() - started
+    await js.delete_consumer(STREAM_NAME, "raw-bench")
+    await nc.close()
+    return got / seconds
+
+
+async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[float]:
+    """Seconds to build the summary of 2026 (whole region) from the active generation, `repeats` times."""
+    client = make_client(settings.mongo_url)
+    models = await Generations(client[settings.mongo_database]).active()
+    region = load_region("pohjois-savo")
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        await build_summary(models, region, date(2026, 1, 1), date(2026, 12, 31), None)
+        times.append(time.perf_counter() - started)
+    await client.close()
+    return sorted(times)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--events", type=int, default=10_000)
+    parser.add_argument("--store", choices=["nx-27017", "ferretdb"], default="nx-27017")
+    parser.add_argument("--profile", help="write a cProfile of the replay to this file")
+    parser.add_argument("--replays", type=int, default=1, help="replay this many times in a row")
+    parser.add_argument("--code", help="import `replay` from this module instead (e.g. a copy of the old one)")
+    args = parser.parse_args()
+    os.environ["KOONTO_TEST_STORE"] = args.store
+    run_replay = importlib.import_module(args.code).replay if args.code else replay
+    base = temp_base("koonto-replay-bench-")
+    nats_srv, store = nats_server(base), mongo_server(base)
+    nats_srv.start()
+    store.start()
+    try:
+        nats_url = f"nats://127.0.0.1:{nats_srv.port}"
+        settings = ReportingSettings(nats_url=nats_url, mongo_url=f"mongodb://127.0.0.1:{store.port}/",
+                                     mongo_database="reporting_bench")
+        events = asyncio.run(publish_all(nats_url, args.events))
+        consume = asyncio.run(raw_consume(nats_url))
+        print(f"{args.store}: {events} events in the stream; raw pull-consume {consume:.0f} msg/s", flush=True)
+        for _ in range(args.replays):
+            profiler = cProfile.Profile() if args.profile else None
+            started = time.perf_counter()
+            if profiler:
+                profiler.enable()
+            result = asyncio.run(run_replay(settings, show_progress=False))
+            if profiler:
+                profiler.disable()
+                profiler.dump_stats(args.profile)
+            seconds = time.perf_counter() - started
+            print(f"replay: {result.read} read, {result.applied} applied, {result.ignored} ignored, "
+                  f"{result.unresolved} parked, in {seconds:.1f} s = {events / seconds:.0f} events/s "
+                  f"= {events / seconds / consume:.3f} of raw pull-consume", flush=True)
+        latency = asyncio.run(report_latency(settings))
+        print(f"summary of 2026: median {latency[len(latency) // 2] * 1000:.0f} ms over {len(latency)}", flush=True)
+    finally:
+        store.stop()
+        nats_srv.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,309 @@
+"""The read models of a generation being rebuilt, folded in memory and written in bulk.
+
+A replay builds a new generation that nobody else writes until it is switched on (the live consumers write
+the active generation, and one replay runs at a time). So instead of the live path's guarded single-document
+writes per event, `BulkReadModels` runs the very same handlers (`handlers.apply.apply_event`) against
+in-memory documents and writes the result once per window of events:
+
+- counters: one write per counter touched in the window -- an insert of the whole document the first time, then
+  `$inc` of the window's summed values -- each with one marker field per event, exactly as the live path leaves
+  them. The markers are what keeps a later redelivery of one of these events from counting twice: after the
+  switch the live path (`ReadModels.apply`) finds no fact for it, writes one, and every guarded counter update
+  matches nothing because the marker is there.
+- cases and calls: the whole document (insert, later replace; the in-memory copy is the authority meanwhile);
+- parked: events still waiting for their case at the end (or when too many wait);
+- facts (event id -> plan) are not written per event: on the live path they keep a half-applied event's plan
+  across a crash, which cannot happen here (a crashed rebuild is thrown away, the generation never switched on).
+  Duplicates in the stream (the same event id twice) are recognised by the ids applied so far, kept in memory
+  up to `max_seen`; past that, facts are written after all and checked with one `$in` query per fetched batch.
+
+The per-case rules (earliest idea time, later stage wins, consent, erasure) are the same order-independent rules
+as `ReadModels`, applied to a dict: `_fold_if` here is what `ReadModels._replace_if` does with one compare-and-set.
+The replay integration tests hold the two to the same documents and the same reports.
+
+Memory stays bounded: counter changes are kept for one window; case documents are cached up to `max_cases` (then
+forgotten and read back on a miss); parked events spill to the store past `max_parked`; seen ids up to
+`max_seen`. Writing a window overlaps with folding the next one (`flush` returns once the previous window's
+writes are done), except when the next window must read what this one writes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Coroutine, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from pymongo import InsertOne, ReplaceOne, UpdateOne
+from pymongo.errors import BulkWriteError
+
+from koonto.reporting.domain.model import Increment
+from koonto.reporting.store import CaseIdentity, Document, ReadModels, event_marker, instant, merge_increments
+from koonto.shared.clock import utcnow
+
+COUNTER_FIELDS = ("metric", "day", "municipality", "key")
+IN_CHUNK = 1000  # ids per `$in` query
+DUPLICATE_KEY = 11000
+Write = Coroutine[Any, Any, object]
+
+
+class BulkReadModels(ReadModels):
+    """`ReadModels` of a generation nobody else writes yet: same methods, applied in memory, flushed in bulk."""
+
+    def __init__(
+        self, db: Any, generation: str, *, max_cases: int = 200_000, max_parked: int = 20_000,
+        max_seen: int = 2_000_000,
+    ) -> None:
+        super().__init__(db, generation)
+        self.max_cases = max_cases
+        self.max_parked = max_parked
+        self.max_seen = max_seen
+        self._seen: set[str] = set()                   # event ids applied (while not writing facts)
+        self._write_facts = False                      # past max_seen: facts written and looked up instead
+        self._facts: dict[str, Document] = {}          # this window's facts, by event id (when written)
+        self._known: set[str] = set()                  # event ids of this batch already in the facts collection
+        self._counters: dict[str, Document] = {}       # this window's counter changes, by counter id
+        self._counters_stored: set[str] = set()        # counter ids already in the store
+        self._cases: dict[str, Document | None] = {}   # case documents (None: known not to exist)
+        self._cases_stored: set[str] = set()           # cached case ids already in the store
+        self._dirty_cases: set[str] = set()
+        self._cases_forgotten = False                  # once evicted, a miss reads the store
+        self._writing: asyncio.Task[None] | None = None
+        self._calls: dict[str, Document] = {}
+        self._dirty_calls: set[str] = set()
+        self._parked: dict[str, Document] = {}         # event id -> parked document
+        self._parked_by_idea: dict[str, set[str]] = {}
+        self._spilled: set[str] = set()                # idea ids with parked events written to the store
+        self.events_pending = 0
+
+    # -- reading what the store already has -------------------------------------------------------------
+    async def known_facts(self, event_ids: Iterable[str]) -> None:
+        """Before applying a batch: which of its event ids an earlier window already applied (when facts are
+        written; otherwise the seen ids tell)."""
+        self._known = set()
+        if not self._write_facts:
+            return
+        ids = sorted(set(event_ids) - self._facts.keys() - self._seen)
+        for start in range(0, len(ids), IN_CHUNK):
+            chunk = ids[start:start + IN_CHUNK]
+            async for d in self.facts.find({"_id": {"$in": chunk}}, {"_id": 1}):
+                self._known.add(str(d["_id"]))
+
+    async def _case(self, idea_id: str) -> Document | None:
+        if idea_id in self._cases:
+            return self._cases[idea_id]
+        doc = await self.cases.find_one({"_id": idea_id}) if self._cases_forgotten else None
+        self._cases[idea_id] = doc
+        if doc is not None:
+            self._cases_stored.add(idea_id)
+        return doc
+
+    async def _ensure(self, idea_id: str) -> Document:
+        doc = await self._case(idea_id)
+        if doc is None:
+            doc = {"_id": idea_id, "opened_in_reporting": True}
+            self._cases[idea_id] = doc
+        self._dirty_cases.add(idea_id)
+        return doc
+
+    # -- counters, exactly once per event ----------------------------------------------------------------
+    async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
+        if event_id in self._seen or event_id in self._facts or event_id in self._known:
+            return False
+        plan = merge_increments(increments)
+        if self._write_facts:
+            self._facts[event_id] = {"_id": event_id, "type": event_type, "plan": plan, "applied": True,
+                                     "recorded_at": instant(utcnow())}
+        else:
+            self._seen.add(event_id)
+        marker = event_marker(event_id)
+        for entry in plan:
+            counter = self._counters.get(entry["id"])
+            if counter is None:
+                counter = self._counters[entry["id"]] = {
+                    **{k: entry[k] for k in COUNTER_FIELDS}, "values": {}, "markers": {},
+                }
+            values = counter["values"]
+            for name, value in entry["values"].items():
+                values[name] = values.get(name, 0) + value
+            counter["markers"][marker] = True
+        return True
+
+    # -- cases: the rules of ReadModels, on a dict ------------------------------------------------------
+    @staticmethod
+    def _fold_if(doc: Document, path: str, stamp: str, *, earlier: bool, also: Document | None = None) -> None:
+        old = doc.get(path)
+        if old is not None and not (stamp < old if earlier else stamp > old):
+            return
+        doc[path] = stamp
+        doc.update(also or {})
+
+    async def record_idea(
+        self, idea_id: str, *, submitted_at: datetime, municipality: str, themes: Sequence[str], org_key: str,
+        org_type: str, title: str, publication: bool, organisation_name: str | None, case_id: str | None = None,
+        reference: str | None = None,
+    ) -> None:
+        doc = await self._ensure(idea_id)
+        doc.update({"municipality": municipality, "themes": sorted(set(themes)), "org_key": org_key,
+                    "org_type": org_type, "title": title})
+        if case_id:
+            doc["case_id"] = case_id
+        if reference:
+            doc["reference"] = reference
+        if publication and not doc.get("erased"):
+            doc["publication"] = True
+            doc["organisation_name"] = organisation_name
+        stamp = instant(submitted_at)
+        self._fold_if(doc, "idea_at", stamp, earlier=True)
+        self._fold_if(doc, "reached_idea", stamp, earlier=True)
+
+    async def record_case_opened(self, idea_id: str, opened_at: datetime) -> None:
+        doc = await self._case(idea_id)
+        if doc is None:  # ReadModels gives up the same way: its compare-and-set finds no document
+            raise RuntimeError(f"could not update stage_at of {idea_id}: it kept changing")
+        self._dirty_cases.add(idea_id)
+        self._fold_if(doc, "stage_at", instant(opened_at), earlier=False, also={"stage": "idea"})
+
+    async def record_first_contact(self, idea_id: str, at: datetime) -> None:
+        doc = await self._ensure(idea_id)
+        self._fold_if(doc, "first_contact_at", instant(at), earlier=True)
+
+    async def record_stage(
+        self, idea_id: str, *, case_id: str, to_stage: str, at: datetime, call_id: str | None,
+        public_summary: str | None, amount_granted_eur: int | None,
+    ) -> None:
+        doc = await self._ensure(idea_id)
+        doc["case_id"] = case_id
+        stamp = instant(at)
+        self._fold_if(doc, "stage_at", stamp, earlier=False, also={"stage": to_stage})
+        self._fold_if(doc, f"reached_{to_stage}", stamp, earlier=True)
+        if call_id:
+            self._fold_if(doc, "call_at", stamp, earlier=False, also={"call_id": call_id})
+        if to_stage == "funded" and amount_granted_eur is not None:
+            doc["amount_granted_eur"] = amount_granted_eur
+        if public_summary:
+            field = "results" if to_stage == "closed" else "summary"
+            self._fold_if(doc, f"{field}_at", stamp, earlier=False, also={field: public_summary})
+
+    async def case_identity(self, idea_id: str) -> CaseIdentity | None:
+        doc = await self._case(idea_id)
+        if not doc or not doc.get("municipality"):
+            return None
+        return CaseIdentity(municipality=doc["municipality"], org_key=doc.get("org_key") or "")
+
+    async def erase(self, idea_ids: Sequence[str]) -> None:
+        for idea_id in idea_ids:
+            doc = await self._ensure(idea_id)
+            doc["erased"] = True
+            doc["publication"] = False
+            doc.pop("organisation_name", None)
+
+    # -- events waiting for their case ---------------------------------------------------------------------
+    async def park(self, event_id: str, idea_id: str, envelope_json: str) -> None:
+        if event_id not in self._parked:
+            self._parked[event_id] = {"_id": event_id, "idea_id": idea_id, "envelope": envelope_json}
+            self._parked_by_idea.setdefault(idea_id, set()).add(event_id)
+
+    async def parked_for(self, idea_id: str) -> list[str]:
+        found = {k: self._parked[k]["envelope"] for k in self._parked_by_idea.get(idea_id, ())}
+        if idea_id in self._spilled:
+            async for d in self.parked.find({"idea_id": idea_id}):
+                found.setdefault(str(d["_id"]), d["envelope"])
+        return [found[k] for k in sorted(found)]
+
+    async def unpark(self, event_id: str) -> None:
+        doc = self._parked.pop(event_id, None)
+        if doc is None:
+            await self.parked.delete_one({"_id": event_id})
+            return
+        waiting = self._parked_by_idea.get(doc["idea_id"])
+        if waiting is not None:
+            waiting.discard(event_id)
+            if not waiting:
+                del self._parked_by_idea[doc["idea_id"]]
+
+    async def parked_count(self) -> int:
+        return len(self._parked) + await self.parked.count_documents({})
+
+    # -- calls -------------------------------------------------------------------------------------------
+    async def record_call(self, call_id: str, *, name: str, funder: str, opens_on: date, closes_on: date) -> None:
+        self._calls.setdefault(call_id, {"_id": call_id}).update(
+            {"name": name, "funder": funder, "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()}
+        )
+        self._dirty_calls.add(call_id)
+
+    async def record_call_closed(self, call_id: str, *, name: str, closed_on: date) -> None:
+        doc = self._calls.setdefault(call_id, {"_id": call_id, "name": name})
+        doc["closed_on"] = closed_on.isoformat()
+        self._dirty_calls.add(call_id)
+
+    # -- writing -----------------------------------------------------------------------------------------
+    async def _spill_parked(self, docs: list[Document]) -> None:
+        try:
+            await self.parked.insert_many(docs, ordered=False)
+        except BulkWriteError as error:  # parked before (spilled earlier, then seen again): kept once, as live
+            if any(e.get("code") != DUPLICATE_KEY for e in error.details.get("writeErrors", [])):
+                raise
+
+    async def flush(self, *, final: bool = False) -> None:
+        """Hand this window's changes to the store. Returns when the previous window's writes are done; this
+        window's are done too when `final`, or when the next window will read what they write."""
+        await self.drain()
+        writes: list[Write] = []
+        wait = final
+        if self._facts:
+            writes.append(self.facts.insert_many(list(self._facts.values()), ordered=False))
+        if self._counters:
+            ops: list[InsertOne[Document] | UpdateOne] = []
+            for counter_id, c in self._counters.items():
+                if counter_id in self._counters_stored:
+                    ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
+                else:
+                    ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
+                                          **c["markers"]}))
+            self._counters_stored.update(self._counters)
+            writes.append(self.counters.bulk_write(ops, ordered=False))
+        if self._dirty_cases:
+            case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
+            for idea_id in sorted(self._dirty_cases):
+                doc = self._cases.get(idea_id)
+                if doc is None:
+                    continue
+                doc = dict(doc)  # the next window goes on changing the cached one while this is written
+                case_ops.append(ReplaceOne({"_id": idea_id}, doc) if idea_id in self._cases_stored
+                                else InsertOne(doc))
+            self._cases_stored.update(self._dirty_cases)
+            writes.append(self.cases.bulk_write(case_ops, ordered=False))
+        if self._dirty_calls:
+            writes.append(self.calls.bulk_write([
+                ReplaceOne({"_id": call_id}, dict(self._calls[call_id]), upsert=True)
+                for call_id in sorted(self._dirty_calls)
+            ], ordered=False))
+        if self._parked and (final or len(self._parked) > self.max_parked):
+            writes.append(self._spill_parked(list(self._parked.values())))
+            self._spilled.update(self._parked_by_idea)
+            self._parked, self._parked_by_idea = {}, {}
+            wait = True  # the next window may look for them in the store
+        self._facts, self._counters = {}, {}
+        self._dirty_cases, self._dirty_calls = set(), set()
+        self.events_pending = 0
+        if len(self._cases) > self.max_cases:
+            self._cases, self._cases_stored = {}, set()
+            self._cases_forgotten = True
+            wait = True  # the next window reads forgotten cases back
+        if not self._write_facts and len(self._seen) > self.max_seen:
+            self._write_facts = True  # the seen ids stay (bounded); newer ids are looked up as facts
+            wait = True
+        self._writing = asyncio.create_task(self._write(writes))
+        if wait:
+            await self.drain()
+
+    @staticmethod
+    async def _write(writes: list[Write]) -> None:
+        await asyncio.gather(*writes)
+
+    async def drain(self) -> None:
+        """Wait for the writes in flight (raising what they raised)."""
+        if self._writing is not None:
+            writing, self._writing = self._writing, None
+            await writing
