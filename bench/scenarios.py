@@ -95,7 +95,7 @@ async def fanout(system: System, subscribers: int) -> Rate:
         for i in range(subscribers)
     ]
     await publish_events(system.nats_url, confirmations)
-    await asyncio.sleep(5)  # let notify take the subscribers in first (the announcement goes to those it knows)
+    await consumers_drained(system.nats_url, "notify")  # notify knows every subscriber before the call opens
     before = system.mail.count()
     call = envelope(CallOpened(call_id=f"call-{run}", name="Benchmark-haku", funder="Elinvoimakeskus",
                                opens_on=date(2026, 12, 1), closes_on=date(2027, 1, 31)), subject=f"call-{run}")
@@ -150,49 +150,47 @@ async def report_latency(system: System, headers: dict[str, str], repeats: int =
         return await concurrently(repeats, 1, one)
 
 
-async def ideas_backlog(system: System, count: int) -> None:
-    """`count` idea-submitted events straight into the stream (many days and municipalities), then waits until
-    reporting has taken them all in."""
-    import random
-    from datetime import UTC, datetime, timedelta
-
-    from tests.support.samples import envelope, idea_submitted
-
-    municipalities = ["kuopio", "iisalmi", "varkaus", "siilinjarvi", "leppavirta", "tervo", "kaavi"]
-    rng = random.Random(42)
-    start = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
-    run = uuid.uuid4().hex[:6]
-    envelopes = []
-    for i in range(count):
-        data = idea_submitted(
-            reference=f"KOO-2026-{i % 9999 + 1:04d}",
-            submitted_at=start + timedelta(minutes=rng.randrange(0, 480_000)),
-            contact={"name": "Nimi", "email": f"backlog-{run}-{i}@example.fi", "language": "fi", "channel": "email"},
-            organisation={"name": f"Yhdistys {i}", "type": "informal_group",
-                          "municipality": rng.choice(municipalities)},
-        )
-        envelopes.append(envelope(data))
-    await publish_events(system.nats_url, envelopes)
-
-
-async def ideas_in_stream(nats_url: str) -> int:
+async def consumers_drained(nats_url: str, prefix: str, timeout: float = 3600) -> float:
+    """Waits until every durable consumer whose name starts with `prefix` has nothing pending or unacked;
+    returns the seconds it took."""
     import nats
 
+    started = time.perf_counter()
     nc = await nats.connect(nats_url)
-    info = await nc.jetstream().stream_info("KOONTO", subjects_filter="koonto.intake.idea-submitted.v1")
-    await nc.close()
-    return int((info.state.subjects or {}).get("koonto.intake.idea-submitted.v1", 0))
-
-
-async def reporting_caught_up(system: System, headers: dict[str, str], timeout: float = 3600) -> None:
-    expected = await ideas_in_stream(system.nats_url)
-    url = f"{system.services['reporting'].url}/api/v1/reports/summary"
-    deadline = time.perf_counter() + timeout
-    async with httpx.AsyncClient(timeout=60) as client:
+    js = nc.jetstream()
+    try:
         while True:
-            response = await client.get(url, params={"from": "2026-01-01", "to": "2026-12-31"}, headers=headers)
-            if response.status_code == 200 and response.json()["ideas"]["total"] >= expected:
-                return
-            if time.perf_counter() > deadline:
-                raise TimeoutError("reporting did not catch up")
+            busy = 0
+            for info in await js.consumers_info("KOONTO"):
+                if info.name.startswith(prefix):
+                    busy += int(info.num_pending or 0) + int(info.num_ack_pending or 0)
+            if busy == 0:
+                return time.perf_counter() - started
+            if time.perf_counter() - started > timeout:
+                raise TimeoutError(f"{prefix} consumers still have {busy} messages")
             await asyncio.sleep(1)
+    finally:
+        await nc.close()
+
+
+async def grow_stream_to(nats_url: str, target: int, run: str) -> int:
+    """Publishes a varied synthetic stream (every event kind reporting reads, duplicates, events ahead of their
+    case; tests.reporting.synthetic) until the stream holds about `target` events; returns how many it holds."""
+    from tests.reporting.synthetic import stream
+
+    missing = target - await stream_size(nats_url)
+    if missing > 0:
+        await publish_events(nats_url, stream(missing, run=run))
+    return await stream_size(nats_url)
+
+
+async def mail_quiet(system: System, quiet: float = 2.0, timeout: float = 3600) -> None:
+    """Waits until the SMTP server has received nothing for `quiet` seconds (the queue of mails is empty)."""
+    deadline = time.perf_counter() + timeout
+    last, since = system.mail.count(), time.perf_counter()
+    while time.perf_counter() - since < quiet:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("mail kept arriving")
+        await asyncio.sleep(0.2)
+        if system.mail.count() != last:
+            last, since = system.mail.count(), time.perf_counter()
