@@ -45,3 +45,24 @@ async def test_an_idea_without_look_up_pointers_is_still_found_and_released_afte
         # (without pointers each replay above took a number first: a gap, only for ideas stored without them)
         assert number(later.json()["reference"]) > number(first)
         assert await runtime.db["ideas"].count_documents({}) == 2
+
+
+async def test_ideas_sent_at_once_to_two_replicas_get_unique_consecutive_references(
+    clean_stream, mongo_url, db_names
+) -> None:
+    import asyncio
+
+    from koonto.intake.main import create_runtime
+    from tests.intake.integration.conftest import intake_settings
+    from tests.support.services import client, running
+
+    settings = intake_settings(clean_stream, mongo_url, db_names["intake"])
+    first, second = create_runtime(settings), create_runtime(settings)
+    async with running(first), running(second), client(first) as a, client(second) as b:
+        answers = await asyncio.gather(*(
+            (a if n % 2 else b).post("/api/v1/ideas", json=idea_body(title=f"Samaan aikaan {n}")) for n in range(24)
+        ))
+        assert [r.status_code for r in answers] == [201] * 24
+        numbers = sorted(number(r.json()["reference"]) for r in answers)
+        assert numbers == list(range(numbers[0], numbers[0] + 24))  # unique, and no number skipped
+        assert await first.db["ideas"].count_documents({}) == 24

@@ -7,6 +7,7 @@ single-document write that carries its events in the outbox, then hands those ev
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import time
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ from koonto.intake.domain.stages import INITIAL_STAGE
 from koonto.intake.domain.subscriptions import on_request
 from koonto.intake.links import Links
 from koonto.intake.settings import IntakeSettings
-from koonto.intake.store import IntakeStore, epoch_ms
+from koonto.intake.store import IntakeStore, ReferenceTaken, epoch_ms
 from koonto.shared.clock import as_utc, helsinki, utcnow
 from koonto.shared.contracts.intake import (
     Consents,
@@ -44,6 +45,7 @@ from koonto.shared.runtime import Runtime
 BOTS = Counter("koonto_intake_bot_submissions_total", "Submissions answered normally but dropped", ["reason"])
 RATE_LIMITED = Counter("koonto_intake_rate_limited_total", "Requests refused by the rate limit")
 CONSENT_TOPICS = ("call_announcements", "newsletter")
+MAX_REFERENCE_ATTEMPTS = 20
 
 
 class IdempotencyConflict(Exception):
@@ -73,6 +75,7 @@ class IntakeService:
         self.links = links
         settings: IntakeSettings = runtime.settings  # type: ignore[assignment]
         self.settings = settings
+        self._sequence_lock = asyncio.Lock()
         self.rate_limits = TokenBuckets(settings.rate_limit_requests, settings.rate_limit_window_seconds)
 
     @property
@@ -106,26 +109,36 @@ class IntakeService:
                 )
 
         year = helsinki(now).year
-        sequence = await self.store.next_sequence(counter_key(self.region.reference_prefix, year))
-        reference = format_reference(self.region.reference_prefix, year, sequence)
         idea_id = new_event_id()
         status_url = self.links.status_url(idea_id)
-        data = IdeaSubmitted(
-            idea_id=idea_id, reference=reference, submitted_at=now,
-            organisation=Organisation(**draft.organisation), contact=Contact(**contact), title=draft.title,
-            description=draft.description, themes=draft.themes, target_groups=draft.target_groups,
-            estimated_budget_eur=draft.estimated_budget_eur, schedule=draft.schedule,
-            consents=Consents(**draft.consents), status_url=status_url,
-        )
-        event = self.runtime.new_event(data, subject=idea_id, correlation_id=correlation_id)
-        doc = {
-            "_id": idea_id, "reference": reference, "region": self.region.code, "submitted_at": now,
-            "fingerprint": fingerprint, "fingerprint_key": fingerprint,
-            "idempotency_key": f"key:{idempotency_key}" if idempotency_key else f"none:{idea_id}",
-            **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "stage_changed_ms": 0,
-            "erased_at": None,
-        }
-        winner = await self.store.record_idea(doc, event)
+        for _ in range(MAX_REFERENCE_ATTEMPTS):
+            # one counter increment at a time per replica: FerretDB v1 does not apply concurrent updates of one
+            # document atomically, and two requests could be handed the same number
+            async with self._sequence_lock:
+                sequence = await self.store.next_sequence(counter_key(self.region.reference_prefix, year))
+            reference = format_reference(self.region.reference_prefix, year, sequence)
+            data = IdeaSubmitted(
+                idea_id=idea_id, reference=reference, submitted_at=now,
+                organisation=Organisation(**draft.organisation), contact=Contact(**contact), title=draft.title,
+                description=draft.description, themes=draft.themes, target_groups=draft.target_groups,
+                estimated_budget_eur=draft.estimated_budget_eur, schedule=draft.schedule,
+                consents=Consents(**draft.consents), status_url=status_url,
+            )
+            event = self.runtime.new_event(data, subject=idea_id, correlation_id=correlation_id)
+            doc = {
+                "_id": idea_id, "reference": reference, "region": self.region.code, "submitted_at": now,
+                "fingerprint": fingerprint, "fingerprint_key": fingerprint,
+                "idempotency_key": f"key:{idempotency_key}" if idempotency_key else f"none:{idea_id}",
+                **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "stage_changed_ms": 0,
+                "erased_at": None,
+            }
+            try:
+                winner = await self.store.record_idea(doc, event)
+            except ReferenceTaken:
+                continue  # another replica (or a lost counter update) used this number: the reference takes the next
+            break
+        else:
+            raise RuntimeError(f"no free reference after {MAX_REFERENCE_ATTEMPTS} attempts")
         if winner is not None and winner.get("fingerprint_key") == fingerprint and not (
             idempotency_key and winner.get("idempotency_key") == doc["idempotency_key"]
         ) and not self._within_duplicate_window(epoch_ms(as_utc(winner["submitted_at"])), now):

@@ -73,6 +73,10 @@ def revive(doc: Document | None) -> Document | None:
     return doc
 
 
+class ReferenceTaken(Exception):
+    """Another idea already has this reference (a concurrent replica, or a counter update FerretDB v1 lost)."""
+
+
 def _pointed(pointer: Document | None) -> Document | None:
     """An `idea_keys` pointer as the part of the idea a replay needs."""
     if pointer is None:
@@ -184,7 +188,8 @@ class IntakeStore:
                 if existing is not None:
                     await self.remember_keys(existing)
                     return existing
-            raise
+            # neither key: the other unique field is the reference (the _id is a fresh UUIDv7)
+            raise ReferenceTaken(doc["reference"]) from None
         await self.remember_keys(doc)
         return None
 
