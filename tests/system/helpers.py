@@ -101,6 +101,17 @@ def receipts(system: System, prefix: str) -> dict[str, int]:
     return counts
 
 
+def message_ids(system: System, prefix: str) -> dict[str, set[str]]:
+    """The distinct Message-IDs received per recipient whose address contains `prefix`."""
+    ids: dict[str, set[str]] = {}
+    with system.mail.lock:
+        for message in system.mail.messages:
+            to = str(message.get("To", ""))
+            if prefix in to:
+                ids.setdefault(to, set()).add(str(message.get("Message-ID", "")))
+    return ids
+
+
 def idea_payload(i: int, tag: str) -> dict[str, Any]:
     return {
         "organisation": {"name": f"Yhdistys {tag} {i} ry", "type": "registered_association",

@@ -21,6 +21,7 @@ from tests.system.helpers import (
     admin_headers,
     idea_payload,
     ideas_in_report,
+    message_ids,
     publish_ideas,
     publish_raw,
     receipts,
@@ -112,6 +113,8 @@ def test_consumers_sigkilled_mid_batch_and_a_poison_message(system: System) -> N
     resent = {d["address"] for d in held}
     assert {to for to, n in mails.items() if n > 1} <= resent, mails
     assert max(mails.values()) <= 2, mails
+    # ... and it is the same message (RFC 5322 Message-ID), which mail clients show once: one receipt per idea
+    assert all(len(ids) == 1 and "" not in ids for ids in message_ids(system, "killed-").values())
     assert wait_until(lambda: ideas_in_report(system, headers, *this_month()), lambda n: n >= total,
                       240, "reporting counts") == total
 
