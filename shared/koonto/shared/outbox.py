@@ -67,9 +67,10 @@ def outbox_set(*envelopes: Envelope) -> Document:
 class OutboxRelay:
     """Publishes pending outbox entries of the given collections; wakes on `notify()` or every poll interval.
 
-    `notify(*envelopes)` after a write that has returned hands the relay the events that write committed: the relay
-    publishes them at once, without reading them back or scanning the collections (the scan then runs every poll
-    interval only, and still publishes whatever that fast path could not, e.g. while NATS is away).
+    `notify(*envelopes)` after a write that has returned hands the relay the events that write committed: a task of
+    its own publishes them at once, without reading them back and without waiting for a scan in progress (the scan
+    then runs every poll interval only, and still publishes whatever that fast path could not, e.g. while NATS is
+    away).
 
     Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window, and the
     `outbox_published` record makes the second relay skip it altogether.
@@ -96,9 +97,11 @@ class OutboxRelay:
         self.published = self.collections[0].database[self.PUBLISHED] if self.collections else None
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._committed: deque[Envelope] = deque()
+        self._committed_ready = asyncio.Event()
         self._scan_requested = False
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+        self._fast_task: asyncio.Task[None] | None = None
         self._stopping = False
 
     def notify(self, *committed: Envelope) -> None:
@@ -108,8 +111,9 @@ class OutboxRelay:
         it scans the outbox collections."""
         if committed and len(self._committed) < 10 * self.batch:
             self._committed.extend(committed)
-        else:
-            self._scan_requested = True  # too many waiting: they are in the outboxes, the scan finds them
+            self._committed_ready.set()
+            return
+        self._scan_requested = True  # (or too many waiting: they are in the outboxes, the scan finds them)
         self._wake.set()
 
     async def _already_published(self, event_id: str) -> bool:
@@ -140,8 +144,7 @@ class OutboxRelay:
                     envelope.type, envelope.model_dump_json().encode(), envelope.id, traceparent=envelope.traceparent
                 )
             except BaseException:
-                self._committed.clear()
-                self._scan_requested = True
+                self._committed.clear()  # all in their outboxes: the next scan (poll) publishes them
                 self._remember(published)
                 raise
             published.append(envelope.id)
@@ -206,13 +209,25 @@ class OutboxRelay:
     async def pending(self) -> int:
         return sum([await c.count_documents({PENDING_FLAG: True}) for c in self.collections])
 
+    async def run_fast_path(self) -> None:
+        """Publishes what `notify(*envelopes)` hands over, in its own task: a long scan never delays it."""
+        while not self._stopping:
+            await self._committed_ready.wait()
+            self._committed_ready.clear()
+            try:
+                await self.publish_committed()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # NATS or the store is away: the scan publishes them from the outboxes later
+                OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
+                log.warning("outbox relay could not publish at once; the scan will", error=repr(exc))
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         delay = self.poll_seconds
         scan_at = loop.time()  # the first pass scans
         while not self._stopping:
             try:
-                await self.publish_committed()
                 if self._scan_requested or loop.time() >= scan_at:
                     self._scan_requested = False
                     published = await self.drain_once()
@@ -228,7 +243,7 @@ class OutboxRelay:
                 delay = min(delay * 2, 5.0)
                 scan_at = loop.time() + delay
             self._wake.clear()
-            if self._committed or self._scan_requested:
+            if self._scan_requested:
                 continue
             timeout = scan_at - loop.time()
             if timeout > 0:
@@ -238,11 +253,13 @@ class OutboxRelay:
     def start(self) -> None:
         self._stopping = False
         self._task = asyncio.create_task(self.run(), name=f"{self.service}-outbox-relay")
+        self._fast_task = asyncio.create_task(self.run_fast_path(), name=f"{self.service}-outbox-relay-fast")
 
     async def stop(self) -> None:
         self._stopping = True
-        if self._task:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        for task in (self._task, self._fast_task):
+            if task:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._task = self._fast_task = None
