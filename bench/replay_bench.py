@@ -15,6 +15,7 @@ import importlib
 import os
 import time
 from datetime import date
+from typing import Any
 
 import nats
 import nats.js.api as js_api
@@ -30,8 +31,25 @@ from tests.reporting.synthetic import stream
 from tests.support.servers import mongo_server, nats_server, temp_base
 
 
-async def publish_all(nats_url: str, count: int) -> int:
-    events = stream(count)
+def ideas_only(count: int) -> list[Any]:
+    """What `bench.scenarios.ideas_backlog` publishes: idea-submitted only, over 2026 and 7 municipalities."""
+    import random
+    from datetime import UTC, datetime, timedelta
+
+    from tests.support.samples import envelope, idea_submitted
+
+    municipalities = ["kuopio", "iisalmi", "varkaus", "siilinjarvi", "leppavirta", "tervo", "kaavi"]
+    rng = random.Random(42)
+    start = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    return [envelope(idea_submitted(
+        reference=f"KOO-2026-{i % 9999 + 1:04d}", submitted_at=start + timedelta(minutes=rng.randrange(0, 480_000)),
+        contact={"name": "Nimi", "email": f"backlog-{i}@example.fi", "language": "fi", "channel": "email"},
+        organisation={"name": f"Yhdistys {i}", "type": "informal_group", "municipality": rng.choice(municipalities)},
+    )) for i in range(count)]
+
+
+async def publish_all(nats_url: str, count: int, kind: str = "mixed") -> int:
+    events = stream(count) if kind == "mixed" else ideas_only(count)
     nc = await nats.connect(nats_url)
     js = nc.jetstream()
     await ensure_stream(js)
@@ -70,11 +88,24 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[
     client = make_client(settings.mongo_url)
     models = await Generations(client[settings.mongo_database]).active()
     region = load_region("pohjois-savo")
+    spent: dict[str, float] = {}
+    for name in ("counter_rows", "sum_by_key", "distinct_keys", "case_facts", "call_names"):
+        method = getattr(models, name)
+
+        async def timed(*args: Any, _method: Any = method, _name: str = name, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return await _method(*args, **kwargs)
+            finally:
+                spent[_name] = spent.get(_name, 0.0) + time.perf_counter() - started
+
+        setattr(models, name, timed)
     times = []
     for _ in range(repeats):
         started = time.perf_counter()
         await build_summary(models, region, date(2026, 1, 1), date(2026, 12, 31), None)
         times.append(time.perf_counter() - started)
+    print("  of which (all repeats): " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()), flush=True)
     await client.close()
     return sorted(times)
 
@@ -83,6 +114,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--store", choices=["nx-27017", "ferretdb"], default="nx-27017")
+    parser.add_argument("--kind", choices=["mixed", "ideas"], default="mixed",
+                        help="a varied stream (tests.reporting.synthetic) or idea-submitted only (as bench/run.py)")
     parser.add_argument("--profile", help="write a cProfile of the replay to this file")
     parser.add_argument("--replays", type=int, default=1, help="replay this many times in a row")
     parser.add_argument("--code", help="import `replay` from this module instead (e.g. a copy of the old one)")
@@ -97,9 +130,10 @@ def main() -> int:
         nats_url = f"nats://127.0.0.1:{nats_srv.port}"
         settings = ReportingSettings(nats_url=nats_url, mongo_url=f"mongodb://127.0.0.1:{store.port}/",
                                      mongo_database="reporting_bench")
-        events = asyncio.run(publish_all(nats_url, args.events))
+        events = asyncio.run(publish_all(nats_url, args.events, args.kind))
         consume = asyncio.run(raw_consume(nats_url))
-        print(f"{args.store}: {events} events in the stream; raw pull-consume {consume:.0f} msg/s", flush=True)
+        print(f"{args.store}, {args.kind}: {events} events in the stream; raw pull-consume {consume:.0f} msg/s",
+              flush=True)
         for _ in range(args.replays):
             profiler = cProfile.Profile() if args.profile else None
             started = time.perf_counter()

@@ -55,7 +55,8 @@ from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.store import Leases, make_client
 
-BATCH = 256          # catch-up fetches
+BATCH = 64           # catch-up fetches (applied one by one through the live path)
+INACTIVE_THRESHOLD = 900.0  # s a temporary consumer outlives its last fetch (a slow store can take a while per batch)
 BULK_BATCH = 1000    # rebuild fetches
 FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes
 MORE_BULK_PASSES = 3  # bulk passes over what arrived during the previous one, before switching
@@ -107,7 +108,7 @@ async def _temporary_consumer(js: JetStreamContext, start_seq: int) -> tuple[Any
     name = f"reporting-replay-{secrets.token_hex(4)}"
     config = js_api.ConsumerConfig(
         durable_name=name, deliver_policy=js_api.DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=start_seq,
-        ack_policy=js_api.AckPolicy.NONE, filter_subject="koonto.>", inactive_threshold=60.0,
+        ack_policy=js_api.AckPolicy.NONE, filter_subject="koonto.>", inactive_threshold=INACTIVE_THRESHOLD,
         max_ack_pending=-1,
     )
     return await js.pull_subscribe("koonto.>", durable=name, stream=STREAM_NAME, config=config), name

@@ -7,10 +7,36 @@ from typing import Any
 
 from koonto.reporting.domain import report as rep
 from koonto.reporting.domain.model import CHANNELS, EVENT_KIND_LABELS, GENDERS, SESSION_KIND_LABELS, STAGES
-from koonto.reporting.store import ReadModels
+from koonto.reporting.store import VALUE_FIELDS, ReadModels
 from koonto.shared.region import Region
 
 Summary = dict[str, Any]
+
+
+class Counters:
+    """The counters of a report (every day up to its end), summed in memory the way `ReadModels.sum_by_key` and
+    `ReadModels.distinct_keys` sum them in the store, but from one read."""
+
+    def __init__(self, rows: list[dict[str, Any]], first_day: str) -> None:
+        self.first_day = first_day
+        self.by_metric: dict[str, list[dict[str, Any]]] = {}
+        for row in rows:
+            self.by_metric.setdefault(str(row.get("metric")), []).append(row)
+
+    def _rows(self, metric: str, from_start: bool) -> list[dict[str, Any]]:
+        rows = self.by_metric.get(metric, [])
+        return rows if from_start else [r for r in rows if str(r.get("day")) >= self.first_day]
+
+    def sum_by_key(self, metric: str, *, group: str = "key", from_start: bool = False) -> dict[str, dict[str, int]]:
+        out: dict[str, dict[str, int]] = {}
+        for row in self._rows(metric, from_start):
+            sums = out.setdefault(str(row.get(group, "")), dict.fromkeys(VALUE_FIELDS, 0))
+            for name in VALUE_FIELDS:
+                sums[name] += int(row.get(name) or 0)
+        return dict(sorted(out.items()))
+
+    def distinct_keys(self, metric: str, *, group: str = "key") -> list[str]:
+        return sorted({str(row.get(group)) for row in self._rows(metric, False)})
 
 
 def _get(groups: dict[str, dict[str, int]], key: str, value: str = "n") -> int:
@@ -22,24 +48,23 @@ async def build_summary(
     generated_at: datetime | None = None,
 ) -> Summary:
     f, t = first.isoformat(), last.isoformat()
-    q: dict[str, Any] = {"first_day": f, "last_day": t, "municipality": municipality}
+    counters = Counters(await models.counter_rows(last_day=t, municipality=municipality), f)
 
-    ideas_by_mun = await models.sum_by_key("ideas", group="municipality", **q)
-    ideas_by_theme = await models.sum_by_key("ideas_theme", **q)
-    stage_totals = await models.sum_by_key("stage", first_day=None, last_day=t, municipality=municipality)
-    sessions = await models.sum_by_key("sessions", **q)
-    advised = await models.distinct_keys("advised", **q)
-    applications = await models.sum_by_key("applications", **q)
-    decisions = await models.sum_by_key("decisions", **q)
-    events = await models.sum_by_key("events_held", **q)
-    notifications = await models.sum_by_key("notifications", first_day=f, last_day=t, municipality=None)
+    ideas_by_mun = counters.sum_by_key("ideas", group="municipality")
+    ideas_by_theme = counters.sum_by_key("ideas_theme")
+    stage_totals = counters.sum_by_key("stage", from_start=True)
+    sessions = counters.sum_by_key("sessions")
+    advised = counters.distinct_keys("advised")
+    applications = counters.sum_by_key("applications")
+    decisions = counters.sum_by_key("decisions")
+    events = counters.sum_by_key("events_held")
+    notifications = counters.sum_by_key("notifications")  # region-wide; shown only when no municipality is asked
     cases = await models.case_facts(municipality)
 
     region_codes = region.municipality_codes
     active: set[str] = set()
     for metric in ("ideas", "sessions", "events_held"):
-        active.update(await models.distinct_keys(metric, first_day=f, last_day=t, municipality=municipality,
-                                                 group="municipality"))
+        active.update(counters.distinct_keys(metric, group="municipality"))
     reached = sorted(code for code in active if code in region_codes)
 
     session_minutes = sum(v["minutes"] for v in sessions.values())

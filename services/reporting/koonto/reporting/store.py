@@ -66,6 +66,7 @@ GENERATION_DOC = "generation"
 INITIAL_GENERATION = "g0"
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "cases", "calls", "parked")
+COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
 VALUE_FIELDS = (
     "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
     "failed",
@@ -78,10 +79,12 @@ class DocumentLocks:
     def __init__(self, stripes: int = 256) -> None:
         self._locks = [asyncio.Lock() for _ in range(stripes)]
 
+    def _stripe(self, collection: AsyncCollection[Document], key: str) -> int:
+        return zlib.crc32(f"{collection.name}/{key}".encode()) % len(self._locks)
+
     @contextlib.asynccontextmanager
     async def hold(self, collection: AsyncCollection[Document], key: str) -> AsyncIterator[None]:
-        lock = self._locks[zlib.crc32(f"{collection.name}/{key}".encode()) % len(self._locks)]
-        async with lock:
+        async with self._locks[self._stripe(collection, key)]:
             yield
 
 
@@ -204,15 +207,14 @@ class ReadModels:
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         """Apply an event's plan once. Returns False when the event had already been applied in full."""
-        fact = await self.facts.find_one({"_id": event_id})
-        if fact is None:
-            fact = {"_id": event_id, "type": event_type, "plan": merge_increments(increments), "applied": False,
-                    "recorded_at": instant(utcnow())}
-            try:
-                await self.facts.insert_one(fact)
-            except DuplicateKeyError:
-                fact = await self.facts.find_one({"_id": event_id})
-                assert fact is not None
+        fact: Document = {"_id": event_id, "type": event_type, "plan": merge_increments(increments),
+                          "applied": False, "recorded_at": instant(utcnow())}
+        try:
+            await self.facts.insert_one(fact)  # a new event (the usual case): one round trip, no look-up first
+        except DuplicateKeyError:
+            stored = await self.facts.find_one({"_id": event_id})
+            assert stored is not None
+            fact = stored
         if fact.get("applied"):
             return False
         for entry in fact["plan"]:
@@ -221,12 +223,15 @@ class ReadModels:
         return True
 
     async def _increment_once(self, entry: Document, event_id: str) -> None:
+        # One update per counter, not one bulk write per event: FerretDB v1 answers a bulk update whose upsert
+        # collides (a redelivery: the counter exists and holds the marker) without `nModified`, which PyMongo
+        # cannot read, so the collision could not be told apart from a real failure.
         marker = event_marker(event_id)
         guard = {"_id": entry["id"], marker: {"$exists": False}}
         update = {
             "$inc": entry["values"],
             "$set": {marker: True},
-            "$setOnInsert": {k: entry[k] for k in ("metric", "day", "municipality", "key")},
+            "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS},
         }
         async with DOCUMENT_LOCKS.hold(self.counters, entry["id"]):
             try:
@@ -391,6 +396,17 @@ class ReadModels:
             for name in VALUE_FIELDS:
                 sums[name] += int(row.get(name) or 0)
         return dict(sorted(out.items()))
+
+    async def counter_rows(self, *, last_day: str, municipality: str | None) -> list[Document]:
+        """Every counter up to `last_day` (of one municipality, or all), values only: a report reads them once
+        and sums in Python, rather than scanning the counters once per figure (the embedded stores scan the
+        collection for each query)."""
+        match: Document = {"day": {"$lte": last_day}}
+        if municipality is not None:
+            match["municipality"] = municipality
+        projection: Document = {"_id": 0, "metric": 1, "day": 1, "municipality": 1, "key": 1,
+                                **dict.fromkeys(VALUE_FIELDS, 1)}
+        return [row async for row in self.counters.find(match, projection)]
 
     async def distinct_keys(
         self, metric: str, *, first_day: str, last_day: str, municipality: str | None, group: str = "key"
