@@ -111,7 +111,7 @@ def test_consumers_sigkilled_mid_batch_and_a_poison_message(system: System) -> N
     assert len(mails) == total
     # a held mail that the server had in fact taken arrives twice after the resend (same Message-ID); no other
     resent = {d["address"] for d in held}
-    assert {to for to, n in mails.items() if n > 1} <= resent, mails
+    assert all(any(f"<{address}>" in to for address in resent) for to, n in mails.items() if n > 1), mails
     assert max(mails.values()) <= 2, mails
     # ... and it is the same message (RFC 5322 Message-ID), which mail clients show once: one receipt per idea
     assert all(len(ids) == 1 and "" not in ids for ids in message_ids(system, "killed-").values())
