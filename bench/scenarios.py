@@ -130,26 +130,6 @@ def replay(system: System) -> float:
     return time.perf_counter() - started
 
 
-async def admin_headers(system: System) -> dict[str, str]:
-    async with httpx.AsyncClient(timeout=10) as client:
-        response = await client.post(
-            f"{system.services['advisory'].url}/api/v1/token",
-            data={"username": "admin@koonto.test", "password": "admin-password-for-tests"},
-        )
-        response.raise_for_status()
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
-
-
-async def report_latency(system: System, headers: dict[str, str], repeats: int = 20) -> Rate:
-    url = f"{system.services['reporting'].url}/api/v1/reports/summary"
-    params = {"from": "2026-01-01", "to": "2026-12-31"}
-    async with httpx.AsyncClient(timeout=60) as client:
-        async def one(i: int) -> None:
-            (await client.get(url, params=params, headers=headers)).raise_for_status()
-
-        return await concurrently(repeats, 1, one)
-
-
 async def consumers_drained(nats_url: str, prefix: str, timeout: float = 3600) -> float:
     """Waits until every durable consumer whose name starts with `prefix` has nothing pending or unacked;
     returns the seconds it took."""
@@ -194,3 +174,26 @@ async def mail_quiet(system: System, quiet: float = 2.0, timeout: float = 3600) 
         await asyncio.sleep(0.2)
         if system.mail.count() != last:
             last, since = system.mail.count(), time.perf_counter()
+
+
+async def summary_latency(mongo_url: str, database: str, repeats: int = 5) -> Rate:
+    """The summary of 2026 for the whole region, built from the active read models as the API builds it."""
+    from datetime import date
+
+    from koonto.reporting.reports import build_summary
+    from koonto.reporting.store import Generations
+    from koonto.shared.region import load_region
+    from koonto.shared.store import make_client
+
+    client = make_client(mongo_url)
+    try:
+        models = await Generations(client[database]).active()
+        region = load_region("pohjois-savo")
+        latencies = []
+        for _ in range(repeats):
+            started = time.perf_counter()
+            await build_summary(models, region, date(2026, 1, 1), date(2026, 12, 31), None)
+            latencies.append(time.perf_counter() - started)
+    finally:
+        await client.close()
+    return Rate(repeats, sum(latencies), latencies)
