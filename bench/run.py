@@ -165,6 +165,20 @@ def table(rows: list[tuple[str, str, str, str]]) -> str:
     return "\n".join(lines)
 
 
+def write_section(path: Path, store: str, section: str) -> None:
+    """Replaces the text between `<!-- bench:STORE -->` and `<!-- /bench:STORE -->` in `path` (appends the
+    section when the markers are not there yet), so a new run updates its table and leaves the notes alone."""
+    start, end = f"<!-- bench:{store} -->", f"<!-- /bench:{store} -->"
+    text = path.read_text() if path.exists() else "# Benchmarks\n"
+    block = f"{start}\n{section}{end}"
+    if start in text and end in text:
+        before, rest = text.split(start, 1)
+        text = before + block + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + f"\n\n## {store}\n\n{block}\n"
+    path.write_text(text)
+
+
 def machine() -> str:
     return (f"{platform.platform()}, Python {platform.python_version()}, {os.cpu_count()} cores, "
             f"{psutil.virtual_memory().total / 2**30:.0f} GiB")
@@ -184,12 +198,10 @@ def main() -> int:
     text = table(rows)
     print(text)
     if not args.no_write:
-        args.output.write_text(
-            f"# Benchmarks\n\nRun {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python3 deploy/local/koonto.py bench"
-            f" --scale {args.scale} --store {args.store}` on {machine()}.\n"
-            "Every figure is divided by the raw primitive measured in the same run on the same servers; timings on "
-            "this machine are noisy, ratios less so.\n\n" + text + "\n"
-        )
+        section = (f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC with `python3 deploy/local/koonto.py bench --scale "
+                   f"{args.scale} --store {args.store}` on {machine()}.\n\n{text}\n")
+        write_section(args.output, args.store, section)
+        print(f"written to {args.output} (the {args.store} section; the analysis around it is kept)")
     return 0
 
 
