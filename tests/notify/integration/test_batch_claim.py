@@ -58,9 +58,7 @@ async def test_two_claims_of_the_same_batch_split_it_without_overlap(notify_fact
     async with running(runtime):
         app = runtime.state["notify"]
         store = app.store
-        # due an hour from now: the running replica's own worker leaves them alone, the two claims below (told
-        # it is two hours later) race for them alone
-        now = app.now() + timedelta(hours=2)
+        now = app.now()
         for round_ in range(5):
             docs = [
                 {
@@ -70,7 +68,7 @@ async def test_two_claims_of_the_same_batch_split_it_without_overlap(notify_fact
                     "status": "pending",
                     "attempts": 0,
                     "claim_seq": 0,
-                    "due_at": now - timedelta(hours=1),
+                    "due_at": now - timedelta(seconds=1),
                     "created_at": now,
                 }
                 for i in range(40)

@@ -279,17 +279,12 @@ class NotifyApp:
                 pause = self._provider_pause - asyncio.get_running_loop().time()
                 if pause > 0:
                     await asyncio.sleep(pause)
-                try:
-                    docs = await self.store.due(self.now(), self.settings.worker_batch)
-                    if len(docs) < self.settings.worker_batch:
-                        self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
-                    mails = [d for d in docs if d["channel"] == "email"][: max(0, mail_max - mail_queue.qsize())]
-                    texts = [d for d in docs if d["channel"] == "sms"][: max(0, sms_max - sms_queue.qsize())]
-                    won, claimed = await self._claim(mails + texts) if mails or texts else ([], 0)
-                except PyMongoError as exc:  # the store away for a moment: what was claimed waits for its lease
-                    log.warning("claiming deliveries failed; will retry", error=repr(exc))
-                    await asyncio.sleep(idle_delay)
-                    continue
+                docs = await self.store.due(self.now(), self.settings.worker_batch)
+                if len(docs) < self.settings.worker_batch:
+                    self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
+                mails = [d for d in docs if d["channel"] == "email"][: max(0, mail_max - mail_queue.qsize())]
+                texts = [d for d in docs if d["channel"] == "sms"][: max(0, sms_max - sms_queue.qsize())]
+                won, claimed = await self._claim(mails + texts) if mails or texts else ([], 0)
                 lost = lost + 1 if not claimed and (mails or texts) else 0
                 if 0 < lost < 4:
                     # another replica won these: the next due ones, right away (not forever: a claim whose
