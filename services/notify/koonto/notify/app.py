@@ -238,12 +238,11 @@ class NotifyApp:
         return created
 
     # -- the delivery worker ---------------------------------------------------------------------------------
-    # One claimer takes due deliveries in batches (store.claim_batch: inserts into `claims` decide, then one
-    # update and a read-back of what this claim won) and hands them to `smtp_pool_size` mail senders and as many
-    # SMS senders. Each message is still marked on its own right before its own DATA (or POST), and each
-    # outcome is still one insert of its log document with its event; marks and outcomes asked for at the same
-    # moment by several senders share one store write (GroupCommit). Claimed deliveries not yet started when
-    # the worker stops go back to the queue.
+    # One claimer takes due deliveries in batches (one conditional update_many, then a read-back of what it won)
+    # and hands them to `smtp_pool_size` mail senders and as many SMS senders. Each mail is still marked
+    # `committing` on its own right before its own DATA, and each outcome is still one insert of its log
+    # document with its event; marks and outcomes asked for at the same moment by several senders share one
+    # store write (GroupCommit). Claimed deliveries not yet started when the worker stops go back to the queue.
     def _lease(self) -> timedelta:
         return timedelta(seconds=self.settings.delivery_lease_seconds)
 
@@ -269,7 +268,6 @@ class NotifyApp:
         senders += [asyncio.create_task(self._sender(sms_queue, "sms")) for _ in range(size)]
         idle_delay = self.settings.worker_poll_seconds
         mail_max, sms_max = self._batch_limits()
-        lost = 0
         try:
             while True:
                 # claim the next batch while the senders still have about half a batch to work on
@@ -284,14 +282,8 @@ class NotifyApp:
                     self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
                 mails = [d for d in docs if d["channel"] == "email"][: max(0, mail_max - mail_queue.qsize())]
                 texts = [d for d in docs if d["channel"] == "sms"][: max(0, sms_max - sms_queue.qsize())]
-                won, claimed = await self._claim(mails + texts) if mails or texts else ([], 0)
-                lost = lost + 1 if not claimed and (mails or texts) else 0
-                if 0 < lost < 4:
-                    # another replica won these: the next due ones, right away (not forever: a claim whose
-                    # claimer died before writing `sending` blocks its delivery until it is forgotten)
-                    await asyncio.sleep(0.05)
-                    continue
-                if not won and not claimed:
+                won = await self._claim(mails + texts) if mails or texts else []
+                if not won:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), idle_delay)
@@ -316,9 +308,9 @@ class NotifyApp:
                 await self.close()
             raise
 
-    async def _claim(self, candidates: Sequence[Document]) -> tuple[list[Document], int]:
+    async def _claim(self, candidates: Sequence[Document]) -> list[Document]:
         """Claims a batch; settles at once the ones that may not be sent (no consent, suppressed) and postpones
-        SMS caught by the quiet hours. Returns the claimed deliveries to send, and how many this claim won."""
+        SMS caught by the quiet hours. Returns the claimed deliveries to send, each with its `checks`."""
         checks = await self._prefetch_checks(candidates)
         token = f"{self.runtime.instance_id}:{uuid.uuid4().hex[:12]}"
         now = self.now()
@@ -349,7 +341,7 @@ class NotifyApp:
             )
             for doc, _ in skipped:
                 NOTIFICATIONS.labels("notify", doc["channel"], "skipped").inc()
-        return out, len(won)
+        return out
 
     async def _prefetch_checks(self, docs: Sequence[Document]) -> Document:
         """Suppression and consent of a whole batch in two queries, not two per message."""
@@ -372,7 +364,8 @@ class NotifyApp:
             try:
                 if self._stopping:
                     break
-                self._room.set()  # the claimer looks whether there is room for the next batch
+                if queue.qsize() <= self._batch_limits()[0] // 2:
+                    self._room.set()
                 if asyncio.get_running_loop().time() < self._provider_pause:
                     continue  # the provider was not reachable a moment ago: leave it for the next claim
                 await limiter.wait()
@@ -394,6 +387,8 @@ class NotifyApp:
                     self._held.pop(doc["_id"], None)
                     with contextlib.suppress(Exception):
                         await self.store.release([doc["_id"]], doc["locked_by"])
+                if queue.empty():
+                    self._room.set()
 
     async def _release_held(self) -> None:
         by_token: dict[str, list[str]] = {}

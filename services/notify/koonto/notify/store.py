@@ -202,14 +202,10 @@ class NotifyStore:
         return [d async for d in self.recipients.find(query).sort("_id", ASCENDING).limit(limit)]
 
     async def consents_of(self, emails: Iterable[str]) -> dict[str, dict[str, bool]]:
-        """One look-up by `_id` per address, concurrently: FerretDB v1 answers `_id: {$in: [...]}` by reading
-        every recipient, which a fan-out to thousands would do once per batch."""
-        ids = list(dict.fromkeys(self.subscriber_id(e) for e in emails))
-        found = await asyncio.gather(*(self.recipients.find_one({"_id": i}, {"email": 1, "topics": 1}) for i in ids))
+        ids = [self.subscriber_id(e) for e in emails]
         out: dict[str, dict[str, bool]] = {}
-        for doc in found:
-            if doc is not None:
-                out[doc["email"]] = {t: bool(v.get("consent")) for t, v in (doc.get("topics") or {}).items()}
+        async for doc in self.recipients.find({"_id": {"$in": ids}}, {"email": 1, "topics": 1}):
+            out[doc["email"]] = {t: bool(v.get("consent")) for t, v in (doc.get("topics") or {}).items()}
         return out
 
     async def remember_registrant(self, registration_id: str, fields: Document) -> None:
@@ -314,9 +310,7 @@ class NotifyStore:
         is left as it is."""
         if not docs:
             return 0
-        # one look-up by `_id` each (concurrently): the log only grows, and FerretDB v1 would read all of it
-        found = await asyncio.gather(*(self.deliveries.find_one({"_id": x["_id"]}, {"_id": 1}) for x in docs))
-        done = {d["_id"] for d in found if d is not None}
+        done = {d["_id"] async for d in self.deliveries.find({"_id": {"$in": [x["_id"] for x in docs]}}, {"_id": 1})}
         fresh = [d for d in docs if d["_id"] not in done]
         if not fresh:
             return 0
