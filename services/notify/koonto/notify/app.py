@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from pymongo.errors import PyMongoError
 
-from koonto.notify.batching import GroupCommit
 from koonto.notify.channels.mail import MailSender, SmtpMailer
 from koonto.notify.channels.sms import SmsSender, TwilioSms
 from koonto.notify.clock import Clock, SystemClock
-from koonto.notify.compose import email_bytes
+from koonto.notify.compose import email_message
 from koonto.notify.domain import ics
 from koonto.notify.domain.keys import address_hash, delivery_key, message_id, normalise_address
 from koonto.notify.domain.kinds import KINDS, may_send
@@ -30,7 +28,7 @@ from koonto.notify.domain.retry import DeliveryError, SendResult, retry_delay
 from koonto.notify.links import Links
 from koonto.notify.render import Renderer
 from koonto.notify.settings import NotifySettings
-from koonto.notify.store import NotifyStore, jsonable, outbox_event
+from koonto.notify.store import NotifyStore, jsonable
 from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
@@ -61,10 +59,6 @@ class RateLimiter:
             await asyncio.sleep(delay)
 
 
-class NotCommitted(Exception):
-    """The `committing` mark could not be written under this claim: the message must not be sent."""
-
-
 class NotifyApp:
     def __init__(
         self,
@@ -85,21 +79,8 @@ class NotifyApp:
         self._wake = asyncio.Event()
         self._fanout_wake = asyncio.Event()
         self._events_wake = asyncio.Event()
-        self._fresh_events: list[Document] = []  # recorded in the log, not yet published by this replica
         self._fanout_contexts: dict[str, Document] = {}
-        self.mail_limiter = RateLimiter(settings.mail_rate_per_second)
-        self.sms_limiter = RateLimiter(settings.sms_rate_per_second)
-        self.limiter = RateLimiter(settings.send_rate_per_second) if settings.send_rate_per_second else None
-        # marks wait up to 2 ms for the marks of the other connections (each is still written before its DATA)
-        self._marks: GroupCommit[Document, bool] = GroupCommit(self._write_marks, max_batch=64, linger=0.002)
-        # outcomes wait up to 50 ms for company: each is still its own log document (with its event) and its
-        # mark is already in the store, so the wait only widens the crash window by those 50 ms
-        self._outcomes: GroupCommit[Document, bool] = GroupCommit(self._write_outcomes, max_batch=200, linger=0.05)
-        self._held: dict[str, str] = {}  # claimed, not started yet: key -> claim token
-        self._stopping = False
-        self._room = asyncio.Event()
-        self._provider_pause = 0.0
-        self._stale_left = False
+        self.limiter = RateLimiter(settings.send_rate_per_second)
 
     # -- wiring ----------------------------------------------------------------------------------------------
     def bind(self, runtime: Runtime) -> None:
@@ -175,7 +156,6 @@ class NotifyApp:
             "context": jsonable(context),
             "status": "pending",
             "attempts": 0,
-            "claim_seq": 0,
             "due_at": due,
             "created_at": now,
             "region": cause.region,
@@ -238,113 +218,51 @@ class NotifyApp:
         return created
 
     # -- the delivery worker ---------------------------------------------------------------------------------
-    # One claimer takes due deliveries in batches (one conditional update_many, then a read-back of what it won)
-    # and hands them to `smtp_pool_size` mail senders and as many SMS senders. Each mail is still marked
-    # `committing` on its own right before its own DATA, and each outcome is still one insert of its log
-    # document with its event; marks and outcomes asked for at the same moment by several senders share one
-    # store write (GroupCommit). Claimed deliveries not yet started when the worker stops go back to the queue.
-    def _lease(self) -> timedelta:
-        return timedelta(seconds=self.settings.delivery_lease_seconds)
-
-    def _batch_limits(self) -> tuple[int, int]:
-        """How many mails and SMS one claim may take: the batch size, and no more than can start well inside
-        the lease at the configured rates (a claim never outlives its lease while waiting in memory)."""
-        s = self.settings
-        window = s.delivery_lease_seconds / 4
-        mail_rate = min(s.mail_rate_per_second, s.send_rate_per_second or s.mail_rate_per_second)
-        sms_rate = min(s.sms_rate_per_second, s.send_rate_per_second or s.sms_rate_per_second)
-        return max(1, min(s.worker_batch, int(mail_rate * window))), max(1, min(s.worker_batch, int(sms_rate * window)))
-
     async def run_worker(self, runtime: Runtime) -> None:
-        """Claims due deliveries and sends them at the configured rates, several at a time; never blocks the
-        consumers (they only write deliveries). On stop, sends under way are let finish (15 s at most) and what
-        was claimed but not started goes back to the queue."""
-        size = self.settings.smtp_pool_size
-        mail_queue: asyncio.Queue[Document | None] = asyncio.Queue()
-        sms_queue: asyncio.Queue[Document | None] = asyncio.Queue()
-        self._held = {}
-        self._stopping = False
-        senders = [asyncio.create_task(self._sender(mail_queue, "email")) for _ in range(size)]
-        senders += [asyncio.create_task(self._sender(sms_queue, "sms")) for _ in range(size)]
+        """Claims due deliveries and sends them at the configured rate, several at a time; never blocks the
+        consumers (they only write deliveries). On stop, sends already under way are let finish."""
+        inflight: set[asyncio.Task[None]] = set()
+        slots = asyncio.Semaphore(self.settings.smtp_pool_size)
         idle_delay = self.settings.worker_poll_seconds
-        mail_max, sms_max = self._batch_limits()
         try:
             while True:
-                # claim the next batch while the senders still have about half a batch to work on
-                while mail_queue.qsize() > mail_max // 2 or sms_queue.qsize() >= sms_max:
-                    self._room.clear()
-                    await self._room.wait()
-                pause = self._provider_pause - asyncio.get_running_loop().time()
-                if pause > 0:
-                    await asyncio.sleep(pause)
-                docs = await self.store.due(self.now(), self.settings.worker_batch)
+                now = self.now()
+                docs = await self.store.due(now, self.settings.worker_batch)
                 if len(docs) < self.settings.worker_batch:
                     self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
-                mails = [d for d in docs if d["channel"] == "email"][: max(0, mail_max - mail_queue.qsize())]
-                texts = [d for d in docs if d["channel"] == "sms"][: max(0, sms_max - sms_queue.qsize())]
-                won = await self._claim(mails + texts) if mails or texts else []
-                if not won:
+                if not docs:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._wake.wait(), idle_delay)
                     continue
-                for doc in won:
-                    (mail_queue if doc["channel"] == "email" else sms_queue).put_nowait(doc)
+                checks = await self._prefetch_checks(docs)
+                for doc in docs:
+                    await self.limiter.wait()
+                    await slots.acquire()
+                    task = asyncio.create_task(self._deliver_guarded(doc, checks))
+                    inflight.add(task)
+
+                    def _done(t: asyncio.Task[None]) -> None:
+                        inflight.discard(t)
+                        slots.release()
+
+                    task.add_done_callback(_done)
+                # let this batch finish claiming before the next query, so it is not fetched twice
+                while len(inflight) > self.settings.smtp_pool_size:
+                    await asyncio.wait(inflight, return_when=asyncio.FIRST_COMPLETED)
+                if inflight:
+                    await asyncio.wait(inflight)
+                self._events_wake.set()  # the relay publishes this batch's notification-sent/-failed
         except asyncio.CancelledError:
-            self._stopping = True
-            for queue in (mail_queue, sms_queue):  # nothing new starts; what waited goes back to the queue
-                while not queue.empty():
-                    queue.get_nowait()
-                for _ in range(size):
-                    queue.put_nowait(None)  # each idle sender ends at once
-            await asyncio.wait(senders, timeout=15)
-            for task in senders:
-                task.cancel()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._release_held(), 10)
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._outcomes.drain(), 10)
+            if inflight:
+                await asyncio.wait(inflight, timeout=15)
             with contextlib.suppress(Exception):
                 await self.close()
             raise
 
-    async def _claim(self, candidates: Sequence[Document]) -> list[Document]:
-        """Claims a batch; settles at once the ones that may not be sent (no consent, suppressed) and postpones
-        SMS caught by the quiet hours. Returns the claimed deliveries to send, each with its `checks`."""
-        checks = await self._prefetch_checks(candidates)
-        token = f"{self.runtime.instance_id}:{uuid.uuid4().hex[:12]}"
-        now = self.now()
-        won = await self.store.claim_batch(candidates, now=now, lease=self._lease(), token=token)
-        out: list[Document] = []
-        skipped: list[tuple[Document, str]] = []
-        settings = self.settings
-        for doc in won:
-            kind = KINDS[doc["kind"]]
-            suppressed = f"{doc['channel']}:{doc['address_hash']}" in checks["suppressed"]
-            consents = checks["consents"].get(doc["address"]) if kind.topic else None
-            allowed, reason = may_send(kind, consents, suppressed=suppressed)
-            if not allowed:
-                skipped.append((doc, reason))
-            elif doc["channel"] == "sms" and in_quiet_hours(now, settings.quiet_start_hour, settings.quiet_end_hour):
-                await self.store.postpone(
-                    doc["_id"],
-                    token,
-                    due_at=next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour),
-                    reason="quiet-hours",
-                )
-            else:
-                self._held[doc["_id"]] = token
-                out.append(doc)
-        if skipped:
-            await asyncio.gather(
-                *(self._outcomes.submit({**doc, "status": "skipped", "skip_reason": reason}) for doc, reason in skipped)
-            )
-            for doc, _ in skipped:
-                NOTIFICATIONS.labels("notify", doc["channel"], "skipped").inc()
-        return out
-
     async def _prefetch_checks(self, docs: Sequence[Document]) -> Document:
         """Suppression and consent of a whole batch in two queries, not two per message."""
+        hashes = list({d["address_hash"] for d in docs})
         suppressed = {
             s["_id"]
             async for s in self.store.suppressions.find(
@@ -353,71 +271,57 @@ class NotifyApp:
         }
         emails = [d["address"] for d in docs if d["channel"] == "email" and d.get("topic")]
         consents = await self.store.consents_of(emails) if emails else {}
-        return {"suppressed": suppressed, "consents": consents}
+        return {"suppressed": suppressed, "consents": consents, "hashes": hashes}
 
-    async def _sender(self, queue: asyncio.Queue[Document | None], channel: str) -> None:
-        limiter = self.mail_limiter if channel == "email" else self.sms_limiter
-        while not self._stopping:
-            doc = await queue.get()
-            if doc is None:
-                break
+    async def _deliver_guarded(self, doc: Document, checks: Document) -> None:
+        with log_context(
+            delivery=doc["_id"], event_id=doc.get("cause_event_id"), correlation_id=doc.get("correlation_id")
+        ):
             try:
-                if self._stopping:
-                    break
-                if queue.qsize() <= self._batch_limits()[0] // 2:
-                    self._room.set()
-                if asyncio.get_running_loop().time() < self._provider_pause:
-                    continue  # the provider was not reachable a moment ago: leave it for the next claim
-                await limiter.wait()
-                if self.limiter is not None:
-                    await self.limiter.wait()
-                if self._stopping:
-                    break
-                with log_context(
-                    delivery=doc["_id"], event_id=doc.get("cause_event_id"), correlation_id=doc.get("correlation_id")
-                ):
-                    await self._deliver_claimed(doc)
+                await self.deliver(doc, checks)
             except asyncio.CancelledError:
                 raise
+            except DeliveryError as exc:  # could not even get a connection: nothing was claimed
+                log.warning("provider not reachable; delivery stays queued", error=exc.reason)
+                await asyncio.sleep(min(5.0, self.settings.worker_poll_seconds))
             except Exception:
                 log.exception("delivery crashed; it will be settled when its lease runs out")
-            finally:
-                if self._held.get(doc["_id"]) == doc["locked_by"] and not self._stopping:
-                    # never started (provider away): give it back at once rather than after the lease
-                    self._held.pop(doc["_id"], None)
-                    with contextlib.suppress(Exception):
-                        await self.store.release([doc["_id"]], doc["locked_by"])
-                if queue.empty():
-                    self._room.set()
 
-    async def _release_held(self) -> None:
-        by_token: dict[str, list[str]] = {}
-        for key, token in self._held.items():
-            by_token.setdefault(token, []).append(key)
-        self._held = {}
-        for token, keys in by_token.items():
-            await self.store.release(keys, token)
+    async def deliver(self, doc: Document, checks: Document | None = None) -> str:
+        checks = checks or await self._prefetch_checks([doc])
+        if doc["channel"] == "email":
+            async with self.mailer.connection() as connection:
+                return await self._claim_and_send(doc, checks, connection)
+        return await self._claim_and_send(doc, checks, None)
 
-    async def _deliver_claimed(self, doc: Document) -> str:
-        """Sends one claimed delivery and records its outcome."""
-        key, channel = doc["_id"], doc["channel"]
+    async def _claim_and_send(self, candidate: Document, checks: Document, connection: Any) -> str:
+        settings, store = self.settings, self.store
+        owner = self.runtime.instance_id
+        now = self.now()
+        kind = KINDS[candidate["kind"]]
+        key = candidate["_id"]
+        suppressed = f"{candidate['channel']}:{candidate['address_hash']}" in checks["suppressed"]
+        consents = checks["consents"].get(candidate["address"]) if kind.topic else None
+        allowed, reason = may_send(kind, consents, suppressed=suppressed)
+        doc = await store.claim(key, now=now, lease=timedelta(seconds=settings.delivery_lease_seconds), owner=owner)
+        if doc is None:
+            return "taken"  # another replica (or an earlier pass) has it
+        if not allowed:
+            await self._settle(lambda: store.mark_skipped(doc, owner, reason=reason))
+            NOTIFICATIONS.labels("notify", doc["channel"], "skipped").inc()
+            return "skipped"
+        channel = doc["channel"]
+        if channel == "sms" and in_quiet_hours(now, settings.quiet_start_hour, settings.quiet_end_hour):
+            await store.postpone(
+                key,
+                owner,
+                due_at=next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour),
+                reason="quiet-hours",
+            )
+            return "postponed"
         try:
-            if channel == "email":
-                async with self.mailer.connection() as connection:
-                    self._held.pop(key, None)  # from here on it is this send's
-                    outcome = await self._send(doc, connection)
-            else:
-                self._held.pop(key, None)
-                outcome = await self._send(doc, None)
-        except NotCommitted:
-            log.warning("claim lost before the message was handed over (lease ran out?); not sent", delivery=key)
-            return "taken"
+            outcome = await self._send(doc, connection)
         except DeliveryError as exc:
-            if self._held.pop(key, None) is not None:  # could not even get a connection: nothing was sent
-                log.warning("provider not reachable; delivery goes back to the queue", error=exc.reason)
-                self._provider_pause = asyncio.get_running_loop().time() + min(5.0, self.settings.worker_poll_seconds)
-                await self.store.release([key], doc["locked_by"])
-                return "released"
             return await self._failed(doc, exc)
         sent_at = self.now()
         event = self.runtime.new_event(
@@ -433,38 +337,26 @@ class NotifyApp:
             subject=key,
             correlation_id=doc.get("correlation_id"),
         )
-        record = {**doc, "status": "sent", "sent_at": sent_at, **outcome, **outbox_event(event)}
-        if doc.get("erase_after_send"):  # sent: the log keeps that it was, not to whom (in the same insert)
-            record.update(address="(poistettu)", recipient_name="", context={}, erased=True)
-        recorded = await self._outcomes.submit(record)
+        recorded = await self._settle(lambda: store.mark_sent(doc, owner, now=sent_at, fields=outcome, event=event))
         NOTIFICATIONS.labels("notify", channel, "sent").inc()
         if not recorded:
-            log.error("sent, but its outcome was in the log already", delivery=key)
+            log.error("sent, but the delivery was no longer ours to record (lease ran out?)", delivery=key)
+        if doc.get("erase_after_send"):
+            await store.erase_address_after_send(key)
         return "sent"
 
-    async def _write_outcomes(self, records: list[Document]) -> list[bool]:
+    async def _settle(self, write: Callable[[], Awaitable[Any]]) -> Any:
         """The write after the provider answered must not be lost to a passing store hiccup (a busy SQLite
-        under FerretDB, a primary election): retried briefly, as the messages are already out. A retry after
-        a partly applied write finds those records in the log already and leaves them."""
-        recorded: set[str] = set()
+        under FerretDB, a primary election): retried briefly, as the message is already out."""
         for attempt in range(6):
             try:
-                recorded |= await self.store.finish_many(records)
-                break
+                return await write()
             except PyMongoError as exc:
                 if attempt == 5:
                     raise
-                log.warning("recording outcomes failed; retrying", error=repr(exc), attempt=attempt)
+                log.warning("recording the outcome failed; retrying", error=repr(exc), attempt=attempt)
                 await asyncio.sleep(0.05 * 2**attempt)
-        self._fresh_events += [
-            {"_id": r["_id"], "event": r["event"]} for r in records if r["_id"] in recorded and "event" in r
-        ]
-        self._events_wake.set()
-        return [r["_id"] in recorded for r in records]
-
-    async def _write_marks(self, docs: list[Document]) -> list[bool]:
-        marked = await self.store.commit_many(docs, self.now())
-        return [d["_id"] in marked for d in docs]
+        return None
 
     async def _context(self, doc: Document) -> Document:
         context = dict(doc.get("context") or {})
@@ -488,7 +380,7 @@ class NotifyApp:
                 )
                 rendered = self.renderer.email(kind, language, context)
                 mid = message_id(doc["_id"], self.settings.mail_domain)
-                message = email_bytes(
+                message = email_message(
                     rendered=rendered,
                     sender=self.settings.mail_from,
                     to=address,
@@ -510,10 +402,8 @@ class NotifyApp:
         if channel == "email":
             async def committing() -> None:
                 # the point of no return: before it, a crash provably sent nothing (recovery resends); after
-                # it, the outcome at the server is unknown for the time of one DATA exchange. Only a mark
-                # written under this claim lets the DATA go (a claim lost to recovery sends nothing).
-                if not await self._marks.submit(doc):
-                    raise NotCommitted(doc["_id"])
+                # it, the outcome at the server is unknown for the time of one DATA exchange
+                await self.store.mark_committing(doc["_id"], self.runtime.instance_id)
 
             result: SendResult = await connection.send(message, before_data=committing)
             return {
@@ -523,8 +413,6 @@ class NotifyApp:
                 "fallback": rendered.fallback,
                 "subject": rendered.subject,
             }
-        if not await self._marks.submit(doc):  # the SMS' point of no return: right before the one POST
-            raise NotCommitted(doc["_id"])
         result = await self.sms.send(address, rendered_sms.text)
         return {
             "provider_id": result.provider_id,
@@ -553,7 +441,7 @@ class NotifyApp:
 
     async def _failed(self, doc: Document, exc: DeliveryError) -> str:
         settings, store = self.settings, self.store
-        owner, key, now = doc["locked_by"], doc["_id"], self.now()
+        owner, key, now = self.runtime.instance_id, doc["_id"], self.now()
         attempts = int(doc.get("attempts", 1))
         if not exc.permanent and attempts < settings.max_attempts:
             due = now + retry_delay(attempts, settings.retry_base_seconds, settings.retry_max_seconds)
@@ -579,96 +467,53 @@ class NotifyApp:
             subject=key,
             correlation_id=doc.get("correlation_id"),
         )
-        await self._outcomes.submit(
-            {
-                **doc,
-                "status": "failed",
-                "failed_at": now,
-                "permanent": exc.permanent,
-                "last_error": exc.reason[:1000],
-                **outbox_event(event),
-            }
+        await self._settle(
+            lambda: store.mark_failed(doc, owner, now=now, error=exc.reason, permanent=exc.permanent, event=event)
         )
         log.error("delivery failed for good", reason=exc.reason, permanent=exc.permanent, attempts=attempts)
         NOTIFICATIONS.labels("notify", doc["channel"], "failed").inc()
         return "failed"
 
     # -- the outbox relay of notification-sent / -failed ----------------------------------------------------------
-    # The events are in the log (the outbox) before anyone publishes them. The replica that wrote them publishes
-    # them straight from memory right after the write, so the log is not read for every few mails (on FerretDB
-    # v1 every query that is not a plain `_id` look-up reads the whole collection). A poll of the log picks up
-    # anything left unpublished: by a replica that died, or while NATS was away.
-    async def _publish(self, docs: Sequence[Document]) -> int:
-        """Publishes concurrently (up to 100 acknowledgements awaited at once, not one by one), then marks what
-        JetStream acknowledged as published. Raises the first failure after marking the rest."""
-        published: list[str] = []
-        failure: BaseException | None = None
+    async def relay_events_once(self, limit: int = 500) -> int:
+        docs = await self.store.pending_events(limit)
+        published: list[Document] = []
         try:
-            for start in range(0, len(docs), 100):
-                chunk = docs[start : start + 100]
-                results = await asyncio.gather(
-                    *(
-                        self.runtime.publisher(d["event"]["subject"], d["event"]["body"].encode(), d["event"]["id"])
-                        for d in chunk
-                    ),
-                    return_exceptions=True,
-                )
-                for doc, result in zip(chunk, results, strict=True):
-                    if isinstance(result, BaseException):
-                        failure = failure or result
-                    else:
-                        published.append(doc["_id"])
-                if failure is not None:
-                    break
+            for doc in docs:
+                event = doc["event"]
+                await self.runtime.publisher(event["subject"], event["body"].encode(), event["id"])
+                published.append(doc)
         finally:
             if published:
-                await self.store.events_published(published)
-        if failure is not None:
-            raise failure
+                await self.store.events_published([d["_id"] for d in published])
         return len(published)
 
-    async def relay_events_once(self, limit: int = 500) -> int:
-        return await self._publish(await self.store.pending_events(limit))
-
     async def run_event_relay(self, runtime: Runtime) -> None:
-        """Publishes with Nats-Msg-Id = event id (a double publish, e.g. by the poll and this replica, is dropped
-        by JetStream), then marks them published. NATS being away only delays it."""
+        """Publishes with Nats-Msg-Id = event id (a double publish by two replicas is dropped by JetStream),
+        then marks the batch published in one write. NATS being away only delays it."""
+        # this replica's sends wake it; the poll only picks up what a replica that died left behind, and each
+        # poll reads the log, so it is not frequent
         idle = max(self.settings.outbox_poll_seconds, 5.0)
         delay = idle
-        scan = True  # the first pass reads the log: what a previous run left unpublished
         while True:
             try:
-                if self._fresh_events:
-                    batch, self._fresh_events = self._fresh_events[:500], self._fresh_events[500:]
-                    scan = True  # should this fail, the poll of the log takes them
-                    await self._publish(batch)
-                    scan = False
-                    if not self._fresh_events:
-                        await asyncio.sleep(0.2)  # while a fan-out sends: batches of dozens, not of one or two
-                    continue
-                if scan:
-                    scan = await self.relay_events_once() >= 500
-                    if scan:
-                        continue  # a backlog
+                published = await self.relay_events_once()
                 delay = idle
+                if published:
+                    continue
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 log.warning("notification events not published yet; will retry", error=repr(exc))
                 delay = min(delay * 2, 5.0)
-                scan = True
             self._events_wake.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._events_wake.wait(), delay)
-            except TimeoutError:
-                scan = True
 
     # -- crash recovery ----------------------------------------------------------------------------------------
     async def settle_stale(self) -> int:
         settled = 0
-        stale = await self.store.stale_sending(self.now())
-        self._stale_left = bool(stale)
-        for doc in stale:
+        for doc in await self.store.stale_sending(self.now()):
             if await self.store.in_log(doc["_id"]):  # died between recording the outcome and leaving the queue
                 await self.store.drop_from_queue(doc["_id"])
                 continue
@@ -689,12 +534,7 @@ class NotifyApp:
         interval = max(0.5, min(30.0, self.settings.delivery_lease_seconds / 4))
         while True:
             try:
-                if not await self.settle_stale() and not self._stale_left:
-                    # claims and marks of finished attempts decide nothing any more; kept twice the lease (and
-                    # never while a delivery in "sending" awaits its verdict, which needs its mark)
-                    cutoff = self.now() - max(2 * self._lease(), timedelta(minutes=10))
-                    await self.store.forget_claims(cutoff)
-                    await self.store.forget_commits(cutoff)
+                await self.settle_stale()
             except asyncio.CancelledError:
                 raise
             except Exception as exc:

@@ -22,7 +22,7 @@ class NotifySettings(ServiceSettings):
     smtp_username: str = ""
     smtp_password: str = ""
     smtp_timeout_seconds: float = Field(default=20.0, gt=0)
-    smtp_pool_size: int = Field(default=8, ge=1, le=32)  # SMTP connections (and SMS requests) in parallel
+    smtp_pool_size: int = Field(default=2, ge=1, le=32)
     mail_from: str = "Koonto <koonto@example.fi>"
     mail_domain: str = "notify.koonto.example.fi"  # right-hand side of Message-IDs
 
@@ -40,11 +40,7 @@ class NotifySettings(ServiceSettings):
     # delivery queue
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_batch: int = Field(default=50, ge=1, le=1000)
-    # provider limits, per replica: an SMTP relay takes hundreds of mails a second (set it to your provider's
-    # quota, e.g. 14 for a new Amazon SES account); an SMS provider a few per second per sender
-    mail_rate_per_second: float = Field(default=300.0, gt=0, description="per replica")
-    sms_rate_per_second: float = Field(default=5.0, gt=0, description="per replica")
-    send_rate_per_second: float | None = Field(default=None, gt=0, description="optional cap, both channels together")
+    send_rate_per_second: float = Field(default=20.0, gt=0, description="per replica, all channels together")
     delivery_lease_seconds: float = Field(default=120.0, gt=0, description="longer than any provider call")
     max_attempts: int = Field(default=8, ge=1)
     retry_base_seconds: float = Field(default=30.0, gt=0)

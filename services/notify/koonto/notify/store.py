@@ -2,26 +2,22 @@
 
 Collections: `recipients` (contact persons, subscribers, registrants, staff: one directory), `delivery_queue`
 (pending, sending, unconfirmed), `deliveries` (the insert-only log of outcomes; carries the outbox of
-notification-sent / -failed), `claims` (one insert per claim of a delivery: the write that decides who sends
-it), `commits` (one insert per attempt right before the message is handed over: the point of no return),
-`suppressions`, `fanouts`,
+notification-sent / -failed), `suppressions`, `fanouts`,
 `scheduled_events`, `case_copies`, `followups`, `digests`. Keeps to the store subset of ARCHITECTURE.md.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, DeleteOne, IndexModel, ReturnDocument, UpdateOne
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from koonto.notify.domain.keys import address_hash, normalise_address
 from koonto.shared.contracts import Envelope
-from koonto.shared.store import epoch_ms
 
 Document = dict[str, Any]
 
@@ -39,7 +35,6 @@ INDEXES = {
         IndexModel([("status", ASCENDING), ("locked_until", ASCENDING)], name="leases"),
         IndexModel([("fanout_id", ASCENDING), ("status", ASCENDING)], name="fanout_status"),
         IndexModel([("address_hash", ASCENDING)], name="address_hash"),
-        IndexModel([("locked_by", ASCENDING)], name="locked_by"),  # a batch claim reads back what it won
     ],
     DELIVERIES: [
         IndexModel([("fanout_id", ASCENDING), ("status", ASCENDING)], name="fanout_status"),
@@ -49,8 +44,6 @@ INDEXES = {
         IndexModel([("event_pending", ASCENDING)], name="event_pending"),
     ],
     "fanouts": [IndexModel([("status", ASCENDING)], name="status")],
-    "claims": [IndexModel([("at_ms", ASCENDING)], name="at_ms")],
-    "commits": [IndexModel([("at_ms", ASCENDING)], name="at_ms")],
     "case_copies": [IndexModel([("opened_at", ASCENDING)], name="opened_at")],
     "followups": [IndexModel([("received_at", ASCENDING)], name="received_at")],
 }
@@ -66,11 +59,6 @@ def outbox_event(envelope: Envelope) -> Document:
         "event": {"id": envelope.id, "subject": envelope.type, "body": envelope.model_dump_json()},
         "event_pending": True,
     }
-
-
-def commit_id(doc: Document) -> str:
-    """One attempt of one delivery: its key and the `claim_seq` its claim advanced it to."""
-    return f"{doc['_id']}#{doc.get('claim_seq', 0)}"
 
 
 def jsonable(value: Any) -> Any:
@@ -96,8 +84,6 @@ class NotifyStore:
         self.case_copies = db["case_copies"]
         self.followups = db["followups"]
         self.digests = db["digests"]
-        self.claims = db["claims"]
-        self.commits = db["commits"]
 
     # -- recipient directory -------------------------------------------------------------------------------
     async def remember_contact(self, idea_id: str, fields: Document) -> None:
@@ -246,14 +232,7 @@ class NotifyStore:
             {**others, "status": {"$in": ["pending", "unconfirmed"]}},
             {"$set": {"status": "cancelled", "skip_reason": "erased", **scrub}},
         )
-        # FerretDB v1 applies every update as read, change, write back the whole document: the relay marking a
-        # log entry's event published at the same moment can put the address back. So scrub until it stays so
-        # (the relay touches an entry once; it is done within moments of the send).
-        for _ in range(10):
-            await self.deliveries.update_many({**others, "erased": {"$ne": True}}, {"$set": scrub})
-            await asyncio.sleep(0.3)
-            if not await self.deliveries.count_documents({**others, "erased": {"$ne": True}}):
-                break
+        await self.deliveries.update_many(others, {"$set": scrub})
         return removed
 
     # -- scheduled events, case copies, follow-ups (for invitations, registrations and the digest) -------------
@@ -327,133 +306,55 @@ class NotifyStore:
         cursor = self.queue.find({"status": "pending", "due_at": {"$lte": now}})
         return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
-    async def claim_batch(
-        self, candidates: Sequence[Document], *, now: datetime, lease: timedelta, token: str
-    ) -> list[Document]:
-        """pending -> sending for a batch of due deliveries; across replicas each one goes to exactly one claim.
-
-        The decision is an insert of `{key}#{claim_seq}` into `claims` (unique `_id`): an insert is the one write
-        that is atomic on every supported store — FerretDB v1 runs an update as a read, a change in Go and a
-        write-back, so two replicas' conditional updates of the same document can both "succeed". Only the
-        winner then writes `sending` with its `token` (unique to this claim) into the queue entry and advances
-        `claim_seq`, so the next attempt after a retry, a release or a recovery is a new claim. The documents
-        are read back by token: exactly the ones this claim won and still holds."""
-        if not candidates:
-            return []
-        at = epoch_ms(now)
-        claims = [{"_id": f"{d['_id']}#{d.get('claim_seq', 0)}", "token": token, "at_ms": at} for d in candidates]
-        lost: set[str] = set()
-        try:
-            await self.claims.insert_many(claims, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            lost = {candidates[int(e["index"])]["_id"] for e in errors}
-        groups: dict[int | None, list[str]] = {}
-        for d in candidates:
-            if d["_id"] not in lost:
-                groups.setdefault(d.get("claim_seq"), []).append(d["_id"])
-        for seq, keys in groups.items():
-            update: Document = {
-                "$set": {
-                    "status": "sending",
-                    "locked_until": now + lease,
-                    "locked_by": token,
-                    "sending_at": now,
-                    "claim_seq": (seq or 0) + 1,
-                },
-                "$unset": {"committing": ""},  # a mark belongs to one attempt; this is a new one
-                "$inc": {"attempts": 1},
-            }
-            condition = {"$exists": False} if seq is None else seq
-            await self.queue.update_many(
-                {"_id": {"$in": keys}, "status": "pending", "due_at": {"$lte": now}, "claim_seq": condition}, update
-            )
-        if not groups:
-            return []
-        won = [d async for d in self.queue.find({"locked_by": token, "status": "sending"})]
-        order = {d["_id"]: i for i, d in enumerate(candidates)}
-        won.sort(key=lambda d: order.get(d["_id"], len(order)))
-        return won
-
-    async def forget_claims(self, before: datetime) -> int:
-        """Claims older than any lease decide nothing any more (the entry moved on to the next `claim_seq`, or
-        its claimer died before writing `sending`, which makes it claimable again once this is gone)."""
-        return int((await self.claims.delete_many({"at_ms": {"$lt": epoch_ms(before)}})).deleted_count)
-
-    async def commit_many(self, docs: Sequence[Document], at: datetime) -> set[str]:
-        """The point of no return of claimed deliveries, each written right before its own SMTP DATA (or SMS
-        POST); several sends waiting at the same moment share one `insert_many`. The mark is an insert of
-        `{key}#{claim_seq}` into `commits`: atomic on every store, and recovery inserts the same key as a
-        tombstone before it puts an unmarked delivery back, so exactly one of the two wins. Returns the keys
-        marked: only those may be sent."""
-        entries = [{"_id": commit_id(d), "token": d.get("locked_by"), "at_ms": epoch_ms(at)} for d in docs]
-        refused: set[str] = set()
-        try:
-            await self.commits.insert_many(entries, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            refused = {docs[int(e["index"])]["_id"] for e in errors}
-        return {d["_id"] for d in docs} - refused
-
-    async def committed(self, doc: Document, at: datetime) -> bool:
-        """Recovery's question about a delivery found in `sending` after its lease: did it reach the point of no
-        return? Answered by trying to insert the tombstone: if that succeeds, the sender (should it still be
-        alive) can no longer mark it, so it was provably never handed over."""
-        if doc.get("committing"):  # the mark as an earlier version wrote it, on the queue entry
-            return True
-        key = commit_id(doc)
-        try:
-            await self.commits.insert_one({"_id": key, "aborted": True, "at_ms": epoch_ms(at)})
-            return False
-        except DuplicateKeyError:
-            found = await self.commits.find_one({"_id": key})
-            return not (found and found.get("aborted"))  # a tombstone from an earlier pass: still unsent
-
-    async def forget_commits(self, before: datetime) -> int:
-        return int((await self.commits.delete_many({"at_ms": {"$lt": epoch_ms(before)}})).deleted_count)
-
-    async def release(self, keys: Sequence[str], token: str) -> int:
-        """Claimed but never marked (the caller knows): back to the queue as they were, the attempt not counted.
-        The next claim is a new `claim_seq`, so a mark of this one could never let it through."""
-        if not keys:
-            return 0
-        result = await self.queue.update_many(
-            {"_id": {"$in": list(keys)}, "locked_by": token, "status": "sending"},
+    async def claim(self, key: str, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
+        """pending -> sending, written before the provider is called; one replica wins."""
+        return await self.queue.find_one_and_update(
+            {"_id": key, "status": "pending", "due_at": {"$lte": now}},
             {
-                "$set": {"status": "pending"},
-                "$unset": {"locked_until": "", "locked_by": "", "sending_at": ""},
-                "$inc": {"attempts": -1},
+                "$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
+                "$inc": {"attempts": 1},
             },
+            return_document=ReturnDocument.AFTER,
         )
-        return int(result.modified_count)
-
-    async def finish_many(self, records: Sequence[Document]) -> set[str]:
-        """Outcomes of several deliveries: each is ONE insert of its log document (with its event, the outbox),
-        several in one `insert_many`; then their queue entries go (the log is the authority: a key in it is done,
-        as recovery also holds). A record already in the log (a crash between the two writes, or a retry of this
-        one) is left as it is. Returns the keys recorded by this call."""
-        if not records:
-            return set()
-        docs = [{k: v for k, v in r.items() if k not in ("locked_until", "locked_by", "committing")} for r in records]
-        duplicates: set[str] = set()
-        try:
-            await self.deliveries.insert_many(docs, ordered=False)
-        except BulkWriteError as exc:
-            errors = exc.details.get("writeErrors", [])
-            if any(e.get("code") != 11000 for e in errors):
-                raise
-            duplicates = {docs[int(e["index"])]["_id"] for e in errors}
-        # one statement per entry with a plain `_id` filter: a key look-up on every store (FerretDB v1 reads the
-        # whole collection for any other filter, `_id: {$in: ...}` included)
-        await self.queue.bulk_write([DeleteOne({"_id": d["_id"]}) for d in docs], ordered=False)
-        return {d["_id"] for d in docs} - duplicates
 
     async def in_log(self, key: str) -> bool:
         return await self.deliveries.find_one({"_id": key}, {"_id": 1}) is not None
+
+    async def _finish(self, doc: Document, owner: str | None, outcome: Document) -> bool:
+        """The outcome is one insert into the log (carrying its event); then the queue entry goes."""
+        record = {k: v for k, v in doc.items() if k not in ("locked_until", "locked_by")}
+        record.update(outcome)
+        recorded = True
+        try:
+            await self.deliveries.insert_one(record)
+        except DuplicateKeyError:
+            recorded = False  # recorded before (a crash between the two writes): the log wins
+        query: Document = {"_id": doc["_id"]}
+        if owner:
+            query["locked_by"] = owner
+        await self.queue.delete_one(query)
+        return recorded
+
+    async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
+        return await self._finish(doc, owner, {"status": "sent", "sent_at": now, **fields, **outbox_event(event)})
+
+    async def mark_failed(
+        self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool, event: Envelope
+    ) -> bool:
+        return await self._finish(
+            doc,
+            owner,
+            {
+                "status": "failed",
+                "failed_at": now,
+                "permanent": permanent,
+                "last_error": error[:1000],
+                **outbox_event(event),
+            },
+        )
+
+    async def mark_skipped(self, doc: Document, owner: str | None, *, reason: str) -> bool:
+        return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
 
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
         await self.queue.update_one(
@@ -478,21 +379,26 @@ class NotifyStore:
     async def drop_from_queue(self, key: str) -> None:
         await self.queue.delete_one({"_id": key})
 
+    async def erase_address_after_send(self, key: str) -> None:
+        await self.deliveries.update_one(
+            {"_id": key}, {"$set": {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}}
+        )
+
     async def stale_sending(self, now: datetime, limit: int = 100) -> list[Document]:
         cursor = self.queue.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
         return [d async for d in cursor]
 
+    async def mark_committing(self, key: str, owner: str) -> None:
+        """Recorded right before the message data goes to the server (SMTP DATA)."""
+        await self.queue.update_one({"_id": key, "locked_by": owner}, {"$set": {"committing": True}})
+
     async def settle_stale(self, key: str, *, now: datetime, policy: str, seen_lock: datetime) -> bool:
         """A delivery left in "sending" by a replica that died. If it never reached the point of no return
-        (no mark in `commits`: it died before SMTP DATA or the SMS POST), nothing was sent and it simply goes
-        back to the queue;
+        (no `committing` mark: it died before SMTP DATA), nothing was sent and it simply goes back to the queue;
         otherwise its outcome at the provider is unknown and `policy` decides."""
-        doc = await self.queue.find_one({"_id": key})
-        if doc is None:
-            return False
-        provably_unsent = not await self.committed(doc, now)
+        doc = await self.queue.find_one({"_id": key}, {"committing": 1, "channel": 1})
+        provably_unsent = doc is not None and doc.get("channel") == "email" and not doc.get("committing")
         update: Document
-        condition: Document = {"_id": key, "status": "sending", "locked_until": seen_lock}
         if policy == "resend" or provably_unsent:
             update = {
                 "$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
@@ -503,7 +409,7 @@ class NotifyStore:
                 "$set": {"status": "unconfirmed", "unconfirmed_at": now},
                 "$unset": {"locked_until": "", "locked_by": ""},
             }
-        result = await self.queue.update_one(condition, update)
+        result = await self.queue.update_one({"_id": key, "status": "sending", "locked_until": seen_lock}, update)
         return result.modified_count == 1
 
     async def requeue(self, key: str, *, now: datetime, by: str) -> bool:
@@ -561,12 +467,7 @@ class NotifyStore:
         return [d async for d in self.deliveries.find({"event_pending": True}, {"event": 1}).limit(limit)]
 
     async def events_published(self, delivery_ids: Sequence[str]) -> None:
-        """One command, one statement per entry with a plain `_id` filter: a look-up by key on every store
-        (FerretDB v1 reads the whole collection for `_id: {$in: ...}`, and the log only grows)."""
-        if delivery_ids:
-            await self.deliveries.bulk_write(
-                [UpdateOne({"_id": key}, {"$unset": {"event_pending": ""}}) for key in delivery_ids], ordered=False
-            )
+        await self.deliveries.update_many({"_id": {"$in": list(delivery_ids)}}, {"$unset": {"event_pending": ""}})
 
     async def count_pending_events(self) -> int:
         return await self.deliveries.count_documents({"event_pending": True})

@@ -9,11 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from email.message import EmailMessage
+from email.utils import parseaddr
 from typing import Protocol
 
 import aiosmtplib
 
-from koonto.notify.compose import OutgoingMail
 from koonto.notify.domain.retry import DeliveryError, SendResult, smtp_error, transient
 from koonto.notify.settings import NotifySettings
 
@@ -25,7 +26,7 @@ class MailSender(Protocol):
 
 class MailConnection(Protocol):
     async def send(
-        self, message: OutgoingMail, before_data: Callable[[], Awaitable[None]] | None = None
+        self, message: EmailMessage, before_data: Callable[[], Awaitable[None]] | None = None
     ) -> SendResult: ...
 
 
@@ -35,10 +36,11 @@ class SmtpConnection:
         self.broken = False
 
     async def send(
-        self, message: OutgoingMail, before_data: Callable[[], Awaitable[None]] | None = None
+        self, message: EmailMessage, before_data: Callable[[], Awaitable[None]] | None = None
     ) -> SendResult:
         """MAIL, RCPT, then `before_data()` (the caller records the point of no return), then DATA."""
-        sender, recipient = message.mail_from, message.rcpt_to
+        sender = parseaddr(str(message["From"]))[1]
+        recipient = parseaddr(str(message["To"]))[1]
         stage = "mail"
         try:
             await self.client.mail(sender)
@@ -46,12 +48,8 @@ class SmtpConnection:
             await self.client.rcpt(recipient)
             stage = "data"
             if before_data is not None:
-                try:
-                    await before_data()
-                except Exception:
-                    await self._reset()  # nothing goes out: the session is left clean for the next message
-                    raise
-            response = await self.client.data(message.data)
+                await before_data()
+            response = await self.client.data(message.as_bytes())
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset()
             raise smtp_error(exc.code, exc.message, stage=stage) from exc
