@@ -24,6 +24,7 @@ from typing import Any
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
+from koonto.shared.aio import cancel_and_wait, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
@@ -247,19 +248,16 @@ class OutboxRelay:
                 continue
             timeout = scan_at - loop.time()
             if timeout > 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout)
+                await wait_event(self._wake, timeout)
 
     def start(self) -> None:
         self._stopping = False
         self._task = asyncio.create_task(self.run(), name=f"{self.service}-outbox-relay")
         self._fast_task = asyncio.create_task(self.run_fast_path(), name=f"{self.service}-outbox-relay-fast")
 
-    async def stop(self) -> None:
+    async def stop(self, timeout: float = 10.0) -> set[asyncio.Task[None]]:
+        """Returns the tasks that did not end within `timeout` (none, normally)."""
         self._stopping = True
-        for task in (self._task, self._fast_task):
-            if task:
-                task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+        pending = await cancel_and_wait([t for t in (self._task, self._fast_task) if t], timeout)
         self._task = self._fast_task = None
+        return pending

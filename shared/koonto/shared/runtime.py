@@ -23,6 +23,7 @@ from faststream.nats import NatsBroker
 from pymongo import ASCENDING, IndexModel
 
 from koonto.shared import tracing
+from koonto.shared.aio import cancel_and_wait, task_stack
 from koonto.shared.auth import JwksCache, TokenVerifier
 from koonto.shared.bus import (
     Consumer,
@@ -161,7 +162,7 @@ class Runtime:
         self.broker_ready.set()
         self.relay.notify()
         for job in self.spec.jobs:
-            self._tasks.append(asyncio.create_task(self._run_job(job)))
+            self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.spec.name}-{_job_name(job)}"))
         log.info("service started", service=self.spec.name, consumers=[c.name for c in self.consumers])
 
     async def _run_job(self, job: Job) -> None:
@@ -172,17 +173,30 @@ class Runtime:
         except Exception:
             log.exception("background job crashed", job=getattr(job, "__name__", repr(job)))
 
-    async def stop(self) -> None:
-        await self.relay.stop()
-        for task in self._tasks:
-            task.cancel()
-        for task in self._tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+    async def stop(self, timeout: float = 30.0) -> None:
+        """Stop relay, jobs, consumers and connections, within `timeout` seconds in all: a task that will not end
+        is logged with its stack and left behind, so a stop always returns (a rolling update never hangs)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        self._report_stuck("outbox relay", await self.relay.stop(timeout=timeout / 3))
+        self._report_stuck("background jobs", await cancel_and_wait(self._tasks, max(1.0, deadline - loop.time())))
         self._tasks.clear()
         with contextlib.suppress(Exception):
-            await self.broker.stop()
-        await self.mongo.close()
+            async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                await self.broker.stop()
+        with contextlib.suppress(Exception):
+            async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                await self.mongo.close()
+
+    def _report_stuck(self, what: str, pending: set[asyncio.Task[Any]]) -> None:
+        if pending:
+            log.error(
+                "tasks did not stop in time; left behind",
+                service=self.spec.name,
+                what=what,
+                tasks=sorted(t.get_name() for t in pending),
+                stacks=[task_stack(t) for t in pending],
+            )
 
     async def readiness(self) -> dict[str, bool]:
         connection = getattr(self.broker, "_connection", None)
@@ -225,6 +239,10 @@ class Runtime:
         if self.spec.configure_app:
             self.spec.configure_app(app)
         return app
+
+
+def _job_name(job: Job) -> str:
+    return str(getattr(job, "__name__", None) or getattr(getattr(job, "__func__", None), "__name__", "job"))
 
 
 def serve(spec_factory: Callable[[], tuple[ServiceSpec, ServiceSettings]]) -> None:

@@ -15,6 +15,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError, PyMongoError
 
+from koonto.shared.aio import within
 from koonto.shared.clock import utcnow
 
 Document = dict[str, Any]
@@ -33,7 +34,7 @@ def make_client(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Documen
 
 async def ping(db: AsyncDatabase[Document], timeout: float = 2.0) -> bool:
     try:
-        await asyncio.wait_for(db.command("ping"), timeout)
+        await within(db.command("ping"), timeout)
     except (PyMongoError, TimeoutError, OSError):
         return False
     return True

@@ -29,6 +29,7 @@ from koonto.notify.links import Links
 from koonto.notify.render import Renderer
 from koonto.notify.settings import NotifySettings
 from koonto.notify.store import NotifyStore, jsonable
+from koonto.shared.aio import wait_event
 from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
@@ -232,8 +233,7 @@ class NotifyApp:
                     self._fanout_wake.set()  # the queue runs low: let the fan-out expand its next batch
                 if not docs:
                     self._wake.clear()
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(self._wake.wait(), idle_delay)
+                    await wait_event(self._wake, idle_delay)
                     continue
                 checks = await self._prefetch_checks(docs)
                 for doc in docs:
@@ -507,8 +507,7 @@ class NotifyApp:
                 log.warning("notification events not published yet; will retry", error=repr(exc))
                 delay = min(delay * 2, 5.0)
             self._events_wake.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._events_wake.wait(), delay)
+            await wait_event(self._events_wake, delay)
 
     # -- crash recovery ----------------------------------------------------------------------------------------
     async def settle_stale(self) -> int:
@@ -553,8 +552,7 @@ class NotifyApp:
                 busy = False
             if not busy:
                 self._fanout_wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._fanout_wake.wait(), max(1.0, self.settings.worker_poll_seconds))
+                await wait_event(self._fanout_wake, max(1.0, self.settings.worker_poll_seconds))
 
     async def expand_fanouts_once(self) -> bool:
         """Expands one batch of one fan-out. Returns True when there may be more to do right away."""

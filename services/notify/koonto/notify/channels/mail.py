@@ -17,6 +17,7 @@ import aiosmtplib
 
 from koonto.notify.domain.retry import DeliveryError, SendResult, smtp_error, transient
 from koonto.notify.settings import NotifySettings
+from koonto.shared.aio import within
 
 
 class MailSender(Protocol):
@@ -124,7 +125,7 @@ class SmtpMailer:
         self._open = max(0, self._open - 1)
         with contextlib.suppress(Exception):
             if conn.client.is_connected:
-                await asyncio.wait_for(conn.client.quit(), 2)
+                await within(conn.client.quit(), 2)
         with contextlib.suppress(Exception):
             conn.client.close()
 

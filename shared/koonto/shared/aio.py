@@ -1,0 +1,56 @@
+"""Small asyncio helpers that keep cancellation intact.
+
+On Python 3.11, `asyncio.wait_for(event.wait(), t)` swallows a cancellation that arrives in the same loop
+iteration as the event being set: it returns normally and the caller's `while True` loop goes on, so a service's
+shutdown waits for a task that will never end. `asyncio.timeout` counts cancellations and does not lose them;
+every "sleep until woken or until the poll interval" in the services goes through `wait_event`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import traceback
+from collections.abc import Awaitable, Iterable
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+async def wait_event(event: asyncio.Event, timeout: float) -> bool:
+    """Wait until `event` is set or `timeout` seconds pass; True when it was set. A cancel always propagates."""
+    if event.is_set():
+        return True
+    try:
+        async with asyncio.timeout(max(0.0, timeout)):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
+
+
+async def within(awaitable: Awaitable[T], timeout: float) -> T:
+    """`awaitable` with a deadline (TimeoutError after it); unlike 3.11's `wait_for`, never loses a cancel."""
+    async with asyncio.timeout(timeout):
+        return await awaitable
+
+
+async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]], timeout: float) -> set[asyncio.Task[Any]]:
+    """Cancel `tasks` and wait for them to end, cancelling again while any still runs (library code may swallow a
+    cancel). Returns the tasks still running after `timeout` seconds; the caller reports them."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pending = {t for t in tasks if not t.done()}
+    while pending:
+        for task in pending:
+            task.cancel()
+        left = deadline - loop.time()
+        if left <= 0:
+            break
+        _, pending = await asyncio.wait(pending, timeout=min(1.0, left))
+    return pending
+
+
+def task_stack(task: asyncio.Task[Any]) -> str:
+    """Where a task is waiting, for a log line."""
+    frames = task.get_stack()
+    return "".join(traceback.format_stack(frames[-1])) if frames else ""
