@@ -31,3 +31,6 @@ NOTIFICATIONS = Counter(
     "koonto_notifications_total", "Notification outcomes (sent, retried, failed, skipped)",
     ["service", "channel", "outcome"],
 )
+JOB_RESTARTS = Counter(
+    "koonto_job_restarts_total", "Background jobs started again after a crash", ["service", "job"]
+)

@@ -37,6 +37,7 @@ from koonto.shared.bus import (
 from koonto.shared.contracts import Envelope
 from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
+from koonto.shared.metrics import JOB_RESTARTS
 from koonto.shared.outbox import PENDING_FLAG, OutboxRelay
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
@@ -165,13 +166,25 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.spec.name}-{_job_name(job)}"))
         log.info("service started", service=self.spec.name, consumers=[c.name for c in self.consumers])
 
-    async def _run_job(self, job: Job) -> None:
-        try:
-            await job(self)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("background job crashed", job=getattr(job, "__name__", repr(job)))
+    async def _run_job(self, job: Job, first_delay: float = 1.0, max_delay: float = 30.0) -> None:
+        """Runs a background job for the life of the service: one that crashes (a store or broker hiccup its
+        own retries did not cover) is started again after a growing delay, never left dead."""
+        name = getattr(job, "__name__", repr(job))
+        delay = first_delay
+        while True:
+            started = asyncio.get_running_loop().time()
+            try:
+                await job(self)
+                return  # a job that ends by itself is done
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                if asyncio.get_running_loop().time() - started > 60:
+                    delay = first_delay  # it ran a good while: a fresh fault, not a crash loop
+                log.exception("background job crashed; starting it again", job=name, restart_in=delay)
+                JOB_RESTARTS.labels(self.spec.name, name).inc()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, max_delay)
 
     async def stop(self, timeout: float = 30.0) -> None:
         """Stop relay, jobs, consumers and connections, within `timeout` seconds in all: a task that will not end
