@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from koonto.reporting.domain import model
 from koonto.reporting.domain.report import durations, funnel
-from koonto.reporting.domain.workdays import median, percentile_nearest_rank, working_days_between
+from koonto.reporting.domain.workdays import (
+    is_working_day,
+    median,
+    percentile_nearest_rank,
+    working_days_between,
+)
 from koonto.reporting.store import instant, merge_increments
 from koonto.reporting.web.params import QueryErrors, parse_report_query
 from koonto.reporting.web.svg import bar_chart
@@ -23,6 +30,15 @@ def test_working_days_skip_weekends_and_finnish_holidays() -> None:
     assert working_days_between(date(2026, 4, 2), date(2026, 4, 7)) == 1  # Good Friday and Easter Monday off
     assert working_days_between(date(2026, 12, 23), date(2026, 12, 28)) == 1  # 24.-27.12. off
     assert working_days_between(date(2026, 3, 10), date(2026, 3, 1)) == 0  # backdated: never negative
+    assert working_days_between(date(2025, 12, 31), date(2026, 1, 2)) == 1  # New Year's Day off, across years
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dates(date(2019, 1, 1), date(2031, 12, 31)), st.integers(-40, 900))
+def test_working_days_in_constant_time_equal_counting_day_by_day(start: date, span: int) -> None:
+    end = start + timedelta(days=span)
+    counted = sum(1 for n in range(1, span + 1) if is_working_day(start + timedelta(days=n)))
+    assert working_days_between(start, end) == counted
 
 
 def test_median_and_nearest_rank_p90() -> None:

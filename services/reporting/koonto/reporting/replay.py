@@ -33,6 +33,7 @@ import os
 import secrets
 import socket
 import sys
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -114,88 +115,87 @@ async def _temporary_consumer(js: JetStreamContext, start_seq: int) -> tuple[Any
     return await js.pull_subscribe("koonto.>", durable=name, stream=STREAM_NAME, config=config), name
 
 
+async def _batches(
+    js: JetStreamContext, start_seq: int, end_seq: int, batch: int
+) -> AsyncGenerator[list[tuple[int, bytes]], None]:
+    """The messages with stream sequence in [start_seq, end_seq], as (sequence, body) batches of up to `batch`,
+    through a temporary consumer that is deleted afterwards. Ends early when the stream has nothing more (its
+    end was deleted by limits)."""
+    if end_seq < start_seq:
+        return
+    sub, name = await _temporary_consumer(js, start_seq)
+    last = start_seq - 1
+    try:
+        while last < end_seq:
+            try:
+                messages = await sub.fetch(min(batch, end_seq - last), timeout=2.0)
+            except (nats.errors.TimeoutError, TimeoutError):
+                return
+            found = [(m.metadata.sequence.stream, m.data) for m in messages]
+            found = [(seq, body) for seq, body in found if seq <= end_seq]
+            if not found:
+                return
+            last = found[-1][0]
+            yield found
+    finally:
+        with contextlib.suppress(Exception):
+            await sub.unsubscribe()
+        with contextlib.suppress(Exception):
+            await js.delete_consumer(STREAM_NAME, name)
+
+
 async def _rebuild_range(
     js: JetStreamContext, start_seq: int, end_seq: int, models: BulkReadModels, result: ReplayResult,
     progress: Progress | None, task: object, flush_every: int = FLUSH_EVERY,
 ) -> int:
     """Fold every message with stream sequence in [start_seq, end_seq] into `models`, writing every
     `flush_every` events and at the end; returns the last sequence read."""
-    if end_seq < start_seq:
-        return start_seq - 1
-    sub, name = await _temporary_consumer(js, start_seq)
     last = start_seq - 1
     try:
-        while last < end_seq:
-            try:
-                messages = await sub.fetch(min(BULK_BATCH, end_seq - last), timeout=2.0)
-            except (nats.errors.TimeoutError, TimeoutError):
-                break  # nothing more (the end was deleted by limits)
-            envelopes = []
-            for msg in messages:
-                seq = msg.metadata.sequence.stream
-                if seq > end_seq:
-                    break
-                last = seq
-                result.read += 1
-                try:
-                    envelopes.append(Envelope.model_validate_json(msg.data))
-                except ValidationError:
-                    result.undecodable += 1
-            await models.known_facts(env.id for env in envelopes)
-            for envelope in envelopes:
-                try:
-                    if await apply_event(models, envelope):
-                        result.applied += 1
-                    else:
-                        result.ignored += 1
-                except ValidationError:
-                    result.undecodable += 1  # the live consumer dead-letters the same event
-            models.events_pending += len(envelopes)
-            if models.events_pending >= flush_every:
-                await models.flush()
-            if progress is not None:
-                progress.advance(task, len(messages))  # type: ignore[arg-type]
-            if messages and messages[-1].metadata.sequence.stream >= end_seq:
-                break
+        async with contextlib.aclosing(_batches(js, start_seq, end_seq, BULK_BATCH)) as batches:
+            async for found in batches:
+                envelopes = []
+                for seq, body in found:
+                    last = seq
+                    result.read += 1
+                    try:
+                        envelopes.append(Envelope.model_validate_json(body))
+                    except ValidationError:
+                        result.undecodable += 1
+                await models.known_facts(env.id for env in envelopes)
+                for envelope in envelopes:
+                    try:
+                        if await apply_event(models, envelope):
+                            result.applied += 1
+                        else:
+                            result.ignored += 1
+                    except ValidationError:
+                        result.undecodable += 1  # the live consumer dead-letters the same event
+                models.events_pending += len(envelopes)
+                if models.events_pending >= flush_every:
+                    await models.flush()
+                if progress is not None:
+                    progress.advance(task, len(found))  # type: ignore[arg-type]
         await models.flush(final=True)
     finally:
         with contextlib.suppress(Exception):
             await models.drain()
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
-        with contextlib.suppress(Exception):
-            await js.delete_consumer(STREAM_NAME, name)
     return last
 
 
 async def _read_range(
     js: JetStreamContext, start_seq: int, end_seq: int, feed: _Applier, progress: Progress | None, task: object
 ) -> int:
-    """Feed every message with stream sequence in [start_seq, end_seq]; returns the last sequence read."""
-    if end_seq < start_seq:
-        return start_seq - 1
-    sub, name = await _temporary_consumer(js, start_seq)
+    """Feed every message with stream sequence in [start_seq, end_seq] one by one through the live path;
+    returns the last sequence read."""
     last = start_seq - 1
-    try:
-        while last < end_seq:
-            try:
-                messages = await sub.fetch(BATCH, timeout=2.0)
-            except (nats.errors.TimeoutError, TimeoutError):
-                break  # nothing more (the end was deleted by limits)
-            for msg in messages:
-                seq = msg.metadata.sequence.stream
-                if seq > end_seq:
-                    last = end_seq
-                    break
-                await feed.feed(msg.data)
+    async with contextlib.aclosing(_batches(js, start_seq, end_seq, BATCH)) as batches:
+        async for found in batches:
+            for seq, body in found:
+                await feed.feed(body)
                 last = seq
                 if progress is not None:
                     progress.advance(task)  # type: ignore[arg-type]
-    finally:
-        with contextlib.suppress(Exception):
-            await sub.unsubscribe()
-        with contextlib.suppress(Exception):
-            await js.delete_consumer(STREAM_NAME, name)
     return last
 
 
