@@ -60,6 +60,14 @@ def make_environment(template_dir: Path, catalogues: Catalogues) -> jinja2.Envir
     return env
 
 
+def public_site(settings: Any) -> dict[str, str]:
+    """The public pages of the other services, for links between them (absolute, so a proxy's path rewriting
+    of one service's pages leaves them alone)."""
+    home = str(settings.intake_public_url).rstrip("/")
+    showcase = str(settings.reporting_public_url).rstrip("/") + "/esittely"
+    return {"home": home + "/", "idea": home + "/ideas/new", "showcase": showcase}
+
+
 class Pages:
     """One render helper for the HTML channel of a service."""
 
@@ -83,6 +91,7 @@ class Pages:
             "page_title": context.pop("page_title", ""),
             "errors": context.pop("errors", {}),
             "vendor_css": VENDOR_CSS.exists(),
+            "site": public_site(runtime.settings),
         }
         html = self.env.get_template(template).render(**base, **context)
         response = HTMLResponse(html, status_code=status_code)

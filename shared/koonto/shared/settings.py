@@ -25,6 +25,9 @@ class ServiceSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     public_base_url: str = ""
+    # the public pages link to each other across services: intake's front page and reporting's showcase
+    intake_public_url: str = "http://127.0.0.1:8001"
+    reporting_public_url: str = "http://127.0.0.1:8004"
 
     nats_url: str = "nats://127.0.0.1:4222"
     stream_replicas: int = 1

@@ -25,6 +25,8 @@ async def test_landing_lists_open_calls_with_deadlines_and_links_to_the_forms(in
     for href in ('href="/ideas/new"', 'href="/events"', 'href="/subscribe"', 'href="/privacy"',
                  'href="/accessibility"'):
         assert href in empty.text
+    # the showcase of funded projects lives in reporting: linked, absolute, in the page's language
+    assert 'href="http://127.0.0.1:8004/esittely?lang=fi"' in empty.text
 
     soon, later = call("Kansalaislähtöinen kehittäminen 2027", 10), call("Syksyn haku", 40)
     closing = call("Suljettu haku", 3)

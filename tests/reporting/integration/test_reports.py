@@ -257,6 +257,10 @@ async def test_showcase_lists_only_funded_projects_whose_association_consented(
         assert "Kylätalon kohtaamispaikka" in village and "Nuorten kesätapahtuma" not in village
         swedish = await http.get("/esittely", params={"lang": "sv"})
         assert 'lang="sv"' in swedish.text and "Finansierade projekt" in swedish.text
+        # the way back to the public front page and the idea form (intake), in the page's language
+        assert 'href="http://127.0.0.1:8001/?lang=sv"' in swedish.text and "Startsida" in swedish.text
+        assert 'href="http://127.0.0.1:8001/ideas/new?lang=sv"' in swedish.text
+        assert "Lämna en projektidé" in swedish.text
         # headline figures: 5 associations advised over all time, 9 consultations, 4 events, 3 projects funded
         figures = re.findall(r'<span class="value">(\d+)</span>', html)
         assert figures[:4] == ["5", "9", "4", "3"]
