@@ -76,6 +76,10 @@ class Pages:
         self.catalogues = catalogues
         self.service = service
 
+    def _title(self, title: str) -> str:
+        """Titles are given in Finnish (the source language) and shown in the page's language."""
+        return self.catalogues.gettext(title) if title else ""
+
     def render(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         runtime = request.app.state.runtime
         language = current_language()
@@ -88,7 +92,7 @@ class Pages:
             "path": request.url.path,
             "staff": context.pop("staff", None),
             "csrf_token": context.pop("csrf_token", ""),
-            "page_title": context.pop("page_title", ""),
+            "page_title": self._title(context.pop("page_title", "")),
             "errors": context.pop("errors", {}),
             "vendor_css": VENDOR_CSS.exists(),
             "site": public_site(runtime.settings),

@@ -5,34 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
-from babel.messages.pofile import read_po
 
 from koonto.intake import main
 from koonto.shared.pages import SHARED_TEMPLATES
+from tests.support.catalogues import translated, used_messages
 
 PACKAGE = Path(main.__file__).parent
 
 
-def used_messages() -> set[str]:
-    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
-    options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    found = set()
-    for folder, mapping, opts in ((PACKAGE, method_map, options),
-                                  (SHARED_TEMPLATES, [("layout.html", "jinja2.ext:babel_extract")], {})):
-        for _, _, message, _, _ in extract_from_dir(str(folder), mapping, opts, keywords=keywords):
-            found.add(message[0] if isinstance(message, tuple) else message)
-    return found
-
-
 @pytest.mark.parametrize("language", ["sv", "en"])
 def test_every_message_is_translated(language: str) -> None:
-    with (PACKAGE / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
-        catalog = read_po(handle, locale=language)
-    translated = {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id and m.string
-                  and all(m.string if isinstance(m.string, tuple) else [m.string])}
-    used = used_messages()
+    used = used_messages(PACKAGE, also=((SHARED_TEMPLATES, "layout.html"),))
     assert len(used) > 200 and "Y-tunnus" in used and "Siirry pääsisältöön" in used  # extraction found them
-    missing = sorted(used - translated)
+    missing = sorted(used - translated(PACKAGE, language))
     assert not missing, f"untranslated in {language}: {missing}"

@@ -136,10 +136,24 @@ async def test_no_consent_no_message_and_one_click_unsubscribe_stops_the_next_on
     async with client(notify.runtime) as http:
         page = await http.get(path)
         assert page.status_code == 200  # a GET changes nothing (mail scanners follow links)
+        # the page says what stops and what does not, in the reader's language
+        assert "Peru tämän aiheen viestit: rahoitushakujen tiedotteet." in page.text
+        swedish = await http.get(path.split("?")[0], params={"lang": "sv"})
+        assert "<title>Avsluta meddelanden – " in swedish.text
+        assert "meddelanden om finansieringsutlysningar" in swedish.text
         response = await http.post(
             path, content=b"List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
-    assert response.status_code == 200
+        assert response.status_code == 200
+        assert "Et saa enää näitä viestejä: rahoitushakujen tiedotteet." in response.text
+        assert 'href="http://127.0.0.1:8001/subscribe?lang=fi"' in response.text  # the way back
+        # the preference page names the topics in words, not codes, and shows the withdrawal
+        preferences_path = str(message["parsed"].get_body(("plain",)).get_content()).split(
+            "http://notify.test/preferences/")[1].split()[0]
+        preferences = await http.get(f"/preferences/{preferences_path.split('?')[0]}", params={"lang": "en"})
+        assert "<title>Message preferences – " in preferences.text and "Funding call announcements" in preferences.text
+        assert "call_announcements</label>" not in preferences.text
+        assert 'id="topic-call_announcements" name="topics" value="call_announcements" disabled' in preferences.text
     subscriber = await notify.app.store.subscriber("calls@example.fi")
     assert subscriber is not None and not subscriber["topics"]["call_announcements"]["consent"]
     assert subscriber["topics"]["call_announcements"]["source"] == "one-click-unsubscribe"

@@ -10,12 +10,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from koonto.notify.domain import labels as topic_labels
 from koonto.notify.domain.kinds import KINDS, TOPICS
 from koonto.notify.render import LANGUAGES
 from koonto.notify.samples import sample
 from koonto.notify.web.api import STATUSES, fanout_view, notify_app
 from koonto.shared.auth import StaffPrincipal, require_staff
-from koonto.shared.i18n import Catalogues
+from koonto.shared.i18n import Catalogues, current_language
 from koonto.shared.pages import SHARED_LOCALE, Pages
 
 HERE = Path(__file__).parent
@@ -34,6 +35,12 @@ def pages() -> Pages:
     if _pages is None:
         _pages = Pages(HERE / "templates", Catalogues(SHARED_LOCALE, LOCALE), service="notify")
     return _pages
+
+
+def _labels() -> dict[str, str]:
+    """The topics in the page's language."""
+    language = current_language()
+    return {t: topic_labels.topic(language, t) for t in TOPICS}
 
 
 def router() -> APIRouter:
@@ -125,6 +132,7 @@ def router() -> APIRouter:
             page_title="Viestiasetukset",
             email=target.email,
             topics=topics,
+            labels=_labels(),
             token=token,
             saved=bool(saved),
         )
@@ -160,6 +168,7 @@ def router() -> APIRouter:
             page_title="Peru viestit",
             token=token,
             topic=target.topic,
+            labels=_labels(),
             done=False,
             preferences_url=app.links.preferences_url(target.email),
         )
@@ -181,6 +190,7 @@ def router() -> APIRouter:
             page_title="Peru viestit",
             token=token,
             topic=target.topic,
+            labels=_labels(),
             done=True,
             preferences_url=app.links.preferences_url(target.email),
         )

@@ -1,0 +1,30 @@
+"""Which user-facing texts of a service have no Swedish or English translation (Finnish is the source)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import extract_from_dir
+from babel.messages.pofile import read_po
+
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+
+
+def used_messages(package: Path, *, also: tuple[tuple[Path, str], ...] = ()) -> set[str]:
+    """Every message the package's Python code and `web/templates` use (plus `also`: (folder, template glob))."""
+    method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
+    options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
+    found = set()
+    sources = [(package, method_map, options)]
+    sources += [(folder, [(glob, "jinja2.ext:babel_extract")], {}) for folder, glob in also]
+    for folder, mapping, opts in sources:
+        for _, _, message, _, _ in extract_from_dir(str(folder), mapping, opts, keywords=KEYWORDS):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    return found
+
+
+def translated(package: Path, language: str) -> set[str]:
+    with (package / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        catalog = read_po(handle, locale=language)
+    return {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id and m.string
+            and all(m.string if isinstance(m.string, tuple) else [m.string])}
