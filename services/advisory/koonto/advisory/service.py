@@ -49,7 +49,7 @@ from koonto.shared.contracts.advisory import (
     StaffUpdated,
     StageChanged,
 )
-from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
+from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted, RegistrationReceived
 from koonto.shared.ids import new_event_id
 from koonto.shared.logs import get_logger
 from koonto.shared.store import epoch_ms
@@ -518,7 +518,7 @@ class Advisory:
     async def erase_contact(self, delivery: Delivery) -> int:
         """GDPR erasure: contact details leave every case of the person; the case itself stays for statistics."""
         request: ErasureRequested = delivery.data
-        erased = 0
+        erased = await self.store.erase_registrations(str(request.email).lower())
         for case in await self.store.cases_of_idea_or_contact(request.idea_ids, str(request.email)):
             entry_id, entry = self._entry("erased", SYSTEM, None)
             changes = {
@@ -955,6 +955,28 @@ class Advisory:
         if doc is None:
             raise NotFound("Tilaisuutta ei löydy.")
         return doc
+
+    async def record_registration(self, delivery: Delivery) -> bool:
+        """registration-received: the participant list of the event (names and contacts are for the staff
+        organising it; an erasure request removes them)."""
+        data: RegistrationReceived = delivery.data
+        person = data.participant
+        return await self.store.record_registration({
+            "_id": data.registration_id,
+            "scheduled_event_id": data.scheduled_event_id,
+            "status": data.status,
+            "position_on_waitlist": data.position_on_waitlist,
+            "received_at": data.received_at,
+            "name": person.name,
+            "email": str(person.email).lower(),
+            "phone": person.phone,
+            "language": person.language,
+            "organisation_name": data.organisation_name,
+            "municipality": data.municipality,
+        })
+
+    async def registrations(self, event_id: str) -> list[dict[str, Any]]:
+        return await self.store.registrations_of(event_id)
 
     async def record_attendance(
         self,

@@ -36,6 +36,7 @@ CALLS = "calls"
 EVENTS = "scheduled_events"
 THROTTLE = "login_throttle"
 FIRINGS = "firings"  # one document per reminder/notice sent: its unique _id is what makes it fire once
+REGISTRATIONS = "registrations"  # who signed up for a training or forum (intake's registration-received)
 OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS)
 
 INDEXES: dict[str, list[IndexModel]] = {
@@ -55,6 +56,10 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     CALLS: [IndexModel([("notices_until", ASCENDING)], name="notices_until")],
     EVENTS: [IndexModel([("starts_at", ASCENDING)], name="starts_at")],
+    REGISTRATIONS: [
+        IndexModel([("scheduled_event_id", ASCENDING)], name="event"),
+        IndexModel([("email", ASCENDING)], name="email"),
+    ],
 }
 
 CASE_LIST_PROJECTION = {"timeline": 0, "outbox": 0, "contact": 0, "search": 0}
@@ -138,6 +143,7 @@ class AdvisoryStore:
         self.events = db[EVENTS]
         self.throttle = db[THROTTLE]
         self.firings = db[FIRINGS]
+        self.registrations = db[REGISTRATIONS]
         self.locks = DocumentLocks()
 
     # -- staff -------------------------------------------------------------------------------------------
@@ -354,6 +360,27 @@ class AdvisoryStore:
 
     async def scheduled_event(self, event_id: str) -> Document | None:
         return _revive(await self.events.find_one({"_id": event_id}, {"outbox": 0}))
+
+    async def record_registration(self, doc: Document) -> bool:
+        """Keep a registration once (a redelivery finds it there); True when it was new."""
+        try:
+            await self.registrations.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def registrations_of(self, event_id: str) -> list[Document]:
+        """Confirmed first in the order they came, then the waiting list in its order."""
+        docs = [_revive(d) async for d in self.registrations.find({"scheduled_event_id": event_id})]
+        return sorted(docs, key=lambda d: (d.get("status") != "confirmed", d.get("position_on_waitlist") or 0,
+                                           str(d.get("received_at")), d["_id"]))
+
+    async def erase_registrations(self, email: str) -> int:
+        """The person's name and contact details leave their registrations; that someone registered stays."""
+        result = await self.registrations.update_many(
+            {"email": email}, {"$set": {"name": None, "email": None, "phone": None, "erased": True}}
+        )
+        return int(result.modified_count)
 
     async def list_events(self) -> list[Document]:
         return [_revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]

@@ -347,6 +347,14 @@ def api_router() -> APIRouter:
 
         return await run(do())
 
+    @router.get("/api/v1/events/{event_id}/registrations", summary="Who signed up (confirmed, then waiting list)")
+    async def event_registrations(event_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
+        async def do() -> list[dict[str, Any]]:
+            await advisory.scheduled_event(event_id)  # 404 for an unknown event
+            return [plain(r, "registration_id") for r in await advisory.registrations(event_id)]
+
+        return await run(do())
+
     @router.post("/api/v1/events/{event_id}/attendance", summary="Record attendance")
     async def attendance(
         event_id: str, body: AttendanceIn, advisory: AdvisoryDep, principal: StaffPrincipal = work

@@ -634,6 +634,7 @@ def pages_router() -> APIRouter:
             status_code=status_code,
             page_title=event["title"],
             event=event,
+            registrations=await advisory.registrations(event_id),
             event_kinds=EVENT_KIND_LABELS,
             errors=errors or {},
             form=form or FormData(),

@@ -27,7 +27,7 @@ def case_json(doc: dict[str, Any], *, with_timeline: bool = False) -> dict[str, 
 def plain(doc: dict[str, Any], id_name: str) -> dict[str, Any]:
     out = {k: v for k, v in doc.items() if k not in INTERNAL and k != "_id"}
     out[id_name] = doc["_id"]
-    for key in ("fired", "done", "active"):
+    for key in ("fired", "done", "active", "erased"):
         if key in out:
             out[key] = bool(out[key])
     if isinstance(out.get("notices"), dict):
