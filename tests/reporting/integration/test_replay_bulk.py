@@ -66,7 +66,7 @@ def normalised(doc: dict[str, Any]) -> dict[str, Any]:
 
 async def documents(models: ReadModels) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for name in ("counters", "cases", "calls", "parked"):
+    for name in ("counters", "monthly", "cases", "calls", "parked"):
         collection = getattr(models, name)
         out[name] = {d["_id"]: normalised(d) async for d in collection.find({})}
     return out

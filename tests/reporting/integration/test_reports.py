@@ -20,8 +20,9 @@ from pypdf import PdfReader
 from koonto.reporting.handlers.apply import apply_event
 from koonto.reporting.main import create_runtime
 from koonto.reporting.replay import replay
+from koonto.reporting.reports import build_summary, headline
 from koonto.reporting.settings import ReportingSettings
-from koonto.reporting.store import Generations, event_marker
+from koonto.reporting.store import Generations, ReadModels, event_marker
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.advisory import SessionLogged
 from koonto.shared.contracts.intake import ErasureRequested
@@ -105,6 +106,26 @@ async def test_scripted_history_gives_the_expected_numbers_for_every_period_and_
         assert kuopio["funded"] == 1 and kuopio["declined"] == 1 and kuopio["eur_granted"] == 25000
         one_day = actual(await summary(http, date(2026, 4, 1), date(2026, 4, 1), "varkaus"))
         assert one_day["ideas_total"] == 1
+
+
+async def test_month_roll_ups_give_the_numbers_of_the_daily_counters_for_any_period(
+    loaded: tuple[Runtime, list[Envelope]],
+) -> None:
+    """Reports read whole months from the roll-ups and the edge days from the daily counters; a generation built
+    before the roll-ups is read from its daily counters alone. Both give the same report for every period."""
+    runtime, _ = loaded
+    region = runtime.region
+    with_rollups = await Generations(runtime.db).active()
+    assert with_rollups.rollups and await with_rollups.monthly.count_documents({}) > 0
+    daily_only = ReadModels(runtime.db, with_rollups.generation, rollups=False)
+    periods = [*PERIODS, (date(2026, 2, 14), date(2026, 5, 3), None), (date(2026, 3, 1), date(2026, 3, 20), None),
+               (date(2026, 3, 20), date(2026, 4, 10), "kuopio"), (date(2025, 12, 1), date(2027, 1, 31), None),
+               (date(2026, 2, 1), date(2026, 2, 28), "iisalmi"), (date(2026, 6, 30), date(2026, 7, 1), None)]
+    for first, last, municipality in periods:
+        assert (await build_summary(with_rollups, region, first, last, municipality)
+                == await build_summary(daily_only, region, first, last, municipality)), (first, last, municipality)
+    for municipality in (None, "kuopio"):
+        assert await headline(with_rollups, municipality) == await headline(daily_only, municipality)
 
 
 async def test_redelivering_any_event_changes_nothing(loaded: tuple[Runtime, list[Envelope]]) -> None:

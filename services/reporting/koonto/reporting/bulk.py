@@ -5,7 +5,8 @@ the active generation, and one replay runs at a time). So instead of the live pa
 writes per event, `BulkReadModels` runs the very same handlers (`handlers.apply.apply_event`) against
 in-memory documents and writes the result once per window of events:
 
-- counters: one write per counter touched in the window -- an insert of the whole document the first time, then
+- counters (daily, and their month roll-ups in a collection of their own): one write per counter touched in the
+  window -- an insert of the whole document the first time, then
   `$inc` of the window's summed values -- each with one marker field per event, exactly as the live path leaves
   them. The markers are what keeps a later redelivery of one of these events from counting twice: after the
   switch the live path (`ReadModels.apply`) finds no fact for it, writes one, and every guarded counter update
@@ -38,6 +39,7 @@ from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from koonto.reporting.domain.model import Increment
+from koonto.reporting.domain.periods import is_day, with_month_rollups
 from koonto.reporting.store import CaseIdentity, Document, ReadModels, event_marker, instant, merge_increments
 from koonto.shared.clock import utcnow
 
@@ -110,7 +112,7 @@ class BulkReadModels(ReadModels):
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         if event_id in self._seen or event_id in self._facts or event_id in self._known:
             return False
-        plan = merge_increments(increments)
+        plan = merge_increments(with_month_rollups(list(increments)))
         if self._write_facts:
             self._facts[event_id] = {"_id": event_id, "type": event_type, "plan": plan, "applied": True,
                                      "recorded_at": instant(utcnow())}
@@ -254,15 +256,19 @@ class BulkReadModels(ReadModels):
         if self._facts:
             writes.append(self.facts.insert_many(list(self._facts.values()), ordered=False))
         if self._counters:
-            ops: list[InsertOne[Document] | UpdateOne] = []
+            daily: list[InsertOne[Document] | UpdateOne] = []
+            monthly: list[InsertOne[Document] | UpdateOne] = []
             for counter_id, c in self._counters.items():
+                ops = daily if is_day(c["day"]) else monthly  # month roll-ups have their own collection
                 if counter_id in self._counters_stored:
                     ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
                 else:
                     ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
                                           **c["markers"]}))
             self._counters_stored.update(self._counters)
-            writes.append(self.counters.bulk_write(ops, ordered=False))
+            for collection, ops in ((self.counters, daily), (self.monthly, monthly)):
+                if ops:
+                    writes.append(collection.bulk_write(ops, ordered=False))
         if self._dirty_cases:
             case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
             for idea_id in sorted(self._dirty_cases):

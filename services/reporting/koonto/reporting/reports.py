@@ -14,18 +14,22 @@ Summary = dict[str, Any]
 
 
 class Counters:
-    """The counters of a report (every day up to its end), summed in memory the way `ReadModels.sum_by_key` and
-    `ReadModels.distinct_keys` sum them in the store, but from one read."""
+    """The counters of a report, summed in memory: those of the period, and those of everything up to its end
+    (for the stage counters), as `ReadModels.report_rows` reads them (month roll-ups and edge days)."""
 
-    def __init__(self, rows: list[dict[str, Any]], first_day: str) -> None:
-        self.first_day = first_day
-        self.by_metric: dict[str, list[dict[str, Any]]] = {}
+    def __init__(self, period: list[dict[str, Any]], upto: list[dict[str, Any]]) -> None:
+        self.period = self._by_metric(period)
+        self.upto = self._by_metric(upto)
+
+    @staticmethod
+    def _by_metric(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
         for row in rows:
-            self.by_metric.setdefault(str(row.get("metric")), []).append(row)
+            out.setdefault(str(row.get("metric")), []).append(row)
+        return out
 
     def _rows(self, metric: str, from_start: bool) -> list[dict[str, Any]]:
-        rows = self.by_metric.get(metric, [])
-        return rows if from_start else [r for r in rows if str(r.get("day")) >= self.first_day]
+        return (self.upto if from_start else self.period).get(metric, [])
 
     def sum_by_key(self, metric: str, *, group: str = "key", from_start: bool = False) -> dict[str, dict[str, int]]:
         out: dict[str, dict[str, int]] = {}
@@ -48,7 +52,7 @@ async def build_summary(
     generated_at: datetime | None = None,
 ) -> Summary:
     f, t = first.isoformat(), last.isoformat()
-    counters = Counters(await models.counter_rows(last_day=t, municipality=municipality), f)
+    counters = Counters(*await models.report_rows(first, last, municipality))
 
     ideas_by_mun = counters.sum_by_key("ideas", group="municipality")
     ideas_by_theme = counters.sum_by_key("ideas_theme")
@@ -137,12 +141,13 @@ def tables(summary: Summary, region: Region) -> list[rep.Table]:
 async def headline(models: ReadModels, municipality: str | None) -> dict[str, int]:
     """The showcase's headline figures over the whole history: associations helped, consultations, events
     held, projects funded."""
-    q: dict[str, Any] = {"first_day": "0000-01-01", "last_day": "9999-12-31", "municipality": municipality}
-    sessions = await models.sum_by_key("sessions", **q)
-    events = await models.sum_by_key("events_held", **q)
-    decisions = await models.sum_by_key("decisions", **q)
+    rows = await models.all_time_rows(municipality)
+    counters = Counters(rows, rows)
+    sessions = counters.sum_by_key("sessions")
+    events = counters.sum_by_key("events_held")
+    decisions = counters.sum_by_key("decisions")
     return {
-        "associations_helped": len(await models.distinct_keys("advised", **q)),
+        "associations_helped": len(counters.distinct_keys("advised")),
         "consultations": sum(v["n"] for v in sessions.values()),
         "events_held": sum(v["n"] for v in events.values()),
         "projects_funded": decisions.get("funded", {}).get("n", 0),

@@ -26,6 +26,12 @@ A crash between any two of these writes is harmless: the redelivered event re-re
 counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. Every
 counter also names the events it was made of, so a count can be audited back to the stream.
 
+Month roll-ups: every plan also carries, for each daily counter, the same increment on its month's counter
+(`metric|YYYY-MM|municipality|key`, in `rm_<g>_monthly`), applied the same guarded way. A report reads whole months
+from the roll-ups and only the days at the ends of its period from the daily counters (`domain.periods`), so its
+cost follows the length of the period, not the number of events in it. A generation built before the roll-ups
+existed is read from its daily counters (`reporting_meta.rollups` is not set) until a replay rebuilds it.
+
 Writes to one document are serialised inside the process (`DOCUMENT_LOCKS`): FerretDB v1 (the test and
 local store) applies an update as read-modify-write of the whole document, so two concurrent updates of one
 document lose one of them (measured: 40 concurrent `$inc` of one field gave 4). MongoDB itself is atomic per
@@ -56,6 +62,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
+from koonto.reporting.domain.periods import cover, is_day, with_month_rollups
 from koonto.shared.clock import as_utc, utcnow
 from koonto.shared.store import ensure_indexes
 
@@ -65,12 +72,16 @@ META_COLLECTION = "reporting_meta"
 GENERATION_DOC = "generation"
 INITIAL_GENERATION = "g0"
 COLLECTION_PREFIX = "rm_"
-READ_MODELS = ("facts", "counters", "cases", "calls", "parked")
+READ_MODELS = ("facts", "counters", "monthly", "cases", "calls", "parked")
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
 VALUE_FIELDS = (
     "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
     "failed",
 )
+
+
+ROW_FIELDS: dict[str, int] = {"_id": 0, "metric": 1, "day": 1, "municipality": 1, "key": 1,
+                              **dict.fromkeys(VALUE_FIELDS, 1)}
 
 
 class DocumentLocks:
@@ -137,9 +148,11 @@ class Generations:
         self.meta = db[META_COLLECTION]
 
     async def ensure(self) -> str:
+        # `rollups`: the active generation has month roll-ups (every generation this code creates does; one
+        # built before them is read from its daily counters until a replay rebuilds it)
         await self.meta.update_one(
             {"_id": GENERATION_DOC},
-            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow()}},
+            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow(), "rollups": True}},
             upsert=True,
         )
         return await self.active_name()
@@ -149,13 +162,16 @@ class Generations:
         return str(doc["active"]) if doc else INITIAL_GENERATION
 
     async def active(self) -> ReadModels:
-        return ReadModels(self.db, await self.active_name())
+        doc = await self.meta.find_one({"_id": GENERATION_DOC})
+        if not doc:
+            return ReadModels(self.db, INITIAL_GENERATION)
+        return ReadModels(self.db, str(doc["active"]), rollups=bool(doc.get("rollups")))
 
     async def switch(self, generation: str) -> str:
         """Make `generation` the active one; returns the one it replaced."""
         before = await self.meta.find_one_and_update(
             {"_id": GENERATION_DOC},
-            {"$set": {"active": generation, "switched_at": utcnow()}},
+            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True}},
             upsert=True,
         )
         previous = str(before["active"]) if before else INITIAL_GENERATION
@@ -182,11 +198,13 @@ class CaseIdentity:
 class ReadModels:
     """The read models of one generation, with methods in domain words."""
 
-    def __init__(self, db: AsyncDatabase[Document], generation: str) -> None:
+    def __init__(self, db: AsyncDatabase[Document], generation: str, *, rollups: bool = True) -> None:
         self.db = db
         self.generation = generation
+        self.rollups = rollups  # reports read month roll-ups (False: a generation built before them)
         self.facts: AsyncCollection[Document] = db[collection_name(generation, "facts")]
         self.counters: AsyncCollection[Document] = db[collection_name(generation, "counters")]
+        self.monthly: AsyncCollection[Document] = db[collection_name(generation, "monthly")]
         self.cases: AsyncCollection[Document] = db[collection_name(generation, "cases")]
         self.calls: AsyncCollection[Document] = db[collection_name(generation, "calls")]
         self.parked: AsyncCollection[Document] = db[collection_name(generation, "parked")]
@@ -200,6 +218,7 @@ class ReadModels:
                 IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)],
                            name="metric_mun_day"),
             ],
+            self.monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
             self.cases.name: [IndexModel([("municipality", ASCENDING)], name="municipality")],
             self.parked.name: [IndexModel([("idea_id", ASCENDING)], name="idea_id")],
         })
@@ -207,7 +226,8 @@ class ReadModels:
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         """Apply an event's plan once. Returns False when the event had already been applied in full."""
-        fact: Document = {"_id": event_id, "type": event_type, "plan": merge_increments(increments),
+        plan = merge_increments(with_month_rollups(list(increments)))
+        fact: Document = {"_id": event_id, "type": event_type, "plan": plan,
                           "applied": False, "recorded_at": instant(utcnow())}
         try:
             await self.facts.insert_one(fact)  # a new event (the usual case): one round trip, no look-up first
@@ -233,13 +253,18 @@ class ReadModels:
             "$set": {marker: True},
             "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS},
         }
-        async with DOCUMENT_LOCKS.hold(self.counters, entry["id"]):
+        counters = self.counter_collection(entry["day"])
+        async with DOCUMENT_LOCKS.hold(counters, entry["id"]):
             try:
-                await self.counters.update_one(guard, update, upsert=True)
+                await counters.update_one(guard, update, upsert=True)
             except DuplicateKeyError:
                 # the counter exists: either this event is on it already (nothing to do) or another event
                 # created it at the same moment; without the upsert the guarded update is right in both cases
-                await self.counters.update_one(guard, {"$inc": entry["values"], "$set": {marker: True}})
+                await counters.update_one(guard, {"$inc": entry["values"], "$set": {marker: True}})
+
+    def counter_collection(self, day: str) -> AsyncCollection[Document]:
+        """Daily counters (YYYY-MM-DD) and their month roll-ups (YYYY-MM) live in collections of their own."""
+        return self.counters if is_day(day) else self.monthly
 
     # -- cases -------------------------------------------------------------------------------------------
     async def _ensure_case(self, idea_id: str) -> None:
@@ -378,25 +403,6 @@ class ReadModels:
         return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}
 
     # -- reading -----------------------------------------------------------------------------------------
-    async def sum_by_key(
-        self, metric: str, *, first_day: str | None, last_day: str, municipality: str | None,
-        group: str = "key",
-    ) -> dict[str, dict[str, int]]:
-        """Sum every value field of `metric`'s counters in the day range, grouped by `key` (or `municipality`)."""
-        day: Document = {"$lte": last_day}
-        if first_day is not None:
-            day["$gte"] = first_day
-        match: Document = {"metric": metric, "day": day}
-        if municipality is not None:
-            match["municipality"] = municipality
-        projection: Document = {"_id": 0, group: 1, **dict.fromkeys(VALUE_FIELDS, 1)}
-        out: dict[str, dict[str, int]] = {}
-        async for row in self.counters.find(match, projection):
-            sums = out.setdefault(str(row.get(group, "")), dict.fromkeys(VALUE_FIELDS, 0))
-            for name in VALUE_FIELDS:
-                sums[name] += int(row.get(name) or 0)
-        return dict(sorted(out.items()))
-
     async def counter_rows(self, *, last_day: str, municipality: str | None) -> list[Document]:
         """Every counter up to `last_day` (of one municipality, or all), values only: a report reads them once
         and sums in Python, rather than scanning the counters once per figure (the embedded stores scan the
@@ -404,18 +410,31 @@ class ReadModels:
         match: Document = {"day": {"$lte": last_day}}
         if municipality is not None:
             match["municipality"] = municipality
-        projection: Document = {"_id": 0, "metric": 1, "day": 1, "municipality": 1, "key": 1,
-                                **dict.fromkeys(VALUE_FIELDS, 1)}
-        return [row async for row in self.counters.find(match, projection)]
+        return [row async for row in self.counters.find(match, ROW_FIELDS)]
 
-    async def distinct_keys(
-        self, metric: str, *, first_day: str, last_day: str, municipality: str | None, group: str = "key"
-    ) -> list[str]:
-        match: Document = {"metric": metric, "day": {"$gte": first_day, "$lte": last_day}}
-        if municipality is not None:
-            match["municipality"] = municipality
-        pipeline: list[Document] = [{"$match": match}, {"$group": {"_id": f"${group}"}}, {"$sort": {"_id": 1}}]
-        return [str(row["_id"]) async for row in await self.counters.aggregate(pipeline)]
+    async def report_rows(
+        self, first: date, last: date, municipality: str | None
+    ) -> tuple[list[Document], list[Document]]:
+        """The counters of the period [first, last] and those of everything up to `last`, values only: whole
+        months from the roll-ups, the edge days from the daily counters (see `domain.periods`)."""
+        if not self.rollups:
+            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality)
+            return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
+        c = cover(first, last)
+        rows: list[Document] = []
+        base: Document = {} if municipality is None else {"municipality": municipality}
+        if c.months_upto is not None:
+            rows += [r async for r in self.monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
+        for a, b in c.day_queries():
+            rows += [r async for r in self.counters.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
+        return ([r for r in rows if c.in_period(str(r.get("day")))],
+                [r for r in rows if c.up_to_last(str(r.get("day")))])
+
+    async def all_time_rows(self, municipality: str | None) -> list[Document]:
+        """Every counter's values over all time (the month roll-ups, when the generation has them)."""
+        query: Document = {} if municipality is None else {"municipality": municipality}
+        collection = self.monthly if self.rollups else self.counters
+        return [r async for r in collection.find(query, ROW_FIELDS)]
 
     async def case_facts(self, municipality: str | None) -> list[Document]:
         query: Document = {} if municipality is None else {"municipality": municipality}
