@@ -55,6 +55,10 @@ async def test_valid_idea_through_the_html_form_with_check_step_and_receipt(inta
     assert check.status_code == 200
     assert "Tarkista vastauksesi" in check.text and "Kylätalon kohtaamispaikka" in check.text
     assert "+358401234567" in check.text  # the number as it will be stored
+    assert "linkin tilasivulle sähköpostiisi.</p>" in check.text  # where the receipt will come
+    by_sms = form_pairs(idea_body(contact__channel="sms"))
+    sms_check = await post_form(http, "/ideas/new", [*by_sms, ("form_token", token), ("website", "")])
+    assert "linkin tilasivulle sähköpostiisi ja tekstiviestinä.</p>" in sms_check.text
     assert await runtime.db["ideas"].count_documents({}) == 0  # nothing is stored before the answers are sent
 
     # "change your answers" goes back to the form with every value kept
