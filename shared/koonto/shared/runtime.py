@@ -169,7 +169,7 @@ class Runtime:
     async def _run_job(self, job: Job, first_delay: float = 1.0, max_delay: float = 30.0) -> None:
         """Runs a background job for the life of the service: one that crashes (a store or broker hiccup its
         own retries did not cover) is started again after a growing delay, never left dead."""
-        name = getattr(job, "__name__", repr(job))
+        name = _job_name(job)
         delay = first_delay
         while True:
             started = asyncio.get_running_loop().time()
@@ -194,12 +194,10 @@ class Runtime:
         self._report_stuck("outbox relay", await self.relay.stop(timeout=timeout / 3))
         self._report_stuck("background jobs", await cancel_and_wait(self._tasks, max(1.0, deadline - loop.time())))
         self._tasks.clear()
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(max(1.0, deadline - loop.time())):
-                await self.broker.stop()
-        with contextlib.suppress(Exception):
-            async with asyncio.timeout(max(1.0, deadline - loop.time())):
-                await self.mongo.close()
+        for close in (self.broker.stop, self.mongo.close):
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                    await close()
 
     def _report_stuck(self, what: str, pending: set[asyncio.Task[Any]]) -> None:
         if pending:
