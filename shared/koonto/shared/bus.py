@@ -3,7 +3,8 @@
 Consumers are durable pull consumers with MANUAL acknowledgement (FastStream's default would terminate a
 message on an exception). The policy, in one place:
 
-- decode the envelope and its contract model; a message that does not decode is permanent -> dead letter
+- decode the envelope and its contract model as a tolerant reader (unknown fields ignored, known ones
+  validated); a message that does not decode is permanent -> dead letter
 - skip an event id this consumer already processed (idempotency key), ack
 - run the handler; ack only after its write
 - PermanentError or a contract ValidationError -> dead-letter record + term
@@ -24,6 +25,7 @@ from faststream import AckPolicy
 from faststream.nats import ConsumerConfig, JStream, NatsBroker, NatsMessage, PullSub
 from nats.js.client import JetStreamContext
 from pydantic import ValidationError
+from pymongo import ASCENDING, IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
@@ -83,14 +85,17 @@ class ConsumerPolicy:
 
 
 @dataclass(frozen=True)
-class Delivery:
-    """What a handler receives: the envelope, its typed payload and how to emit follow-up events."""
+class EventContext:
+    """What a handler knows about the message besides its payload, and how it emits follow-up events."""
 
     envelope: Envelope
-    data: Any
     attempt: int
     region: str
     service: str
+
+    @property
+    def event_id(self) -> str:
+        return self.envelope.id
 
     def new_event(self, data: EventData, *, subject: str) -> Envelope:
         """An event caused by this one: same correlation id; the trace continues from the consumer's span."""
@@ -102,7 +107,9 @@ class Delivery:
         )
 
 
-Handler = Callable[[Delivery], Awaitable[None]]
+# The one handler signature of every consumer in every service:
+#     async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: Container) -> None
+Handler = Callable[[Any, EventContext, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -146,6 +153,7 @@ class DeadLetters:
     """Messages that gave up, kept in the consuming service's own database for staff to see and re-drive."""
 
     COLLECTION = "dead_letters"
+    INDEXES = (IndexModel([("status", ASCENDING)], name="status"),)
 
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.collection = db[self.COLLECTION]
@@ -199,8 +207,10 @@ class Consumer:
         dead_letters: DeadLetters,
         policy: ConsumerPolicy,
         region: str,
+        deps: Any,
     ) -> None:
         self.service = service
+        self.deps = deps
         self.subscription = subscription
         self.name = subscription.durable(service)
         self.inbox = inbox
@@ -253,11 +263,12 @@ class Consumer:
         if attempt > 1:
             REDELIVERIES.labels(self.service, consumer).inc()
         try:
-            envelope = Envelope.model_validate_json(body)
-            data = self.subscription.event.model_validate(envelope.data)
+            # the tolerant reader: fields this version does not know are ignored, known ones validated
+            envelope = Envelope.read_json(body)
+            data = self.subscription.event.read(envelope.data)
             if envelope.type != self.subscription.subject:
                 raise PermanentError(f"type {envelope.type} arrived on {self.subscription.subject}")
-        except (ValidationError, PermanentError) as exc:
+        except (ValueError, PermanentError) as exc:  # (ValidationError and a JSON error are ValueErrors)
             await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
             return "dead"
 
@@ -273,9 +284,8 @@ class Consumer:
                 return "duplicate"
             started = time.perf_counter()
             try:
-                await self.subscription.handler(
-                    Delivery(envelope=envelope, data=data, attempt=attempt, region=self.region, service=self.service)
-                )
+                context = EventContext(envelope=envelope, attempt=attempt, region=self.region, service=self.service)
+                await self.subscription.handler(data, context, self.deps)
                 await self.inbox.record(consumer, envelope.id, envelope.type)
             except (PermanentError, ValidationError) as exc:
                 log.error("event rejected permanently", error=repr(exc))

@@ -1,34 +1,42 @@
-"""Embedded transactional outbox and its relay.
+"""The transactional outbox and its one relay, used by every service.
 
-State and the events it causes are written in ONE single-document write: the aggregate carries its unpublished
-events in an `outbox` map (event id -> entry), an `outbox_pending` flag, the id of the last event written
-(`outbox_rev`) and when it was written (`outbox_written_ms`). The relay publishes each entry with
-`Nats-Msg-Id` = event id (JetStream drops a duplicate within the window, consumers dedupe beyond it) and records
-the id in `outbox_published` (an insert). NATS being down only delays the relay; a form submission never fails.
+State and the events it causes are written in ONE single-document write; the relay publishes each event with
+`Nats-Msg-Id` = event id (JetStream drops a duplicate within the window, consumers dedupe beyond it). NATS being
+down only delays the relay; a form submission never fails. Two layouts, one relay:
 
-The relay removes published entries from the aggregate only once the aggregate has been quiet for a moment, and
-only if nothing was written since it looked (`outbox_rev` unchanged). Why so careful: FerretDB v1 does not apply
-concurrent updates of one document atomically (a read-modify-write race loses one of them), and nx-27017 matches
-`{"outbox": {}}` against a non-empty map; so the relay writes to an aggregate as rarely as it can, never in the
-moment after the service wrote it, and never decides "empty" from a filter.
+- `EmbeddedOutbox`: the aggregate carries its unpublished events in an `outbox` map (event id -> entry), an
+  `outbox_pending` flag, the id of the last event written (`outbox_rev`) and when (`outbox_written_ms`). Published
+  ids are recorded in `outbox_published` (in bulk, one insert per batch); the entries leave the aggregate only once
+  it has been quiet for a moment and only if nothing was written since the relay looked (`outbox_rev` unchanged),
+  under the document's lock. Why so careful: FerretDB v1 does not apply concurrent updates of one document
+  atomically, and nx-27017 matches `{"outbox": {}}` against a non-empty map; so the relay writes to an aggregate
+  as rarely as it can, never in the moment after the service wrote it, and never decides "empty" from a filter.
+- `EventField`: a document holds one event in a fixed field with a pending flag (notify's delivery log: the
+  outcome and its event in one write). A batch is marked published with one `update_many`.
+
+`notify(*envelopes)` after a write that has returned hands the relay the events that write committed: a task of
+its own publishes them at once, without reading them back and without waiting for a scan in progress (the scan
+then runs every poll interval only, and still publishes whatever that fast path could not, e.g. while NATS is
+away). Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window, and the
+`outbox_published` record makes the second relay skip it altogether.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo import ASCENDING, IndexModel
+from pymongo.errors import BulkWriteError
 
 from koonto.shared.aio import cancel_and_wait, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
-from koonto.shared.store import epoch_ms
+from koonto.shared.mongo import Collection, Store, epoch_ms
 
 Document = dict[str, Any]
 Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, traceparent=None)
@@ -36,8 +44,10 @@ Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, tracep
 log = get_logger(__name__)
 
 PENDING_FLAG = "outbox_pending"
+PUBLISHED = "outbox_published"
 
 
+# -- writing events (what a store puts into its single-document write) ------------------------------------------
 def _entry(envelope: Envelope) -> Document:
     return {
         "subject": envelope.type, "body": envelope.model_dump_json(), "created_ms": epoch_ms(),
@@ -65,51 +75,156 @@ def outbox_set(*envelopes: Envelope) -> Document:
     return fields
 
 
+EVENT_FIELD = "event"
+EVENT_PENDING = "event_pending"
+
+
+def event_field(envelope: Envelope) -> Document:
+    """Fields for a document that carries one event (the `EventField` layout), in the same write as its state."""
+    return {
+        EVENT_FIELD: {
+            "id": envelope.id, "subject": envelope.type, "body": envelope.model_dump_json(),
+            "traceparent": envelope.traceparent,
+        },
+        EVENT_PENDING: True,
+    }
+
+
+# -- reading them back: the two layouts --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Pending:
+    event_id: str
+    subject: str
+    body: str
+    traceparent: str | None
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """One document the scan found, with its events in creation order."""
+
+    doc: Document
+    events: list[Pending]
+
+
+class OutboxSource(Protocol):
+    collection: Collection
+
+    @property
+    def index(self) -> IndexModel: ...
+
+    async def scan(self, limit: int) -> list[Scanned]: ...
+
+    async def settle(self, scanned: Sequence[Scanned], now_ms: int) -> list[str]:
+        """Clear what is published from the documents; returns the event ids whose markers may go."""
+        ...
+
+    async def count_pending(self) -> int: ...
+
+
+class EmbeddedOutbox:
+    def __init__(self, collection: Collection, *, quiet_ms: int = 2000) -> None:
+        self.collection = collection
+        self.quiet_ms = quiet_ms
+
+    @property
+    def index(self) -> IndexModel:
+        return IndexModel([(PENDING_FLAG, ASCENDING)], name="outbox_pending")
+
+    async def scan(self, limit: int) -> list[Scanned]:
+        projection = {"outbox": 1, "outbox_rev": 1, "outbox_written_ms": 1}
+        found: list[Scanned] = []
+        async for doc in self.collection.find({PENDING_FLAG: True}, projection).limit(limit):
+            entries = sorted((doc.get("outbox") or {}).items())  # UUIDv7 ids: text order = creation order
+            found.append(Scanned(doc, [
+                Pending(event_id, e["subject"], e["body"], e.get("traceparent")) for event_id, e in entries
+            ]))
+        return found
+
+    async def settle(self, scanned: Sequence[Scanned], now_ms: int) -> list[str]:
+        cleaned: list[str] = []
+        for item in scanned:
+            if now_ms - int(item.doc.get("outbox_written_ms") or 0) < self.quiet_ms:
+                continue  # just written: the service may be writing it again; clean on a later pass
+            event_ids = [p.event_id for p in item.events]
+            unset: Document = {f"outbox.{event_id}": "" for event_id in event_ids}
+            unset[PENDING_FLAG] = ""
+            result = await self.collection.update_one(
+                {"_id": item.doc["_id"], "outbox_rev": item.doc.get("outbox_rev")}, {"$unset": unset}
+            )
+            if result.modified_count:
+                cleaned += event_ids
+        return cleaned
+
+    async def count_pending(self) -> int:
+        return await self.collection.count_documents({PENDING_FLAG: True})
+
+
+class EventField:
+    def __init__(self, collection: Collection) -> None:
+        self.collection = collection
+
+    @property
+    def index(self) -> IndexModel:
+        return IndexModel([(EVENT_PENDING, ASCENDING)], name=EVENT_PENDING)
+
+    async def scan(self, limit: int) -> list[Scanned]:
+        found: list[Scanned] = []
+        async for doc in self.collection.find({EVENT_PENDING: True}, {EVENT_FIELD: 1}).limit(limit):
+            event = doc[EVENT_FIELD]
+            pending = Pending(event["id"], event["subject"], event["body"], event.get("traceparent"))
+            found.append(Scanned(doc, [pending]))
+        return found
+
+    async def settle(self, scanned: Sequence[Scanned], now_ms: int) -> list[str]:
+        if not scanned:
+            return []
+        await self.collection.update_many(
+            {"_id": {"$in": [s.doc["_id"] for s in scanned]}}, {"$unset": {EVENT_PENDING: ""}}
+        )
+        return [p.event_id for s in scanned for p in s.events]
+
+    async def count_pending(self) -> int:
+        return await self.collection.count_documents({EVENT_PENDING: True})
+
+
+# -- the relay ------------------------------------------------------------------------------------------------
 class OutboxRelay:
-    """Publishes pending outbox entries of the given collections; wakes on `notify()` or every poll interval.
-
-    `notify(*envelopes)` after a write that has returned hands the relay the events that write committed: a task of
-    its own publishes them at once, without reading them back and without waiting for a scan in progress (the scan
-    then runs every poll interval only, and still publishes whatever that fast path could not, e.g. while NATS is
-    away).
-
-    Several replicas may relay at once: a double publish is dropped by JetStream's duplicate window, and the
-    `outbox_published` record makes the second relay skip it altogether.
-    """
-
-    PUBLISHED = "outbox_published"
+    """Publishes pending events of its sources; wakes on `notify()` or every poll interval."""
 
     def __init__(
         self,
         service: str,
-        collections: Sequence[AsyncCollection[Document]],
+        store: Store,
+        sources: Sequence[OutboxSource],
         publish: Publisher,
         *,
         poll_seconds: float = 1.0,
         batch: int = 200,
-        quiet_ms: int = 2000,
     ) -> None:
         self.service = service
-        self.collections = list(collections)
+        self.sources = list(sources)
         self.publish = publish
         self.poll_seconds = poll_seconds
         self.batch = batch
-        self.quiet_ms = quiet_ms
-        self.published = self.collections[0].database[self.PUBLISHED] if self.collections else None
+        self.published = store.collection(PUBLISHED)
         self._recent: OrderedDict[str, None] = OrderedDict()
         self._committed: deque[Envelope] = deque()
         self._committed_ready = asyncio.Event()
         self._scan_requested = False
         self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
-        self._fast_task: asyncio.Task[None] | None = None
+        self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+
+    @property
+    def indexes(self) -> dict[str, list[IndexModel]]:
+        return {source.collection.name: [source.index] for source in self.sources}
 
     def notify(self, *committed: Envelope) -> None:
         """Tell the relay that something was just written (publishes without waiting for the poll).
 
         With the envelopes of a write that has returned, the relay publishes exactly those (no scan); without,
-        it scans the outbox collections."""
+        it scans its sources."""
         if committed and len(self._committed) < 10 * self.batch:
             self._committed.extend(committed)
             self._committed_ready.set()
@@ -117,98 +232,75 @@ class OutboxRelay:
         self._scan_requested = True  # (or too many waiting: they are in the outboxes, the scan finds them)
         self._wake.set()
 
-    async def _already_published(self, event_id: str) -> bool:
-        if event_id in self._recent:
-            return True
-        assert self.published is not None
-        return await self.published.find_one({"_id": event_id}, {"_id": 1}) is not None
-
-    async def _record_published(self, event_id: str) -> None:
-        assert self.published is not None
-        with contextlib.suppress(DuplicateKeyError):
-            await self.published.insert_one({"_id": event_id, "at_ms": epoch_ms()})
-        self._recent[event_id] = None
-        while len(self._recent) > 10_000:
-            self._recent.popitem(last=False)
-
-    async def publish_committed(self) -> int:
-        """Publish the events handed over by `notify(*envelopes)`, in order, and record them in one insert.
-
-        On an error the rest are left to the scan (they are in their outboxes) and the error is raised."""
-        published: list[str] = []
-        while self._committed:  # what is handed over while we publish joins this round
-            envelope = self._committed.popleft()
-            if envelope.id in self._recent:
-                continue
-            try:
-                await self.publish(
-                    envelope.type, envelope.model_dump_json().encode(), envelope.id, traceparent=envelope.traceparent
-                )
-            except BaseException:
-                self._committed.clear()  # all in their outboxes: the next scan (poll) publishes them
-                self._remember(published)
-                raise
-            published.append(envelope.id)
-            OUTBOX_PUBLISHED.labels(self.service).inc()
-        self._remember(published)
-        if published and self.published is not None:
-            try:
-                await self.published.insert_many([{"_id": i, "at_ms": epoch_ms()} for i in published], ordered=False)
-            except BulkWriteError as exc:  # already recorded (by a scan or another replica): that is fine
-                if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                    raise
-        return len(published)
-
     def _remember(self, event_ids: Sequence[str]) -> None:
         for event_id in event_ids:
             self._recent[event_id] = None
         while len(self._recent) > 10_000:
             self._recent.popitem(last=False)
 
+    async def _record(self, event_ids: Sequence[str]) -> None:
+        """One insert for a batch of published markers; a marker already there (another replica) is fine."""
+        self._remember(event_ids)
+        if not event_ids:
+            return
+        try:
+            await self.published.insert_many([{"_id": i, "at_ms": epoch_ms()} for i in event_ids], ordered=False)
+        except BulkWriteError as exc:
+            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
+                raise
+
+    async def _already_published(self, event_ids: Sequence[str]) -> set[str]:
+        known = {i for i in event_ids if i in self._recent}
+        unknown = [i for i in event_ids if i not in known]
+        if unknown:
+            known |= {d["_id"] async for d in self.published.find({"_id": {"$in": unknown}}, {"_id": 1})}
+        return known
+
+    async def _publish_all(self, events: Sequence[Pending]) -> list[str]:
+        """Publish in order; on an error, record what went out, then raise (the rest stays for the scan)."""
+        done: list[str] = []
+        try:
+            for event in events:
+                await self.publish(event.subject, event.body.encode(), event.event_id, traceparent=event.traceparent)
+                done.append(event.event_id)
+                OUTBOX_PUBLISHED.labels(self.service).inc()
+        finally:
+            await self._record(done)
+        return done
+
+    async def publish_committed(self) -> int:
+        """Publish the events handed over by `notify(*envelopes)`, in order, and record them in one insert."""
+        events: list[Pending] = []
+        while self._committed:
+            envelope = self._committed.popleft()
+            if envelope.id not in self._recent:
+                events.append(Pending(envelope.id, envelope.type, envelope.model_dump_json(), envelope.traceparent))
+        try:
+            return len(await self._publish_all(events))
+        except BaseException:
+            self._committed.clear()  # all in their outboxes: the next scan (poll) publishes them
+            raise
+
     async def drain_once(self) -> int:
         published = 0
         backlog = 0
-        now = epoch_ms()
-        cleaned: list[str] = []  # their `outbox_published` records go in one delete at the end
-        try:
-            for collection in self.collections:
-                projection = {"outbox": 1, "outbox_rev": 1, "outbox_written_ms": 1}
-                async for doc in collection.find({PENDING_FLAG: True}, projection).limit(self.batch):
-                    entries = sorted((doc.get("outbox") or {}).items())  # UUIDv7 ids: text order = creation order
-                    unpublished = 0
-                    for event_id, entry in entries:
-                        if await self._already_published(event_id):
-                            continue
-                        unpublished += 1
-                        await self.publish(
-                            entry["subject"], entry["body"].encode(), event_id, traceparent=entry.get("traceparent")
-                        )
-                        await self._record_published(event_id)
-                        published += 1
-                        OUTBOX_PUBLISHED.labels(self.service).inc()
-                    if unpublished:
-                        backlog += 1
-                    if now - int(doc.get("outbox_written_ms") or 0) >= self.quiet_ms:
-                        event_ids = [event_id for event_id, _ in entries]
-                        if await self._clean(collection, doc, event_ids):
-                            cleaned += event_ids
-        finally:
-            if cleaned and self.published is not None:
+        for source in self.sources:
+            scanned = await source.scan(self.batch)
+            if not scanned:
+                continue
+            ids = [p.event_id for s in scanned for p in s.events]
+            done = await self._already_published(ids)
+            todo = [p for s in scanned for p in s.events if p.event_id not in done]
+            backlog += len({id(s) for s in scanned if any(p.event_id not in done for p in s.events)})
+            published += len(await self._publish_all(todo))
+            cleaned = await source.settle(scanned, epoch_ms())
+            if cleaned:
                 await self.published.delete_many({"_id": {"$in": cleaned}})
         OUTBOX_BACKLOG.labels(self.service).set(backlog)
         return published
 
-    async def _clean(self, collection: AsyncCollection[Document], doc: Document, event_ids: list[str]) -> bool:
-        """Remove published entries, in one write, only if nothing was written since we read the document."""
-        unset: Document = {f"outbox.{event_id}": "" for event_id in event_ids}
-        unset[PENDING_FLAG] = ""
-        result = await collection.update_one(
-            {"_id": doc["_id"], "outbox_rev": doc.get("outbox_rev")}, {"$unset": unset}
-        )
-        return bool(result.modified_count)
-
     async def pending(self) -> int:
-        return sum([await c.count_documents({PENDING_FLAG: True}) for c in self.collections])
+        return sum([await s.count_pending() for s in self.sources])
 
     async def run_fast_path(self) -> None:
         """Publishes what `notify(*envelopes)` hands over, in its own task: a long scan never delays it."""
@@ -251,13 +343,17 @@ class OutboxRelay:
                 await wait_event(self._wake, timeout)
 
     def start(self) -> None:
+        if not self.sources:
+            return
         self._stopping = False
-        self._task = asyncio.create_task(self.run(), name=f"{self.service}-outbox-relay")
-        self._fast_task = asyncio.create_task(self.run_fast_path(), name=f"{self.service}-outbox-relay-fast")
+        self._tasks = [
+            asyncio.create_task(self.run(), name=f"{self.service}-outbox-relay"),
+            asyncio.create_task(self.run_fast_path(), name=f"{self.service}-outbox-relay-fast"),
+        ]
 
     async def stop(self, timeout: float = 10.0) -> set[asyncio.Task[None]]:
         """Returns the tasks that did not end within `timeout` (none, normally)."""
         self._stopping = True
-        pending = await cancel_and_wait([t for t in (self._task, self._fast_task) if t], timeout)
-        self._task = self._fast_task = None
+        pending = await cancel_and_wait(self._tasks, timeout)
+        self._tasks = []
         return pending

@@ -1,7 +1,11 @@
-"""The runtime every service is built on: settings, store, broker, outbox relay, consumers, web app.
+"""The runtime every service is built on: infrastructure first, then the service's own parts, then the web app.
 
-A service's `main.py` declares what is its own (subscriptions, indexes, outbox collections, routers, jobs)
-and hands it to `Runtime`; everything that is the same for all four lives here.
+The order is the point (cosmicpython's bootstrap): the runtime builds the infrastructure (`Infra`: settings,
+region, store client and `Store`, broker, publisher, outbox relay, leases), then calls the service's
+`bootstrap(infra) -> Container` once. The container is the service's typed composition root: its handlers get it
+as their third argument, its routers through an `Annotated` dependency, its jobs as their argument. Parts a
+service replaces (dead letters, the token verifier) are declared in its `ServiceSpec` and built in this order;
+nothing is swapped in afterwards.
 """
 
 from __future__ import annotations
@@ -14,13 +18,14 @@ import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 from faststream.nats import NatsBroker
-from pymongo import ASCENDING, IndexModel
+from pymongo import AsyncMongoClient
+from pymongo.asynchronous.database import AsyncDatabase
 
 from koonto.shared import tracing
 from koonto.shared.aio import cancel_and_wait, task_stack
@@ -34,45 +39,80 @@ from koonto.shared.bus import (
     Subscription,
     ensure_stream,
 )
-from koonto.shared.contracts import Envelope
+from koonto.shared.contracts import Envelope, EventData, make_envelope
 from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.metrics import JOB_RESTARTS
-from koonto.shared.outbox import PENDING_FLAG, OutboxRelay
+from koonto.shared.mongo import IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
+from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
 from koonto.shared.settings import ServiceSettings
-from koonto.shared.store import IndexSpec, Leases, ensure_indexes, make_client, ping, wait_for_store
 from koonto.shared.web import RequestMetrics, dead_letter_router, install_error_handlers, ops_router
 
 log = get_logger(__name__)
 
-Job = Callable[["Runtime"], Awaitable[None]]
+Document = dict[str, Any]
+C = TypeVar("C")
 
 
 @dataclass
-class ServiceSpec:
-    """What one service contributes to the runtime."""
+class Infra:
+    """What the runtime builds before any part of the service, and hands to the service's `bootstrap`."""
+
+    service: str
+    settings: ServiceSettings
+    region: Region
+    instance_id: str
+    mongo: AsyncMongoClient[Document]
+    db: AsyncDatabase[Document]
+    store: Store
+    broker: NatsBroker
+    publisher: Publisher
+    relay: OutboxRelay
+    leases: Leases
+
+    def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None) -> Envelope:
+        return make_envelope(data, subject=subject, region=self.region.code, correlation_id=correlation_id)
+
+    def events_written(self, *envelopes: Envelope) -> None:
+        """Call after a write that put events into an outbox has returned: the relay publishes them at once."""
+        self.relay.notify(*envelopes)
+
+
+def _infra_itself(infra: Infra) -> Any:
+    return infra
+
+
+@dataclass
+class ServiceSpec(Generic[C]):
+    """What one service contributes to the runtime; `C` is the type of its container."""
 
     name: str
     title: str
+    bootstrap: Callable[[Infra], C] = _infra_itself
     subscriptions: Sequence[Subscription] = ()
     indexes: IndexSpec = field(default_factory=dict)
-    outbox_collections: Sequence[str] = ()
+    outbox_collections: Sequence[str] = ()  # aggregates with an embedded outbox
+    event_collections: Sequence[str] = ()  # documents that carry one event each (`outbox.EventField`)
     routers: Sequence[APIRouter] = ()
-    jobs: Sequence[Job] = ()
-    on_startup: Sequence[Job] = ()
-    configure_app: Callable[[FastAPI], None] | None = None
+    jobs: Sequence[Callable[[C], Awaitable[None]]] = ()
+    on_startup: Sequence[Callable[[C], Awaitable[None]]] = ()
+    on_stop: Sequence[Callable[[C], Awaitable[None]]] = ()
+    configure_app: Callable[[FastAPI, C], None] | None = None
+    dead_letters: Callable[[AsyncDatabase[Document]], DeadLetters] = DeadLetters
+    token_verifier: Callable[[C], TokenVerifier] | None = None  # default: the staff JWKS from advisory
 
 
-class Runtime:
-    def __init__(self, spec: ServiceSpec, settings: ServiceSettings) -> None:
+class Runtime(Generic[C]):
+    def __init__(self, spec: ServiceSpec[C], settings: ServiceSettings) -> None:
         self.spec = spec
         self.settings = settings
         self.instance_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
         self.region: Region = load_region(settings.region, settings.regions_dir)
         self.mongo = make_client(settings.mongo_url)
         self.db = self.mongo[settings.mongo_database]
+        self.store = Store(self.db)
         # credentials travel in the URL (nats://user:password@host:4222), as nats-py accepts them
         self.broker = NatsBroker(
             settings.nats_url,
@@ -82,6 +122,22 @@ class Runtime:
             connect_timeout=2,
             log_level=logging.DEBUG,  # FastStream logs every message at this level: keep it below INFO
         )
+        self.publisher = Publisher(self.broker)
+        sources: list[OutboxSource] = [
+            EmbeddedOutbox(self.store[c], quiet_ms=settings.outbox_quiet_ms) for c in spec.outbox_collections
+        ]
+        sources += [EventField(self.store[c]) for c in spec.event_collections]
+        self.relay = OutboxRelay(
+            spec.name, self.store, sources, self.publisher, poll_seconds=settings.outbox_poll_seconds
+        )
+        self.leases = Leases(self.db["leases"], self.instance_id)
+        self.infra = Infra(
+            service=spec.name, settings=settings, region=self.region, instance_id=self.instance_id,
+            mongo=self.mongo, db=self.db, store=self.store, broker=self.broker, publisher=self.publisher,
+            relay=self.relay, leases=self.leases,
+        )
+        self.container: C = spec.bootstrap(self.infra)
+
         self.policy = ConsumerPolicy(
             max_deliver=settings.consumer_max_deliver,
             ack_wait_seconds=settings.consumer_ack_wait_seconds,
@@ -89,36 +145,32 @@ class Runtime:
             backoff_max_seconds=settings.consumer_backoff_max_seconds,
         )
         self.inbox = Inbox(self.db)
-        self.dead_letters = DeadLetters(self.db)
-        self.leases = Leases(self.db["leases"], self.instance_id)
+        self.dead_letters = spec.dead_letters(self.db)
         self.consumers = [
             Consumer(
                 service=spec.name, subscription=s, inbox=self.inbox, dead_letters=self.dead_letters,
-                policy=self.policy, region=self.region.code,
+                policy=self.policy, region=self.region.code, deps=self.container,
             )
             for s in spec.subscriptions
         ]
         for consumer in self.consumers:
             consumer.register(self.broker)
-        self.publisher = Publisher(self.broker)
-        self.relay = OutboxRelay(
-            spec.name, [self.db[c] for c in spec.outbox_collections], self.publisher,
-            poll_seconds=settings.outbox_poll_seconds, quiet_ms=settings.outbox_quiet_ms,
-        )
         tracing.configure(spec.name, settings.otlp_endpoint)
-        self.token_verifier = TokenVerifier(JwksCache(settings.staff_jwks_url))
-        self.state: dict[str, Any] = {}  # service-owned singletons (pages, adapters) set by the service
+        self.token_verifier: TokenVerifier = (
+            spec.token_verifier(self.container) if spec.token_verifier
+            else TokenVerifier(JwksCache(settings.staff_jwks_url))
+        )
         self._tasks: list[asyncio.Task[Any]] = []
         self.broker_ready = asyncio.Event()
         self.store_ready = asyncio.Event()
         self.app = self._build_app()
 
     # -- lifecycle ---------------------------------------------------------------------------------------
-    def _indexes(self) -> dict[str, list[IndexModel]]:
-        spec: dict[str, list[IndexModel]] = {k: list(v) for k, v in self.spec.indexes.items()}
-        for collection in self.spec.outbox_collections:
-            spec.setdefault(collection, []).append(IndexModel([(PENDING_FLAG, ASCENDING)], name="outbox_pending"))
-        spec.setdefault(DeadLetters.COLLECTION, []).append(IndexModel([("status", ASCENDING)], name="status"))
+    def _indexes(self) -> IndexSpec:
+        spec: dict[str, list[Any]] = {k: list(v) for k, v in self.spec.indexes.items()}
+        for collection, indexes in self.relay.indexes.items():
+            spec.setdefault(collection, []).extend(indexes)
+        spec.setdefault(DeadLetters.COLLECTION, []).extend(DeadLetters.INDEXES)
         return spec
 
     async def start(self) -> None:
@@ -131,7 +183,7 @@ class Runtime:
                 await wait_for_store(self.db, attempts=1_000_000, delay=1.0)
                 await ensure_indexes(self.db, self._indexes())
                 for hook in self.spec.on_startup:
-                    await hook(self)
+                    await hook(self.container)
                 break
             except asyncio.CancelledError:
                 raise
@@ -166,7 +218,9 @@ class Runtime:
             self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.spec.name}-{_job_name(job)}"))
         log.info("service started", service=self.spec.name, consumers=[c.name for c in self.consumers])
 
-    async def _run_job(self, job: Job, first_delay: float = 1.0, max_delay: float = 30.0) -> None:
+    async def _run_job(
+        self, job: Callable[[C], Awaitable[None]], first_delay: float = 1.0, max_delay: float = 30.0
+    ) -> None:
         """Runs a background job for the life of the service: one that crashes (a store or broker hiccup its
         own retries did not cover) is started again after a growing delay, never left dead."""
         name = _job_name(job)
@@ -174,7 +228,7 @@ class Runtime:
         while True:
             started = asyncio.get_running_loop().time()
             try:
-                await job(self)
+                await job(self.container)
                 return  # a job that ends by itself is done
             except asyncio.CancelledError:
                 raise
@@ -194,6 +248,10 @@ class Runtime:
         self._report_stuck("outbox relay", await self.relay.stop(timeout=timeout / 3))
         self._report_stuck("background jobs", await cancel_and_wait(self._tasks, max(1.0, deadline - loop.time())))
         self._tasks.clear()
+        for hook in self.spec.on_stop:
+            with contextlib.suppress(Exception):
+                async with asyncio.timeout(max(1.0, deadline - loop.time())):
+                    await hook(self.container)
         for close in (self.broker.stop, self.mongo.close):
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(max(1.0, deadline - loop.time())):
@@ -215,16 +273,6 @@ class Runtime:
         store_ok = self.store_ready.is_set() and await ping(self.db, timeout=1.5)
         return {"nats": nats_ok, "store": store_ok}
 
-    # -- writing -----------------------------------------------------------------------------------------
-    def new_event(self, data: Any, *, subject: str, correlation_id: str | None = None) -> Envelope:
-        from koonto.shared.contracts import make_envelope
-
-        return make_envelope(data, subject=subject, region=self.region.code, correlation_id=correlation_id)
-
-    def events_written(self) -> None:
-        """Call after a write that put events into an outbox: the relay publishes without waiting."""
-        self.relay.notify()
-
     # -- web ---------------------------------------------------------------------------------------------
     def _build_app(self) -> FastAPI:
         @asynccontextmanager
@@ -237,6 +285,7 @@ class Runtime:
 
         app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan)
         app.state.runtime = self
+        app.state.container = self.container
         app.add_middleware(RequestMetrics, service=self.spec.name)
         app.middleware("http")(language_middleware)
         app.middleware("http")(tracing.http_middleware(self.spec.name))
@@ -248,15 +297,15 @@ class Runtime:
         for router in self.spec.routers:
             app.include_router(router)
         if self.spec.configure_app:
-            self.spec.configure_app(app)
+            self.spec.configure_app(app, self.container)
         return app
 
 
-def _job_name(job: Job) -> str:
+def _job_name(job: Callable[..., Any]) -> str:
     return str(getattr(job, "__name__", None) or getattr(getattr(job, "__func__", None), "__name__", "job"))
 
 
-def serve(spec_factory: Callable[[], tuple[ServiceSpec, ServiceSettings]]) -> None:
+def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) -> None:
     """Entry point of `python -m koonto.<service>`."""
     spec, settings = spec_factory()
     configure_logging(spec.name, settings.log_level, settings.log_json)

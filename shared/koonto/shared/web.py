@@ -27,6 +27,12 @@ def get_runtime(request: Request) -> Runtime:
 RuntimeDep = Annotated["Runtime", Depends(get_runtime)]
 
 
+def get_container(request: Request) -> Any:
+    """The service's container (built by its `bootstrap`); each service wraps this in a typed `Annotated` alias,
+    e.g. `Deps = Annotated[IntakeContainer, Depends(get_container)]`."""
+    return request.app.state.container
+
+
 def ops_router() -> APIRouter:
     router = APIRouter(tags=["operations"])
 

@@ -1,0 +1,128 @@
+"""`Store` and `Collection`: a service store's view of its database, with the store quirks handled once.
+
+A `Collection` has the methods of PyMongo's async collection that the store subset allows, spelled out (no
+`__getattr__` proxy, so what a store may use is visible here). Writes that name one document by `_id` hold that
+document's lock for the write (see `locks.py`); reads go straight through. `raw` is PyMongo's collection, for
+the rare call that needs more (and says why where it is made).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator, Mapping, Sequence
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
+from pymongo.asynchronous.cursor import AsyncCursor
+from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
+
+from koonto.shared.mongo.locks import DocumentLocks
+
+Document = dict[str, Any]
+
+# fields of the embedded outbox (koonto.shared.outbox) that a use case never needs to see
+OUTBOX_FIELDS = ("outbox", "outbox_pending", "outbox_rev", "outbox_written_ms")
+
+
+class Collection:
+    def __init__(self, raw: AsyncCollection[Document], locks: DocumentLocks) -> None:
+        self.raw = raw
+        self.name = raw.name
+        self.locks = locks
+
+    def _hold(self, filter: Mapping[str, Any]) -> contextlib.AbstractAsyncContextManager[None]:
+        doc_id = filter.get("_id")
+        if doc_id is None or isinstance(doc_id, dict):
+            return contextlib.nullcontext()
+        return self.locks.hold(self.name, doc_id)
+
+    @contextlib.asynccontextmanager
+    async def holding(self, doc_id: Any) -> AsyncIterator[None]:
+        """Hold one document's lock across several steps (a read that decides the following write)."""
+        async with self.locks.hold(self.name, doc_id):
+            yield
+
+    # -- reads ---------------------------------------------------------------------------------------------
+    def find(
+        self, filter: Mapping[str, Any] | None = None, projection: Any = None, **kwargs: Any
+    ) -> AsyncCursor[Document]:
+        return self.raw.find(filter or {}, projection, **kwargs)
+
+    async def find_one(
+        self, filter: Mapping[str, Any] | None = None, projection: Any = None, **kwargs: Any
+    ) -> Document | None:
+        return await self.raw.find_one(filter or {}, projection, **kwargs)
+
+    async def count_documents(self, filter: Mapping[str, Any], **kwargs: Any) -> int:
+        return await self.raw.count_documents(filter, **kwargs)
+
+    async def aggregate(self, pipeline: Sequence[Mapping[str, Any]], **kwargs: Any) -> list[Document]:
+        return [doc async for doc in await self.raw.aggregate(list(pipeline), **kwargs)]
+
+    async def distinct(self, key: str, filter: Mapping[str, Any] | None = None) -> list[Any]:
+        return await self.raw.distinct(key, filter or {})
+
+    # -- writes --------------------------------------------------------------------------------------------
+    async def insert_one(self, document: Mapping[str, Any]) -> InsertOneResult:
+        async with self._hold(document):
+            return await self.raw.insert_one(dict(document))
+
+    async def insert_many(self, documents: Sequence[Mapping[str, Any]], *, ordered: bool = True) -> InsertManyResult:
+        return await self.raw.insert_many([dict(d) for d in documents], ordered=ordered)
+
+    async def update_one(
+        self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False
+    ) -> UpdateResult:
+        async with self._hold(filter):
+            return await self.raw.update_one(filter, update, upsert=upsert)
+
+    async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any]) -> UpdateResult:
+        return await self.raw.update_many(filter, update)
+
+    async def replace_one(
+        self, filter: Mapping[str, Any], replacement: Mapping[str, Any], *, upsert: bool = False
+    ) -> UpdateResult:
+        async with self._hold(filter):
+            return await self.raw.replace_one(filter, replacement, upsert=upsert)
+
+    async def find_one_and_update(
+        self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False, after: bool = True,
+        keep_outbox: bool = False,
+    ) -> Document | None:
+        """The document after (or before) the update. The outbox fields are dropped here unless asked for:
+        FerretDB v1 cannot project in `find_one_and_update`."""
+        async with self._hold(filter):
+            doc = await self.raw.find_one_and_update(
+                filter, update, upsert=upsert,
+                return_document=ReturnDocument.AFTER if after else ReturnDocument.BEFORE,
+            )
+        if doc is not None and not keep_outbox:
+            for field in OUTBOX_FIELDS:
+                doc.pop(field, None)
+        return doc
+
+    async def delete_one(self, filter: Mapping[str, Any]) -> DeleteResult:
+        async with self._hold(filter):
+            return await self.raw.delete_one(filter)
+
+    async def delete_many(self, filter: Mapping[str, Any]) -> DeleteResult:
+        return await self.raw.delete_many(filter)
+
+
+class Store:
+    """A service's database: collections that share one set of document locks (the relay's writes too)."""
+
+    def __init__(self, db: AsyncDatabase[Document], locks: DocumentLocks | None = None) -> None:
+        self.db = db
+        self.locks = locks or DocumentLocks()
+        self._collections: dict[str, Collection] = {}
+
+    def collection(self, name: str) -> Collection:
+        if name not in self._collections:
+            self._collections[name] = Collection(self.db[name], self.locks)
+        return self._collections[name]
+
+    def __getitem__(self, name: str) -> Collection:
+        return self.collection(name)
