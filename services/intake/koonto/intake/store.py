@@ -6,17 +6,16 @@ Every write that causes events is ONE single-document write carrying them in the
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING, IndexModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from koonto.intake.domain.registrations import Seat
 from koonto.shared.clock import as_utc, utcnow
 from koonto.shared.contracts import Envelope
+from koonto.shared.mongo import Store, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
 
 Document = dict[str, Any]
@@ -53,28 +52,9 @@ INDEXES: dict[str, list[IndexModel]] = {
 
 ERASED = "[poistettu]"
 
-# nx-27017 (0.8) stores a datetime written by `$set` into an existing document as text ('2026-11-29 19:51:29.015').
-# Comparisons in filters therefore use integers (epoch milliseconds), and datetimes read back are revived here.
-DATETIME_FIELDS = (
-    "submitted_at", "stage_changed_at", "erased_at", "amended_at", "requested_at", "first_requested_at",
-    "confirmed_at", "cancelled_at", "starts_at", "ends_at", "received_at", "event_starts_at",
-)
-_STORED_AS_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
-
-
-def revive(doc: Document | None) -> Document | None:
-    if doc is None:
-        return None
-    for field in DATETIME_FIELDS:
-        value = doc.get(field)
-        if isinstance(value, str) and _STORED_AS_TEXT.match(value):
-            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            doc[field] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return doc
-
 
 class ReferenceTaken(Exception):
-    """Another idea already has this reference (a concurrent replica, or a counter update FerretDB v1 lost)."""
+    """Another idea already has this reference (a concurrent replica, or a counter update the store lost)."""
 
 
 def _pointed(pointer: Document | None) -> Document | None:
@@ -85,43 +65,26 @@ def _pointed(pointer: Document | None) -> Document | None:
             "submitted_ms": int(pointer["submitted_ms"])}
 
 
-def epoch_ms(value: datetime) -> int:
-    return int(value.timestamp() * 1000)
-
-
-async def ensure_indexes(db: AsyncDatabase[Document]) -> None:
-    """Create only the indexes that are missing.
-
-    FerretDB v1 (1.24) drops the connection with a panic when an existing *unique* index is created again,
-    so the runtime's create-everything-every-start cannot be used for these (see the report to the platform).
-    """
-    for collection, indexes in INDEXES.items():
-        existing = {index["name"] async for index in await db[collection].list_indexes()}
-        missing = [index for index in indexes if index.document["name"] not in existing]
-        if missing:
-            await db[collection].create_indexes(missing)
-
-
 class IntakeStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.db = db
-        self.ideas = db[IDEAS]
-        self.registrations = db[REGISTRATIONS]
-        self.subscriptions = db[SUBSCRIPTIONS]
-        self.events = db[SCHEDULED_EVENTS]
-        self.calls = db[CALLS]
-        self.counters = db[COUNTERS]
-        self.idea_keys = db[IDEA_KEYS]
-        self.abuse = db[ABUSE]
+    """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.ideas = store[IDEAS]
+        self.registrations = store[REGISTRATIONS]
+        self.subscriptions = store[SUBSCRIPTIONS]
+        self.events = store[SCHEDULED_EVENTS]
+        self.calls = store[CALLS]
+        self.counters = store[COUNTERS]
+        self.idea_keys = store[IDEA_KEYS]
+        self.abuse = store[ABUSE]
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def next_sequence(self, key: str) -> int:
         """Atomic per-key counter (find_one_and_update + $inc + upsert); two first calls may race on insert."""
         for _ in range(3):
             try:
-                doc = await self.counters.find_one_and_update(
-                    {"_id": key}, {"$inc": {"seq": 1}}, upsert=True, return_document=ReturnDocument.AFTER
-                )
+                doc = await self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": 1}}, upsert=True)
                 assert doc is not None  # upsert with ReturnDocument.AFTER always returns the document
                 return int(doc["seq"])
             except DuplicateKeyError:
@@ -138,11 +101,11 @@ class IntakeStore:
         return revive(await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0}))
 
     # The duplicate and Idempotency-Key look-ups go to `idea_keys`, documents keyed by `_id` ("fingerprint:<hash>",
-    # "idempotency:<key>") that point at the idea: FerretDB v1 answers a query on any other field by reading the
-    # whole collection (1.1 s for a fingerprint not found among 3,000 ideas, measured), a query by `_id` from its
-    # index. The unique indexes on `ideas` stay the guarantee; `idea_keys` only makes the common answer fast, and
-    # an idea without its key documents (a crash between the two writes, ideas stored before) is still found
-    # by the insert's DuplicateKeyError.
+    # "idempotency:<key>") that point at the idea: some supported stores answer a query on any other field by
+    # reading the whole collection (1.1 s for a fingerprint not found among 3,000 ideas, measured), a query by
+    # `_id` from its index. The unique indexes on `ideas` stay the guarantee; `idea_keys` only makes the common
+    # answer fast, and an idea without its key documents (a crash between the two writes, ideas stored before) is
+    # still found by the insert's DuplicateKeyError.
     async def earlier_ideas(self, fingerprint_key: str, idempotency_key: str | None) -> tuple[Document | None, ...]:
         """(the idea sent with this Idempotency-Key, the idea with this fingerprint) as {_id, reference,
         fingerprint, submitted_ms}, each from one look-up by `_id`."""
@@ -299,12 +262,12 @@ class IntakeStore:
         """A confirmed seat while the count is below capacity, else the next place on the waiting list."""
         doc = await self.events.find_one_and_update(
             {"_id": event_id, "confirmed_count": {"$lt": capacity}},
-            {"$inc": {"confirmed_count": 1}}, return_document=ReturnDocument.AFTER,
+            {"$inc": {"confirmed_count": 1}},
         )
         if doc is not None:
             return Seat("confirmed")
         doc = await self.events.find_one_and_update(
-            {"_id": event_id}, {"$inc": {"waitlisted_count": 1}}, return_document=ReturnDocument.AFTER
+            {"_id": event_id}, {"$inc": {"waitlisted_count": 1}}
         )
         if doc is None:
             raise LookupError(event_id)

@@ -2,37 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
-from koonto.intake.handlers import calls, erasure_requested, scheduled_events, stage_changed
-from koonto.intake.store import IntakeStore
-from koonto.shared.bus import Delivery, Handler, Subscription
-from koonto.shared.contracts.advisory import (
-    AttendanceRecorded,
-    CallClosed,
-    CallOpened,
-    EventScheduled,
-    StageChanged,
-)
+from koonto.intake.handlers.calls import on_call_closed, on_call_opened
+from koonto.intake.handlers.erasure_requested import on_erasure_requested
+from koonto.intake.handlers.scheduled_events import on_attendance_recorded, on_event_scheduled
+from koonto.intake.handlers.stage_changed import on_stage_changed
+from koonto.shared.bus import Subscription
+from koonto.shared.contracts.advisory import AttendanceRecorded, CallClosed, CallOpened, EventScheduled, StageChanged
 from koonto.shared.contracts.intake import ErasureRequested
 
-StoreHandler = Callable[[IntakeStore, Delivery], Awaitable[None]]
-
-
-def subscriptions(store: Callable[[], IntakeStore]) -> list[Subscription]:
-    """`store` gives the service's repository once the runtime has built it (the runtime owns the client)."""
-
-    def bind(handler: StoreHandler) -> Handler:
-        async def run(delivery: Delivery) -> None:
-            await handler(store(), delivery)
-
-        return run
-
-    return [
-        Subscription(StageChanged, bind(stage_changed.handle)),  # status page: current stage of each idea
-        Subscription(CallOpened, bind(calls.opened)),  # landing page: open funding calls
-        Subscription(CallClosed, bind(calls.closed)),
-        Subscription(EventScheduled, bind(scheduled_events.scheduled)),  # public list of trainings and forums
-        Subscription(AttendanceRecorded, bind(scheduled_events.attendance)),  # held: no longer upcoming
-        Subscription(ErasureRequested, bind(erasure_requested.handle)),  # our own: erase the other copies
-    ]
+SUBSCRIPTIONS = [
+    Subscription(StageChanged, on_stage_changed),  # status page: current stage of each idea
+    Subscription(CallOpened, on_call_opened),  # landing page: open funding calls
+    Subscription(CallClosed, on_call_closed),
+    Subscription(EventScheduled, on_event_scheduled),  # public list of trainings and forums
+    Subscription(AttendanceRecorded, on_attendance_recorded),  # held: no longer upcoming
+    Subscription(ErasureRequested, on_erasure_requested),  # our own: erase the other copies
+]

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from koonto.intake.store import IntakeStore
-from koonto.shared.bus import Delivery
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import CallClosed, CallOpened
 
 
-async def opened(store: IntakeStore, delivery: Delivery) -> None:
-    data: CallOpened = delivery.data
-    await store.open_call({
-        "call_id": data.call_id, "name": data.name, "funder": data.funder, "opens_on": data.opens_on.isoformat(),
-        "closes_on": data.closes_on.isoformat(), "budget_eur": data.budget_eur, "url": data.url,
-        "description": data.description, "region": delivery.envelope.region,
+async def on_call_opened(event: CallOpened, ctx: EventContext, deps: IntakeContainer) -> None:
+    await deps.store.open_call({
+        "call_id": event.call_id, "name": event.name, "funder": event.funder, "opens_on": event.opens_on.isoformat(),
+        "closes_on": event.closes_on.isoformat(), "budget_eur": event.budget_eur, "url": event.url,
+        "description": event.description, "region": ctx.envelope.region,
     })
 
 
-async def closed(store: IntakeStore, delivery: Delivery) -> None:
-    data: CallClosed = delivery.data
-    await store.close_call(data.call_id, data.name, data.closed_on)
+async def on_call_closed(event: CallClosed, ctx: EventContext, deps: IntakeContainer) -> None:
+    await deps.store.close_call(event.call_id, event.name, event.closed_on)

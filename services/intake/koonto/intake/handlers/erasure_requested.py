@@ -6,11 +6,10 @@ anonymises the person's other ideas, registrations and subscriptions. It is idem
 
 from __future__ import annotations
 
-from koonto.intake.store import IntakeStore
-from koonto.shared.bus import Delivery
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import ErasureRequested
 
 
-async def handle(store: IntakeStore, delivery: Delivery) -> None:
-    data: ErasureRequested = delivery.data
-    await store.erase_person(str(data.email), data.phone, data.idea_ids, data.request_id)
+async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: IntakeContainer) -> None:
+    await deps.status.erase_person(event)

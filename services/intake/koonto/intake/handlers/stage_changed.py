@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from koonto.intake.store import IntakeStore
-from koonto.shared.bus import Delivery
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.shared.bus import EventContext
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import StageChanged
 from koonto.shared.logs import get_logger
@@ -11,9 +11,8 @@ from koonto.shared.logs import get_logger
 log = get_logger(__name__)
 
 
-async def handle(store: IntakeStore, delivery: Delivery) -> None:
-    data: StageChanged = delivery.data
-    kept = await store.record_stage(data.idea_id, data.to_stage, as_utc(data.changed_at), delivery.envelope.id)
-    if not kept and await store.idea(data.idea_id) is None:
+async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: IntakeContainer) -> None:
+    kept = await deps.store.record_stage(event.idea_id, event.to_stage, as_utc(event.changed_at), ctx.event_id)
+    if not kept and await deps.store.idea(event.idea_id) is None:
         # an idea of another deployment, or one whose record is gone: nothing of ours to update
-        log.info("stage-changed for an idea intake does not hold", idea_id=data.idea_id)
+        log.info("stage-changed for an idea intake does not hold", idea_id=event.idea_id)

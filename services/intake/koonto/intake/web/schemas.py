@@ -8,6 +8,7 @@ validator, and the validator knows no field that is not here.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -120,3 +121,10 @@ def inline_schema(model: type[BaseModel]) -> dict[str, Any]:
         return node
 
     return resolve(schema)  # type: ignore[no-any-return]
+
+
+API_PREFIX = "/api/v1"
+API_TAGS: list[str | Enum] = ["public API"]
+UNPROCESSABLE: dict[int | str, dict[str, Any]] = {
+    422: {"description": "Per-field messages in the request's language", "model": Refusal},
+}

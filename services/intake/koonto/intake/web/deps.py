@@ -1,24 +1,19 @@
-"""What the API and the pages share: the wiring, bounded body reading, client identity and the rate limit."""
+"""What the API and the pages share: the container dependency, bounded body reading, client identity and the
+rate limit."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
-from koonto.intake.domain.messages import N_, FieldErrors
-from koonto.intake.links import Links
-from koonto.intake.service import IntakeService
-from koonto.intake.settings import IntakeSettings
-from koonto.intake.store import IntakeStore
-from koonto.shared.i18n import Catalogues
-from koonto.shared.pages import Pages
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.intake.domain.messages import N_
+from koonto.intake.web.errors import BadJson, BodyTooLarge, RateLimited
+from koonto.shared.web import get_container
 
-BODY_TOO_LARGE = N_("Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen.")
-TOO_MANY_REQUESTS = N_("Liian monta lähetystä lyhyessä ajassa. Yritä uudelleen {minutes} minuutin kuluttua.")
 NOT_JSON = N_("Pyynnön runko ei ole kelvollista JSONia.")
 NEEDS_JSON = N_("Lähetä tiedot JSON-muodossa (Content-Type: application/json).")
 
@@ -30,51 +25,12 @@ LIST_FIELDS = {"themes", "topics"}
 PAGE_FIELDS = {"form_token", "website", "action", "csrf_token", "List-Unsubscribe"}
 
 
-@dataclass
-class Intake:
-    """The service's singletons, built once by main.py and kept in runtime.state['intake']."""
-
-    settings: IntakeSettings
-    store: IntakeStore
-    links: Links
-    service: IntakeService
-    pages: Pages
-    catalogues: Catalogues
-
-    def t(self, msgid: str) -> str:
-        return self.catalogues.gettext(msgid)
-
-    def errors_text(self, errors: FieldErrors) -> dict[str, str]:
-        return {field: message.render(self.t) for field, message in errors.items()}
+async def container(request: Request) -> IntakeContainer:
+    """The service's container; a coroutine so that FastAPI does not run it in a worker thread per request."""
+    return get_container(request)  # type: ignore[no-any-return]
 
 
-def get_intake(request: Request) -> Intake:
-    return request.app.state.runtime.state["intake"]  # type: ignore[no-any-return]
-
-
-async def intake_dependency(request: Request) -> Intake:
-    """The same as get_intake; a coroutine so that FastAPI does not run it in a worker thread per request."""
-    return get_intake(request)
-
-
-IntakeDep = Annotated[Intake, Depends(intake_dependency)]
-
-
-class BodyTooLarge(Exception):
-    pass
-
-
-class RateLimited(Exception):
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(retry_after)
-        self.retry_after = retry_after
-
-
-class BadJson(Exception):
-    def __init__(self, msgid: str, status: int) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.status = status
+Deps = Annotated[IntakeContainer, Depends(container)]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -169,8 +125,8 @@ def client_id(request: Request, trust_forwarded_for: bool) -> str:
 async def rate_limit(request: Request) -> None:
     """Dependency of every public POST that does not carry a signed link: 429 + Retry-After over the limit
     (counted per replica, in memory: see domain/rate_limit.py)."""
-    intake = get_intake(request)
-    retry_after = intake.service.over_rate_limit(client_id(request, intake.settings.trust_forwarded_for))
+    deps = get_container(request)
+    retry_after = deps.abuse.over_rate_limit(client_id(request, deps.settings.trust_forwarded_for))
     if retry_after is not None:
         raise RateLimited(retry_after)
 

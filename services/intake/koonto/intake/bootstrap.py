@@ -1,0 +1,75 @@
+"""Intake's composition root: everything the handlers, routers and jobs use, built once from the runtime's `Infra`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import cast
+
+from koonto.intake.domain.messages import FieldErrors
+from koonto.intake.links import Links
+from koonto.intake.settings import IntakeSettings
+from koonto.intake.store import IntakeStore
+from koonto.intake.use_cases.abuse import Abuse
+from koonto.intake.use_cases.ideas import IdeaSubmissions
+from koonto.intake.use_cases.registrations import Registrations
+from koonto.intake.use_cases.status import StatusActions
+from koonto.intake.use_cases.subscriptions import Subscriptions
+from koonto.intake.views import IntakeViews
+from koonto.shared.clock import utcnow
+from koonto.shared.i18n import Catalogues
+from koonto.shared.pages import Pages
+from koonto.shared.region import Region
+from koonto.shared.runtime import Infra
+
+PACKAGE = Path(__file__).parent
+TEMPLATES = PACKAGE / "web" / "templates"
+STATIC = PACKAGE / "web" / "static"
+LOCALE = PACKAGE / "locale"
+
+
+@dataclass
+class IntakeContainer:
+    settings: IntakeSettings
+    infra: Infra
+    store: IntakeStore
+    clock: Callable[[], datetime]
+    links: Links
+    catalogues: Catalogues
+    pages: Pages
+    views: IntakeViews
+    ideas: IdeaSubmissions
+    status: StatusActions
+    registrations: Registrations
+    subscriptions: Subscriptions
+    abuse: Abuse  # bots and the per-replica rate limit
+
+    @property
+    def region(self) -> Region:
+        return self.infra.region
+
+    def t(self, msgid: str) -> str:
+        return self.catalogues.gettext(msgid)
+
+    def errors_text(self, errors: FieldErrors) -> dict[str, str]:
+        return {field: message.render(self.t) for field, message in errors.items()}
+
+
+def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Links | None = None) -> IntakeContainer:
+    settings = cast(IntakeSettings, infra.settings)
+    store = IntakeStore(infra.store)
+    links = links or Links.from_settings(settings)
+    catalogues = Catalogues(LOCALE)
+    subscriptions = Subscriptions(store, infra, links, settings, clock)
+    return IntakeContainer(
+        settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues,
+        pages=Pages(TEMPLATES, catalogues, service="intake"),
+        views=IntakeViews(store, links, clock),
+        ideas=IdeaSubmissions(store, infra, links, settings, clock, subscriptions),
+        status=StatusActions(store, infra, links, settings, clock),
+        registrations=Registrations(store, infra, links, settings, clock),
+        subscriptions=subscriptions,
+        abuse=Abuse(store, links, settings),
+    )

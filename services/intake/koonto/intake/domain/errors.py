@@ -1,0 +1,29 @@
+"""What can go wrong in a use case, in the service's own words (web/errors.py turns each into a response)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+
+class IntakeError(Exception):
+    """Base of intake's domain errors."""
+
+
+class IdempotencyConflict(IntakeError):
+    """The Idempotency-Key was used before with a different idea."""
+
+
+class EventNotOpen(IntakeError):
+    """The training or forum is unknown, past or already held."""
+
+
+class LinkRefused(IntakeError):
+    """A signed link that cannot be used: expired, not ours (invalid), or naming an idea we no longer hold."""
+
+    def __init__(self, verdict: Literal["expired", "invalid", "missing"]) -> None:
+        super().__init__(verdict)
+        self.verdict = verdict
+
+
+class FormTokenMismatch(IntakeError):
+    """A form reached through a signed link came back without the CSRF token bound to that link."""

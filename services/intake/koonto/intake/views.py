@@ -1,0 +1,71 @@
+"""Read paths as named queries: what the pages and the API show, never a store call from a route."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from koonto.intake.domain.errors import EventNotOpen, LinkRefused
+from koonto.intake.links import Links, LinkSigner
+from koonto.intake.store import IntakeStore
+from koonto.shared.clock import as_utc, helsinki_date
+
+Document = dict[str, Any]
+
+
+def seats_left(event: Document) -> int:
+    return max(0, int(event["capacity"]) - int(event.get("confirmed_count", 0)))
+
+
+@dataclass
+class IntakeViews:
+    store: IntakeStore
+    links: Links
+    clock: Callable[[], datetime]
+
+    # -- signed links ----------------------------------------------------------------------------------------
+    def link_value(self, signer: LinkSigner, token: str) -> Any:
+        """What a signed link carries; raises LinkRefused when it is expired or not one of ours."""
+        checked = signer.check(token)
+        if checked.verdict != "ok":
+            raise LinkRefused(checked.verdict)
+        return checked.value
+
+    async def idea_of_status_link(self, token: str) -> Document:
+        """The idea a status link names (raises LinkRefused, 'missing' when we no longer hold it)."""
+        idea = await self.store.idea(self.link_value(self.links.status, token))
+        if idea is None:
+            raise LinkRefused("missing")
+        return idea
+
+    async def idea(self, idea_id: str) -> Document | None:
+        return await self.store.idea(idea_id)
+
+    # -- funding calls ---------------------------------------------------------------------------------------
+    async def open_calls(self) -> list[Document]:
+        """The calls open today (Helsinki), soonest closing first, with `closes` and `days_left`."""
+        today = helsinki_date(self.clock())
+        calls = await self.store.open_calls(today)
+        for call in calls:
+            call["closes"] = date.fromisoformat(call["closes_on"])
+            call["days_left"] = (call["closes"] - today).days
+        return calls
+
+    # -- trainings and forums --------------------------------------------------------------------------------
+    async def upcoming_events(self, limit: int = 100) -> list[Document]:
+        """Trainings and forums still to come, soonest first, with `seats_left`."""
+        events = await self.store.upcoming_events(self.clock(), limit=limit)
+        return [{**e, "starts_at": as_utc(e["starts_at"]), "seats_left": seats_left(e)} for e in events]
+
+    async def open_event(self, event_id: str) -> Document:
+        """An event one can still sign up for; raises EventNotOpen for an unknown, past or held one."""
+        event = await self.store.scheduled_event(event_id)
+        if event is None or event.get("held") or as_utc(event["starts_at"]) <= self.clock():
+            raise EventNotOpen(event_id)
+        return {**event, "starts_at": as_utc(event["starts_at"]), "seats_left": seats_left(event)}
+
+    # -- operations ------------------------------------------------------------------------------------------
+    async def abuse_counts(self) -> dict[str, int]:
+        return await self.store.abuse_counts()

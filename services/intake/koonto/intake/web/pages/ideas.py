@@ -1,0 +1,115 @@
+"""The idea form: fill in, check your answers, send; the receipt."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES, IdeaDraft, validate_idea
+from koonto.intake.domain.messages import N_, FieldErrors
+from koonto.intake.domain.reference import format_reference
+from koonto.intake.web.deps import IDEA_CHECKBOXES, Deps, RateLimit, read_form
+from koonto.intake.web.pages.forms import form_context, municipality_name, new_form_token, theme_names
+from koonto.shared.clock import helsinki
+from koonto.shared.i18n import current_language
+
+router = APIRouter(include_in_schema=False)
+
+THANKS = "/ideas/thanks"
+
+
+def _idea_form(
+    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
+) -> Response:
+    return deps.pages.render(
+        request, "idea_form.html", status_code=status, page_title=deps.t(N_("Kerro hankeideastanne")),
+        form_token=new_form_token(deps, "idea"), **form_context(deps, values, errors),
+    )
+
+
+def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
+    """The answers as hidden inputs for the check step (lists repeat the name, booleans are 'yes')."""
+    out: list[tuple[str, str]] = []
+    for key, value in values.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out += _hidden_fields(value, f"{name}.")
+        elif isinstance(value, list):
+            out += [(name, str(v)) for v in value]
+        elif value is True:
+            out.append((name, "yes"))
+        elif value not in (None, False):
+            out.append((name, str(value)))
+    return out
+
+
+async def _read_idea(
+    request: Request, deps: IntakeContainer, *, may_edit: bool = False
+) -> tuple[IdeaDraft | None, dict[str, Any], dict[str, str], Response | None]:
+    """(draft, values, page fields, the answer instead): a bot gets the ordinary thanks, a mistake the form."""
+    values, page = await read_form(request, deps.settings.max_body_bytes, IDEA_CHECKBOXES)
+    if may_edit and page.get("action") == "edit":  # "change your answers" on the check step
+        return None, values, page, _idea_form(request, deps, values, {})
+    if await deps.abuse.looks_like_a_bot("idea", page):
+        return None, values, page, RedirectResponse(THANKS, status_code=303)
+    draft, errors = validate_idea(values, deps.region, default_language=current_language())
+    if draft is None:
+        return None, values, page, _idea_form(request, deps, values, errors, status=422)
+    return draft, values, page, None
+
+
+@router.get("/ideas/new")
+async def idea_form(request: Request, deps: Deps) -> Response:
+    return _idea_form(request, deps, {"contact": {"language": current_language(), "channel": "email"}}, {})
+
+
+@router.post("/ideas/new", dependencies=[RateLimit])
+async def idea_check(request: Request, deps: Deps) -> Response:
+    draft, values, page, answer = await _read_idea(request, deps)
+    if draft is None:
+        assert answer is not None
+        return answer
+    return deps.pages.render(
+        request, "idea_check.html", page_title=deps.t(N_("Tarkista vastauksesi")), draft=draft,
+        hidden=_hidden_fields(values), form_token=page.get("form_token", ""),
+        municipality_name=municipality_name(
+            deps.region, draft.organisation["municipality"], draft.organisation.get("municipality_other")
+        ),
+        theme_names=theme_names(deps.region, draft.themes),
+        organisation_type=deps.t(ORGANISATION_TYPES[draft.organisation["type"]]),
+        channel_name=deps.t(CHANNELS[draft.contact["channel"]]), language_name=LANGUAGES[draft.contact["language"]],
+    )
+
+
+@router.post("/ideas/confirm", dependencies=[RateLimit])
+async def idea_submit(request: Request, deps: Deps) -> Response:
+    draft, _, _, answer = await _read_idea(request, deps, may_edit=True)
+    if draft is None:
+        assert answer is not None
+        return answer
+    submission = await deps.ideas.submit(draft)
+    token = submission.status_url.rsplit("/", 1)[-1]
+    return RedirectResponse(f"/ideas/receipt/{token}", status_code=303)
+
+
+@router.get("/ideas/receipt/{token}")
+async def idea_receipt(token: str, request: Request, deps: Deps) -> Response:
+    idea = await deps.views.idea_of_status_link(token)
+    return deps.pages.render(
+        request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")), reference=idea["reference"],
+        status_url=f"/status/{token}", email=(idea.get("contact") or {}).get("email", ""),
+    )
+
+
+@router.get(THANKS)
+async def idea_thanks(request: Request, deps: Deps) -> Response:
+    """What an answer to a dropped (bot) submission looks like: ordinary, with a plausible reference."""
+    year = helsinki(deps.clock()).year
+    fake = format_reference(deps.region.reference_prefix, year, random.randint(1, 999))  # noqa: S311
+    return deps.pages.render(request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")),
+                             reference=fake, status_url="", email="")
+

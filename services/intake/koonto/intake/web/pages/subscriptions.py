@@ -1,0 +1,80 @@
+"""Subscribing to the announcements, confirming by the mailed link, and unsubscribing in one click."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from koonto.intake.bootstrap import IntakeContainer
+from koonto.intake.domain.messages import N_, FieldErrors
+from koonto.intake.domain.subscriptions import validate_subscription
+from koonto.intake.web.deps import Deps, RateLimit, read_body, read_form
+from koonto.intake.web.pages.forms import form_context, new_form_token, require_csrf
+from koonto.shared.i18n import current_language
+
+router = APIRouter(include_in_schema=False)
+
+
+def _subscribe_form(
+    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
+) -> Response:
+    return deps.pages.render(
+        request, "subscribe.html", status_code=status, page_title=deps.t(N_("Tilaa tiedotteet")),
+        form_token=new_form_token(deps, "subscription"), **form_context(deps, values, errors),
+    )
+
+
+@router.get("/subscribe")
+async def subscribe_form(request: Request, deps: Deps) -> Response:
+    return _subscribe_form(request, deps, {"language": current_language()}, {})
+
+
+@router.post("/subscribe", dependencies=[RateLimit])
+async def subscribe(request: Request, deps: Deps) -> Response:
+    values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",))
+    sent = deps.pages.render(request, "subscribe_sent.html", page_title=deps.t(N_("Tarkista sähköpostisi")))
+    if await deps.abuse.looks_like_a_bot("subscription", page):
+        return sent
+    draft, errors = validate_subscription(values, deps.region, default_language=current_language())
+    if draft is None:
+        return _subscribe_form(request, deps, values, errors, status=422)
+    await deps.subscriptions.request_topics(
+        email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality
+    )
+    return sent
+
+
+@router.get("/subscriptions/confirm/{token}")
+async def confirm_page(token: str, request: Request, deps: Deps) -> Response:
+    deps.views.link_value(deps.links.confirm, token)
+    # a button, not a GET side effect: mail scanners that open links must not confirm on anyone's behalf
+    return deps.pages.render(request, "confirm.html", page_title=deps.t(N_("Vahvista tilaus")), token=token,
+                             csrf_token=deps.links.confirm.csrf_for(token))
+
+
+@router.post("/subscriptions/confirm/{token}")
+async def confirm(token: str, request: Request, deps: Deps) -> Response:
+    subscription_id = deps.views.link_value(deps.links.confirm, token)
+    _, page = await read_form(request, deps.settings.max_body_bytes)
+    require_csrf(deps.links.confirm, token, page)
+    outcome = await deps.subscriptions.confirm(subscription_id)
+    return deps.pages.render(request, "confirmed.html", status_code=404 if outcome == "gone" else 200,
+                             page_title=deps.t(N_("Tilaus vahvistettu")), outcome=outcome)
+
+
+@router.get("/subscriptions/unsubscribe/{token}")
+async def unsubscribe_page(token: str, request: Request, deps: Deps) -> Response:
+    deps.views.link_value(deps.links.unsubscribe, token)
+    return deps.pages.render(request, "unsubscribe.html", page_title=deps.t(N_("Peru tilaus")), token=token)
+
+
+@router.post("/subscriptions/unsubscribe/{token}")
+async def unsubscribe(token: str, request: Request, deps: Deps) -> Response:
+    """RFC 8058 one-click: a POST with `List-Unsubscribe=One-Click`, no login, no CSRF token - the link is the proof."""
+    subscription_id = deps.views.link_value(deps.links.unsubscribe, token)
+    await read_body(request, deps.settings.max_body_bytes)
+    outcome = await deps.subscriptions.cancel(subscription_id)
+    return deps.pages.render(request, "unsubscribed.html", status_code=404 if outcome == "gone" else 200,
+                             page_title=deps.t(N_("Tilaus peruttu")), outcome=outcome)
