@@ -12,7 +12,7 @@ from koonto.intake.domain.errors import EventNotOpen
 from koonto.intake.domain.messages import N_, FieldErrors, Message
 from koonto.intake.domain.registrations import EVENT_UNKNOWN, validate_registration
 from koonto.intake.web.deps import Deps, RateLimit, read_form
-from koonto.intake.web.pages.forms import event_cards, form_context, new_form_token
+from koonto.intake.web.pages.forms import event_cards, stamped_form
 from koonto.shared.i18n import current_language
 
 router = APIRouter(include_in_schema=False)
@@ -36,10 +36,8 @@ def _registration_form(
     request: Request, deps: IntakeContainer, event: dict[str, Any], values: dict[str, Any], errors: FieldErrors,
     status: int = 200,
 ) -> Response:
-    return deps.pages.render(
-        request, "register.html", status_code=status, page_title=deps.t(N_("Ilmoittaudu")), event=event,
-        form_token=new_form_token(deps, "registration"), **form_context(deps, values, errors),
-    )
+    return stamped_form(request, deps, "register.html", form="registration", title=N_("Ilmoittaudu"),
+                        values=values, errors=errors, status=status, event=event)
 
 
 @router.get("/events/{event_id}/register")

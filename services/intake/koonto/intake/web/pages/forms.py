@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from fastapi import Request
+from fastapi.responses import Response
+
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.errors import FormTokenMismatch
 from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES
@@ -60,6 +63,17 @@ def form_context(deps: IntakeContainer, values: Document, errors: FieldErrors) -
 
 def new_form_token(deps: IntakeContainer, form: str) -> str:
     return deps.links.form.sign(form)
+
+
+def stamped_form(
+    request: Request, deps: IntakeContainer, template: str, *, form: str, title: str, values: Document,
+    errors: FieldErrors, status: int = 200, **extra: Any,
+) -> Response:
+    """A public form page: a fresh form stamp (the minimum fill time), the values kept, a message per field."""
+    return deps.pages.render(
+        request, template, status_code=status, page_title=deps.t(title), form_token=new_form_token(deps, form),
+        **extra, **form_context(deps, values, errors),
+    )
 
 
 def require_csrf(signer: LinkSigner, token: str, page_fields: dict[str, str]) -> None:

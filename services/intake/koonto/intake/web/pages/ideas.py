@@ -13,7 +13,7 @@ from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES, 
 from koonto.intake.domain.messages import N_, FieldErrors
 from koonto.intake.domain.reference import format_reference
 from koonto.intake.web.deps import IDEA_CHECKBOXES, Deps, RateLimit, read_form
-from koonto.intake.web.pages.forms import form_context, municipality_name, new_form_token, theme_names
+from koonto.intake.web.pages.forms import municipality_name, stamped_form, theme_names
 from koonto.shared.clock import helsinki
 from koonto.shared.i18n import current_language
 
@@ -25,10 +25,8 @@ THANKS = "/ideas/thanks"
 def _idea_form(
     request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
 ) -> Response:
-    return deps.pages.render(
-        request, "idea_form.html", status_code=status, page_title=deps.t(N_("Kerro hankeideastanne")),
-        form_token=new_form_token(deps, "idea"), **form_context(deps, values, errors),
-    )
+    return stamped_form(request, deps, "idea_form.html", form="idea", title=N_("Kerro hankeideastanne"),
+                        values=values, errors=errors, status=status)
 
 
 def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:

@@ -11,7 +11,7 @@ from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.messages import N_, FieldErrors
 from koonto.intake.domain.subscriptions import validate_subscription
 from koonto.intake.web.deps import Deps, RateLimit, read_body, read_form
-from koonto.intake.web.pages.forms import form_context, new_form_token, require_csrf
+from koonto.intake.web.pages.forms import require_csrf, stamped_form
 from koonto.shared.i18n import current_language
 
 router = APIRouter(include_in_schema=False)
@@ -20,10 +20,8 @@ router = APIRouter(include_in_schema=False)
 def _subscribe_form(
     request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
 ) -> Response:
-    return deps.pages.render(
-        request, "subscribe.html", status_code=status, page_title=deps.t(N_("Tilaa tiedotteet")),
-        form_token=new_form_token(deps, "subscription"), **form_context(deps, values, errors),
-    )
+    return stamped_form(request, deps, "subscribe.html", form="subscription", title=N_("Tilaa tiedotteet"),
+                        values=values, errors=errors, status=status)
 
 
 @router.get("/subscribe")
