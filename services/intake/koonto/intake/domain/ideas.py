@@ -98,6 +98,22 @@ def parse_budget(value: Any) -> int:
     return amount
 
 
+def read_listed_municipality(body: Fields, region: Region, unknown: str) -> str | None:
+    """An optional `municipality`: a code of the region's list, or `other`."""
+    municipality = body.text("municipality", required=False, max_length=100)
+    if municipality is not None and municipality != OTHER_MUNICIPALITY and region.municipality(municipality) is None:
+        body.fail("municipality", unknown)
+    return municipality
+
+
+def require_privacy_notice(body: Fields, errors: FieldErrors, message: str) -> None:
+    """`consents.privacy_notice` must be ticked (and nothing else may be in `consents`)."""
+    consents = body.object("consents")
+    if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
+        consents.fail("privacy_notice", message)
+    consents.finish()
+
+
 def read_contact(contact: Fields, *, default_language: str) -> dict[str, Any]:
     """The contact person: shared by ideas, amendments and registrations."""
     name = contact.text("name", missing=CONTACT_NAME_MISSING)

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from koonto.intake.domain.fields import Fields
-from koonto.intake.domain.ideas import OTHER_MUNICIPALITY, read_contact
+from koonto.intake.domain.ideas import read_contact, read_listed_municipality, require_privacy_notice
 from koonto.intake.domain.messages import N_, FieldErrors
 from koonto.shared.region import Region
 
@@ -55,13 +55,8 @@ def validate_registration(
     participant = read_contact(participant_fields, default_language=default_language)
     participant_fields.finish()
     organisation_name = body.text("organisation_name", required=False)
-    municipality = body.text("municipality", required=False, max_length=100)
-    if municipality is not None and municipality != OTHER_MUNICIPALITY and region.municipality(municipality) is None:
-        body.fail("municipality", MUNICIPALITY_UNKNOWN)
-    consents = body.object("consents")
-    if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
-        consents.fail("privacy_notice", PRIVACY_REQUIRED_FOR_REGISTRATION)
-    consents.finish()
+    municipality = read_listed_municipality(body, region, MUNICIPALITY_UNKNOWN)
+    require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_REGISTRATION)
     body.finish()
     if errors:
         return None, errors

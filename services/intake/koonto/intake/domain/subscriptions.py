@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from koonto.intake.domain.fields import Fields
-from koonto.intake.domain.ideas import LANGUAGES, OTHER_MUNICIPALITY
+from koonto.intake.domain.ideas import LANGUAGES, read_listed_municipality, require_privacy_notice
 from koonto.intake.domain.identifiers import normalise_email
 from koonto.intake.domain.messages import N_, FieldErrors
 
@@ -47,13 +47,8 @@ def validate_subscription(
     elif any(topic not in TOPICS for topic in topics):
         body.fail("topics", TOPIC_UNKNOWN)
     language = body.choice("language", LANGUAGES, default=default_language)
-    municipality = body.text("municipality", required=False, max_length=100)
-    if municipality is not None and municipality != OTHER_MUNICIPALITY and region.municipality(municipality) is None:
-        body.fail("municipality", MUNICIPALITY_UNKNOWN)
-    consents = body.object("consents")
-    if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
-        consents.fail("privacy_notice", PRIVACY_REQUIRED_FOR_SUBSCRIPTION)
-    consents.finish()
+    municipality = read_listed_municipality(body, region, MUNICIPALITY_UNKNOWN)
+    require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_SUBSCRIPTION)
     body.finish()
     if errors:
         return None, errors
