@@ -80,3 +80,20 @@ async def test_nats_away_loses_nothing_and_publishes_when_it_is_back() -> None:
     publisher.fail = False
     assert [e.id for e in await published(infra)] == [env.id]
     assert await infra.relay.pending() == 0
+
+
+async def test_writes_to_one_document_are_serialised_and_the_relay_shares_the_locks() -> None:
+    import asyncio
+
+    infra = memory_infra(outbox_collections=["things"])
+    things = infra.store["things"]
+    order: list[str] = []
+    async with things.holding("a"):
+        writer = asyncio.create_task(things.update_one({"_id": "a"}, {"$set": {"x": 1}}, upsert=True))
+        other = asyncio.create_task(things.update_one({"_id": "b"}, {"$set": {"x": 1}}, upsert=True))
+        await asyncio.sleep(0.01)
+        order.append("b done" if other.done() else "b waiting")
+        order.append("a waiting" if not writer.done() else "a done")
+    await writer
+    assert order == ["b done", "a waiting"]  # another document is never held up; this one waits its turn
+    assert infra.relay.sources[0].collection.locks is things.locks
