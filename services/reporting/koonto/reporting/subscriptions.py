@@ -20,26 +20,18 @@ from koonto.reporting.privacy import (
     IdeaSubmittedForReporting,
 )
 from koonto.shared.bus import Subscription
-from koonto.shared.contracts.advisory import (
-    AttendanceRecorded,
-    CallClosed,
-    CallOpened,
-    CaseOpened,
-    SessionLogged,
-    StageChanged,
-)
-from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
+from koonto.shared.contracts import advisory, notify
 
 SUBSCRIPTIONS: list[Subscription] = [
     Subscription(IdeaSubmittedForReporting, on_event),
     Subscription(ErasureRequestedForReporting, on_event),
-    Subscription(CaseOpened, on_event),
-    Subscription(StageChanged, on_event),
-    Subscription(SessionLogged, on_event),
+    Subscription(advisory.CaseOpened, on_event),
+    Subscription(advisory.StageChanged, on_event),
+    Subscription(advisory.SessionLogged, on_event),
     Subscription(AssociationMessagedForReporting, on_event),
-    Subscription(CallOpened, on_event),
-    Subscription(CallClosed, on_event),
-    Subscription(AttendanceRecorded, on_event),
-    Subscription(NotificationSent, on_event),
-    Subscription(NotificationFailed, on_event),
+    Subscription(advisory.CallOpened, on_event),
+    Subscription(advisory.CallClosed, on_event),
+    Subscription(advisory.AttendanceRecorded, on_event),
+    Subscription(notify.NotificationSent, on_event),
+    Subscription(notify.NotificationFailed, on_event),
 ]

@@ -86,6 +86,7 @@ class BulkReadModels(ReadModels):
         self._known = set()
         if not self._write_facts:
             return
+        await self.drain()  # the previous window's facts must be in the store before they are looked up
         ids = sorted(set(event_ids) - self._facts.keys() - self._seen)
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start:start + IN_CHUNK]
