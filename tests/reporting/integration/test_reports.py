@@ -385,7 +385,9 @@ async def test_events_about_a_case_that_arrive_before_the_case_are_counted_once_
         late = envelope(idea)
         await runtime.publisher(late.type, late.model_dump_json().encode(), late.id)
         kaavi = await eventually(lambda: summary(http, date(2026, 3, 1), date(2026, 3, 31), "kaavi"),
-                                 until=lambda s: s["sessions"]["total"] == 1, what="the early session counted")
+                                 # a plan's counters land one by one: wait for the last of them too
+                                 until=lambda s: s["sessions"]["total"] == 1 and s["associations_advised"] == 1,
+                                 what="the early session counted")
     assert kaavi["associations_advised"] == 1 and kaavi["ideas"]["total"] == 1
     assert kaavi["durations"]["idea_to_first_contact"] == {"cases": 1, "median": 1.0, "p90": 1}
     assert await models.parked_count() == 0
