@@ -15,9 +15,9 @@ import os
 import time
 
 from koonto.reporting import store
-from koonto.reporting.handlers.apply import BY_TYPE
 from koonto.reporting.main import create_runtime
 from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.use_cases.projection import BY_TYPE
 from koonto.shared.bus import ensure_stream
 from tests.reporting.synthetic import stream
 from tests.support.polling import eventually

@@ -21,12 +21,12 @@ import nats
 import nats.js.api as js_api
 
 from koonto.reporting.replay import replay
-from koonto.reporting.reports import build_summary
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations
+from koonto.reporting.use_cases.reports import build_summary
 from koonto.shared.bus import STREAM_NAME, ensure_stream
+from koonto.shared.mongo import Store, make_client
 from koonto.shared.region import load_region
-from koonto.shared.mongo import make_client
 from tests.reporting.synthetic import stream
 from tests.support.servers import mongo_server, nats_server, temp_base
 
@@ -86,7 +86,7 @@ async def raw_consume(nats_url: str) -> float:
 async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[float]:
     """Seconds to build the summary of 2026 (whole region) from the active generation, `repeats` times."""
     client = make_client(settings.mongo_url)
-    models = await Generations(client[settings.mongo_database]).active()
+    models = await Generations(Store(client[settings.mongo_database])).active()
     region = load_region("pohjois-savo")
     spent: dict[str, float] = {}
     for name in ("report_rows", "all_time_rows", "case_facts", "call_names"):

@@ -180,14 +180,14 @@ async def summary_latency(mongo_url: str, database: str, repeats: int = 5) -> Ra
     """The summary of 2026 for the whole region, built from the active read models as the API builds it."""
     from datetime import date
 
-    from koonto.reporting.reports import build_summary
     from koonto.reporting.store import Generations
+    from koonto.reporting.use_cases.reports import build_summary
+    from koonto.shared.mongo import Store, make_client
     from koonto.shared.region import load_region
-    from koonto.shared.mongo import make_client
 
     client = make_client(mongo_url)
     try:
-        models = await Generations(client[database]).active()
+        models = await Generations(Store(client[database])).active()
         region = load_region("pohjois-savo")
         latencies = []
         for _ in range(repeats):

@@ -11,11 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
-from koonto.reporting.handlers.apply import BY_TYPE, apply_event
 from koonto.reporting.main import create_runtime
 from koonto.reporting.replay import replay
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations, ReadModels, event_marker
+from koonto.reporting.use_cases.projection import BY_TYPE, apply_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.runtime import Runtime
 from tests.reporting.synthetic import MUNICIPALITIES, stream
@@ -98,7 +98,7 @@ async def live(
 async def test_bulk_rebuild_gives_the_live_numbers_and_documents(live: tuple[Runtime, list[Envelope]]) -> None:
     runtime, events = live
     assert len(events) > len({e.id for e in events})  # the stream does hold duplicates
-    generations = Generations(runtime.db)
+    generations = Generations(runtime.store)
     live_models = await generations.active()
     live_docs = await documents(live_models)
     assert live_docs["parked"], "the stream holds events whose case never comes"
@@ -110,7 +110,7 @@ async def test_bulk_rebuild_gives_the_live_numbers_and_documents(live: tuple[Run
                               flush_every=97, max_cases=50)
         assert result.read == len(events) and result.undecodable == 0
         assert result.unresolved == len(live_docs["parked"])
-        rebuilt = ReadModels(runtime.db, result.generation)
+        rebuilt = ReadModels(runtime.store, result.generation)
         assert await generations.active_name() == result.generation
         assert await reports(http) == live_reports
         assert await documents(rebuilt) == live_docs
@@ -123,7 +123,7 @@ async def test_bulk_rebuild_gives_the_live_numbers_and_documents(live: tuple[Run
 
         # and a rebuild with the default windows, with facts written past a tiny seen-ids limit, agrees too
         again = await replay(runtime.settings, show_progress=False, max_seen=100)  # type: ignore[arg-type]
-        assert await documents(ReadModels(runtime.db, again.generation)) == live_docs
+        assert await documents(ReadModels(runtime.store, again.generation)) == live_docs
         assert await reports(http) == live_reports
 
 
@@ -149,7 +149,7 @@ async def test_events_published_during_a_bulk_rebuild_end_up_in_the_new_generati
             await asyncio.sleep(0.03)
         result = await task
         assert result.read >= len(events)
-        assert await Generations(runtime.db).active_name() == result.generation
+        assert await Generations(runtime.store).active_name() == result.generation
         await eventually(lambda: processed(runtime), until=lambda n: n == consumed(events) + len(published),
                          timeout=240, what="the live consumers took every new idea in")
         total = before + len(published)
@@ -157,7 +157,7 @@ async def test_events_published_during_a_bulk_rebuild_end_up_in_the_new_generati
                                what="every idea published during the replay counted in the new generation")
         assert got[0]["ideas"]["by_municipality"]["tervo"] >= len(published)
         # each counted exactly once, whether by a bulk pass, the catch-up or the live consumers (or several)
-        rebuilt = ReadModels(runtime.db, result.generation)
+        rebuilt = ReadModels(runtime.store, result.generation)
         for env in published:
             query = {"metric": "ideas", event_marker(env.id): {"$exists": True}}
             holding = [d async for d in rebuilt.counters.find(query)]

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from koonto.reporting.domain import model
+from koonto.reporting.domain.query import QueryErrors, parse_report_query
 from koonto.reporting.domain.report import durations, funnel
 from koonto.reporting.domain.workdays import (
     is_working_day,
@@ -16,10 +17,10 @@ from koonto.reporting.domain.workdays import (
     percentile_nearest_rank,
     working_days_between,
 )
-from koonto.reporting.store import instant, merge_increments
-from koonto.reporting.web.params import QueryErrors, parse_report_query
+from koonto.reporting.store import merge_increments
 from koonto.reporting.web.svg import bar_chart
 from koonto.shared.contracts.advisory import StageChanged
+from koonto.shared.mongo import instant
 from koonto.shared.region import load_region
 
 

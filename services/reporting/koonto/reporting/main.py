@@ -1,56 +1,48 @@
-"""Composition root of the reporting service: settings, store, broker, routers, lifespan."""
+"""The reporting service's spec for the shared runtime: its container, subscriptions, routers, startup, app."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from koonto.reporting.bootstrap import ReportingContainer, bootstrap, prepare_read_models
 from koonto.reporting.privacy import RedactingDeadLetters
 from koonto.reporting.settings import ReportingSettings
-from koonto.reporting.store import Generations, ReadModels
-from koonto.reporting.subscriptions import build_subscriptions
-from koonto.reporting.web.api import api_router
-from koonto.reporting.web.pages import STATIC, make_pages, pages_router
-from koonto.shared.runtime import Runtime, ServiceSpec
+from koonto.reporting.subscriptions import SUBSCRIPTIONS
+from koonto.reporting.web import errors
+from koonto.reporting.web.api import reports as reports_api
+from koonto.reporting.web.pages import STATIC
+from koonto.reporting.web.pages import reports as reports_pages
+from koonto.reporting.web.pages import showcase as showcase_pages
+from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 
 
-def build_spec(settings: ReportingSettings) -> ServiceSpec:
-    holder: dict[str, Runtime] = {}
+def configure_app(app: FastAPI, container: ReportingContainer) -> None:
+    app.mount("/static/reporting", StaticFiles(directory=STATIC), name="reporting-static")
+    errors.install(app)
 
-    async def active_models() -> ReadModels:
-        # read per event: a replay switches the generation under the running consumers
-        return await Generations(holder["runtime"].db).active()
 
-    async def prepare_read_models(runtime: Runtime) -> None:
-        holder["runtime"] = runtime
-        # dead letters without personal data (koonto.reporting.privacy), for the API and every consumer
-        runtime.dead_letters = RedactingDeadLetters(runtime.db)
-        for consumer in runtime.consumers:
-            consumer.dead_letters = runtime.dead_letters
-        generations = Generations(runtime.db)
-        await generations.ensure()
-        await (await generations.active()).ensure_indexes()
-
-    def configure_app(app: FastAPI) -> None:
-        app.mount("/static/reporting", StaticFiles(directory=STATIC), name="reporting-static")
+def build_spec(settings: ReportingSettings) -> ServiceSpec[ReportingContainer]:
+    def wire(infra: Infra) -> ReportingContainer:
+        return bootstrap(infra, settings)
 
     return ServiceSpec(
         name="reporting",
         title="Koonto reporting: funder reports and showcase",
-        subscriptions=build_subscriptions(active_models),
-        indexes={},
-        outbox_collections=[],
-        routers=[api_router(), pages_router(make_pages())],
+        bootstrap=wire,
+        subscriptions=SUBSCRIPTIONS,
+        routers=[reports_api.router, reports_pages.router, showcase_pages.router],
         on_startup=[prepare_read_models],
         configure_app=configure_app,
+        dead_letters=RedactingDeadLetters,  # no personal data, not even in a dead letter (privacy.py)
     )
 
 
-def create_runtime(settings: ReportingSettings | None = None) -> Runtime:
+def create_runtime(settings: ReportingSettings | None = None) -> Runtime[ReportingContainer]:
     settings = settings or ReportingSettings()
     return Runtime(build_spec(settings), settings)
 
 
-def spec_and_settings() -> tuple[ServiceSpec, ReportingSettings]:
+def spec_and_settings() -> tuple[ServiceSpec[ReportingContainer], ReportingSettings]:
     settings = ReportingSettings()
     return build_spec(settings), settings

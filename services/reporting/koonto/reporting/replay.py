@@ -6,9 +6,9 @@
    active generation and its live consumers keep writing into it.
 2. The stream is read from its first message up to the last one at start, through a temporary consumer of
    its own, in batches of 1000, and every event is applied to the new generation with the very code the live
-   consumers run (`handlers.apply.apply_event`), but against `bulk.BulkReadModels`: nobody else writes the new
+   consumers run (`use_cases.projection.apply_event`), but against `store.BulkReadModels`: nobody else writes the new
    generation yet, so the events are folded in memory and written once per window of `FLUSH_EVERY` events
-   (one write per counter touched, whole case documents; see `bulk`); an event about a case that comes before
+   (one write per counter touched, whole case documents; see `store.bulk`); an event about a case that comes before
    its idea is parked until the idea comes, as in the live service. What reached the stream during the
    rebuild is folded in the same way (a few more bulk passes, while there is at least a batch of it).
 3. One write to `reporting_meta` makes the new generation active. From then on the live consumers (which read
@@ -47,14 +47,13 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-from koonto.reporting.bulk import BulkReadModels
-from koonto.reporting.handlers.apply import apply_event
 from koonto.reporting.settings import ReportingSettings
-from koonto.reporting.store import Generations, ReadModels
+from koonto.reporting.store import BulkReadModels, Generations, ReadModels
+from koonto.reporting.use_cases.projection import apply_event
 from koonto.shared.bus import STREAM_NAME
 from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
-from koonto.shared.store import Leases, make_client
+from koonto.shared.mongo import Leases, Store, make_client
 
 BATCH = 64           # catch-up fetches (applied one by one through the live path)
 INACTIVE_THRESHOLD = 900.0  # s a temporary consumer outlives its last fetch (a slow store can take a while per batch)
@@ -92,8 +91,8 @@ class _Applier:
     async def feed(self, body: bytes) -> None:
         self.result.read += 1
         try:
-            envelope = Envelope.model_validate_json(body)
-        except ValidationError:
+            envelope = Envelope.read_json(body)  # the tolerant reader, as the live consumers read
+        except ValueError:  # (a ValidationError or a JSON error)
             self.result.undecodable += 1
             return
         try:
@@ -159,8 +158,8 @@ async def _rebuild_range(
                     last = seq
                     result.read += 1
                     try:
-                        envelopes.append(Envelope.model_validate_json(body))
-                    except ValidationError:
+                        envelopes.append(Envelope.read_json(body))
+                    except ValueError:  # (a ValidationError or a JSON error)
                         result.undecodable += 1
                 await models.known_facts(env.id for env in envelopes)
                 for envelope in envelopes:
@@ -211,18 +210,19 @@ async def replay(
     client = make_client(settings.mongo_url)
     nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
     db = client[settings.mongo_database]
+    store = Store(db)
     lease = Leases(db["leases"], f"replay-{socket.gethostname()}-{os.getpid()}-{secrets.token_hex(3)}")
     if not await lease.acquire(REPLAY_LEASE, LEASE_TTL):
         await nc.close()
         await client.close()
         raise SystemExit("Another replay is running; wait for it to finish.")
     try:
-        generations = Generations(db)
+        generations = Generations(store)
         previous = await generations.ensure()
         generation = new_generation_name()
-        building = BulkReadModels(db, generation, max_cases=max_cases, max_seen=max_seen)
+        building = BulkReadModels(store, generation, max_cases=max_cases, max_seen=max_seen)
         await building.ensure_indexes()
-        models = ReadModels(db, generation)
+        models = ReadModels(store, generation, steps=generations.steps)
         result = ReplayResult(generation=generation, previous=previous)
         applier = _Applier(models, result)
         js = nc.jetstream()

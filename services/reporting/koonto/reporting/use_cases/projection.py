@@ -1,6 +1,8 @@
-"""One function per consumed event, thin: take the non-personal fields, ask the domain, write.
+"""Projecting the stream into the read models: one function per consumed event (take the non-personal fields,
+ask the domain, write), the `HANDLERS` table of them, and `apply_event`, which dispatches by type.
 
-`apply_event` is what both the live consumers (into the active generation) and the replay (into a new one) call.
+`apply_event` is what both the live consumers (into the active generation, `handlers.live`) and the replay
+(into a new one, `koonto.reporting.replay`) call.
 
 Events about a case (sessions, stage changes) need the case's municipality, which idea-submitted or
 case-opened brings. Each event type has its own consumer, so a session can arrive first (always so when a new
@@ -20,7 +22,7 @@ from koonto.reporting.privacy import (
     ErasureRequestedForReporting,
     IdeaSubmittedForReporting,
 )
-from koonto.reporting.store import ReadModels
+from koonto.reporting.store.read_models import ReadModels
 from koonto.shared.contracts import Envelope, EventData
 from koonto.shared.contracts.advisory import (
     AssociationMessaged,
@@ -37,7 +39,7 @@ from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 Apply = Callable[[ReadModels, Envelope, Any], Awaitable[None]]
 
 
-async def on_idea_submitted(models: ReadModels, envelope: Envelope, event: IdeaSubmitted) -> None:
+async def project_idea_submitted(models: ReadModels, envelope: Envelope, event: IdeaSubmitted) -> None:
     org = event.organisation  # event.contact is personal data and is never read here
     municipality = org.municipality
     await models.record_idea(
@@ -50,7 +52,7 @@ async def on_idea_submitted(models: ReadModels, envelope: Envelope, event: IdeaS
     await models.apply(envelope.id, envelope.type, increments)
 
 
-async def on_case_opened(models: ReadModels, envelope: Envelope, event: CaseOpened) -> None:
+async def project_case_opened(models: ReadModels, envelope: Envelope, event: CaseOpened) -> None:
     org = event.organisation
     await models.record_idea(
         event.idea_id, submitted_at=event.idea_submitted_at, municipality=org.municipality, themes=event.themes,
@@ -70,7 +72,7 @@ async def _identity(models: ReadModels, idea_id: str) -> Any:
     return identity
 
 
-async def on_stage_changed(models: ReadModels, envelope: Envelope, event: StageChanged) -> None:
+async def project_stage_changed(models: ReadModels, envelope: Envelope, event: StageChanged) -> None:
     await models.record_stage(
         event.idea_id, case_id=event.case_id, to_stage=event.to_stage, at=event.changed_at, call_id=event.call_id,
         public_summary=event.public_summary, amount_granted_eur=event.amount_granted_eur,
@@ -81,7 +83,7 @@ async def on_stage_changed(models: ReadModels, envelope: Envelope, event: StageC
     await models.apply(envelope.id, envelope.type, model.stage_increments(event, identity.municipality))
 
 
-async def on_session_logged(models: ReadModels, envelope: Envelope, event: SessionLogged) -> None:
+async def project_session_logged(models: ReadModels, envelope: Envelope, event: SessionLogged) -> None:
     await models.record_first_contact(event.idea_id, event.started_at)
     identity = await _identity(models, event.idea_id)
     await models.apply(
@@ -89,46 +91,46 @@ async def on_session_logged(models: ReadModels, envelope: Envelope, event: Sessi
     )
 
 
-async def on_association_messaged(models: ReadModels, envelope: Envelope, event: AssociationMessaged) -> None:
+async def project_association_messaged(models: ReadModels, envelope: Envelope, event: AssociationMessaged) -> None:
     await models.record_first_contact(event.idea_id, event.sent_at)  # the message body and names stay out
 
 
-async def on_call_opened(models: ReadModels, envelope: Envelope, event: CallOpened) -> None:
+async def project_call_opened(models: ReadModels, envelope: Envelope, event: CallOpened) -> None:
     await models.record_call(
         event.call_id, name=event.name, funder=event.funder, opens_on=event.opens_on, closes_on=event.closes_on
     )
 
 
-async def on_call_closed(models: ReadModels, envelope: Envelope, event: CallClosed) -> None:
+async def project_call_closed(models: ReadModels, envelope: Envelope, event: CallClosed) -> None:
     await models.record_call_closed(event.call_id, name=event.name, closed_on=event.closed_on)
 
 
-async def on_attendance_recorded(models: ReadModels, envelope: Envelope, event: AttendanceRecorded) -> None:
+async def project_attendance_recorded(models: ReadModels, envelope: Envelope, event: AttendanceRecorded) -> None:
     await models.apply(envelope.id, envelope.type, model.attendance_increments(event))
 
 
-async def on_notification(
+async def project_notification(
     models: ReadModels, envelope: Envelope, event: NotificationSent | NotificationFailed
 ) -> None:
     await models.apply(envelope.id, envelope.type, model.notification_increments(event))
 
 
-async def on_erasure_requested(models: ReadModels, envelope: Envelope, event: ErasureRequested) -> None:
+async def project_erasure_requested(models: ReadModels, envelope: Envelope, event: ErasureRequested) -> None:
     await models.erase(event.idea_ids)  # the email and phone of the request are never read
 
 
 HANDLERS: dict[type[EventData], Apply] = {
-    IdeaSubmitted: on_idea_submitted,
-    ErasureRequested: on_erasure_requested,
-    CaseOpened: on_case_opened,
-    StageChanged: on_stage_changed,
-    SessionLogged: on_session_logged,
-    AssociationMessaged: on_association_messaged,
-    CallOpened: on_call_opened,
-    CallClosed: on_call_closed,
-    AttendanceRecorded: on_attendance_recorded,
-    NotificationSent: on_notification,
-    NotificationFailed: on_notification,
+    IdeaSubmitted: project_idea_submitted,
+    ErasureRequested: project_erasure_requested,
+    CaseOpened: project_case_opened,
+    StageChanged: project_stage_changed,
+    SessionLogged: project_session_logged,
+    AssociationMessaged: project_association_messaged,
+    CallOpened: project_call_opened,
+    CallClosed: project_call_closed,
+    AttendanceRecorded: project_attendance_recorded,
+    NotificationSent: project_notification,
+    NotificationFailed: project_notification,
 }
 # what reporting decodes an event with: the contract, or its lenient twin when a redacted dead letter must still
 # decode (see koonto.reporting.privacy)
@@ -151,7 +153,7 @@ async def apply_event(models: ReadModels, envelope: Envelope, data: EventData | 
     if entry is None:
         return False
     event_model, handler = entry
-    event = data if data is not None else event_model.model_validate(envelope.data)
+    event = data if data is not None else event_model.read(envelope.data)  # the tolerant reader
     try:
         await handler(models, envelope, event)
     except model.CaseNotYetKnown as unknown:
@@ -171,7 +173,7 @@ async def _park(models: ReadModels, envelope: Envelope, idea_id: str) -> None:
 
 async def _release_parked(models: ReadModels, idea_id: str) -> None:
     for body in await models.parked_for(idea_id):
-        envelope = Envelope.model_validate_json(body)
+        envelope = Envelope.read_json(body)
         event_model, handler = BY_TYPE[envelope.type]
-        await handler(models, envelope, event_model.model_validate(envelope.data))
+        await handler(models, envelope, event_model.read(envelope.data))
         await models.unpark(envelope.id)

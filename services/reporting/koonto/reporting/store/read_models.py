@@ -1,8 +1,6 @@
-"""The only module that talks to MongoDB: read-model generations, idempotent counters, cases, calls.
+"""The read models of one generation: idempotent counters, cases, calls, events waiting for their case.
 
-Read models live in collections named `rm_<generation>_<name>`. The generation that the service reads and
-its live consumers write is kept in one document (`reporting_meta`, `_id: "generation"`); a replay builds a
-new generation beside it and switches with one write to that document (see `koonto.reporting.replay`).
+Read models live in collections named `rm_<generation>_<name>` (which generation is active: `generations`).
 
 How a counter write stays exactly-once without transactions
 -----------------------------------------------------------
@@ -19,7 +17,8 @@ change). Applying an event:
    does the `$inc` and records the event in the same atomic document write, so a counter can never hold the
    increment without the marker or the marker without the increment. Re-running the update for an event
    already applied matches nothing and changes nothing. (Marker fields rather than an array of ids with
-   `$ne`: nx-27017 compares a whole array against `$ne`, which would let a second increment through.)
+   `$ne`: some supported stores compare a whole array against `$ne`, which would let a second increment
+   through.)
 3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter.
 
 A crash between any two of these writes is harmless: the redelivered event re-reads its plan (1), the
@@ -32,13 +31,14 @@ from the roll-ups and only the days at the ends of its period from the daily cou
 cost follows the length of the period, not the number of events in it. A generation built before the roll-ups
 existed is read from its daily counters (`reporting_meta.rollups` is not set) until a replay rebuilds it.
 
-Writes to one document are serialised inside the process (`DOCUMENT_LOCKS`): FerretDB v1 (the test and
-local store) applies an update as read-modify-write of the whole document, so two concurrent updates of one
-document lose one of them (measured: 40 concurrent `$inc` of one field gave 4). MongoDB itself is atomic per
-document; the lock costs nothing there and makes the embedded stores correct for one replica.
+Writes to one document are serialised inside the process by `koonto.shared.mongo.Store` (the store subset does
+not promise that two concurrent updates of one document both land: measured on one supported store, 40
+concurrent `$inc` of one field gave 4). The per-case steps below that read and then write (record an idea,
+a stage, an erasure) also hold one lock per case across their steps (`steps`), so an erasure cannot fall
+between reading the consent and writing it.
 
 Sums are taken in Python over the `$match`ed counters rather than by a `$group` with several `$sum`s, which
-FerretDB v1 answers with zeros for every accumulator after the first.
+some supported stores answer with zeros for every accumulator after the first.
 
 Per-case facts (idea date, first contact, stages reached, the current stage, consent, public summary) are
 written as order-independent conditional updates: "set the first-contact time if none yet or if this one is
@@ -48,29 +48,22 @@ order gives the same document.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import zlib
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel
-from pymongo.asynchronous.collection import AsyncCollection
-from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
 from koonto.reporting.domain.periods import cover, is_day, with_month_rollups
-from koonto.shared.clock import as_utc, utcnow
-from koonto.shared.store import ensure_indexes
+from koonto.shared.clock import utcnow
+from koonto.shared.mongo import Collection, DocumentLocks, Store, ensure_indexes, instant
 
 Document = dict[str, Any]
 
-META_COLLECTION = "reporting_meta"
-GENERATION_DOC = "generation"
-INITIAL_GENERATION = "g0"
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "monthly", "cases", "calls", "parked")
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
@@ -84,39 +77,9 @@ ROW_FIELDS: dict[str, int] = {"_id": 0, "metric": 1, "day": 1, "municipality": 1
                               **dict.fromkeys(VALUE_FIELDS, 1)}
 
 
-class DocumentLocks:
-    """Striped asyncio locks: one write at a time per document within this process."""
-
-    def __init__(self, stripes: int = 256) -> None:
-        self._locks = [asyncio.Lock() for _ in range(stripes)]
-
-    def _stripe(self, collection: AsyncCollection[Document], key: str) -> int:
-        return zlib.crc32(f"{collection.name}/{key}".encode()) % len(self._locks)
-
-    @contextlib.asynccontextmanager
-    async def hold(self, collection: AsyncCollection[Document], key: str) -> AsyncIterator[None]:
-        async with self._locks[self._stripe(collection, key)]:
-            yield
-
-
-DOCUMENT_LOCKS = DocumentLocks()
-
-
 def event_marker(event_id: str) -> str:
     """The field on a counter that says this event was applied to it."""
     return "e_" + event_id.replace(".", "_").replace("$", "_")
-
-
-def instant(value: datetime) -> str:
-    """Moments are stored as fixed-width UTC ISO strings: they compare in time order as text on every store
-    (nx-27017 hands some updated datetimes back as strings, so a BSON date would not compare reliably)."""
-    return as_utc(value).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_instant(value: str | datetime | None) -> datetime | None:
-    if value is None or isinstance(value, datetime):
-        return value
-    return datetime.fromisoformat(value)
 
 
 def with_reached(case: Document) -> Document:
@@ -140,53 +103,13 @@ def merge_increments(increments: Iterable[Increment]) -> list[Document]:
     return list(merged.values())
 
 
-class Generations:
-    """Which generation of the read models is active: one document, switched with one write."""
-
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.db = db
-        self.meta = db[META_COLLECTION]
-
-    async def ensure(self) -> str:
-        # `rollups`: the active generation has month roll-ups (every generation this code creates does; one
-        # built before them is read from its daily counters until a replay rebuilds it)
-        await self.meta.update_one(
-            {"_id": GENERATION_DOC},
-            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow(), "rollups": True}},
-            upsert=True,
-        )
-        return await self.active_name()
-
-    async def active_name(self) -> str:
-        doc = await self.meta.find_one({"_id": GENERATION_DOC})
-        return str(doc["active"]) if doc else INITIAL_GENERATION
-
-    async def active(self) -> ReadModels:
-        doc = await self.meta.find_one({"_id": GENERATION_DOC})
-        if not doc:
-            return ReadModels(self.db, INITIAL_GENERATION)
-        return ReadModels(self.db, str(doc["active"]), rollups=bool(doc.get("rollups")))
-
-    async def switch(self, generation: str) -> str:
-        """Make `generation` the active one; returns the one it replaced."""
-        before = await self.meta.find_one_and_update(
-            {"_id": GENERATION_DOC},
-            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True}},
-            upsert=True,
-        )
-        previous = str(before["active"]) if before else INITIAL_GENERATION
-        await self.meta.update_one({"_id": GENERATION_DOC}, {"$set": {"previous": previous}})
-        return previous
-
-    async def drop_inactive(self) -> list[str]:
-        """Drop the collections of every generation but the active one."""
-        keep = f"{COLLECTION_PREFIX}{await self.active_name()}_"
-        dropped = []
-        for name in await self.db.list_collection_names():
-            if name.startswith(COLLECTION_PREFIX) and not name.startswith(keep):
-                await self.db.drop_collection(name)
-                dropped.append(name)
-        return sorted(dropped)
+async def upsert(collection: Collection, filter: Document, update: Document, or_else: Document | None = None) -> None:
+    """An update with upsert; when two writers insert the same `_id` at once the loser updates (`or_else`, or
+    `update`) without the upsert: the document exists by then."""
+    try:
+        await collection.update_one(filter, update, upsert=True)
+    except DuplicateKeyError:
+        await collection.update_one(filter, or_else or update)
 
 
 @dataclass(frozen=True)
@@ -198,21 +121,23 @@ class CaseIdentity:
 class ReadModels:
     """The read models of one generation, with methods in domain words."""
 
-    def __init__(self, db: AsyncDatabase[Document], generation: str, *, rollups: bool = True) -> None:
-        self.db = db
+    def __init__(
+        self, store: Store, generation: str, *, rollups: bool = True, steps: DocumentLocks | None = None
+    ) -> None:
+        self.store = store
+        self.steps = steps or DocumentLocks()  # one per case across a read-then-write sequence (see above)
         self.generation = generation
         self.rollups = rollups  # reports read month roll-ups (False: a generation built before them)
-        self.facts: AsyncCollection[Document] = db[collection_name(generation, "facts")]
-        self.counters: AsyncCollection[Document] = db[collection_name(generation, "counters")]
-        self.monthly: AsyncCollection[Document] = db[collection_name(generation, "monthly")]
-        self.cases: AsyncCollection[Document] = db[collection_name(generation, "cases")]
-        self.calls: AsyncCollection[Document] = db[collection_name(generation, "calls")]
-        self.parked: AsyncCollection[Document] = db[collection_name(generation, "parked")]
+        self.facts: Collection = store[collection_name(generation, "facts")]
+        self.counters: Collection = store[collection_name(generation, "counters")]
+        self.monthly: Collection = store[collection_name(generation, "monthly")]
+        self.cases: Collection = store[collection_name(generation, "cases")]
+        self.calls: Collection = store[collection_name(generation, "calls")]
+        self.parked: Collection = store[collection_name(generation, "parked")]
 
     async def ensure_indexes(self) -> None:
-        # the shared helper creates only what is missing: FerretDB v1 drops the connection when an existing
-        # index is created again, which a restart or a second replica would otherwise do
-        await ensure_indexes(self.db, {
+        # the shared helper creates only what is missing (a restart or a second replica runs this again)
+        await ensure_indexes(self.store.db, {
             self.counters.name: [
                 IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
                 IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)],
@@ -243,26 +168,18 @@ class ReadModels:
         return True
 
     async def _increment_once(self, entry: Document, event_id: str) -> None:
-        # One update per counter, not one bulk write per event: FerretDB v1 answers a bulk update whose upsert
-        # collides (a redelivery: the counter exists and holds the marker) without `nModified`, which PyMongo
-        # cannot read, so the collision could not be told apart from a real failure.
+        # One update per counter, not one bulk write per event: some supported stores answer a bulk update
+        # whose upsert collides (a redelivery: the counter exists and holds the marker) without `nModified`,
+        # which PyMongo cannot read, so the collision could not be told apart from a real failure.
         marker = event_marker(event_id)
         guard = {"_id": entry["id"], marker: {"$exists": False}}
-        update = {
-            "$inc": entry["values"],
-            "$set": {marker: True},
-            "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS},
-        }
-        counters = self.counter_collection(entry["day"])
-        async with DOCUMENT_LOCKS.hold(counters, entry["id"]):
-            try:
-                await counters.update_one(guard, update, upsert=True)
-            except DuplicateKeyError:
-                # the counter exists: either this event is on it already (nothing to do) or another event
-                # created it at the same moment; without the upsert the guarded update is right in both cases
-                await counters.update_one(guard, {"$inc": entry["values"], "$set": {marker: True}})
+        applied = {"$inc": entry["values"], "$set": {marker: True}}
+        # on a collision the counter exists: either this event is on it already (nothing to do) or another event
+        # created it at the same moment; without the upsert the guarded update is right in both cases
+        await upsert(self.counter_collection(entry["day"]), guard,
+                     {**applied, "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS}}, applied)
 
-    def counter_collection(self, day: str) -> AsyncCollection[Document]:
+    def counter_collection(self, day: str) -> Collection:
         """Daily counters (YYYY-MM-DD) and their month roll-ups (YYYY-MM) live in collections of their own."""
         return self.counters if is_day(day) else self.monthly
 
@@ -278,7 +195,7 @@ class ReadModels:
     ) -> None:
         """Compare-and-set: put `stamp` at `path` when there is none yet, or when it is earlier (or later) than
         the one there. The guard names the old value exactly, so a concurrent change makes it retry; no `$or`
-        (nx-27017 mis-applies `$or` next to `_id`)."""
+        (some supported stores mis-apply `$or` next to `_id`)."""
         for _ in range(10):
             doc = await self.cases.find_one({"_id": idea_id}, {path: 1})
             old: Any = doc.get(path) if doc else None
@@ -299,7 +216,7 @@ class ReadModels:
         reference: str | None = None,
     ) -> None:
         """What idea-submitted and case-opened both tell; the same values whichever arrives first."""
-        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+        async with self.steps.hold(self.cases.name, idea_id):
             await self._ensure_case(idea_id)
             fields: Document = {
                 "municipality": municipality, "themes": sorted(set(themes)), "org_key": org_key,
@@ -321,11 +238,11 @@ class ReadModels:
             await self._set_if_earlier(idea_id, "reached_idea", submitted_at)
 
     async def record_case_opened(self, idea_id: str, opened_at: datetime) -> None:
-        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+        async with self.steps.hold(self.cases.name, idea_id):
             await self._set_if_later_stage(idea_id, "idea", opened_at)
 
     async def record_first_contact(self, idea_id: str, at: datetime) -> None:
-        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+        async with self.steps.hold(self.cases.name, idea_id):
             await self._ensure_case(idea_id)
             await self._set_if_earlier(idea_id, "first_contact_at", at)
 
@@ -336,7 +253,7 @@ class ReadModels:
         self, idea_id: str, *, case_id: str, to_stage: str, at: datetime, call_id: str | None,
         public_summary: str | None, amount_granted_eur: int | None,
     ) -> None:
-        async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+        async with self.steps.hold(self.cases.name, idea_id):
             await self._ensure_case(idea_id)
             await self.cases.update_one({"_id": idea_id}, {"$set": {"case_id": case_id}})
             await self._set_if_later_stage(idea_id, to_stage, at)
@@ -359,7 +276,7 @@ class ReadModels:
     async def erase(self, idea_ids: Sequence[str]) -> None:
         """Nothing personal is kept; still, an erased idea drops its organisation name and leaves the showcase."""
         for idea_id in idea_ids:
-            async with DOCUMENT_LOCKS.hold(self.cases, idea_id):
+            async with self.steps.hold(self.cases.name, idea_id):
                 await self._ensure_case(idea_id)
                 await self.cases.update_one(
                     {"_id": idea_id},
@@ -383,21 +300,11 @@ class ReadModels:
     # -- calls -------------------------------------------------------------------------------------------
     async def record_call(self, call_id: str, *, name: str, funder: str, opens_on: date, closes_on: date) -> None:
         fields = {"name": name, "funder": funder, "opens_on": opens_on.isoformat(), "closes_on": closes_on.isoformat()}
-        async with DOCUMENT_LOCKS.hold(self.calls, call_id):
-            try:
-                await self.calls.update_one({"_id": call_id}, {"$set": fields}, upsert=True)
-            except DuplicateKeyError:
-                await self.calls.update_one({"_id": call_id}, {"$set": fields})
+        await upsert(self.calls, {"_id": call_id}, {"$set": fields})
 
     async def record_call_closed(self, call_id: str, *, name: str, closed_on: date) -> None:
-        async with DOCUMENT_LOCKS.hold(self.calls, call_id):
-            try:
-                await self.calls.update_one(
-                    {"_id": call_id}, {"$set": {"closed_on": closed_on.isoformat()}, "$setOnInsert": {"name": name}},
-                    upsert=True,
-                )
-            except DuplicateKeyError:
-                await self.calls.update_one({"_id": call_id}, {"$set": {"closed_on": closed_on.isoformat()}})
+        closed = {"$set": {"closed_on": closed_on.isoformat()}}
+        await upsert(self.calls, {"_id": call_id}, {**closed, "$setOnInsert": {"name": name}}, closed)
 
     async def call_names(self) -> dict[str, str]:
         return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}

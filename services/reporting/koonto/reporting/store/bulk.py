@@ -2,7 +2,7 @@
 
 A replay builds a new generation that nobody else writes until it is switched on (the live consumers write
 the active generation, and one replay runs at a time). So instead of the live path's guarded single-document
-writes per event, `BulkReadModels` runs the very same handlers (`handlers.apply.apply_event`) against
+writes per event, `BulkReadModels` runs the very same handlers (`use_cases.projection.apply_event`) against
 in-memory documents and writes the result once per window of events:
 
 - counters (daily, and their month roll-ups in a collection of their own): one write per counter touched in the
@@ -40,8 +40,9 @@ from pymongo.errors import BulkWriteError
 
 from koonto.reporting.domain.model import Increment
 from koonto.reporting.domain.periods import is_day, with_month_rollups
-from koonto.reporting.store import CaseIdentity, Document, ReadModels, event_marker, instant, merge_increments
+from koonto.reporting.store.read_models import CaseIdentity, Document, ReadModels, event_marker, merge_increments
 from koonto.shared.clock import utcnow
+from koonto.shared.mongo import Store, instant
 
 COUNTER_FIELDS = ("metric", "day", "municipality", "key")
 IN_CHUNK = 1000  # ids per `$in` query
@@ -53,10 +54,10 @@ class BulkReadModels(ReadModels):
     """`ReadModels` of a generation nobody else writes yet: same methods, applied in memory, flushed in bulk."""
 
     def __init__(
-        self, db: Any, generation: str, *, max_cases: int = 200_000, max_parked: int = 20_000,
+        self, store: Store, generation: str, *, max_cases: int = 200_000, max_parked: int = 20_000,
         max_seen: int = 2_000_000,
     ) -> None:
-        super().__init__(db, generation)
+        super().__init__(store, generation)
         self.max_cases = max_cases
         self.max_parked = max_parked
         self.max_seen = max_seen
@@ -85,6 +86,7 @@ class BulkReadModels(ReadModels):
         self._known = set()
         if not self._write_facts:
             return
+        await self.drain()  # the previous window's facts must be in the store before they are looked up
         ids = sorted(set(event_ids) - self._facts.keys() - self._seen)
         for start in range(0, len(ids), IN_CHUNK):
             chunk = ids[start:start + IN_CHUNK]
@@ -249,39 +251,21 @@ class BulkReadModels(ReadModels):
 
     async def flush(self, *, final: bool = False) -> None:
         """Hand this window's changes to the store. Returns when the previous window's writes are done; this
-        window's are done too when `final`, or when the next window will read what they write."""
+        window's are done too when `final`, or when the next window will read what they write.
+
+        The bulk writes go to the raw collections: nobody else writes this generation yet, so there is no other
+        writer of these documents to wait for."""
         await self.drain()
         writes: list[Write] = []
         wait = final
         if self._facts:
             writes.append(self.facts.insert_many(list(self._facts.values()), ordered=False))
         if self._counters:
-            daily: list[InsertOne[Document] | UpdateOne] = []
-            monthly: list[InsertOne[Document] | UpdateOne] = []
-            for counter_id, c in self._counters.items():
-                ops = daily if is_day(c["day"]) else monthly  # month roll-ups have their own collection
-                if counter_id in self._counters_stored:
-                    ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
-                else:
-                    ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
-                                          **c["markers"]}))
-            self._counters_stored.update(self._counters)
-            for collection, ops in ((self.counters, daily), (self.monthly, monthly)):
-                if ops:
-                    writes.append(collection.bulk_write(ops, ordered=False))
+            writes += self._counter_writes()
         if self._dirty_cases:
-            case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
-            for idea_id in sorted(self._dirty_cases):
-                doc = self._cases.get(idea_id)
-                if doc is None:
-                    continue
-                doc = dict(doc)  # the next window goes on changing the cached one while this is written
-                case_ops.append(ReplaceOne({"_id": idea_id}, doc) if idea_id in self._cases_stored
-                                else InsertOne(doc))
-            self._cases_stored.update(self._dirty_cases)
-            writes.append(self.cases.bulk_write(case_ops, ordered=False))
+            writes.append(self.cases.raw.bulk_write(self._case_writes(), ordered=False))
         if self._dirty_calls:
-            writes.append(self.calls.bulk_write([
+            writes.append(self.calls.raw.bulk_write([
                 ReplaceOne({"_id": call_id}, dict(self._calls[call_id]), upsert=True)
                 for call_id in sorted(self._dirty_calls)
             ], ordered=False))
@@ -303,6 +287,31 @@ class BulkReadModels(ReadModels):
         self._writing = asyncio.create_task(self._write(writes))
         if wait:
             await self.drain()
+
+    def _counter_writes(self) -> list[Write]:
+        daily: list[InsertOne[Document] | UpdateOne] = []
+        monthly: list[InsertOne[Document] | UpdateOne] = []
+        for counter_id, c in self._counters.items():
+            ops = daily if is_day(c["day"]) else monthly  # month roll-ups have their own collection
+            if counter_id in self._counters_stored:
+                ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
+            else:
+                ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
+                                      **c["markers"]}))
+        self._counters_stored.update(self._counters)
+        return [collection.raw.bulk_write(ops, ordered=False)
+                for collection, ops in ((self.counters, daily), (self.monthly, monthly)) if ops]
+
+    def _case_writes(self) -> list[InsertOne[Document] | ReplaceOne[Document]]:
+        case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
+        for idea_id in sorted(self._dirty_cases):
+            doc = self._cases.get(idea_id)
+            if doc is None:
+                continue
+            doc = dict(doc)  # the next window goes on changing the cached one while this is written
+            case_ops.append(ReplaceOne({"_id": idea_id}, doc) if idea_id in self._cases_stored else InsertOne(doc))
+        self._cases_stored.update(self._dirty_cases)
+        return case_ops
 
     @staticmethod
     async def _write(writes: list[Write]) -> None:

@@ -1,4 +1,6 @@
-"""Reading a report's period and municipality from a query string, with messages a person can act on."""
+"""Reading a report's period and municipality from a query string, with messages a person can act on.
+
+`QueryErrors` is re-exported here: it is what `parse_report_query` raises."""
 
 from __future__ import annotations
 
@@ -6,7 +8,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from koonto.reporting.domain.errors import QueryErrors
 from koonto.shared.region import Region
+
+__all__ = ["QueryErrors", "ReportQuery", "parse_report_query"]
 
 MAX_DAYS = 366 * 10
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat alone would also take 20260131
@@ -17,12 +22,6 @@ class ReportQuery:
     first: date
     last: date
     municipality: str | None
-
-
-class QueryErrors(Exception):
-    def __init__(self, errors: dict[str, str]) -> None:
-        super().__init__("; ".join(errors.values()))
-        self.errors = errors
 
 
 def _parse_day(raw: str | None, field: str, label: str, errors: dict[str, str]) -> date | None:

@@ -1,0 +1,55 @@
+"""The reporting service's composition root: everything it is made of, wired once from the runtime's `Infra`.
+
+The runtime builds the infrastructure first (store, broker, publisher, relay) and calls `bootstrap(infra)` once;
+the container it returns is what the handlers get as `deps`, the routers through `web.deps.Deps` and the
+startup hook as its argument. The dead letters are `privacy.RedactingDeadLetters`, declared in the spec
+(`main.build_spec`), so every consumer and the dead-letter API are built with them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.store import Generations, ReadModels
+from koonto.reporting.views import ReportViews
+from koonto.reporting.web.pages import make_pages
+from koonto.shared.clock import utcnow
+from koonto.shared.mongo import Store
+from koonto.shared.pages import Pages
+from koonto.shared.region import Region
+from koonto.shared.runtime import Infra
+
+
+@dataclass
+class ReportingContainer:
+    settings: ReportingSettings
+    infra: Infra
+    region: Region
+    store: Store
+    generations: Generations  # which read-model generation is active (a replay switches it)
+    views: ReportViews  # the read paths of the pages and the API
+    pages: Pages
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    async def read_models(self) -> ReadModels:
+        """The active generation's read models: read per event, as a replay switches it under the consumers."""
+        return await self.generations.active()
+
+
+def bootstrap(
+    infra: Infra, settings: ReportingSettings, *, clock: Callable[[], datetime] = utcnow
+) -> ReportingContainer:
+    generations = Generations(infra.store)
+    return ReportingContainer(
+        settings=settings, infra=infra, region=infra.region, store=infra.store, generations=generations,
+        views=ReportViews(generations, infra.region, clock), pages=make_pages(), clock=clock,
+    )
+
+
+async def prepare_read_models(container: ReportingContainer) -> None:
+    """At startup: the generation document exists, and the active generation's indexes."""
+    await container.generations.ensure()
+    await (await container.read_models()).ensure_indexes()

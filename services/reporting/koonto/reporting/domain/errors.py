@@ -1,0 +1,23 @@
+"""The errors the reporting use cases raise, in domain words; `web.errors` maps them to responses once."""
+
+from __future__ import annotations
+
+
+class ReportingError(Exception):
+    """A request reporting cannot answer as asked."""
+
+
+class QueryErrors(ReportingError):
+    """The period or municipality of a report query is wrong: one message a person can act on per field."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        super().__init__("; ".join(errors.values()))
+        self.errors = errors
+
+
+class UnknownFormat(ReportingError):
+    """A report file format reporting does not produce."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(fmt)
+        self.fmt = fmt

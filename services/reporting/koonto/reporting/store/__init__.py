@@ -1,0 +1,34 @@
+"""The reporting store, built on `koonto.shared.mongo.Store`: read-model generations (`generations`), the
+read models of one generation with methods in domain words (`read_models`), and the bulk variant a replay
+folds a new generation into (`bulk`)."""
+
+from koonto.reporting.store.bulk import BulkReadModels
+from koonto.reporting.store.generations import GENERATION_DOC, INITIAL_GENERATION, META_COLLECTION, Generations
+from koonto.reporting.store.read_models import (
+    COLLECTION_PREFIX,
+    READ_MODELS,
+    VALUE_FIELDS,
+    CaseIdentity,
+    Document,
+    ReadModels,
+    collection_name,
+    event_marker,
+    merge_increments,
+)
+
+__all__ = [
+    "COLLECTION_PREFIX",
+    "GENERATION_DOC",
+    "INITIAL_GENERATION",
+    "META_COLLECTION",
+    "READ_MODELS",
+    "VALUE_FIELDS",
+    "BulkReadModels",
+    "CaseIdentity",
+    "Document",
+    "Generations",
+    "ReadModels",
+    "collection_name",
+    "event_marker",
+    "merge_increments",
+]

@@ -1,0 +1,1 @@
+"""Use cases of reporting: projecting events into the read models, building reports."""

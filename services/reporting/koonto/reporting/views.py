@@ -1,0 +1,80 @@
+"""The read paths as named queries: the report of a period, and the public showcase. Pages and the API read
+through these (`ReportViews`), never through the store; they read the generation active at the time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
+from koonto.reporting.domain.query import ReportQuery
+from koonto.reporting.domain.report import Table
+from koonto.reporting.store import Generations
+from koonto.reporting.use_cases import reports
+from koonto.shared.clock import utcnow
+from koonto.shared.mongo import parse_instant
+from koonto.shared.region import Region
+
+Summary = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ReportView:
+    summary: Summary
+    tables: list[Table]  # the summary as the sections of the page and the files (the first: the key figures)
+    generation: str  # the read-model generation it was read from
+    generated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ShowcaseView:
+    projects: list[dict[str, Any]]  # `status` is the label still to translate
+    headline: dict[str, int]
+    municipalities: list[tuple[str, str]]  # (code, name in the reader's language), by name
+    themes: list[tuple[str, str]]
+
+
+class ReportViews:
+    def __init__(self, generations: Generations, region: Region, clock: Callable[[], datetime] = utcnow) -> None:
+        self.generations = generations
+        self.region = region
+        self.clock = clock
+
+    async def report(self, query: ReportQuery, *, stamped: bool = False) -> ReportView:
+        """The report of the query's period (and municipality); `stamped`: with the time it was generated."""
+        models = await self.generations.active()
+        generated_at = self.clock() if stamped else None
+        summary = await reports.build_summary(
+            models, self.region, query.first, query.last, query.municipality, generated_at=generated_at
+        )
+        return ReportView(summary, reports.tables(summary, self.region), models.generation, generated_at)
+
+    async def showcase(self, municipality: str | None, theme: str | None, language: str) -> ShowcaseView:
+        """Funded projects whose association consented (of one municipality or theme), newest first, and the
+        headline figures over the whole history."""
+        region = self.region
+        models = await self.generations.active()
+        themes = reports.theme_names(region, language)
+        names = {m.code: (m.name_sv if language == "sv" else m.name_fi) for m in region.municipalities}
+        projects = [
+            {
+                "title": case.get("title", ""),
+                "organisation": case.get("organisation_name") or "",
+                "municipality": names.get(case.get("municipality", ""), case.get("municipality", "")),
+                "themes": [themes.get(t, t) for t in case.get("themes", [])],
+                "status": SHOWCASE_STATUS_LABELS.get(case.get("stage", ""), ""),
+                "stage": case.get("stage"),
+                "summary": case.get("summary") or "",
+                "results": case.get("results") or "",
+                "funded_on": parse_instant(case.get("reached", {}).get("funded")),
+            }
+            for case in await models.showcase_cases(municipality, theme)
+        ]
+        return ShowcaseView(
+            projects=projects,
+            headline=await reports.headline(models, municipality),
+            municipalities=sorted(names.items(), key=lambda kv: kv[1]),
+            themes=sorted(themes.items(), key=lambda kv: kv[1]),
+        )

@@ -1,0 +1,1 @@
+"""The JSON (and file) API of reporting, one router per resource."""

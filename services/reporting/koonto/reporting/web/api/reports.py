@@ -1,0 +1,48 @@
+"""GET /api/v1/reports/summary[.json|.xlsx|.csv|.pdf]: the funder's report, staff only."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
+
+from koonto.reporting.domain.query import parse_report_query
+from koonto.reporting.exports.files import FORMATS, build_file, check_format, file_name
+from koonto.reporting.web.deps import Deps, ReportStaff
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
+
+
+async def report_response(
+    deps: Deps, fmt: str, raw_from: str | None, raw_to: str | None, municipality: str | None
+) -> Response:
+    query = parse_report_query(deps.region, raw_from, raw_to, municipality)  # QueryErrors: web.errors, 422
+    view = await deps.views.report(query, stamped=True)
+    headers = {"Cache-Control": "no-store", "X-Koonto-Generation": view.generation}
+    if fmt == "json":
+        return JSONResponse(view.summary, headers=headers)
+    assert view.generated_at is not None
+    body = build_file(fmt, view.tables, deps.region, query, view.generated_at)
+    headers["Content-Disposition"] = f'attachment; filename="{file_name(query, fmt)}"'
+    return Response(body, media_type=FORMATS[fmt], headers=headers)
+
+
+@router.get("/summary", summary="The report of a period (and a municipality) as JSON")
+async def summary_json(
+    deps: Deps, principal: ReportStaff,
+    from_: Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD")] = None,
+    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD")] = None,
+    municipality: Annotated[str | None, Query(description="municipality code of the region")] = None,
+) -> Response:
+    return await report_response(deps, "json", from_, to, municipality)
+
+
+@router.get("/summary.{fmt}", summary="The same report as .json, .xlsx, .csv or .pdf")
+async def summary_file(
+    fmt: str, deps: Deps, principal: ReportStaff,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: Annotated[str | None, Query()] = None,
+    municipality: Annotated[str | None, Query()] = None,
+) -> Response:
+    return await report_response(deps, check_format(fmt), from_, to, municipality)  # UnknownFormat: 404

@@ -1,0 +1,90 @@
+"""GET /raportit: the funder's dashboard (staff sign-in), the report of a period with a chart beside its tables."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from koonto.reporting.domain.errors import QueryErrors
+from koonto.reporting.domain.query import ReportQuery, parse_report_query
+from koonto.reporting.domain.report import Table
+from koonto.reporting.views import ReportView
+from koonto.reporting.web.deps import REPORT_ROLES, Deps
+from koonto.reporting.web.svg import bar_chart
+from koonto.shared.auth import optional_staff
+from koonto.shared.clock import helsinki_date
+from koonto.shared.region import Region
+
+router = APIRouter(include_in_schema=False)
+
+
+def _chart_points(table: Table) -> list[tuple[str, float]]:
+    assert table.chart_column is not None
+    points = []
+    for row in table.rows:
+        value = row[table.chart_column]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            points.append((str(row[0]), float(value)))
+    return points
+
+
+def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
+    """Every table after the key figures, each with its bar chart when it has a column to chart."""
+    sections = []
+    for index, table in enumerate(tables[1:], start=1):
+        chart = None
+        if table.chart_column is not None:
+            points = _chart_points(table)
+            if points:
+                chart = bar_chart(
+                    f"chart-{table.id}", f"{gettext(table.title)}: {gettext(table.headers[table.chart_column])}",
+                    points,
+                )
+        sections.append({"table": table, "chart": chart, "index": index})
+    return sections
+
+
+def _report_context(view: ReportView, query: ReportQuery, region: Region, gettext: Any) -> dict[str, Any]:
+    municipality = region.municipality(query.municipality) if query.municipality else None
+    chosen = {"from": query.first.isoformat(), "to": query.last.isoformat(), "municipality": query.municipality or ""}
+    return {
+        "summary": view.summary, "figures": view.tables[0], "sections": _sections(view.tables, gettext),
+        "query": query,
+        "municipality_name": municipality.name_fi if municipality else None,
+        "export_query": urlencode({k: v for k, v in chosen.items() if v}),
+    }
+
+
+@router.get("/raportit", response_class=HTMLResponse)
+async def dashboard(request: Request, deps: Deps) -> Response:
+    pages, gettext = deps.pages, deps.pages.catalogues.gettext
+    staff = await optional_staff(request)
+    if staff is None:
+        return pages.render(request, "signin.html", status_code=401, page_title=gettext("Kirjaudu sisään"),
+                            forbidden=False)
+    if not staff.has(*REPORT_ROLES):
+        return pages.render(request, "signin.html", status_code=403, page_title=gettext("Ei käyttöoikeutta"),
+                            forbidden=True, staff=staff)
+    today = helsinki_date(deps.clock())
+    params = request.query_params
+    raw = {
+        "from": params.get("from") or date(today.year, 1, 1).isoformat(),
+        "to": params.get("to") or today.isoformat(),
+        "municipality": params.get("municipality") or "",
+    }
+    context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None,
+                               "export_query": "", "municipality_name": None}
+    status = 200
+    try:
+        query = parse_report_query(deps.region, raw["from"], raw["to"], raw["municipality"])
+    except QueryErrors as exc:  # shown in the form, beside the fields (see web.errors)
+        context["errors"] = exc.errors
+        status = 422
+    else:
+        context.update(_report_context(await deps.views.report(query), query, deps.region, gettext))
+    return pages.render(request, "dashboard.html", status_code=status, page_title=gettext("Raportit"),
+                        staff=staff, **context)
