@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Annotated
 
 from argon2 import PasswordHasher
@@ -66,12 +66,6 @@ class AdvisoryContainer:
     @property
     def region(self) -> Region:
         return self.infra.region
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    def today(self) -> date:
-        return self.clock.today()
 
 
 def make_clock(settings: AdvisorySettings) -> Clock:

@@ -145,6 +145,10 @@ class AdvisoryStore:
     async def staff_by_id(self, staff_id: str) -> Document | None:
         return revive(await self.staff.find_one({"_id": staff_id}, {"outbox": 0}))
 
+    async def active_staff(self, staff_id: str) -> Document | None:
+        staff = await self.staff_by_id(staff_id)
+        return staff if staff is not None and staff.get("active") else None
+
     async def list_staff(self, *, active_only: bool = False) -> list[Document]:
         query: Document = {"active": True} if active_only else {}
         return [

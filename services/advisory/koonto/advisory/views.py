@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from koonto.advisory.domain.errors import NotFound
+from koonto.advisory.domain.errors import found
 from koonto.advisory.store import AdvisoryStore, CaseFilter
 
 Document = dict[str, Any]
@@ -16,10 +16,7 @@ class Views:
 
     # -- cases -----------------------------------------------------------------------------------------------
     async def case(self, case_id: str) -> Document:
-        case = await self.store.case(case_id)
-        if case is None:
-            raise NotFound("Tapausta ei löydy.")
-        return case
+        return found(await self.store.case(case_id), "Tapausta ei löydy.")
 
     async def cases(self, flt: CaseFilter, limit: int = 500) -> list[Document]:
         return await self.store.list_cases(flt, limit=limit)
@@ -58,8 +55,7 @@ class Views:
         return await self.store.staff_by_id(staff_id)
 
     async def active_staff(self, staff_id: str) -> Document | None:
-        staff = await self.store.staff_by_id(staff_id)
-        return staff if staff is not None and staff.get("active") else None
+        return await self.store.active_staff(staff_id)
 
     # -- follow-ups ------------------------------------------------------------------------------------------
     async def followups(self, *, assignee_id: str | None = None, case_id: str | None = None) -> list[Document]:
@@ -73,10 +69,7 @@ class Views:
         return await self.store.call(call_id)
 
     async def call(self, call_id: str) -> Document:
-        doc = await self.store.call(call_id)
-        if doc is None:
-            raise NotFound("Hakua ei löydy.")
-        return doc
+        return found(await self.store.call(call_id), "Hakua ei löydy.")
 
     async def preparing_cases_for_call(self, call_id: str) -> list[Document]:
         return await self.store.preparing_cases_for_call(call_id)
@@ -86,10 +79,7 @@ class Views:
         return await self.store.list_events()
 
     async def scheduled_event(self, event_id: str) -> Document:
-        doc = await self.store.scheduled_event(event_id)
-        if doc is None:
-            raise NotFound("Tilaisuutta ei löydy.")
-        return doc
+        return found(await self.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
 
     async def registrations(self, event_id: str) -> list[Document]:
         return await self.store.registrations_of(event_id)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 
 class AdvisoryError(Exception):
@@ -17,6 +19,13 @@ class AdvisoryError(Exception):
 
 class NotFound(AdvisoryError):
     """The named thing does not exist."""
+
+
+def found(value: T | None, message: str) -> T:
+    """`value`, or NotFound with `message` when there is none."""
+    if value is None:
+        raise NotFound(message)
+    return value
 
 
 class Invalid(AdvisoryError):

@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import timeline_entry
 from koonto.advisory.domain.clock import Clock
-from koonto.advisory.domain.errors import NotFound, Refused
+from koonto.advisory.domain.errors import Refused, found
 from koonto.advisory.domain.schedule import ServiceLevel
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.store import AdvisoryStore, Conflict
@@ -68,14 +68,10 @@ class Context:
 
     # -- lookups several use cases share -------------------------------------------------------------------
     async def case(self, case_id: str) -> Document:
-        case = await self.store.case(case_id)
-        if case is None:
-            raise NotFound("Tapausta ei löydy.")
-        return case
+        return found(await self.store.case(case_id), "Tapausta ei löydy.")
 
     async def active_staff(self, staff_id: str) -> Document | None:
-        staff = await self.store.staff_by_id(staff_id)
-        return staff if staff is not None and staff.get("active") else None
+        return await self.store.active_staff(staff_id)
 
     async def add_to_case(self, case: Document, changes: Document, *events: Envelope) -> Document:
         """For additions that do not depend on the case's state (notes, sessions): retry on a concurrent change."""

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Forbidden, Invalid, NotFound
+from koonto.advisory.domain.errors import Forbidden, Invalid, found
 from koonto.advisory.store import iso
 from koonto.advisory.use_cases.common import Context, new_id
 
@@ -48,12 +48,8 @@ class Followups:
         return doc
 
     async def complete_followup(self, actor: Actor, followup_id: str) -> Document:
-        doc = await self.c.store.followup(followup_id)
-        if doc is None:
-            raise NotFound("Muistutusta ei löydy.")
+        doc = found(await self.c.store.followup(followup_id), "Muistutusta ei löydy.")
         if doc["assignee_id"] != actor.staff_id and not actor.has("coordinator"):
             raise Forbidden("Voit kuitata vain omat muistutuksesi.")
         done = await self.c.store.complete_followup(followup_id, self.c.now(), actor.staff_id)
-        if done is None:
-            raise NotFound("Muistutusta ei löydy.")
-        return done
+        return found(done, "Muistutusta ei löydy.")

@@ -60,20 +60,21 @@ class Sessions:
         await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry, **first_contact}, event)
         return entry
 
-    async def add_note(self, actor: Actor, case_id: str, text: str) -> Document:
+    async def _case_for(self, case_id: str, text: str, field: str, missing: str) -> tuple[Document, str]:
+        """The case, and the text written on it (required, trimmed, at most MAX_TEXT characters)."""
         text = text.strip()
         if not text:
-            raise Invalid("Kirjoita muistiinpano.", "text")
-        case = await self.c.case(case_id)
-        entry = self.c.entry("note", actor, text[:MAX_TEXT])
+            raise Invalid(missing, field)
+        return await self.c.case(case_id), text[:MAX_TEXT]
+
+    async def add_note(self, actor: Actor, case_id: str, text: str) -> Document:
+        case, text = await self._case_for(case_id, text, "text", "Kirjoita muistiinpano.")
+        entry = self.c.entry("note", actor, text)
         await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry})
         return entry
 
     async def message_association(self, actor: Actor, case_id: str, body: str) -> Document:
-        body = body.strip()
-        if not body:
-            raise Invalid("Kirjoita viesti.", "body")
-        case = await self.c.case(case_id)
+        case, body = await self._case_for(case_id, body, "body", "Kirjoita viesti.")
         if case.get("contact_erased") or not case.get("contact"):
             raise Refused("Yhteyshenkilön tiedot on poistettu; viestiä ei voi lähettää.", "body")
         message_id = new_id("message")
@@ -85,11 +86,11 @@ class Sessions:
                 reference=case["reference"],
                 advisor_id=actor.staff_id,
                 advisor_name=actor.name[:200] or "Koonto",
-                body=body[:MAX_TEXT],
+                body=body,
                 sent_at=self.c.now(),
             ),
             subject=case_id,
         )
-        entry = self.c.entry("message", actor, body[:MAX_TEXT], message_id=message_id)
+        entry = self.c.entry("message", actor, body, message_id=message_id)
         await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry}, event)
         return entry

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Invalid, NotFound
+from koonto.advisory.domain.errors import Invalid, found
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
@@ -123,9 +123,7 @@ class Trainings:
         self, actor: Actor, event_id: str, *, participants_total: int, women: int, men: int, other: int,
         not_told: int | None, organisations: list[str],
     ) -> Document:
-        doc = await self.c.store.scheduled_event(event_id)
-        if doc is None:
-            raise NotFound("Tilaisuutta ei löydy.")
+        doc = found(await self.c.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
         counts = {"women": women, "men": men, "other": other}
         not_told = _attendance_counts(participants_total, counts, not_told)
         organisations = sorted({o.strip()[:200] for o in organisations if o.strip()})[:500]
@@ -141,8 +139,6 @@ class Trainings:
             ),
             subject=event_id,
         )
-        updated = await self.c.store.record_attendance(event_id, attendance, envelope)
-        if updated is None:
-            raise NotFound("Tilaisuutta ei löydy.")
+        updated = found(await self.c.store.record_attendance(event_id, attendance, envelope), "Tilaisuutta ei löydy.")
         self.c.written(envelope)
         return updated

@@ -382,7 +382,7 @@ def pages_router() -> APIRouter:
             raise HTTPException(404, "Tapausta ei löydy.") from None
         staff = await advisory.views.staff()
         call = await advisory.views.find_call(case["call_id"]) if case.get("call_id") else None
-        now_local = advisory.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+        now_local = advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
         return render(
             request,
             "case.html",
@@ -504,7 +504,7 @@ def pages_router() -> APIRouter:
             mine=mine,
             followups=await advisory.views.followups(assignee_id=principal.staff_id if mine else None),
             staff_names={s["_id"]: s["name"] for s in staff},
-            today=advisory.today().isoformat(),
+            today=advisory.clock.today().isoformat(),
         )
 
     @router.post("/followups/{followup_id}/done")
