@@ -13,9 +13,9 @@ import nats
 import nats.js.errors
 import pytest
 
+from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.clock import FixedClock
-from koonto.advisory.main import advisory_of, create_runtime
-from koonto.advisory.service import Advisory
+from koonto.advisory.main import create_runtime
 from koonto.advisory.settings import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, AdvisorySettings
 from koonto.shared.bus import STREAM_NAME
 from koonto.shared.contracts import Envelope
@@ -121,13 +121,13 @@ def make_settings(
 async def runtime(make_settings: Callable[..., AdvisorySettings], clock: FixedClock) -> AsyncIterator[Runtime]:
     rt = create_runtime(make_settings(), clock=clock)
     async with running(rt):
-        await eventually(lambda: advisory_of(rt).store.any_active_admin(), what="bootstrap admin")
+        await eventually(lambda: rt.container.store.any_active_admin(), what="bootstrap admin")
         yield rt
 
 
 @pytest.fixture
-def advisory(runtime: Runtime) -> Advisory:
-    return advisory_of(runtime)
+def advisory(runtime: Runtime) -> AdvisoryContainer:
+    return runtime.container
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import httpx
 import pytest
 from fastapi.routing import iter_route_contexts
 
-from koonto.advisory.main import advisory_of, create_runtime
+from koonto.advisory.main import create_runtime
 from koonto.advisory.settings import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, AdvisorySettings
 from koonto.advisory.signing import rotate_local_keys
 from koonto.shared.auth import SESSION_COOKIE, JwksCache, TokenVerifier
@@ -118,9 +118,9 @@ async def test_signing_key_survives_restarts_and_rotation_keeps_old_tokens_valid
     runtime: Runtime, make_settings: Callable[..., AdvisorySettings], http: httpx.AsyncClient, admin_token: str
 ) -> None:
     settings: AdvisorySettings = runtime.settings  # type: ignore[assignment]
-    first_kid = advisory_of(runtime).keys.kid
+    first_kid = runtime.container.keys.kid
     again = create_runtime(make_settings())
-    assert advisory_of(again).keys.kid == first_kid  # generated once into data_dir, reused
+    assert again.container.keys.kid == first_kid  # generated once into data_dir, reused
 
     rotate_local_keys(settings.data_dir)
     rotated = create_runtime(make_settings())
@@ -132,7 +132,7 @@ async def test_signing_key_survives_restarts_and_rotation_keeps_old_tokens_valid
         fresh = await token_for(rotated_http, DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD)
         import jwt
 
-        assert jwt.get_unverified_header(fresh)["kid"] == advisory_of(rotated).keys.kid != first_kid
+        assert jwt.get_unverified_header(fresh)["kid"] == rotated.container.keys.kid != first_kid
         assert (await rotated_http.get("/api/v1/me", headers=bearer(admin_token))).status_code == 200
 
 
@@ -200,7 +200,7 @@ async def test_failed_logins_are_throttled_per_account_and_per_client(strict_run
     runtime, http = strict_runtime
     from tests.support.polling import eventually
 
-    await eventually(lambda: advisory_of(runtime).store.any_active_admin(), what="bootstrap admin")
+    await eventually(lambda: runtime.container.store.any_active_admin(), what="bootstrap admin")
     for _ in range(3):
         assert (
             await http.post("/api/v1/token", data={"username": DEMO_ADMIN_EMAIL, "password": "x"})

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import httpx
 
-from koonto.advisory.service import Advisory, case_id_for
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.domain.case import case_id_for
 from koonto.shared.contracts.intake import ErasureRequested
 from tests.advisory.integration.conftest import Stream, bearer
 from tests.support.polling import eventually
@@ -12,7 +13,7 @@ from tests.support.samples import envelope, idea_submitted
 
 
 async def test_idea_delivered_twice_opens_one_case_and_one_case_opened(
-    advisory: Advisory, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
     idea = idea_submitted(reference="KOO-2026-0042")
     env = envelope(idea)
@@ -39,7 +40,7 @@ async def test_idea_delivered_twice_opens_one_case_and_one_case_opened(
 
 
 async def test_filters_assignment_workload_and_erasure(
-    advisory: Advisory, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
     from koonto.shared.contracts.intake import Organisation
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.lifecycle import MOVES, STAGES, allowed_targets
-from koonto.advisory.service import Advisory, case_id_for
 from tests.advisory.integration.conftest import Stream, bearer
 from tests.support.polling import eventually
 from tests.support.samples import envelope, idea_submitted
@@ -53,7 +54,7 @@ async def open_cases(stream: Stream, count: int) -> list[str]:
 
 
 async def test_every_allowed_move_emits_one_stage_changed_and_every_other_move_is_refused(
-    advisory: Advisory, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
     h = bearer(staff_tokens["advisor"])
     advisor_id = (await http.get("/api/v1/me", headers=h)).json()["staff_id"]
@@ -139,7 +140,7 @@ async def test_a_move_missing_what_its_stage_needs_is_refused_with_the_field(
 
 
 async def test_sessions_notes_messages_and_followups_build_the_timeline(
-    advisory: Advisory, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
 ) -> None:
     h = bearer(staff_tokens["advisor"])
     [case_id] = await open_cases(stream, 1)
@@ -204,4 +205,4 @@ async def test_sessions_notes_messages_and_followups_build_the_timeline(
     done = await http.post(f"/api/v1/followups/{mine[0]['followup_id']}/done", headers=h)
     assert done.status_code == 200 and done.json()["done"] is True
     assert (await http.get("/api/v1/followups?mine=true", headers=h)).json() == []
-    await eventually(lambda: advisory.runtime.relay.pending(), until=lambda n: n == 0, what="outbox drained")
+    await eventually(lambda: advisory.relay.pending(), until=lambda n: n == 0, what="outbox drained")

@@ -7,7 +7,8 @@ import re
 
 import httpx
 
-from koonto.advisory.service import Advisory, case_id_for
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.settings import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD
 from tests.advisory.integration.conftest import Stream
 from tests.support.samples import envelope, idea_submitted
@@ -28,7 +29,9 @@ async def sign_in(http: httpx.AsyncClient, email: str = DEMO_ADMIN_EMAIL, passwo
     return csrf_of(board.text)
 
 
-async def test_a_day_at_the_desk_through_the_pages(advisory: Advisory, stream: Stream, http: httpx.AsyncClient) -> None:
+async def test_a_day_at_the_desk_through_the_pages(
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient
+) -> None:
     idea = idea_submitted(reference="KOO-2026-0777", title="Kyläkoulun liikuntailtapäivät")
     await stream.publish(envelope(idea))
     await stream.wait_for("case-opened", 1, settle=0)

@@ -9,9 +9,10 @@ from datetime import date
 import httpx
 import pytest
 
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.clock import FixedClock
-from koonto.advisory.main import advisory_of, create_runtime
-from koonto.advisory.service import Advisory, case_id_for
+from koonto.advisory.main import create_runtime
 from koonto.advisory.settings import AdvisorySettings
 from koonto.shared.runtime import Runtime
 from tests.advisory.integration.conftest import Stream, bearer
@@ -49,7 +50,7 @@ async def nothing_more(stream: Stream, name: str, count: int, duration: float = 
 async def test_first_contact_sla_fires_on_the_right_working_day_across_christmas_once_with_two_replicas(
     runtime: Runtime,
     replica: Runtime,
-    advisory: Advisory,
+    advisory: AdvisoryContainer,
     stream: Stream,
     clock: FixedClock,
     http: httpx.AsyncClient,
@@ -89,12 +90,12 @@ async def test_concurrent_ticks_fire_each_thing_once_even_without_the_lease(
     stream: Stream,
     clock: FixedClock,
 ) -> None:
-    a, b = advisory_of(runtime), advisory_of(replica)
+    a, b = runtime.container, replica.container
     for i in range(5):
         await open_case(stream, f"KOO-2026-02{i:02d}")
     clock.set_day(date(2027, 1, 15), 9)
     # both replicas run the whole tick at the same moment, several times, as if both held the lease
-    reports = await asyncio.gather(*(x.tick() for x in (a, b, a, b, a, b)))
+    reports = await asyncio.gather(*(x.scheduler.tick() for x in (a, b, a, b, a, b)))
     assert sum(r.sla for r in reports) == 5
     await stream.wait_for("followup-due", 5, settle=1.5)
 

@@ -1,51 +1,52 @@
-"""Composition root of the advisory service: settings, store, broker, routers, lifespan."""
+"""The advisory service: its spec for the shared runtime (the parts are wired in `bootstrap.py`)."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
+from koonto.advisory.bootstrap import AdvisoryContainer, bootstrap
 from koonto.advisory.domain.clock import Clock
-from koonto.advisory.jobs import scheduler
-from koonto.advisory.service import Advisory
+from koonto.advisory.jobs import run_scheduler
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.store import INDEXES, OUTBOX_COLLECTIONS
-from koonto.advisory.subscriptions import subscriptions
+from koonto.advisory.subscriptions import SUBSCRIPTIONS
 from koonto.advisory.web import api_router, configure_pages, pages_router
-from koonto.shared.runtime import Runtime, ServiceSpec
+from koonto.shared.auth import TokenVerifier
+from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 
 
-def build_spec(settings: AdvisorySettings, clock: Clock | None = None) -> ServiceSpec:
-    advisory = Advisory(settings, clock)
+async def ensure_admin(container: AdvisoryContainer) -> None:
+    await container.staff.bootstrap_admin()
 
-    async def bootstrap(runtime: Runtime) -> None:
-        await advisory.bootstrap_admin()
 
-    def configure_app(app: FastAPI) -> None:
-        advisory.bind(app.state.runtime)
-        configure_pages(app, advisory)
+def token_verifier(container: AdvisoryContainer) -> TokenVerifier:
+    return container.keyring.verifier()  # our own keys, no HTTP request to ourselves; follows a rotation
+
+
+def build_spec(settings: AdvisorySettings, clock: Clock | None = None) -> ServiceSpec[AdvisoryContainer]:
+    def build(infra: Infra) -> AdvisoryContainer:
+        return bootstrap(infra, settings, clock)
 
     return ServiceSpec(
         name="advisory",
         title="Koonto advisory: staff workspace",
-        subscriptions=subscriptions(advisory),
+        bootstrap=build,
+        subscriptions=SUBSCRIPTIONS,
         indexes=INDEXES,  # the runtime creates the missing ones at start-up
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[api_router(), pages_router()],
-        jobs=[scheduler(advisory)],
-        on_startup=[bootstrap],
-        configure_app=configure_app,
+        jobs=[run_scheduler],
+        on_startup=[ensure_admin],
+        configure_app=configure_pages,
+        token_verifier=token_verifier,
     )
 
 
-def create_runtime(settings: AdvisorySettings | None = None, clock: Clock | None = None) -> Runtime:
+def create_runtime(
+    settings: AdvisorySettings | None = None, clock: Clock | None = None
+) -> Runtime[AdvisoryContainer]:
     settings = settings or AdvisorySettings()
     return Runtime(build_spec(settings, clock), settings)
 
 
-def advisory_of(runtime: Runtime) -> Advisory:
-    return runtime.state["advisory"]  # type: ignore[no-any-return]
-
-
-def spec_and_settings() -> tuple[ServiceSpec, AdvisorySettings]:
+def spec_and_settings() -> tuple[ServiceSpec[AdvisoryContainer], AdvisorySettings]:
     settings = AdvisorySettings()
     return build_spec(settings), settings

@@ -24,7 +24,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from koonto.shared.auth import AUDIENCE, ISSUER, JwksCache, TokenVerifier
+from koonto.shared.auth import AUDIENCE, ISSUER, JwksCache, StaffPrincipal, TokenVerifier
 
 KEY_FILE = "staff-signing-key.pem"
 PREVIOUS_KEY_FILE = "staff-signing-key.previous.pem"
@@ -159,3 +159,29 @@ def rotate_local_keys(data_dir: Path) -> None:
     if path.exists():
         os.replace(path, folder / PREVIOUS_KEY_FILE)
     _write_once(path, private_pem(Ed25519PrivateKey.generate()))
+
+
+class Keyring:
+    """The keys in use, held by the container: `use` after a rotation signs with the new key and verifies with
+    both, and every verifier handed out (`verifier()`) follows at once."""
+
+    def __init__(self, keys: SigningKeys) -> None:
+        self.use(keys)
+
+    def use(self, keys: SigningKeys) -> None:
+        self.keys = keys
+        self._verifier = keys.verifier()
+
+    def verifier(self) -> TokenVerifier:
+        return _KeyringVerifier(self)
+
+
+class _KeyringVerifier(TokenVerifier):
+    """Verifies with whatever keys the keyring holds now (no HTTP request to ourselves)."""
+
+    def __init__(self, keyring: Keyring) -> None:
+        super().__init__(keyring._verifier.jwks)
+        self.keyring = keyring
+
+    async def verify(self, token: str) -> StaffPrincipal:
+        return await self.keyring._verifier.verify(token)

@@ -1,11 +1,11 @@
-"""The advisory repository: the only module that talks to MongoDB.
+"""The advisory repository: the only module that talks to the store, built on `koonto.shared.mongo.Store`.
 
 Every write that causes events carries them in the document's embedded outbox (one single-document write).
 Reminders and notices fire by inserting a `firings` document under a deterministic unique key that carries
-the event: the one write that is atomic on MongoDB, FerretDB v1 and nx-27017 alike (see relay.py).
-Kept to the store subset ARCHITECTURE.md names, and to what nx-27017 does faithfully: lists of sub-documents
-are kept as maps keyed by a time-ordered id (`timeline.<id>`), never grown with `$push`; flags that a
-conditional write tests are written explicitly at insert (`fired: False`), never left missing.
+the event: the one write that is atomic on every supported store. Writes naming one document take its lock in
+`koonto.shared.mongo` (the relay's writes take the same locks). Kept to the store subset: lists of
+sub-documents are kept as maps keyed by a time-ordered id (`timeline.<id>`), never grown with `$push`; flags
+that a conditional write tests are written explicitly at insert (`fired: False`), never left missing.
 """
 
 from __future__ import annotations
@@ -13,19 +13,18 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
-from pymongo.asynchronous.database import AsyncDatabase
+from pymongo import ASCENDING, DESCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
+from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
 from koonto.advisory.domain.schedule import notice_keys
-from koonto.advisory.relay import DocumentLocks
 from koonto.shared.contracts import Envelope
+from koonto.shared.mongo import Store, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
-from koonto.shared.store import epoch_ms
 
 Document = dict[str, Any]
 
@@ -65,32 +64,15 @@ INDEXES: dict[str, list[IndexModel]] = {
 CASE_LIST_PROJECTION = {"timeline": 0, "outbox": 0, "contact": 0, "search": 0}
 
 
-def _revive(value: Any) -> Any:
-    """nx-27017 0.8 stores a datetime that `$set` writes at the top of a document as text ("2026-12-04
-    07:00:01.123000", UTC); every `*_at` field is a datetime again once read."""
-    if isinstance(value, dict):
-        for key, item in value.items():
-            if key.endswith("_at") and isinstance(item, str):
-                try:
-                    parsed = datetime.fromisoformat(item)
-                except ValueError:
-                    continue
-                value[key] = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-            elif isinstance(item, dict):
-                _revive(item)
-    return value
-
-
-def _strip(doc: Document | None) -> Document | None:
-    """find_one_and_update cannot project on FerretDB v1: drop the outbox here instead."""
-    if doc is not None:
-        doc.pop("outbox", None)
-        doc.pop("outbox_pending", None)
-    return _revive(doc)  # type: ignore[no-any-return]
-
-
 def iso(day: date) -> str:
     return day.isoformat()
+
+
+def _with_ms(fields: Document) -> Document:
+    """The moment of the last stage change also as epoch milliseconds: the board sorts by it on every store."""
+    if isinstance(fields.get("stage_changed_at"), datetime):
+        return {**fields, "stage_changed_ms": epoch_ms(fields["stage_changed_at"])}
+    return fields
 
 
 class Conflict(Exception):
@@ -129,22 +111,17 @@ class CaseFilter:
         return query
 
 
-def search_text(*parts: str | None) -> str:
-    return " ".join(p for p in parts if p).lower()
-
-
 class AdvisoryStore:
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
-        self.db = db
-        self.staff = db[STAFF]
-        self.cases = db[CASES]
-        self.followups = db[FOLLOWUPS]
-        self.calls = db[CALLS]
-        self.events = db[EVENTS]
-        self.throttle = db[THROTTLE]
-        self.firings = db[FIRINGS]
-        self.registrations = db[REGISTRATIONS]
-        self.locks = DocumentLocks()
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.staff = store[STAFF]
+        self.cases = store[CASES]
+        self.followups = store[FOLLOWUPS]
+        self.calls = store[CALLS]
+        self.events = store[EVENTS]
+        self.throttle = store[THROTTLE]
+        self.firings = store[FIRINGS]
+        self.registrations = store[REGISTRATIONS]
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:
@@ -160,27 +137,26 @@ class AdvisoryStore:
 
     async def update_staff(self, staff_id: str, changes: Document, event: Envelope | None) -> Document | None:
         fields = {**changes, **(outbox_set(event) if event else {})}
-        async with self.locks.hold(STAFF, staff_id):
-            return _strip(
-                await self.staff.find_one_and_update(
-                    {"_id": staff_id}, {"$set": fields}, return_document=ReturnDocument.AFTER
-                )
-            )
+        return revive(await self.staff.find_one_and_update({"_id": staff_id}, {"$set": fields}))
 
     async def staff_by_email(self, email: str) -> Document | None:
-        return _revive(await self.staff.find_one({"email": email.strip().lower()}, {"outbox": 0}))
+        return revive(await self.staff.find_one({"email": email.strip().lower()}, {"outbox": 0}))
 
     async def staff_by_id(self, staff_id: str) -> Document | None:
-        return _revive(await self.staff.find_one({"_id": staff_id}, {"outbox": 0}))
+        return revive(await self.staff.find_one({"_id": staff_id}, {"outbox": 0}))
+
+    async def active_staff(self, staff_id: str) -> Document | None:
+        staff = await self.staff_by_id(staff_id)
+        return staff if staff is not None and staff.get("active") else None
 
     async def list_staff(self, *, active_only: bool = False) -> list[Document]:
         query: Document = {"active": True} if active_only else {}
         return [
-            _revive(d) async for d in self.staff.find(query, {"outbox": 0, "password_hash": 0}).sort("name", ASCENDING)
+            revive(d) async for d in self.staff.find(query, {"outbox": 0, "password_hash": 0}).sort("name", ASCENDING)
         ]
 
     async def staff_with_role(self, role: str) -> list[Document]:
-        return [_revive(d) async for d in self.staff.find({"roles": role, "active": True}, {"_id": 1, "name": 1})]
+        return [revive(d) async for d in self.staff.find({"roles": role, "active": True}, {"_id": 1, "name": 1})]
 
     # -- login throttling (per account and per client, shared by all replicas through the store) ----------
     async def failures(self, keys: Sequence[str]) -> dict[str, int]:
@@ -202,43 +178,38 @@ class AdvisoryStore:
         await self.throttle.delete_many({"expires_ms": {"$lt": epoch_ms(now)}})
 
     # -- cases -------------------------------------------------------------------------------------------
-    async def open_case(self, doc: Document, event: Envelope) -> bool:
+    async def open_case(self, case: Case, event: Envelope) -> bool:
         """Inserts the case and its case-opened event in one write; False when the idea already has a case."""
         try:
-            await self.cases.insert_one({**doc, **outbox_fields(event)})
+            await self.cases.insert_one({**_with_ms(case.to_document()), **outbox_fields(event)})
         except DuplicateKeyError:
             return False
         return True
 
     async def case(self, case_id: str) -> Document | None:
-        return _revive(await self.cases.find_one({"_id": case_id}, {"outbox": 0}))
+        return revive(await self.cases.find_one({"_id": case_id}, {"outbox": 0}))
 
     async def update_case(
         self, case_id: str, version: int, changes: Document, *events: Envelope, unset: Sequence[str] = ()
     ) -> Document:
         """Applies a decided change if the case is still at `version` (optimistic concurrency)."""
-        update: Document = {"$set": {**changes, **outbox_set(*events)}, "$inc": {"version": 1}}
+        update: Document = {"$set": {**_with_ms(changes), **outbox_set(*events)}, "$inc": {"version": 1}}
         if unset:
             update["$unset"] = {f: "" for f in unset}
-        async with self.locks.hold(CASES, case_id):
-            doc = await self.cases.find_one_and_update(
-                {"_id": case_id, "version": version},
-                update,
-                return_document=ReturnDocument.AFTER,
-            )
+        doc = await self.cases.find_one_and_update({"_id": case_id, "version": version}, update)
         if doc is None:
             raise Conflict(case_id)
-        return _strip(doc)  # type: ignore[return-value]
+        return revive(doc)  # type: ignore[no-any-return]
 
     async def list_cases(self, flt: CaseFilter, *, limit: int = 500, skip: int = 0) -> list[Document]:
         cursor = self.cases.find(flt.query(), CASE_LIST_PROJECTION).sort("stage_changed_ms", DESCENDING)
-        return [_revive(d) async for d in cursor.skip(skip).limit(limit)]
+        return [revive(d) async for d in cursor.skip(skip).limit(limit)]
 
     async def count_by_stage(self, flt: CaseFilter) -> dict[str, int]:
         query = flt.query()
         query.pop("stage", None)
-        cursor = await self.cases.aggregate([{"$match": query}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}])
-        return {d["_id"]: int(d["n"]) async for d in cursor}
+        groups = await self.cases.aggregate([{"$match": query}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}])
+        return {d["_id"]: int(d["n"]) for d in groups}
 
     async def open_cases_by_advisor(self) -> dict[str | None, dict[str, int]]:
         """Workload: open cases per advisor and stage (None = unassigned)."""
@@ -260,14 +231,14 @@ class AdvisoryStore:
 
     async def cases_of_idea_or_contact(self, idea_ids: Sequence[str], email: str) -> list[Document]:
         query: Document = {"$or": [{"idea_id": {"$in": list(idea_ids)}}, {"contact.email": email.lower()}]}
-        return [_revive(d) async for d in self.cases.find(query, {"outbox": 0})]
+        return [revive(d) async for d in self.cases.find(query, {"outbox": 0})]
 
     async def case_by_idea(self, idea_id: str) -> Document | None:
-        return _revive(await self.cases.find_one({"idea_id": idea_id}, {"outbox": 0}))
+        return revive(await self.cases.find_one({"idea_id": idea_id}, {"outbox": 0}))
 
     async def preparing_cases_for_call(self, call_id: str) -> list[Document]:
         cursor = self.cases.find({"call_id": call_id, "stage": "preparing"}, {"_id": 1, "idea_id": 1, "reference": 1})
-        return [_revive(d) async for d in cursor.sort("_id", ASCENDING)]
+        return [revive(d) async for d in cursor.sort("_id", ASCENDING)]
 
     async def cases_with_sla_due(self, today: date, limit: int = 200) -> list[Document]:
         query = {"sla.fired": False, "sla.fires_on": {"$lte": iso(today)}, "first_contact_at": None}
@@ -286,18 +257,17 @@ class AdvisoryStore:
 
     async def mark_sla_fired(self, case_id: str, now: datetime, entry: Document) -> None:
         """After the firing: the case stops showing up as due, and its timeline says what happened."""
-        async with self.locks.hold(CASES, case_id):
-            await self.cases.update_one(
-                {"_id": case_id},
-                {"$set": {"sla.fired": True, "sla.fired_at": now, f"timeline.{entry['id']}": entry}},
-            )
+        await self.cases.update_one(
+            {"_id": case_id},
+            {"$set": {"sla.fired": True, "sla.fired_at": now, f"timeline.{entry['id']}": entry}},
+        )
 
     # -- follow-ups --------------------------------------------------------------------------------------
     async def add_followup(self, doc: Document) -> None:
         await self.followups.insert_one(doc)
 
     async def followup(self, followup_id: str) -> Document | None:
-        return _revive(await self.followups.find_one({"_id": followup_id}, {"outbox": 0}))
+        return revive(await self.followups.find_one({"_id": followup_id}, {"outbox": 0}))
 
     async def list_followups(
         self, *, assignee_id: str | None = None, case_id: str | None = None, include_done: bool = False
@@ -310,56 +280,48 @@ class AdvisoryStore:
         if not include_done:
             query["done"] = False
         return [
-            _revive(d) async for d in self.followups.find(query, {"outbox": 0}).sort("due_on", ASCENDING).limit(500)
+            revive(d) async for d in self.followups.find(query, {"outbox": 0}).sort("due_on", ASCENDING).limit(500)
         ]
 
     async def followups_due(self, today: date, limit: int = 200) -> list[Document]:
         query = {"fired": False, "done": False, "due_on": {"$lte": iso(today)}}
-        return [_revive(d) async for d in self.followups.find(query, {"outbox": 0}).limit(limit)]
+        return [revive(d) async for d in self.followups.find(query, {"outbox": 0}).limit(limit)]
 
     async def mark_followup_fired(self, followup_id: str, now: datetime) -> None:
-        async with self.locks.hold(FOLLOWUPS, followup_id):
-            await self.followups.update_one({"_id": followup_id}, {"$set": {"fired": True, "fired_at": now}})
+        await self.followups.update_one({"_id": followup_id}, {"$set": {"fired": True, "fired_at": now}})
 
     async def complete_followup(self, followup_id: str, now: datetime, by: str) -> Document | None:
-        async with self.locks.hold(FOLLOWUPS, followup_id):
-            return _strip(
-                await self.followups.find_one_and_update(
-                    {"_id": followup_id},
-                    {"$set": {"done": True, "done_at": now, "done_by": by}},
-                    return_document=ReturnDocument.AFTER,
-                )
-            )
+        changes = {"done": True, "done_at": now, "done_by": by}
+        return revive(await self.followups.find_one_and_update({"_id": followup_id}, {"$set": changes}))
 
     # -- funding calls -----------------------------------------------------------------------------------
     async def add_call(self, doc: Document) -> None:
         await self.calls.insert_one({**doc, "notices": {k.replace("-", "_"): False for k in notice_keys()}})
 
     async def call(self, call_id: str) -> Document | None:
-        return _revive(await self.calls.find_one({"_id": call_id}, {"outbox": 0}))
+        return revive(await self.calls.find_one({"_id": call_id}, {"outbox": 0}))
 
     async def list_calls(self) -> list[Document]:
-        return [_revive(d) async for d in self.calls.find({}, {"outbox": 0}).sort("closes_on", DESCENDING).limit(500)]
+        return [revive(d) async for d in self.calls.find({}, {"outbox": 0}).sort("closes_on", DESCENDING).limit(500)]
 
     async def calls_with_notices(self, today: date) -> list[Document]:
         cursor = self.calls.find(
             {"notices_until": {"$gte": iso(today)}, "opens_on": {"$lte": iso(today)}}, {"outbox": 0}
         )
-        return [_revive(d) async for d in cursor]
+        return [revive(d) async for d in cursor]
 
     async def mark_call_notice_fired(self, call_id: str, key: str, now: datetime) -> None:
         flag = key.replace("-", "_")
-        async with self.locks.hold(CALLS, call_id):
-            await self.calls.update_one(
-                {"_id": call_id}, {"$set": {f"notices.{flag}": True, f"notices_fired_at.{flag}": now}}
-            )
+        await self.calls.update_one(
+            {"_id": call_id}, {"$set": {f"notices.{flag}": True, f"notices_fired_at.{flag}": now}}
+        )
 
     # -- trainings and forums ----------------------------------------------------------------------------
     async def add_event(self, doc: Document, event: Envelope) -> None:
         await self.events.insert_one({**doc, **outbox_fields(event)})
 
     async def scheduled_event(self, event_id: str) -> Document | None:
-        return _revive(await self.events.find_one({"_id": event_id}, {"outbox": 0}))
+        return revive(await self.events.find_one({"_id": event_id}, {"outbox": 0}))
 
     async def record_registration(self, doc: Document) -> bool:
         """Keep a registration once (a redelivery finds it there); True when it was new."""
@@ -371,7 +333,7 @@ class AdvisoryStore:
 
     async def registrations_of(self, event_id: str) -> list[Document]:
         """Confirmed first in the order they came, then the waiting list in its order."""
-        docs = [_revive(d) async for d in self.registrations.find({"scheduled_event_id": event_id})]
+        docs = [revive(d) async for d in self.registrations.find({"scheduled_event_id": event_id})]
         return sorted(docs, key=lambda d: (d.get("status") != "confirmed", d.get("position_on_waitlist") or 0,
                                            str(d.get("received_at")), d["_id"]))
 
@@ -383,17 +345,11 @@ class AdvisoryStore:
         return int(result.modified_count)
 
     async def list_events(self) -> list[Document]:
-        return [_revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]
+        return [revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]
 
     async def record_attendance(self, event_id: str, attendance: Document, event: Envelope) -> Document | None:
-        async with self.locks.hold(EVENTS, event_id):
-            return _strip(
-                await self.events.find_one_and_update(
-                    {"_id": event_id},
-                    {"$set": {"attendance": attendance, **outbox_set(event)}},
-                    return_document=ReturnDocument.AFTER,
-                )
-            )
+        update = {"$set": {"attendance": attendance, **outbox_set(event)}}
+        return revive(await self.events.find_one_and_update({"_id": event_id}, update))
 
 
 def throttle_keys(scope: str, value: str, now: datetime, seconds: int) -> tuple[list[str], datetime]:

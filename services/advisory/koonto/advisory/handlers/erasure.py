@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from koonto.advisory.service import Advisory
-from koonto.shared.bus import Delivery, Handler
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.intake import ErasureRequested
 
 
-def on_erasure_requested(advisory: Advisory) -> Handler:
-    async def handle(delivery: Delivery) -> None:
-        await advisory.erase_contact(delivery)
-
-    return handle
+async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: AdvisoryContainer) -> None:
+    await deps.cases.erase_contact(event)

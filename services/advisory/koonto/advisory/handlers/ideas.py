@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from koonto.advisory.service import Advisory
-from koonto.shared.bus import Delivery, Handler
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.intake import IdeaAmended, IdeaSubmitted
 
 
-def on_idea_submitted(advisory: Advisory) -> Handler:
-    async def handle(delivery: Delivery) -> None:
-        # a redelivery (or a re-publish under another event id) finds the case already there and emits nothing
-        await advisory.open_case_from_idea(delivery)
-
-    return handle
+async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: AdvisoryContainer) -> None:
+    # a redelivery (or a re-publish under another event id) finds the case already there and emits nothing
+    await deps.cases.open_case_from_idea(event, ctx)
 
 
-def on_idea_amended(advisory: Advisory) -> Handler:
-    async def handle(delivery: Delivery) -> None:
-        await advisory.amend_case(delivery)
-
-    return handle
+async def on_idea_amended(event: IdeaAmended, ctx: EventContext, deps: AdvisoryContainer) -> None:
+    await deps.cases.amend_case(event)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from koonto.advisory.service import Advisory
-from koonto.shared.bus import Delivery, Handler
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.intake import RegistrationReceived
 
 
-def on_registration_received(advisory: Advisory) -> Handler:
-    async def handle(delivery: Delivery) -> None:
-        await advisory.record_registration(delivery)  # a redelivery finds it there and changes nothing
-
-    return handle
+async def on_registration_received(event: RegistrationReceived, ctx: EventContext, deps: AdvisoryContainer) -> None:
+    await deps.trainings.record_registration(event)  # a redelivery finds it there and changes nothing

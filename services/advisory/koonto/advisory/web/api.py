@@ -10,10 +10,12 @@ from fastapi.responses import JSONResponse
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, ConfigDict, Field
 
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import AdvisoryError
 from koonto.advisory.domain.lifecycle import BACKWARD, FORWARD, OPEN_STAGES, STAGE_LABELS, STAGES, TransitionRequest
-from koonto.advisory.service import Actor, AdvisoryError, Throttled
 from koonto.advisory.store import CaseFilter
-from koonto.advisory.web.deps import ADMIN, WORK, AdvisoryDep, api_staff, error_body
+from koonto.advisory.web.deps import ADMIN, WORK, AdvisoryDep, api_staff
+from koonto.advisory.web.errors import json_error
 from koonto.advisory.web.serialize import case_json, plain
 from koonto.shared.auth import StaffPrincipal
 
@@ -125,14 +127,8 @@ def api_router() -> APIRouter:
     async def run(call: Any) -> Any:
         try:
             return await call
-        except Throttled as exc:
-            return JSONResponse(
-                error_body(exc), status_code=exc.status, headers={"Retry-After": str(exc.extra.get("retry_after", 900))}
-            )
         except AdvisoryError as exc:
-            body = error_body(exc)
-            body.pop("retry_after", None)
-            return JSONResponse(body, status_code=exc.status)
+            return json_error(exc)
 
     # -- keys and tokens ---------------------------------------------------------------------------------
     @router.get("/.well-known/jwks.json", summary="Public keys that verify staff tokens", tags=["auth"])
@@ -144,9 +140,9 @@ def api_router() -> APIRouter:
         request: Request, advisory: AdvisoryDep, form: Annotated[OAuth2PasswordRequestForm, Depends()]
     ) -> Any:
         async def issue() -> dict[str, Any]:
-            staff = await advisory.authenticate(form.username, form.password, client_address(request))
+            staff = await advisory.auth.authenticate(form.username, form.password, client_address(request))
             return {
-                "access_token": advisory.issue_token(staff),
+                "access_token": advisory.auth.issue_token(staff),
                 "token_type": "bearer",
                 "expires_in": advisory.settings.staff_token_ttl_seconds,
             }
@@ -198,12 +194,12 @@ def api_router() -> APIRouter:
             text=q,
             open_only=open_only,
         )
-        return [case_json(c) for c in await advisory.list_cases(flt, limit=max(1, min(limit, 1000)))]
+        return [case_json(c) for c in await advisory.views.cases(flt, limit=max(1, min(limit, 1000)))]
 
     @router.get("/api/v1/cases/{case_id}", summary="One case with its timeline")
     async def get_case(case_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def load() -> dict[str, Any]:
-            return case_json(await advisory.case(case_id), with_timeline=True)
+            return case_json(await advisory.views.case(case_id), with_timeline=True)
 
         return await run(load())
 
@@ -220,7 +216,7 @@ def api_router() -> APIRouter:
                 amount_granted_eur=body.amount_granted_eur,
                 public_summary=body.public_summary,
             )
-            return case_json(await advisory.transition(Actor.of(principal), case_id, request))
+            return case_json(await advisory.cases.transition(Actor.of(principal), case_id, request))
 
         return await run(move())
 
@@ -229,7 +225,7 @@ def api_router() -> APIRouter:
         case_id: str, body: SessionIn, advisory: AdvisoryDep, principal: StaffPrincipal = work
     ) -> Any:
         return await run(
-            advisory.log_session(
+            advisory.sessions.log_session(
                 Actor.of(principal),
                 case_id,
                 kind=body.kind,
@@ -242,16 +238,16 @@ def api_router() -> APIRouter:
 
     @router.post("/api/v1/cases/{case_id}/notes", summary="Add an internal note", status_code=201)
     async def add_note(case_id: str, body: NoteIn, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
-        return await run(advisory.add_note(Actor.of(principal), case_id, body.text))
+        return await run(advisory.sessions.add_note(Actor.of(principal), case_id, body.text))
 
     @router.post("/api/v1/cases/{case_id}/messages", summary="Write to the association", status_code=201)
     async def message(case_id: str, body: MessageIn, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
-        return await run(advisory.message_association(Actor.of(principal), case_id, body.body))
+        return await run(advisory.sessions.message_association(Actor.of(principal), case_id, body.body))
 
     @router.post("/api/v1/cases/{case_id}/assignment", summary="Assign the case to an advisor")
     async def assign(case_id: str, body: AssignmentIn, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            return case_json(await advisory.assign(Actor.of(principal), case_id, body.advisor_id))
+            return case_json(await advisory.cases.assign(Actor.of(principal), case_id, body.advisor_id))
 
         return await run(do())
 
@@ -260,7 +256,7 @@ def api_router() -> APIRouter:
         case_id: str, body: FollowupIn, advisory: AdvisoryDep, principal: StaffPrincipal = work
     ) -> Any:
         async def do() -> dict[str, Any]:
-            doc = await advisory.add_followup(
+            doc = await advisory.followups.add_followup(
                 Actor.of(principal), case_id, due_on=body.due_on, note=body.note, assignee_id=body.assignee_id
             )
             return plain(doc, "followup_id")
@@ -271,29 +267,29 @@ def api_router() -> APIRouter:
     async def list_followups(
         advisory: AdvisoryDep, mine: bool = False, case: str | None = None, principal: StaffPrincipal = work
     ) -> list[dict[str, Any]]:
-        docs = await advisory.store.list_followups(assignee_id=principal.staff_id if mine else None, case_id=case)
+        docs = await advisory.views.followups(assignee_id=principal.staff_id if mine else None, case_id=case)
         return [plain(d, "followup_id") for d in docs]
 
     @router.post("/api/v1/followups/{followup_id}/done", summary="Mark a follow-up done")
     async def complete_followup(followup_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            return plain(await advisory.complete_followup(Actor.of(principal), followup_id), "followup_id")
+            return plain(await advisory.followups.complete_followup(Actor.of(principal), followup_id), "followup_id")
 
         return await run(do())
 
     @router.get("/api/v1/workload", summary="Open cases per advisor and stage")
     async def workload(advisory: AdvisoryDep, principal: StaffPrincipal = work) -> list[dict[str, Any]]:
-        return await advisory.workload()
+        return await advisory.views.workload()
 
     # -- funding calls -----------------------------------------------------------------------------------
     @router.get("/api/v1/calls", summary="Funding calls")
     async def list_calls(advisory: AdvisoryDep, principal: StaffPrincipal = work) -> list[dict[str, Any]]:
-        return [plain(c, "call_id") for c in await advisory.store.list_calls()]
+        return [plain(c, "call_id") for c in await advisory.views.calls()]
 
     @router.post("/api/v1/calls", summary="Create a funding call", status_code=201)
     async def create_call(body: CallIn, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            doc = await advisory.create_call(
+            doc = await advisory.calls.create_call(
                 Actor.of(principal),
                 name=body.name,
                 funder=body.funder,
@@ -310,8 +306,8 @@ def api_router() -> APIRouter:
     @router.get("/api/v1/calls/{call_id}", summary="One funding call with the cases preparing for it")
     async def get_call(call_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            doc = plain(await advisory.call(call_id), "call_id")
-            doc["preparing_case_ids"] = [c["_id"] for c in await advisory.store.preparing_cases_for_call(call_id)]
+            doc = plain(await advisory.views.call(call_id), "call_id")
+            doc["preparing_case_ids"] = [c["_id"] for c in await advisory.views.preparing_cases_for_call(call_id)]
             return doc
 
         return await run(do())
@@ -319,12 +315,12 @@ def api_router() -> APIRouter:
     # -- trainings and forums ----------------------------------------------------------------------------
     @router.get("/api/v1/events", summary="Trainings and forums")
     async def list_events(advisory: AdvisoryDep, principal: StaffPrincipal = work) -> list[dict[str, Any]]:
-        return [plain(e, "scheduled_event_id") for e in await advisory.store.list_events()]
+        return [plain(e, "scheduled_event_id") for e in await advisory.views.scheduled_events()]
 
     @router.post("/api/v1/events", summary="Schedule a training or forum", status_code=201)
     async def schedule_event(body: EventIn, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            doc = await advisory.schedule_event(
+            doc = await advisory.trainings.schedule_event(
                 Actor.of(principal),
                 title=body.title,
                 kind=body.kind,
@@ -343,15 +339,15 @@ def api_router() -> APIRouter:
     @router.get("/api/v1/events/{event_id}", summary="One training or forum")
     async def get_event(event_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> dict[str, Any]:
-            return plain(await advisory.scheduled_event(event_id), "scheduled_event_id")
+            return plain(await advisory.views.scheduled_event(event_id), "scheduled_event_id")
 
         return await run(do())
 
     @router.get("/api/v1/events/{event_id}/registrations", summary="Who signed up (confirmed, then waiting list)")
     async def event_registrations(event_id: str, advisory: AdvisoryDep, principal: StaffPrincipal = work) -> Any:
         async def do() -> list[dict[str, Any]]:
-            await advisory.scheduled_event(event_id)  # 404 for an unknown event
-            return [plain(r, "registration_id") for r in await advisory.registrations(event_id)]
+            await advisory.views.scheduled_event(event_id)  # 404 for an unknown event
+            return [plain(r, "registration_id") for r in await advisory.views.registrations(event_id)]
 
         return await run(do())
 
@@ -360,7 +356,7 @@ def api_router() -> APIRouter:
         event_id: str, body: AttendanceIn, advisory: AdvisoryDep, principal: StaffPrincipal = work
     ) -> Any:
         async def do() -> dict[str, Any]:
-            doc = await advisory.record_attendance(
+            doc = await advisory.trainings.record_attendance(
                 Actor.of(principal),
                 event_id,
                 participants_total=body.participants_total,
@@ -377,13 +373,13 @@ def api_router() -> APIRouter:
     # -- staff accounts ----------------------------------------------------------------------------------
     @router.get("/api/v1/staff", summary="Staff accounts")
     async def list_staff(advisory: AdvisoryDep, principal: StaffPrincipal = work) -> list[dict[str, Any]]:
-        return [_staff_out(s) for s in await advisory.store.list_staff()]
+        return [_staff_out(s) for s in await advisory.views.staff()]
 
     @router.post("/api/v1/staff", summary="Create a staff account (admin)", status_code=201)
     async def create_staff(body: StaffIn, advisory: AdvisoryDep, principal: StaffPrincipal = admin) -> Any:
         async def do() -> dict[str, Any]:
             return _staff_out(
-                await advisory.create_staff(
+                await advisory.staff.create_staff(
                     Actor.of(principal),
                     email=body.email,
                     name=body.name,
@@ -401,7 +397,7 @@ def api_router() -> APIRouter:
     ) -> Any:
         async def do() -> dict[str, Any]:
             return _staff_out(
-                await advisory.update_staff(
+                await advisory.staff.update_staff(
                     Actor.of(principal),
                     staff_id,
                     name=body.name,

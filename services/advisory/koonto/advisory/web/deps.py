@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
 from fastapi import Depends, HTTPException, Request, status
 
-from koonto.advisory.service import Actor, Advisory, AdvisoryError
+from koonto.advisory.bootstrap import AdvisoryContainer, Deps, container_of
+from koonto.advisory.domain.actor import Actor
 from koonto.shared.auth import StaffPrincipal, optional_staff
 
 WORK = ("advisor", "coordinator")  # admin passes every role check
 ADMIN = ("admin",)
 
 
-def get_advisory(request: Request) -> Advisory:
-    return request.app.state.runtime.state["advisory"]  # type: ignore[no-any-return]
+def get_advisory(request: Request) -> AdvisoryContainer:
+    return container_of(request)
 
 
-AdvisoryDep = Annotated[Advisory, Depends(get_advisory)]
+AdvisoryDep = Deps
 
 
 class PageAuthError(Exception):
@@ -32,7 +33,7 @@ async def _current(request: Request) -> StaffPrincipal | None:
     if principal is None:
         return None
     # a token outlives a deactivation or a role change: advisory checks the account itself on every request
-    staff = await get_advisory(request).active_staff(principal.staff_id)
+    staff = await get_advisory(request).views.active_staff(principal.staff_id)
     if staff is None:
         return None
     request.state.staff_doc = staff
@@ -72,11 +73,3 @@ def page_staff(*roles: str) -> Any:
 
 def actor(principal: StaffPrincipal) -> Actor:
     return Actor.of(principal)
-
-
-def error_body(exc: AdvisoryError) -> dict[str, Any]:
-    body: dict[str, Any] = {"detail": exc.message}
-    if exc.field:
-        body["field"] = exc.field
-    body.update(exc.extra)
-    return body

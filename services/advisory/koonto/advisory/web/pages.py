@@ -20,12 +20,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import FormData
 
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import AdvisoryError, Throttled
 from koonto.advisory.domain.lifecycle import STAGE_LABELS, STAGES, TransitionRequest, allowed_targets
 from koonto.advisory.i18n import N_
-from koonto.advisory.service import Actor, Advisory, AdvisoryError, Throttled
 from koonto.advisory.store import CaseFilter
 from koonto.advisory.web.api import client_address
 from koonto.advisory.web.deps import ADMIN, WORK, PageAuthError, get_advisory, page_staff
+from koonto.advisory.web.errors import http_status, retry_after
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import CSRF_FIELD, SESSION_COOKIE, StaffPrincipal, check_csrf
 from koonto.shared.bus import redrive
@@ -87,11 +90,11 @@ def _isodate(value: str | None) -> str:
         return value
 
 
-def configure_pages(app: FastAPI, advisory: Advisory) -> None:
+def configure_pages(app: FastAPI, advisory: AdvisoryContainer) -> None:
     catalogues = Catalogues(SHARED_LOCALE, LOCALE_DIR)
     pages = Pages(WEB_DIR / "templates", catalogues, service="advisory")
     pages.env.filters["isodate"] = _isodate
-    app.state.runtime.state["pages"] = pages
+    advisory.pages = pages
     app.mount("/static/advisory", StaticFiles(directory=WEB_DIR / "static"), name="advisory-static")
 
     @app.exception_handler(PageAuthError)
@@ -109,13 +112,19 @@ def configure_pages(app: FastAPI, advisory: Advisory) -> None:
         )
 
 
+def _pages(request: Request) -> Pages:
+    pages = get_advisory(request).pages
+    assert pages is not None, "configure_pages(app, container) first"
+    return pages
+
+
 def gettext(request: Request, message: str) -> str:
     """A message in the request's language (the shared middleware set it)."""
-    return request.app.state.runtime.state["pages"].catalogues.gettext(message)  # type: ignore[no-any-return]
+    return _pages(request).catalogues.gettext(message)
 
 
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
-    pages: Pages = request.app.state.runtime.state["pages"]
+    pages = _pages(request)
     principal: StaffPrincipal | None = getattr(request.state, "principal", None)
     region = request.app.state.runtime.region
     language = current_language()
@@ -271,7 +280,7 @@ def pages_router() -> APIRouter:
                 error=_t(request, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Yritä uudelleen."),
             )
         try:
-            staff = await advisory.authenticate(email, str(form.get("password", "")), client_address(request))
+            staff = await advisory.auth.authenticate(email, str(form.get("password", "")), client_address(request))
         except Throttled as exc:
             response = login_page(
                 request,
@@ -280,7 +289,7 @@ def pages_router() -> APIRouter:
                 error=_t(request, exc.message),
                 next_path=str(form.get("next", "")),
             )
-            response.headers["Retry-After"] = str(exc.extra.get("retry_after", 900))
+            response.headers["Retry-After"] = retry_after(exc)
             return response
         except AdvisoryError as exc:
             return login_page(
@@ -290,7 +299,7 @@ def pages_router() -> APIRouter:
                 error=_t(request, exc.message),
                 next_path=str(form.get("next", "")),
             )
-        token = advisory.issue_token(staff)
+        token = advisory.auth.issue_token(staff)
         signed_in = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
         signed_in.set_cookie(
             SESSION_COOKIE,
@@ -330,13 +339,13 @@ def pages_router() -> APIRouter:
             theme=theme or None,
             text=q or None,
         )
-        cases = await advisory.list_cases(flt, limit=1000)
+        cases = await advisory.views.cases(flt, limit=1000)
         by_stage: dict[str, list[dict[str, Any]]] = {}
         for c in cases:
             items = by_stage.setdefault(c["stage"], [])
             if len(items) < 50:
                 items.append(c)
-        staff = await advisory.store.list_staff()
+        staff = await advisory.views.staff()
         region = request.app.state.runtime.region
         language = current_language()
         return render(
@@ -345,16 +354,16 @@ def pages_router() -> APIRouter:
             page_title=_t(request, "Tapaukset"),
             flt=flt,
             stages=STAGES,
-            counts=await advisory.store.count_by_stage(flt),
+            counts=await advisory.views.count_by_stage(flt),
             by_stage=by_stage,
             staff_names={s["_id"]: s["name"] for s in staff},
             advisors=[s for s in staff if s.get("active") and {"advisor", "coordinator"} & set(s["roles"])],
-            calls=await advisory.store.list_calls(),
+            calls=await advisory.views.calls(),
             municipalities=[
                 {"code": m.code, "name": m.name_sv if language == "sv" else m.name_fi} for m in region.municipalities
             ],
             themes=[{"code": t.code, "name": getattr(t, language, t.fi)} for t in region.themes],
-            workload=await advisory.workload(),
+            workload=await advisory.views.workload(),
         )
 
     # -- one case ----------------------------------------------------------------------------------------
@@ -368,12 +377,12 @@ def pages_router() -> APIRouter:
     ) -> HTMLResponse:
         advisory = get_advisory(request)
         try:
-            case = await advisory.case(case_id)
+            case = await advisory.views.case(case_id)
         except AdvisoryError:
             raise HTTPException(404, "Tapausta ei löydy.") from None
-        staff = await advisory.store.list_staff()
-        call = await advisory.store.call(case["call_id"]) if case.get("call_id") else None
-        now_local = advisory.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
+        staff = await advisory.views.staff()
+        call = await advisory.views.find_call(case["call_id"]) if case.get("call_id") else None
+        now_local = advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M")
         return render(
             request,
             "case.html",
@@ -383,10 +392,10 @@ def pages_router() -> APIRouter:
             timeline=timeline(case),
             allowed=allowed_targets(case["stage"]),
             call=call,
-            calls=await advisory.store.list_calls(),
+            calls=await advisory.views.calls(),
             staff_names={s["_id"]: s["name"] for s in staff},
             advisors=[s for s in staff if s.get("active") and {"advisor", "coordinator", "admin"} & set(s["roles"])],
-            followups=await advisory.store.list_followups(case_id=case_id),
+            followups=await advisory.views.followups(case_id=case_id),
             session_kinds=SESSION_KIND_LABELS,
             entry_labels=ENTRY_LABELS,
             now_local=now_local,
@@ -405,9 +414,9 @@ def pages_router() -> APIRouter:
         try:
             await action(get_advisory(request), Actor.of(principal), form)
         except AdvisoryError as exc:
-            if exc.status == 404:
+            if http_status(exc) == 404:
                 raise HTTPException(404, "Tapausta ei löydy.") from None
-            status = exc.status if exc.status in (403, 409, 422) else 422
+            status = http_status(exc) if http_status(exc) in (403, 409, 422) else 422
             return await case_page(
                 request, case_id, errors={exc.field or "to": _t(request, exc.message)}, form=form, status_code=status
             )
@@ -415,8 +424,8 @@ def pages_router() -> APIRouter:
 
     @router.post("/cases/{case_id}/transition")
     async def transition(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
-            await advisory.transition(
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
+            await advisory.cases.transition(
                 actor,
                 case_id,
                 TransitionRequest(
@@ -433,10 +442,10 @@ def pages_router() -> APIRouter:
 
     @router.post("/cases/{case_id}/sessions")
     async def session(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
             started = _datetime(form, "started_at")
             assert started is not None
-            await advisory.log_session(
+            await advisory.sessions.log_session(
                 actor,
                 case_id,
                 kind=str(form.get("kind", "")),
@@ -450,29 +459,29 @@ def pages_router() -> APIRouter:
 
     @router.post("/cases/{case_id}/notes")
     async def note(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
-            await advisory.add_note(actor, case_id, str(form.get("text", "")))
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
+            await advisory.sessions.add_note(actor, case_id, str(form.get("text", "")))
 
         return await case_action(request, case_id, principal, "note", "#timeline", act)
 
     @router.post("/cases/{case_id}/messages")
     async def message(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
-            await advisory.message_association(actor, case_id, str(form.get("body", "")))
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
+            await advisory.sessions.message_association(actor, case_id, str(form.get("body", "")))
 
         return await case_action(request, case_id, principal, "message", "#timeline", act)
 
     @router.post("/cases/{case_id}/assignment")
     async def assignment(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
-            await advisory.assign(actor, case_id, str(form.get("advisor_id", "")))
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
+            await advisory.cases.assign(actor, case_id, str(form.get("advisor_id", "")))
 
         return await case_action(request, case_id, principal, "assigned", "#timeline", act)
 
     @router.post("/cases/{case_id}/followups")
     async def followup(request: Request, case_id: str, principal: StaffPrincipal = work) -> Response:
-        async def act(advisory: Advisory, actor: Actor, form: FormData) -> None:
-            await advisory.add_followup(
+        async def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> None:
+            await advisory.followups.add_followup(
                 actor,
                 case_id,
                 due_on=_date(form, "due_on"),
@@ -487,24 +496,24 @@ def pages_router() -> APIRouter:
     async def followups(request: Request, all: str = "", principal: StaffPrincipal = work) -> HTMLResponse:
         advisory = get_advisory(request)
         mine = not all
-        staff = await advisory.store.list_staff()
+        staff = await advisory.views.staff()
         return render(
             request,
             "followups.html",
             page_title=_t(request, "Muistutukset"),
             mine=mine,
-            followups=await advisory.store.list_followups(assignee_id=principal.staff_id if mine else None),
+            followups=await advisory.views.followups(assignee_id=principal.staff_id if mine else None),
             staff_names={s["_id"]: s["name"] for s in staff},
-            today=advisory.today().isoformat(),
+            today=advisory.clock.today().isoformat(),
         )
 
     @router.post("/followups/{followup_id}/done")
     async def followup_done(request: Request, followup_id: str, principal: StaffPrincipal = work) -> Response:
         await posted(request, principal)
         try:
-            await get_advisory(request).complete_followup(Actor.of(principal), followup_id)
+            await get_advisory(request).followups.complete_followup(Actor.of(principal), followup_id)
         except AdvisoryError as exc:
-            raise HTTPException(exc.status, _t(request, exc.message)) from None
+            raise HTTPException(http_status(exc), _t(request, exc.message)) from None
         return done(f"{PREFIX}/followups", "done")
 
     # -- funding calls -----------------------------------------------------------------------------------
@@ -517,7 +526,7 @@ def pages_router() -> APIRouter:
             "calls.html",
             status_code=status_code,
             page_title=_t(request, "Rahoitushaut"),
-            calls=await advisory.store.list_calls(),
+            calls=await advisory.views.calls(),
             default_funder=request.app.state.runtime.region.funder,
             errors=errors or {},
             form=form or FormData(),
@@ -531,7 +540,7 @@ def pages_router() -> APIRouter:
     async def create_call(request: Request, principal: StaffPrincipal = work) -> Response:
         form = await posted(request, principal)
         try:
-            await get_advisory(request).create_call(
+            await get_advisory(request).calls.create_call(
                 Actor.of(principal),
                 name=str(form.get("name", "")),
                 funder=str(form.get("funder", "")),
@@ -551,7 +560,7 @@ def pages_router() -> APIRouter:
     async def call_detail(request: Request, call_id: str, principal: StaffPrincipal = work) -> HTMLResponse:
         advisory = get_advisory(request)
         try:
-            call = await advisory.call(call_id)
+            call = await advisory.views.call(call_id)
         except AdvisoryError:
             raise HTTPException(404, "Hakua ei löydy.") from None
         return render(
@@ -560,7 +569,7 @@ def pages_router() -> APIRouter:
             page_title=call["name"],
             call=call,
             notice_labels=NOTICE_LABELS,
-            preparing=await advisory.store.preparing_cases_for_call(call_id),
+            preparing=await advisory.views.preparing_cases_for_call(call_id),
         )
 
     # -- trainings and forums ----------------------------------------------------------------------------
@@ -580,7 +589,7 @@ def pages_router() -> APIRouter:
             "events.html",
             status_code=status_code,
             page_title=_t(request, "Koulutukset ja foorumit"),
-            events=await advisory.store.list_events(),
+            events=await advisory.views.scheduled_events(),
             event_kinds=EVENT_KIND_LABELS,
             municipalities=_municipalities(request),
             errors=errors or {},
@@ -597,7 +606,7 @@ def pages_router() -> APIRouter:
         try:
             starts = _datetime(form, "starts_at")
             assert starts is not None
-            await get_advisory(request).schedule_event(
+            await get_advisory(request).trainings.schedule_event(
                 Actor.of(principal),
                 title=str(form.get("title", "")),
                 kind=str(form.get("kind", "")),
@@ -625,7 +634,7 @@ def pages_router() -> APIRouter:
     ) -> HTMLResponse:
         advisory = get_advisory(request)
         try:
-            event = await advisory.scheduled_event(event_id)
+            event = await advisory.views.scheduled_event(event_id)
         except AdvisoryError:
             raise HTTPException(404, "Tilaisuutta ei löydy.") from None
         return render(
@@ -634,7 +643,7 @@ def pages_router() -> APIRouter:
             status_code=status_code,
             page_title=event["title"],
             event=event,
-            registrations=await advisory.registrations(event_id),
+            registrations=await advisory.views.registrations(event_id),
             event_kinds=EVENT_KIND_LABELS,
             errors=errors or {},
             form=form or FormData(),
@@ -648,7 +657,7 @@ def pages_router() -> APIRouter:
     async def attendance(request: Request, event_id: str, principal: StaffPrincipal = work) -> Response:
         form = await posted(request, principal)
         try:
-            await get_advisory(request).record_attendance(
+            await get_advisory(request).trainings.record_attendance(
                 Actor.of(principal),
                 event_id,
                 participants_total=_int(form, "participants_total", required=True) or 0,
@@ -659,7 +668,7 @@ def pages_router() -> APIRouter:
                 organisations=str(form.get("organisations", "")).splitlines(),
             )
         except AdvisoryError as exc:
-            if exc.status == 404:
+            if http_status(exc) == 404:
                 raise HTTPException(404, "Tilaisuutta ei löydy.") from None
             return await event_page(
                 request,
@@ -679,7 +688,7 @@ def pages_router() -> APIRouter:
             "staff.html",
             status_code=status_code,
             page_title=_t(request, "Käyttäjät"),
-            people=await get_advisory(request).store.list_staff(),
+            people=await get_advisory(request).views.staff(),
             role_labels=ROLE_LABELS,
             errors=errors or {},
             form=form or FormData(),
@@ -693,7 +702,7 @@ def pages_router() -> APIRouter:
     async def staff_create(request: Request, principal: StaffPrincipal = admin) -> Response:
         form = await posted(request, principal)
         try:
-            await get_advisory(request).create_staff(
+            await get_advisory(request).staff.create_staff(
                 Actor.of(principal),
                 email=str(form.get("email", "")),
                 name=str(form.get("name", "")),
@@ -706,13 +715,13 @@ def pages_router() -> APIRouter:
                 request,
                 errors={exc.field or "name": _t(request, exc.message)},
                 form=form,
-                status_code=exc.status if exc.status in (409, 422) else 422,
+                status_code=http_status(exc) if http_status(exc) in (409, 422) else 422,
             )
         return done(f"{PREFIX}/staff", "staff")
 
     @router.get("/staff/{staff_id}")
     async def staff_edit(request: Request, staff_id: str, principal: StaffPrincipal = admin) -> HTMLResponse:
-        person = await get_advisory(request).store.staff_by_id(staff_id)
+        person = await get_advisory(request).views.staff_member(staff_id)
         if person is None:
             raise HTTPException(404, "Käyttäjää ei löydy.")
         return render(request, "staff_edit.html", page_title=person["name"], person=person, role_labels=ROLE_LABELS)
@@ -722,7 +731,7 @@ def pages_router() -> APIRouter:
         form = await posted(request, principal)
         advisory = get_advisory(request)
         try:
-            await advisory.update_staff(
+            await advisory.staff.update_staff(
                 Actor.of(principal),
                 staff_id,
                 name=str(form.get("name", "")) or None,
@@ -731,13 +740,13 @@ def pages_router() -> APIRouter:
                 password=str(form.get("password", "")) or None,
             )
         except AdvisoryError as exc:
-            person = await advisory.store.staff_by_id(staff_id)
+            person = await advisory.views.staff_member(staff_id)
             if person is None:
                 raise HTTPException(404, "Käyttäjää ei löydy.") from None
             return render(
                 request,
                 "staff_edit.html",
-                status_code=exc.status if exc.status in (409, 422) else 422,
+                status_code=http_status(exc) if http_status(exc) in (409, 422) else 422,
                 page_title=person["name"],
                 person=person,
                 role_labels=ROLE_LABELS,

@@ -1,0 +1,58 @@
+"""Funding calls: recorded by staff; the scheduler sends their opened / closing-soon / closed notices."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import Invalid
+from koonto.advisory.domain.schedule import notices_until
+from koonto.advisory.store import iso
+from koonto.advisory.use_cases.common import Context, new_id
+
+Document = dict[str, Any]
+
+
+def check_call(
+    name: str, funder: str, opens_on: date, closes_on: date, budget_eur: int | None, url: str | None
+) -> None:
+    if not name:
+        raise Invalid("Kirjoita haun nimi.", "name")
+    if not funder:
+        raise Invalid("Kirjoita rahoittaja.", "funder")
+    if closes_on < opens_on:
+        raise Invalid("Haku ei voi päättyä ennen kuin se alkaa.", "closes_on")
+    if budget_eur is not None and not 0 <= budget_eur <= 1_000_000_000:
+        raise Invalid("Budjetti kokonaisina euroina.", "budget_eur")
+    if url and not url.startswith(("https://", "http://")):
+        raise Invalid("Linkin pitää alkaa https://", "url")
+
+
+class Calls:
+    def __init__(self, context: Context) -> None:
+        self.c = context
+
+    async def create_call(
+        self, actor: Actor, *, name: str, funder: str, opens_on: date, closes_on: date, budget_eur: int | None,
+        url: str | None, description: str,
+    ) -> Document:
+        name, funder = name.strip(), funder.strip()
+        check_call(name, funder, opens_on, closes_on, budget_eur, url)
+        doc: Document = {
+            "_id": new_id("call"),
+            "region": self.c.region.code,
+            "name": name[:200],
+            "funder": funder[:200],
+            "opens_on": iso(opens_on),
+            "closes_on": iso(closes_on),
+            "budget_eur": budget_eur,
+            "url": url or None,
+            "description": description.strip()[:20_000],
+            "created_by": actor.staff_id,
+            "created_at": self.c.now(),
+            "notices_until": iso(notices_until(closes_on)),
+            "outbox": {},
+        }
+        await self.c.store.add_call(doc)
+        return doc

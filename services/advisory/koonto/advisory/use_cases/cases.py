@@ -1,0 +1,122 @@
+"""Cases: opened, amended and erased from intake's events; moved through the lifecycle and assigned by staff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koonto.advisory.domain.actor import SYSTEM, Actor
+from koonto.advisory.domain.case import Case, lowered_contact
+from koonto.advisory.domain.errors import Forbidden, Invalid, Refused
+from koonto.advisory.domain.lifecycle import (
+    STAGE_LABELS,
+    CaseFacts,
+    TransitionIncomplete,
+    TransitionRefused,
+    TransitionRequest,
+    decide,
+)
+from koonto.advisory.store import Conflict
+from koonto.advisory.use_cases.common import Context
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
+
+Document = dict[str, Any]
+RETRIES = 5
+
+
+def _refused(exc: TransitionRefused) -> Refused:
+    allowed = ", ".join(f"{t} ({STAGE_LABELS[t]})" for t in exc.allowed) or "-"
+    return Refused(
+        f"Siirto vaiheesta {exc.source} ({STAGE_LABELS.get(exc.source, exc.source)}) vaiheeseen "
+        f"{exc.target} ei ole sallittu. Sallitut siirrot: {allowed}.",
+        "to",
+        allowed=list(exc.allowed),
+        current=exc.source,
+    )
+
+
+class Cases:
+    def __init__(self, context: Context) -> None:
+        self.c = context
+
+    # -- from intake -----------------------------------------------------------------------------------------
+    async def open_case_from_idea(self, idea: IdeaSubmitted, ctx: EventContext) -> bool:
+        """A redelivery (or a re-publish under another event id) finds the case already there: emits nothing."""
+        case = Case.open(idea, region=ctx.envelope.region, now=self.c.now(), service_level=self.c.service_level)
+        event = self.c.event(case.opened(), subject=case.id, ctx=ctx)
+        opened = await self.c.store.open_case(case, event)
+        if opened:
+            self.c.written(event)
+        return opened
+
+    async def amend_case(self, amended: IdeaAmended) -> None:
+        store = self.c.store
+        case = await store.case_by_idea(amended.idea_id)
+        if case is None:
+            raise LookupError(f"no case yet for idea {amended.idea_id}")  # transient: idea-submitted comes first
+        changes: Document = {}
+        if amended.description is not None:
+            changes["description"] = amended.description
+        if amended.contact is not None and not case.get("contact_erased"):
+            changes["contact"] = lowered_contact(amended.contact)
+        entry = self.c.entry("amended", SYSTEM, ", ".join(amended.changed_fields))
+        changes[f"timeline.{entry['id']}"] = entry
+        for _ in range(RETRIES):
+            try:
+                await store.update_case(case["_id"], case["version"], changes)
+                return
+            except Conflict:
+                case = await store.case_by_idea(amended.idea_id) or case
+        raise Conflict(case["_id"])
+
+    async def erase_contact(self, request: ErasureRequested) -> int:
+        """GDPR erasure: contact details leave every case of the person; the case itself stays for statistics."""
+        store = self.c.store
+        email = str(request.email)
+        erased = await store.erase_registrations(email.lower())
+        for case in await store.cases_of_idea_or_contact(request.idea_ids, email):
+            changes = Case.from_document(case).erase_contact(self.c.now())
+            for _ in range(RETRIES):
+                try:
+                    await store.update_case(case["_id"], case["version"], changes)
+                    erased += 1
+                    break
+                except Conflict:
+                    case = await store.case(case["_id"]) or case
+            else:
+                raise Conflict(case["_id"])
+        return erased
+
+    # -- staff work ------------------------------------------------------------------------------------------
+    async def transition(self, actor: Actor, case_id: str, request: TransitionRequest) -> Document:
+        doc = await self.c.case(case_id)
+        known_call = True
+        if request.call_id:
+            known_call = await self.c.store.call(request.call_id) is not None
+        case = Case.from_document(doc)
+        facts = CaseFacts(
+            stage=case.stage,
+            call_id=case.call_id,
+            amount_applied_eur=case.amount_applied_eur,
+            amount_granted_eur=case.amount_granted_eur,
+        )
+        try:
+            decision = decide(facts, request, known_call=known_call)
+        except TransitionRefused as exc:
+            raise _refused(exc) from None
+        except TransitionIncomplete as exc:
+            raise Invalid(exc.message, exc.field) from None
+        changes, data = case.move(actor, request.target, decision, self.c.now())
+        return await self.c.change_case(doc, changes, self.c.event(data, subject=case_id))
+
+    async def assign(self, actor: Actor, case_id: str, advisor_id: str) -> Document:
+        if not actor.has("coordinator") and advisor_id != actor.staff_id:
+            raise Forbidden("Voit ottaa tapauksen itsellesi; muille jakaa koordinaattori.")
+        advisor = await self.c.active_staff(advisor_id)
+        if advisor is None or not ({"advisor", "coordinator", "admin"} & set(advisor["roles"])):
+            raise Invalid("Valitse aktiivinen neuvoja.", "advisor_id")
+        doc = await self.c.case(case_id)
+        if doc.get("advisor_id") == advisor_id:
+            return doc
+        changes, data = Case.from_document(doc).assign(actor, advisor_id, advisor["name"], self.c.now())
+        return await self.c.change_case(doc, changes, self.c.event(data, subject=case_id))

@@ -1,0 +1,96 @@
+"""Advisory work recorded on a case: sessions, notes and messages to the association."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.case import Case
+from koonto.advisory.domain.errors import Invalid, Refused
+from koonto.advisory.use_cases.common import Context, new_id
+from koonto.shared.clock import HELSINKI, as_utc
+from koonto.shared.contracts.advisory import AssociationMessaged, SessionLogged
+
+Document = dict[str, Any]
+SESSION_KINDS = ("phone", "meeting", "video", "email", "workshop")
+MAX_TEXT = 20_000
+
+
+def _text(value: str | None) -> str | None:
+    return (value or "").strip()[:MAX_TEXT] or None
+
+
+class Sessions:
+    def __init__(self, context: Context) -> None:
+        self.c = context
+
+    async def log_session(
+        self, actor: Actor, case_id: str, *, kind: str, started_at: datetime, duration_minutes: int,
+        topics: list[str], note: str | None,
+    ) -> Document:
+        if kind not in SESSION_KINDS:
+            raise Invalid("Valitse neuvonnan muoto.", "kind")
+        if not 1 <= duration_minutes <= 24 * 60:
+            raise Invalid("Kesto minuutteina: 1–1440.", "duration_minutes")
+        if started_at.tzinfo is None:
+            started_at = started_at.replace(tzinfo=HELSINKI)
+        started_at = as_utc(started_at)  # UTC inside; shown in Helsinki time
+        topics = [t.strip()[:200] for t in topics if t.strip()][:20]
+        case = await self.c.case(case_id)
+        session_id = new_id("session")
+        event = self.c.event(
+            SessionLogged(
+                session_id=session_id,
+                case_id=case_id,
+                idea_id=case["idea_id"],
+                kind=kind,  # type: ignore[arg-type]
+                started_at=started_at,
+                duration_minutes=duration_minutes,
+                topics=tuple(topics),
+                advisor_id=actor.staff_id,
+            ),
+            subject=case_id,
+        )
+        entry = self.c.entry(
+            "session", actor, _text(note), session_id=session_id, session_kind=kind, started_at=started_at,
+            duration_minutes=duration_minutes, topics=topics,
+        )
+        first_contact = Case.from_document(case).first_contact(self.c.now())
+        await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry, **first_contact}, event)
+        return entry
+
+    async def _case_for(self, case_id: str, text: str, field: str, missing: str) -> tuple[Document, str]:
+        """The case, and the text written on it (required, trimmed, at most MAX_TEXT characters)."""
+        text = text.strip()
+        if not text:
+            raise Invalid(missing, field)
+        return await self.c.case(case_id), text[:MAX_TEXT]
+
+    async def add_note(self, actor: Actor, case_id: str, text: str) -> Document:
+        case, text = await self._case_for(case_id, text, "text", "Kirjoita muistiinpano.")
+        entry = self.c.entry("note", actor, text)
+        await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry})
+        return entry
+
+    async def message_association(self, actor: Actor, case_id: str, body: str) -> Document:
+        case, body = await self._case_for(case_id, body, "body", "Kirjoita viesti.")
+        if case.get("contact_erased") or not case.get("contact"):
+            raise Refused("Yhteyshenkilön tiedot on poistettu; viestiä ei voi lähettää.", "body")
+        message_id = new_id("message")
+        event = self.c.event(
+            AssociationMessaged(
+                message_id=message_id,
+                case_id=case_id,
+                idea_id=case["idea_id"],
+                reference=case["reference"],
+                advisor_id=actor.staff_id,
+                advisor_name=actor.name[:200] or "Koonto",
+                body=body,
+                sent_at=self.c.now(),
+            ),
+            subject=case_id,
+        )
+        entry = self.c.entry("message", actor, body, message_id=message_id)
+        await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry}, event)
+        return entry

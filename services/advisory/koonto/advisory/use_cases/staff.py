@@ -1,0 +1,183 @@
+"""Staff accounts: the bootstrap admin, adding and changing accounts (and notify's copy of them)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from argon2 import PasswordHasher
+from email_validator import EmailNotValidError, validate_email
+from pydantic import ValidationError
+
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.case import CASE_NAMESPACE
+from koonto.advisory.domain.errors import Forbidden, Invalid, NotFound, Refused
+from koonto.advisory.use_cases.common import Context, new_id
+from koonto.shared.auth import ROLES
+from koonto.shared.contracts import Envelope
+from koonto.shared.contracts.advisory import StaffUpdated
+from koonto.shared.logs import get_logger
+
+log = get_logger(__name__)
+
+Document = dict[str, Any]
+MIN_PASSWORD_LENGTH = 12  # the message below names it
+LANGUAGES = ("fi", "sv", "en")
+
+
+def normalise_email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        raise Invalid("Tarkista sähköpostiosoite (esim. nimi@esimerkki.fi).", "email") from None
+
+
+def check_roles(roles: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    chosen = tuple(r for r in ROLES if r in set(roles))
+    if not chosen or len(chosen) != len(set(roles)):
+        raise Invalid("Valitse vähintään yksi rooli: admin, coordinator, advisor tai funder.", "roles")
+    return chosen
+
+
+def check_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise Invalid("Salasanassa on oltava vähintään 12 merkkiä.", "password")
+    return password
+
+
+class StaffAccounts:
+    def __init__(self, context: Context, hasher: PasswordHasher) -> None:
+        self.c = context
+        self.hasher = hasher
+
+    def staff_event(self, doc: Document) -> Envelope | None:
+        """staff-updated for notify; None for an address the contract refuses (the local demo admin's
+        `admin@koonto.local`: special-use domains never receive mail), so that account still works."""
+        try:
+            data = StaffUpdated(
+                staff_id=doc["_id"],
+                email=doc["email"],
+                display_name=doc["name"],
+                language=doc.get("language", "fi"),
+                roles=tuple(doc["roles"]),
+                active=bool(doc["active"]),
+                updated_at=self.c.now(),
+            )
+        except ValidationError:
+            log.warning("staff-updated not emitted: notify could not mail this address", staff_id=doc["_id"])
+            return None
+        return self.c.event(data, subject=doc["_id"])
+
+    def _written(self, event: Envelope | None) -> None:
+        if event is not None:
+            self.c.written(event)
+
+    async def bootstrap_admin(self) -> None:
+        """The first admin from KOONTO_BOOTSTRAP_ADMIN_* when no active admin exists (idempotent)."""
+        store = self.c.store
+        if await store.any_active_admin():
+            return
+        credentials = self.c.settings.bootstrap_admin()
+        if credentials is None:
+            log.warning("no admin account and no KOONTO_BOOTSTRAP_ADMIN_EMAIL/PASSWORD: nobody can sign in")
+            return
+        email, password = credentials
+        existing = await store.staff_by_email(email)
+        if existing is not None:
+            # the bootstrap address exists but lost its admin role or was deactivated: restore it
+            changes = {"roles": sorted({*existing["roles"], "admin"}), "active": True, "updated_at": self.c.now()}
+            event = self.staff_event({**existing, **changes})
+            await store.update_staff(existing["_id"], changes, event)
+        else:
+            doc = self._new_staff_doc(
+                email=email, name="Pääkäyttäjä", roles=("admin",), password=password, language="fi",
+                staff_id=f"staff-{uuid.uuid5(CASE_NAMESPACE, 'bootstrap:' + email)}",
+            )
+            event = self.staff_event(doc)
+            await store.create_staff(doc, event)
+        self._written(event)
+        log.info("bootstrap admin ensured", email=email)
+
+    def _new_staff_doc(
+        self, *, email: str, name: str, roles: tuple[str, ...], password: str, language: str,
+        staff_id: str | None = None,
+    ) -> Document:
+        now = self.c.now()
+        return {
+            "_id": staff_id or new_id("staff"),
+            "email": email,
+            "name": name,
+            "roles": list(roles),
+            "language": language,
+            "active": True,
+            "password_hash": self.hasher.hash(password),
+            "created_at": now,
+            "updated_at": now,
+            "region": self.c.region.code,
+        }
+
+    async def create_staff(
+        self, actor: Actor, *, email: str, name: str, roles: list[str], password: str, language: str = "fi"
+    ) -> Document:
+        if not actor.has():  # admin only
+            raise Forbidden("Vain pääkäyttäjä voi lisätä käyttäjiä.")
+        email = normalise_email(email)
+        name = name.strip()
+        if not name or len(name) > 200:
+            raise Invalid("Kirjoita nimi.", "name")
+        doc = self._new_staff_doc(
+            email=email, name=name, roles=check_roles(roles), password=check_password(password),
+            language=language if language in LANGUAGES else "fi",
+        )
+        event = self.staff_event(doc)
+        if not await self.c.store.create_staff(doc, event):
+            raise Refused("Tällä sähköpostiosoitteella on jo käyttäjä.", "email")
+        self._written(event)
+        return {k: v for k, v in doc.items() if k != "password_hash"}
+
+    def _changes(
+        self, name: str | None, roles: list[str] | None, active: bool | None, password: str | None,
+        language: str | None,
+    ) -> Document:
+        changes: Document = {}
+        if name is not None and name.strip():
+            changes["name"] = name.strip()[:200]
+        if roles is not None:
+            changes["roles"] = list(check_roles(roles))
+        if active is not None:
+            changes["active"] = bool(active)
+        if language in LANGUAGES:
+            changes["language"] = language
+        if password:
+            changes["password_hash"] = self.hasher.hash(check_password(password))
+        return changes
+
+    async def update_staff(
+        self, actor: Actor, staff_id: str, *, name: str | None = None, roles: list[str] | None = None,
+        active: bool | None = None, password: str | None = None, language: str | None = None,
+    ) -> Document:
+        if not actor.has() and not (actor.staff_id == staff_id and roles is None and active is None):
+            raise Forbidden("Vain pääkäyttäjä voi muuttaa muiden käyttäjien tietoja.")
+        store = self.c.store
+        current = await store.staff_by_id(staff_id)
+        if current is None:
+            raise NotFound("Käyttäjää ei löydy.")
+        changes = self._changes(name, roles, active, password, language)
+        after = {**current, **changes}
+        if (
+            "admin" in current["roles"]
+            and current.get("active")
+            and ("admin" not in after["roles"] or not after["active"])
+        ):
+            admins = [s for s in await store.staff_with_role("admin") if s["_id"] != staff_id]
+            if not admins:
+                raise Refused("Viimeistä pääkäyttäjää ei voi poistaa käytöstä.", "roles")
+        changes["updated_at"] = self.c.now()
+        visible = any(k in changes for k in ("name", "roles", "active", "language"))
+        event = self.staff_event(after) if visible else None
+        doc = await store.update_staff(staff_id, changes, event)
+        if doc is None:
+            raise NotFound("Käyttäjää ei löydy.")
+        self._written(event)
+        doc.pop("password_hash", None)
+        return doc

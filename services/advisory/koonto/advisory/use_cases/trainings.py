@@ -1,0 +1,144 @@
+"""Trainings and forums: scheduled by staff, registrations from intake, attendance recorded afterwards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import Invalid, found
+from koonto.advisory.use_cases.common import Context, new_id
+from koonto.shared.clock import HELSINKI, as_utc
+from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
+from koonto.shared.contracts.intake import RegistrationReceived
+from koonto.shared.region import Region
+
+Document = dict[str, Any]
+EVENT_KINDS = ("training", "forum", "talk", "workshop", "networking")
+
+
+@dataclass(frozen=True)
+class When:
+    starts_at: datetime
+    ends_at: datetime | None
+
+
+def _when(starts_at: datetime, ends_at: datetime | None) -> When:
+    """Local times without a zone are Helsinki time; UTC inside."""
+    if starts_at.tzinfo is None:
+        starts_at = starts_at.replace(tzinfo=HELSINKI)
+    if ends_at is not None and ends_at.tzinfo is None:
+        ends_at = ends_at.replace(tzinfo=HELSINKI)
+    when = When(as_utc(starts_at), as_utc(ends_at) if ends_at is not None else None)
+    if when.ends_at is not None and when.ends_at <= when.starts_at:
+        raise Invalid("Päättymisajan pitää olla alkamisajan jälkeen.", "ends_at")
+    return when
+
+
+def _check_event(
+    place: str | None, online_url: str | None, capacity: int, municipality: str | None, region: Region
+) -> None:
+    if not place and not online_url:
+        raise Invalid("Kerro paikka tai verkkolinkki.", "place")
+    if online_url and not online_url.startswith(("https://", "http://")):
+        raise Invalid("Linkin pitää alkaa https://", "online_url")
+    if not 1 <= capacity <= 100_000:
+        raise Invalid("Osallistujamäärä 1–100 000.", "capacity")
+    if municipality and region.municipality(municipality) is None:
+        raise Invalid("Valitse kunta alueen kunnista.", "municipality")
+
+
+def _attendance_counts(participants_total: int, counts: dict[str, int], not_told: int | None) -> int:
+    """`not_told`, checked (or worked out when not given)."""
+    if participants_total < 0 or any(v < 0 for v in counts.values()) or (not_told or 0) < 0:
+        raise Invalid("Määrät ovat nollia tai positiivisia kokonaislukuja.", "participants_total")
+    told = sum(counts.values())
+    if not_told is None:
+        not_told = participants_total - told
+    if told + not_told != participants_total or not_told < 0:
+        raise Invalid(
+            "Sukupuolen mukaan jaettujen määrien summan pitää olla osallistujien kokonaismäärä.",
+            "participants_total",
+        )
+    return not_told
+
+
+class Trainings:
+    def __init__(self, context: Context) -> None:
+        self.c = context
+
+    async def schedule_event(
+        self, actor: Actor, *, title: str, kind: str, starts_at: datetime, ends_at: datetime | None,
+        place: str | None, online_url: str | None, capacity: int, municipality: str | None, description: str,
+    ) -> Document:
+        title = title.strip()
+        if not title:
+            raise Invalid("Kirjoita tilaisuuden nimi.", "title")
+        if kind not in EVENT_KINDS:
+            raise Invalid("Valitse tilaisuuden tyyppi.", "kind")
+        when = _when(starts_at, ends_at)
+        place = (place or "").strip() or None
+        online_url = (online_url or "").strip() or None
+        region = self.c.region
+        _check_event(place, online_url, capacity, municipality, region)
+        event_id = new_id("event")
+        doc = {
+            "_id": event_id, "region": region.code, "title": title[:200], "kind": kind,
+            "starts_at": when.starts_at, "ends_at": when.ends_at, "place": place, "online_url": online_url,
+            "capacity": capacity, "municipality": municipality or None, "description": description.strip()[:20_000],
+            "created_by": actor.staff_id, "created_at": self.c.now(), "attendance": None,
+        }
+        envelope = self.c.event(
+            EventScheduled(
+                scheduled_event_id=event_id, title=doc["title"], kind=kind,  # type: ignore[arg-type]
+                starts_at=when.starts_at, ends_at=when.ends_at, place=place, online_url=online_url,
+                capacity=capacity, municipality=doc["municipality"], description=doc["description"],
+            ),
+            subject=event_id,
+        )
+        await self.c.store.add_event(doc, envelope)
+        self.c.written(envelope)
+        return doc
+
+    async def record_registration(self, data: RegistrationReceived) -> bool:
+        """registration-received: the participant list of the event (names and contacts are for the staff
+        organising it; an erasure request removes them). A redelivery finds it there and changes nothing."""
+        person = data.participant
+        return await self.c.store.record_registration({
+            "_id": data.registration_id,
+            "scheduled_event_id": data.scheduled_event_id,
+            "status": data.status,
+            "position_on_waitlist": data.position_on_waitlist,
+            "received_at": data.received_at,
+            "name": person.name,
+            "email": str(person.email).lower(),
+            "phone": person.phone,
+            "language": person.language,
+            "organisation_name": data.organisation_name,
+            "municipality": data.municipality,
+        })
+
+    async def record_attendance(
+        self, actor: Actor, event_id: str, *, participants_total: int, women: int, men: int, other: int,
+        not_told: int | None, organisations: list[str],
+    ) -> Document:
+        doc = found(await self.c.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
+        counts = {"women": women, "men": men, "other": other}
+        not_told = _attendance_counts(participants_total, counts, not_told)
+        organisations = sorted({o.strip()[:200] for o in organisations if o.strip()})[:500]
+        attendance = {
+            "participants_total": participants_total, **counts, "not_told": not_told,
+            "organisations": organisations, "recorded_by": actor.staff_id, "recorded_at": self.c.now(),
+        }
+        envelope = self.c.event(
+            AttendanceRecorded(
+                scheduled_event_id=event_id, kind=doc["kind"], held_on=doc["starts_at"].astimezone(HELSINKI).date(),
+                municipality=doc.get("municipality"), participants_total=participants_total, not_told=not_told,
+                organisations=tuple(organisations), **counts,
+            ),
+            subject=event_id,
+        )
+        updated = found(await self.c.store.record_attendance(event_id, attendance, envelope), "Tilaisuutta ei löydy.")
+        self.c.written(envelope)
+        return updated

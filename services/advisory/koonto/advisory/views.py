@@ -1,0 +1,85 @@
+"""Read paths as named queries: the pages and the API read through these, never through the store directly."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koonto.advisory.domain.errors import found
+from koonto.advisory.store import AdvisoryStore, CaseFilter
+
+Document = dict[str, Any]
+
+
+class Views:
+    def __init__(self, store: AdvisoryStore) -> None:
+        self.store = store
+
+    # -- cases -----------------------------------------------------------------------------------------------
+    async def case(self, case_id: str) -> Document:
+        return found(await self.store.case(case_id), "Tapausta ei löydy.")
+
+    async def cases(self, flt: CaseFilter, limit: int = 500) -> list[Document]:
+        return await self.store.list_cases(flt, limit=limit)
+
+    async def count_by_stage(self, flt: CaseFilter) -> dict[str, int]:
+        return await self.store.count_by_stage(flt)
+
+    async def workload(self) -> list[Document]:
+        """Open cases per advisor (and the unassigned ones), busiest first; active advisors without cases too."""
+        by_advisor = await self.store.open_cases_by_advisor()
+        staff = {s["_id"]: s for s in await self.store.list_staff()}
+        rows: list[Document] = []
+        for advisor_id, per_stage in by_advisor.items():
+            person = staff.get(advisor_id) if advisor_id else None
+            rows.append({
+                "advisor_id": advisor_id,
+                "name": person["name"] if person else None,
+                "open_cases": sum(per_stage.values()),
+                "by_stage": per_stage,
+            })
+        for staff_id, person in staff.items():
+            if (
+                staff_id not in by_advisor
+                and person.get("active")
+                and {"advisor", "coordinator"} & set(person["roles"])
+            ):
+                rows.append({"advisor_id": staff_id, "name": person["name"], "open_cases": 0, "by_stage": {}})
+        rows.sort(key=lambda r: (r["advisor_id"] is None, -int(r["open_cases"]), str(r["name"] or "")))
+        return rows
+
+    # -- staff -----------------------------------------------------------------------------------------------
+    async def staff(self) -> list[Document]:
+        return await self.store.list_staff()
+
+    async def staff_member(self, staff_id: str) -> Document | None:
+        return await self.store.staff_by_id(staff_id)
+
+    async def active_staff(self, staff_id: str) -> Document | None:
+        return await self.store.active_staff(staff_id)
+
+    # -- follow-ups ------------------------------------------------------------------------------------------
+    async def followups(self, *, assignee_id: str | None = None, case_id: str | None = None) -> list[Document]:
+        return await self.store.list_followups(assignee_id=assignee_id, case_id=case_id)
+
+    # -- funding calls ---------------------------------------------------------------------------------------
+    async def calls(self) -> list[Document]:
+        return await self.store.list_calls()
+
+    async def find_call(self, call_id: str) -> Document | None:
+        return await self.store.call(call_id)
+
+    async def call(self, call_id: str) -> Document:
+        return found(await self.store.call(call_id), "Hakua ei löydy.")
+
+    async def preparing_cases_for_call(self, call_id: str) -> list[Document]:
+        return await self.store.preparing_cases_for_call(call_id)
+
+    # -- trainings and forums --------------------------------------------------------------------------------
+    async def scheduled_events(self) -> list[Document]:
+        return await self.store.list_events()
+
+    async def scheduled_event(self, event_id: str) -> Document:
+        return found(await self.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
+
+    async def registrations(self, event_id: str) -> list[Document]:
+        return await self.store.registrations_of(event_id)

@@ -1,0 +1,58 @@
+"""The domain errors as HTTP, in one place: which status each one is, and the JSON body the API answers with.
+
+The pages render their forms again with the message (their own handlers pick the status from `http_status`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.responses import JSONResponse
+
+from koonto.advisory.domain.errors import (
+    AdvisoryError,
+    BadCredentials,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Refused,
+    Throttled,
+)
+
+STATUS: dict[type[AdvisoryError], int] = {
+    NotFound: 404,
+    Invalid: 422,
+    Refused: 409,
+    Forbidden: 403,
+    Throttled: 429,
+    BadCredentials: 401,
+}
+DEFAULT_RETRY_AFTER = 900
+
+
+def http_status(exc: AdvisoryError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]  # type: ignore[index]
+    return 400
+
+
+def error_body(exc: AdvisoryError) -> dict[str, Any]:
+    body: dict[str, Any] = {"detail": exc.message}
+    if exc.field:
+        body["field"] = exc.field
+    body.update(exc.extra)
+    return body
+
+
+def retry_after(exc: AdvisoryError) -> str:
+    return str(exc.extra.get("retry_after", DEFAULT_RETRY_AFTER))
+
+
+def json_error(exc: AdvisoryError) -> JSONResponse:
+    """The API's answer to a domain error: the message, the field, and what else the error names."""
+    if isinstance(exc, Throttled):
+        return JSONResponse(error_body(exc), status_code=http_status(exc), headers={"Retry-After": retry_after(exc)})
+    body = error_body(exc)
+    body.pop("retry_after", None)
+    return JSONResponse(body, status_code=http_status(exc))
