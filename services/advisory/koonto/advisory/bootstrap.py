@@ -49,7 +49,7 @@ class AdvisoryContainer:
     trainings: Trainings
     scheduler: Scheduler
     views: Views
-    pages: Pages | None = None  # set by the web layer's `configure_pages`
+    pages: Pages | None = None  # set by the web layer's `configure_app`
 
     @property
     def keys(self) -> SigningKeys:

@@ -8,7 +8,7 @@ from koonto.advisory.jobs import run_scheduler
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.store import INDEXES, OUTBOX_COLLECTIONS
 from koonto.advisory.subscriptions import SUBSCRIPTIONS
-from koonto.advisory.web import api_router, configure_pages, pages_router
+from koonto.advisory.web import ROUTERS, configure_app
 from koonto.shared.auth import TokenVerifier
 from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 
@@ -32,10 +32,10 @@ def build_spec(settings: AdvisorySettings, clock: Clock | None = None) -> Servic
         subscriptions=SUBSCRIPTIONS,
         indexes=INDEXES,  # the runtime creates the missing ones at start-up
         outbox_collections=OUTBOX_COLLECTIONS,
-        routers=[api_router(), pages_router()],
+        routers=ROUTERS,
         jobs=[run_scheduler],
         on_startup=[ensure_admin],
-        configure_app=configure_pages,
+        configure_app=configure_app,
         token_verifier=token_verifier,
     )
 

@@ -54,6 +54,9 @@ class Views:
     async def staff_member(self, staff_id: str) -> Document | None:
         return await self.store.staff_by_id(staff_id)
 
+    async def staff_account(self, staff_id: str) -> Document:
+        return found(await self.store.staff_by_id(staff_id), "Käyttäjää ei löydy.")
+
     async def active_staff(self, staff_id: str) -> Document | None:
         return await self.store.active_staff(staff_id)
 

@@ -1,6 +1,27 @@
-"""Advisory's HTTP side: the JSON API (/api/v1, JWKS, token) and the staff pages (/advisory/...)."""
+"""Advisory's HTTP side: the JSON API (/api/v1, JWKS, token) and the staff pages, one router per resource.
 
-from koonto.advisory.web.api import api_router
-from koonto.advisory.web.pages import configure_pages, pages_router
+`configure_app` sets the pages up and installs the error handlers once: the domain errors (`errors.py`) and
+the pages' sign-in and role checks (`pages/auth.py`).
+"""
 
-__all__ = ["api_router", "configure_pages", "pages_router"]
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.web import api, errors, pages
+from koonto.advisory.web.pages import auth
+from koonto.advisory.web.pages.common import WEB_DIR, make_pages
+
+ROUTERS = [*api.ROUTERS, *pages.ROUTERS]
+
+
+def configure_app(app: FastAPI, advisory: AdvisoryContainer) -> None:
+    advisory.pages = make_pages()
+    app.mount("/static/advisory", StaticFiles(directory=WEB_DIR / "static"), name="advisory-static")
+    errors.install(app)
+    auth.install(app)
+
+
+__all__ = ["ROUTERS", "configure_app"]

@@ -1,24 +1,20 @@
-"""Request dependencies of the advisory web layer: the service, the signed-in staff member, roles."""
+"""Request dependencies of the advisory web layer: the signed-in staff member and their roles.
+
+`ApiWork` / `PageWork` and friends are the principals a route asks for: the API answers 401/403 in JSON, the
+pages raise `PageAuthError` (the login form or a 'not permitted' page, see `pages/auth.py`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, Request, status
 
-from koonto.advisory.bootstrap import AdvisoryContainer, Deps, container_of
-from koonto.advisory.domain.actor import Actor
+from koonto.advisory.bootstrap import container_of
 from koonto.shared.auth import StaffPrincipal, optional_staff
 
 WORK = ("advisor", "coordinator")  # admin passes every role check
 ADMIN = ("admin",)
-
-
-def get_advisory(request: Request) -> AdvisoryContainer:
-    return container_of(request)
-
-
-AdvisoryDep = Deps
 
 
 class PageAuthError(Exception):
@@ -28,12 +24,16 @@ class PageAuthError(Exception):
         self.status_code = status_code
 
 
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
 async def _current(request: Request) -> StaffPrincipal | None:
     principal = await optional_staff(request)
     if principal is None:
         return None
     # a token outlives a deactivation or a role change: advisory checks the account itself on every request
-    staff = await get_advisory(request).views.active_staff(principal.staff_id)
+    staff = await container_of(request).views.active_staff(principal.staff_id)
     if staff is None:
         return None
     request.state.staff_doc = staff
@@ -71,5 +71,10 @@ def page_staff(*roles: str) -> Any:
     return Depends(dependency)
 
 
-def actor(principal: StaffPrincipal) -> Actor:
-    return Actor.of(principal)
+ApiStaff = Annotated[StaffPrincipal, api_staff()]
+ApiWork = Annotated[StaffPrincipal, api_staff(*WORK)]
+ApiAdmin = Annotated[StaffPrincipal, api_staff(*ADMIN)]
+PageStaff = Annotated[StaffPrincipal, page_staff()]
+PageWork = Annotated[StaffPrincipal, page_staff(*WORK)]
+PageAdmin = Annotated[StaffPrincipal, page_staff(*ADMIN)]
+PageCoordinator = Annotated[StaffPrincipal, page_staff("coordinator")]

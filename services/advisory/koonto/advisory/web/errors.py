@@ -1,12 +1,15 @@
-"""The domain errors as HTTP, in one place: which status each one is, and the JSON body the API answers with.
+"""The domain errors as HTTP, in one place: which status each one is, and the answer, installed once (`install`).
 
-The pages render their forms again with the message (their own handlers pick the status from `http_status`).
+A route lets a domain error propagate: under /api/ the answer is `json_error` (the message, the field, and what
+else the error names), elsewhere the plain `{"detail": message}` of an HTTP error. Pages whose forms show the
+message next to the field catch the error themselves and pick the status from `http_status`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from koonto.advisory.domain.errors import (
@@ -56,3 +59,22 @@ def json_error(exc: AdvisoryError) -> JSONResponse:
     body = error_body(exc)
     body.pop("retry_after", None)
     return JSONResponse(body, status_code=http_status(exc))
+
+
+def page_error(exc: AdvisoryError) -> JSONResponse:
+    """A page's answer to an error it does not show in a form: the status and the message, as an HTTP error."""
+    return JSONResponse({"detail": exc.message}, status_code=http_status(exc))
+
+
+async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AdvisoryError)
+    if not request.url.path.startswith("/api/"):
+        return page_error(exc)
+    response = json_error(exc)
+    if response.status_code == 401:
+        response.headers["WWW-Authenticate"] = "Bearer"
+    return response
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(AdvisoryError, on_domain_error)

@@ -1,0 +1,140 @@
+"""Signing in and out. An anonymous request to any page gets the login form (401), a wrong role a 403 page.
+
+The login form carries its own CSRF token (an HMAC of a nonce kept in a cookie), since there is no session yet.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from koonto.advisory.bootstrap import container_of
+from koonto.advisory.domain.errors import AdvisoryError, Throttled
+from koonto.advisory.web.deps import PageAuthError, PageStaff, client_address
+from koonto.advisory.web.errors import retry_after
+from koonto.advisory.web.pages.common import PREFIX, gettext, posted, render
+from koonto.shared.auth import CSRF_FIELD, SESSION_COOKIE
+
+LOGIN_COOKIE = "koonto_login"
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+
+def _login_csrf(request: Request, nonce: str) -> str:
+    secret = container_of(request).settings.secret_key.encode()
+    return hmac.new(secret, f"login:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
+def _safe_next(value: str | None) -> str:
+    """Only a path on this service: never another origin (`//host`, `/\\host`) after signing in."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")) and "\\" not in value:
+        return value
+    return "/"
+
+
+def login_page(
+    request: Request, *, next_path: str = "", status_code: int = 200, error: str = "", email: str = ""
+) -> HTMLResponse:
+    nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
+    request.state.principal = None
+    response = render(
+        request,
+        "login.html",
+        status_code=status_code,
+        page_title=gettext(request, "Kirjaudu"),
+        login_csrf=_login_csrf(request, nonce),
+        next=_safe_next(next_path),
+        login_error=error,
+        email=email,
+    )
+    response.set_cookie(
+        LOGIN_COOKIE,
+        nonce,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=not container_of(request).settings.is_local,
+    )
+    return response
+
+
+async def on_page_auth(request: Request, exc: Exception) -> Response:
+    """Not signed in: the login form, coming back here after it (a GET; the board after a post). Signed in
+    without the role: a 'not permitted' page."""
+    assert isinstance(exc, PageAuthError)
+    if exc.status_code == 401:
+        wanted = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return login_page(request, next_path=wanted if request.method == "GET" else f"{PREFIX}/", status_code=401)
+    return render(
+        request,
+        "message.html",
+        status_code=403,
+        reports_url=container_of(request).settings.reporting_url,
+        heading=gettext(request, "Ei käyttöoikeutta"),
+        text=gettext(request, "Roolisi ei salli tätä sivua. Kysy tarvittaessa pääkäyttäjältä."),
+    )
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(PageAuthError, on_page_auth)
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str = "") -> HTMLResponse:
+    return login_page(request, next_path=next)
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    advisory = container_of(request)
+    form = await request.form()
+    email = str(form.get("email", ""))[:320]
+    next_path = str(form.get("next", ""))
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    sent = str(form.get(CSRF_FIELD, ""))
+    if not nonce or not hmac.compare_digest(sent, _login_csrf(request, nonce)):
+        return login_page(
+            request,
+            status_code=403,
+            email=email,
+            next_path=next_path,
+            error=gettext(request, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Yritä uudelleen."),
+        )
+    try:
+        staff = await advisory.auth.authenticate(email, str(form.get("password", "")), client_address(request))
+    except AdvisoryError as exc:  # the form again, with the message: a wrong password (401) or too many (429)
+        throttled = isinstance(exc, Throttled)
+        response = login_page(
+            request,
+            status_code=429 if throttled else 401,
+            email=email,
+            error=gettext(request, exc.message),
+            next_path=next_path,
+        )
+        if throttled:
+            response.headers["Retry-After"] = retry_after(exc)
+        return response
+    signed_in = RedirectResponse(_safe_next(next_path), status_code=303)
+    signed_in.set_cookie(
+        SESSION_COOKIE,
+        advisory.auth.issue_token(staff),
+        max_age=advisory.settings.staff_token_ttl_seconds,
+        httponly=True,
+        samesite="lax",
+        secure=not advisory.settings.is_local,
+        path="/",
+    )
+    signed_in.delete_cookie(LOGIN_COOKIE, path="/")
+    return signed_in
+
+
+@router.post("/logout")
+async def logout(request: Request, principal: PageStaff) -> Response:
+    await posted(request, principal)
+    response = RedirectResponse(f"{PREFIX}/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response

@@ -1,0 +1,81 @@
+"""Funding calls: the list with the form for a new call, and one call with the cases preparing for it."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import AdvisoryError
+from koonto.advisory.i18n import N_
+from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.pages.common import PREFIX, day, done, gettext, integer, posted, refusal, render, text
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+NOTICE_LABELS = [
+    ("opened", N_("Haku avautui")),
+    ("closing_14", N_("14 päivää jäljellä")),
+    ("closing_3", N_("3 päivää jäljellä")),
+    ("closed", N_("Haku päättyi")),
+]
+
+
+async def calls_page(
+    request: Request,
+    advisory: AdvisoryContainer,
+    *,
+    errors: dict[str, str] | None = None,
+    form: FormData | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    return render(
+        request,
+        "calls.html",
+        status_code=status_code,
+        page_title=gettext(request, "Rahoitushaut"),
+        calls=await advisory.views.calls(),
+        default_funder=advisory.region.funder,
+        errors=errors or {},
+        form=form or FormData(),
+    )
+
+
+@router.get("/calls")
+async def calls(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await calls_page(request, advisory)
+
+
+@router.post("/calls")
+async def create_call(request: Request, advisory: Deps, principal: PageWork) -> Response:
+    form = await posted(request, principal)
+    try:
+        await advisory.calls.create_call(
+            Actor.of(principal),
+            name=text(form, "name"),
+            funder=text(form, "funder"),
+            opens_on=day(form, "opens_on"),
+            closes_on=day(form, "closes_on"),
+            budget_eur=integer(form, "budget_eur"),
+            url=text(form, "url").strip() or None,
+            description=text(form, "description"),
+        )
+    except AdvisoryError as exc:
+        errors, status = refusal(request, exc, "name")
+        return await calls_page(request, advisory, errors=errors, form=form, status_code=status)
+    return done("/calls", "call")
+
+
+@router.get("/calls/{call_id}")
+async def call_detail(request: Request, call_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    call = await advisory.views.call(call_id)
+    return render(
+        request,
+        "call.html",
+        page_title=call["name"],
+        call=call,
+        notice_labels=NOTICE_LABELS,
+        preparing=await advisory.views.preparing_cases_for_call(call_id),
+    )

@@ -1,0 +1,181 @@
+"""One case: its page (timeline, forms) and the forms' posts. A refused post shows the case again with the
+message next to the field; every other post redirects back to the case (303)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import AdvisoryError
+from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
+from koonto.advisory.i18n import N_
+from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.pages.board import staff_names
+from koonto.advisory.web.pages.common import (
+    PREFIX,
+    day,
+    done,
+    integer,
+    moment,
+    optional,
+    posted,
+    refusal,
+    render,
+    text,
+)
+from koonto.advisory.web.serialize import timeline
+from koonto.shared.auth import StaffPrincipal
+from koonto.shared.clock import HELSINKI
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+
+SESSION_KIND_LABELS = {
+    "phone": N_("Puhelin"),
+    "meeting": N_("Tapaaminen"),
+    "video": N_("Videoyhteys"),
+    "email": N_("Sähköposti"),
+    "workshop": N_("Työpaja"),
+}
+ENTRY_LABELS = {
+    "opened": N_("Tapaus avattu"),
+    "stage": N_("Vaihe vaihtui"),
+    "session": N_("Neuvonta"),
+    "note": N_("Muistiinpano"),
+    "message": N_("Viesti yhdistykselle"),
+    "assigned": N_("Vastuuhenkilö"),
+    "followup": N_("Muistutus asetettu"),
+    "amended": N_("Yhdistys täydensi tietoja"),
+    "erased": N_("Yhteystiedot poistettu pyynnöstä"),
+    "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
+}
+CaseAction = Callable[[AdvisoryContainer, Actor, FormData], Awaitable[object]]
+
+
+async def case_page(
+    request: Request,
+    advisory: AdvisoryContainer,
+    case_id: str,
+    *,
+    errors: dict[str, str] | None = None,
+    form: FormData | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    case = await advisory.views.case(case_id)
+    staff = await advisory.views.staff()
+    call = await advisory.views.find_call(case["call_id"]) if case.get("call_id") else None
+    return render(
+        request,
+        "case.html",
+        status_code=status_code,
+        page_title=case["reference"],
+        case=case,
+        timeline=timeline(case),
+        allowed=allowed_targets(case["stage"]),
+        call=call,
+        calls=await advisory.views.calls(),
+        staff_names=staff_names(staff),
+        advisors=[s for s in staff if s.get("active") and {"advisor", "coordinator", "admin"} & set(s["roles"])],
+        followups=await advisory.views.followups(case_id=case_id),
+        session_kinds=SESSION_KIND_LABELS,
+        entry_labels=ENTRY_LABELS,
+        now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        errors=errors or {},
+        form=form or FormData(),
+    )
+
+
+@router.get("/cases/{case_id}")
+async def case_detail(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await case_page(request, advisory, case_id)
+
+
+async def case_action(
+    request: Request, advisory: AdvisoryContainer, case_id: str, principal: StaffPrincipal, what: str,
+    action: CaseAction, anchor: str = "#timeline",
+) -> Response:
+    """Post `form` to `action`; back to the case's `anchor`, or the case again with the refusal."""
+    form = await posted(request, principal)
+    try:
+        await action(advisory, Actor.of(principal), form)
+    except AdvisoryError as exc:
+        errors, status = refusal(request, exc, "to", (403, 409, 422))
+        return await case_page(request, advisory, case_id, errors=errors, form=form, status_code=status)
+    return done(f"/cases/{case_id}", what, anchor)
+
+
+@router.post("/cases/{case_id}/transition")
+async def transition(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.cases.transition(
+            actor,
+            case_id,
+            TransitionRequest(
+                target=text(form, "to"),
+                reason=optional(form, "reason"),
+                call_id=optional(form, "call_id"),
+                amount_applied_eur=integer(form, "amount_applied_eur"),
+                amount_granted_eur=integer(form, "amount_granted_eur"),
+                public_summary=optional(form, "public_summary"),
+            ),
+        )
+
+    return await case_action(request, advisory, case_id, principal, "moved", act)
+
+
+@router.post("/cases/{case_id}/sessions")
+async def session(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.sessions.log_session(
+            actor,
+            case_id,
+            kind=text(form, "kind"),
+            started_at=moment(form, "started_at"),
+            duration_minutes=integer(form, "duration_minutes", required=True) or 0,
+            topics=text(form, "topics").split(","),
+            note=optional(form, "note"),
+        )
+
+    return await case_action(request, advisory, case_id, principal, "session", act)
+
+
+@router.post("/cases/{case_id}/notes")
+async def note(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.sessions.add_note(actor, case_id, text(form, "text"))
+
+    return await case_action(request, advisory, case_id, principal, "note", act)
+
+
+@router.post("/cases/{case_id}/messages")
+async def message(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.sessions.message_association(actor, case_id, text(form, "body"))
+
+    return await case_action(request, advisory, case_id, principal, "message", act)
+
+
+@router.post("/cases/{case_id}/assignment")
+async def assignment(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.cases.assign(actor, case_id, text(form, "advisor_id"))
+
+    return await case_action(request, advisory, case_id, principal, "assigned", act)
+
+
+@router.post("/cases/{case_id}/followups")
+async def followup(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.followups.add_followup(
+            actor,
+            case_id,
+            due_on=day(form, "due_on"),
+            note=optional(form, "note"),
+            assignee_id=optional(form, "assignee_id"),
+        )
+
+    return await case_action(request, advisory, case_id, principal, "followup", act, "#followup")

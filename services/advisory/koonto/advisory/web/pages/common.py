@@ -1,0 +1,171 @@
+"""What every staff page shares: rendering in the request's language, the posted form (CSRF checked), the
+redirect after a post, the form values read as numbers and dates, and a refusal shown next to a form's field."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from starlette.datastructures import FormData
+
+from koonto.advisory.bootstrap import container_of
+from koonto.advisory.domain.errors import AdvisoryError, NotFound
+from koonto.advisory.domain.lifecycle import STAGE_LABELS
+from koonto.advisory.i18n import N_
+from koonto.advisory.web.errors import http_status
+from koonto.shared.auth import StaffPrincipal, check_csrf
+from koonto.shared.clock import HELSINKI, format_date
+from koonto.shared.i18n import Catalogues, current_language
+from koonto.shared.pages import SHARED_LOCALE, Pages
+
+WEB_DIR = Path(__file__).parent.parent
+LOCALE_DIR = WEB_DIR.parent / "locale"
+PREFIX = ""  # the proxy serves advisory under /staff/ and strips the prefix (docs/operations.md)
+
+DONE_MESSAGES = {
+    "moved": N_("Vaihe vaihdettu."),
+    "session": N_("Neuvonta kirjattu."),
+    "note": N_("Muistiinpano tallennettu."),
+    "message": N_("Viesti lähetetään yhdistykselle."),
+    "assigned": N_("Vastuuhenkilö asetettu."),
+    "followup": N_("Muistutus asetettu."),
+    "call": N_("Haku tallennettu."),
+    "event": N_("Tilaisuus julkaistu."),
+    "attendance": N_("Osallistujat tallennettu."),
+    "staff": N_("Käyttäjä tallennettu."),
+    "redriven": N_("Viesti käsitelty uudelleen."),
+    "failed": N_("Käsittely epäonnistui edelleen."),
+    "done": N_("Muistutus kuitattu."),
+}
+
+
+def _isodate(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return format_date(date.fromisoformat(value))
+    except ValueError:
+        return value
+
+
+def make_pages() -> Pages:
+    pages = Pages(WEB_DIR / "templates", Catalogues(SHARED_LOCALE, LOCALE_DIR), service="advisory")
+    pages.env.filters["isodate"] = _isodate
+    return pages
+
+
+def _pages(request: Request) -> Pages:
+    pages = container_of(request).pages
+    assert pages is not None, "configure_app(app, container) first"
+    return pages
+
+
+def gettext(request: Request, message: str) -> str:
+    """A message in the request's language (the shared middleware set it)."""
+    return _pages(request).catalogues.gettext(message)
+
+
+def municipalities(request: Request) -> list[dict[str, str]]:
+    """The region's municipalities for a select, named in the page's language."""
+    language = current_language()
+    return [
+        {"code": m.code, "name": m.name_sv if language == "sv" else m.name_fi}
+        for m in container_of(request).region.municipalities
+    ]
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+    pages = _pages(request)
+    principal: StaffPrincipal | None = getattr(request.state, "principal", None)
+    region = container_of(request).region
+    language = current_language()
+
+    def municipality_name(code: str | None) -> str:
+        m = region.municipality(code or "")
+        if m is None:
+            return code or ""
+        return m.name_sv if language == "sv" else m.name_fi
+
+    def theme_names(codes: list[str]) -> str:
+        by_code = {t.code: t for t in region.themes}
+        return ", ".join(getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes)
+
+    context.setdefault("form", FormData())
+    done = request.query_params.get("done")
+    if "notice" not in context:
+        context["notice"] = pages.catalogues.gettext(DONE_MESSAGES.get(done, N_("Tallennettu."))) if done else None
+    return pages.render(
+        request,
+        template,
+        status_code=status_code,
+        staff=principal,
+        csrf_token=principal.csrf_token if principal else "",
+        municipality_name=municipality_name,
+        theme_names=theme_names,
+        labels=STAGE_LABELS,
+        **context,
+    )
+
+
+async def posted(request: Request, principal: StaffPrincipal) -> FormData:
+    """The posted form, after checking its CSRF token against the session (403 when missing or wrong)."""
+    await check_csrf(request, principal)
+    return await request.form()
+
+
+def done(path: str, what: str, anchor: str = "") -> RedirectResponse:
+    """The redirect after a post (303), to the page it came from with the notice of what was done."""
+    return RedirectResponse(f"{PREFIX}{path}?done={what}{anchor}", status_code=303)
+
+
+def refusal(
+    request: Request, exc: AdvisoryError, field: str, statuses: tuple[int, ...] = ()
+) -> tuple[dict[str, str], int]:
+    """A refused form: the message next to its field (or `field`) and the page's status (one of `statuses`, else
+    422). A NotFound is no form's business: it propagates (the domain-error handler answers 404)."""
+    if isinstance(exc, NotFound):
+        raise exc
+    status = http_status(exc)
+    return {exc.field or field: gettext(request, exc.message)}, status if status in statuses else 422
+
+
+def text(form: FormData, name: str, default: str = "") -> str:
+    return str(form.get(name, default))
+
+
+def optional(form: FormData, name: str) -> str | None:
+    return str(form.get(name, "")) or None
+
+
+def integer(form: FormData, name: str, *, required: bool = False) -> int | None:
+    raw = str(form.get(name, "") or "").strip().replace(" ", "").replace("\u00a0", "")
+    if not raw:
+        if required:
+            raise AdvisoryError("Kirjoita luku.", name)
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise AdvisoryError("Kirjoita kokonaisluku.", name) from None
+
+
+def day(form: FormData, name: str) -> date:
+    try:
+        return date.fromisoformat(str(form.get(name, "")).strip())
+    except ValueError:
+        raise AdvisoryError("Anna päivämäärä.", name) from None
+
+
+def moment(form: FormData, name: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(str(form.get(name, "") or "").strip())
+    except ValueError:
+        raise AdvisoryError("Anna päivä ja kellonaika.", name) from None
+    return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
+
+
+def optional_moment(form: FormData, name: str) -> datetime | None:
+    return moment(form, name) if str(form.get(name, "") or "").strip() else None
