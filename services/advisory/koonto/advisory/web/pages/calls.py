@@ -2,16 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import AdvisoryError
 from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
-from koonto.advisory.web.pages.common import PREFIX, day, done, gettext, integer, posted, refusal, render, text
+from koonto.advisory.web.pages.common import (
+    FRESH,
+    PREFIX,
+    Shown,
+    day,
+    done,
+    gettext,
+    integer,
+    render,
+    submit,
+    text,
+)
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -23,23 +36,14 @@ NOTICE_LABELS = [
 ]
 
 
-async def calls_page(
-    request: Request,
-    advisory: AdvisoryContainer,
-    *,
-    errors: dict[str, str] | None = None,
-    form: FormData | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+async def calls_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
     return render(
         request,
         "calls.html",
-        status_code=status_code,
         page_title=gettext(request, "Rahoitushaut"),
         calls=await advisory.views.calls(),
         default_funder=advisory.region.funder,
-        errors=errors or {},
-        form=form or FormData(),
+        **shown.context(),
     )
 
 
@@ -50,10 +54,9 @@ async def calls(request: Request, advisory: Deps, principal: PageWork) -> HTMLRe
 
 @router.post("/calls")
 async def create_call(request: Request, advisory: Deps, principal: PageWork) -> Response:
-    form = await posted(request, principal)
-    try:
-        await advisory.calls.create_call(
-            Actor.of(principal),
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.calls.create_call(
+            actor,
             name=text(form, "name"),
             funder=text(form, "funder"),
             opens_on=day(form, "opens_on"),
@@ -62,10 +65,9 @@ async def create_call(request: Request, advisory: Deps, principal: PageWork) -> 
             url=text(form, "url").strip() or None,
             description=text(form, "description"),
         )
-    except AdvisoryError as exc:
-        errors, status = refusal(request, exc, "name")
-        return await calls_page(request, advisory, errors=errors, form=form, status_code=status)
-    return done("/calls", "call")
+
+    again = partial(calls_page, request, advisory)
+    return await submit(request, principal, act, field="name", again=again, then=done("/calls", "call"))
 
 
 @router.get("/calls/{call_id}")

@@ -3,7 +3,8 @@ message next to the field; every other post redirects back to the case (303)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
+from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -11,21 +12,22 @@ from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import AdvisoryError
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
 from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import (
+    FRESH,
     PREFIX,
+    Act,
+    Shown,
     day,
     done,
     integer,
     moment,
     optional,
-    posted,
-    refusal,
     render,
+    submit,
     text,
 )
 from koonto.advisory.web.serialize import timeline
@@ -53,17 +55,10 @@ ENTRY_LABELS = {
     "erased": N_("Yhteystiedot poistettu pyynnöstä"),
     "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
 }
-CaseAction = Callable[[AdvisoryContainer, Actor, FormData], Awaitable[object]]
 
 
 async def case_page(
-    request: Request,
-    advisory: AdvisoryContainer,
-    case_id: str,
-    *,
-    errors: dict[str, str] | None = None,
-    form: FormData | None = None,
-    status_code: int = 200,
+    request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH
 ) -> HTMLResponse:
     case = await advisory.views.case(case_id)
     staff = await advisory.views.staff()
@@ -71,7 +66,6 @@ async def case_page(
     return render(
         request,
         "case.html",
-        status_code=status_code,
         page_title=case["reference"],
         case=case,
         timeline=timeline(case),
@@ -84,8 +78,7 @@ async def case_page(
         session_kinds=SESSION_KIND_LABELS,
         entry_labels=ENTRY_LABELS,
         now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
-        errors=errors or {},
-        form=form or FormData(),
+        **shown.context(),
     )
 
 
@@ -95,22 +88,19 @@ async def case_detail(request: Request, case_id: str, advisory: Deps, principal:
 
 
 async def case_action(
-    request: Request, advisory: AdvisoryContainer, case_id: str, principal: StaffPrincipal, what: str,
-    action: CaseAction, anchor: str = "#timeline",
+    request: Request, advisory: AdvisoryContainer, case_id: str, principal: StaffPrincipal, what: str, act: Act,
+    anchor: str = "#timeline",
 ) -> Response:
-    """Post `form` to `action`; back to the case's `anchor`, or the case again with the refusal."""
-    form = await posted(request, principal)
-    try:
-        await action(advisory, Actor.of(principal), form)
-    except AdvisoryError as exc:
-        errors, status = refusal(request, exc, "to", (403, 409, 422))
-        return await case_page(request, advisory, case_id, errors=errors, form=form, status_code=status)
-    return done(f"/cases/{case_id}", what, anchor)
+    """A post on the case: back to the case's `anchor`, or the case again with the refusal."""
+    return await submit(
+        request, principal, act, field="to", statuses=(403, 409, 422),
+        again=partial(case_page, request, advisory, case_id), then=done(f"/cases/{case_id}", what, anchor),
+    )
 
 
 @router.post("/cases/{case_id}/transition")
 async def transition(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
         return advisory.cases.transition(
             actor,
             case_id,
@@ -129,7 +119,7 @@ async def transition(request: Request, case_id: str, advisory: Deps, principal: 
 
 @router.post("/cases/{case_id}/sessions")
 async def session(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
         return advisory.sessions.log_session(
             actor,
             case_id,
@@ -145,31 +135,31 @@ async def session(request: Request, case_id: str, advisory: Deps, principal: Pag
 
 @router.post("/cases/{case_id}/notes")
 async def note(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.sessions.add_note(actor, case_id, text(form, "text"))
-
-    return await case_action(request, advisory, case_id, principal, "note", act)
+    return await case_action(
+        request, advisory, case_id, principal, "note",
+        lambda actor, form: advisory.sessions.add_note(actor, case_id, text(form, "text")),
+    )
 
 
 @router.post("/cases/{case_id}/messages")
 async def message(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.sessions.message_association(actor, case_id, text(form, "body"))
-
-    return await case_action(request, advisory, case_id, principal, "message", act)
+    return await case_action(
+        request, advisory, case_id, principal, "message",
+        lambda actor, form: advisory.sessions.message_association(actor, case_id, text(form, "body")),
+    )
 
 
 @router.post("/cases/{case_id}/assignment")
 async def assignment(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.cases.assign(actor, case_id, text(form, "advisor_id"))
-
-    return await case_action(request, advisory, case_id, principal, "assigned", act)
+    return await case_action(
+        request, advisory, case_id, principal, "assigned",
+        lambda actor, form: advisory.cases.assign(actor, case_id, text(form, "advisor_id")),
+    )
 
 
 @router.post("/cases/{case_id}/followups")
 async def followup(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(advisory: AdvisoryContainer, actor: Actor, form: FormData) -> Awaitable[object]:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
         return advisory.followups.add_followup(
             actor,
             case_id,

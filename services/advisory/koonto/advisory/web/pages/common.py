@@ -3,15 +3,18 @@ redirect after a post, the form values read as numbers and dates, and a refusal 
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import container_of
+from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import AdvisoryError, NotFound
 from koonto.advisory.domain.lifecycle import STAGE_LABELS
 from koonto.advisory.i18n import N_
@@ -121,15 +124,45 @@ def done(path: str, what: str, anchor: str = "") -> RedirectResponse:
     return RedirectResponse(f"{PREFIX}{path}?done={what}{anchor}", status_code=303)
 
 
-def refusal(
-    request: Request, exc: AdvisoryError, field: str, statuses: tuple[int, ...] = ()
-) -> tuple[dict[str, str], int]:
-    """A refused form: the message next to its field (or `field`) and the page's status (one of `statuses`, else
-    422). A NotFound is no form's business: it propagates (the domain-error handler answers 404)."""
-    if isinstance(exc, NotFound):
-        raise exc
-    status = http_status(exc)
-    return {exc.field or field: gettext(request, exc.message)}, status if status in statuses else 422
+@dataclass(frozen=True)
+class Shown:
+    """What a page with a form shows besides its data: the refusal next to the fields, the values sent, the status."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    form: FormData = field(default_factory=FormData)
+    status_code: int = 200
+
+    def context(self) -> dict[str, Any]:
+        return {"errors": self.errors, "form": self.form, "status_code": self.status_code}
+
+
+FRESH = Shown()
+Act = Callable[[Actor, FormData], Awaitable[object]]
+
+
+async def submit(
+    request: Request,
+    principal: StaffPrincipal,
+    act: Act,
+    *,
+    field: str,
+    again: Callable[[Shown], Awaitable[HTMLResponse]],
+    then: RedirectResponse,
+    statuses: tuple[int, ...] = (),
+) -> Response:
+    """A form's post: CSRF checked, `act` run; then the redirect `then`, or the page `again` with the refusal
+    next to its field (or `field`), status one of `statuses` (else 422). A NotFound is no form's business: it
+    propagates (the domain-error handler answers 404)."""
+    form = await posted(request, principal)
+    try:
+        await act(Actor.of(principal), form)
+    except NotFound:
+        raise
+    except AdvisoryError as exc:
+        status = http_status(exc)
+        errors = {exc.field or field: gettext(request, exc.message)}
+        return await again(Shown(errors, form, status if status in statuses else 422))
+    return then
 
 
 def text(form: FormData, name: str, default: str = "") -> str:

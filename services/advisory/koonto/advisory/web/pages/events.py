@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from functools import partial
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import AdvisoryError
 from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.pages.common import (
+    FRESH,
     PREFIX,
+    Shown,
     done,
     gettext,
     integer,
@@ -20,9 +24,8 @@ from koonto.advisory.web.pages.common import (
     municipalities,
     optional,
     optional_moment,
-    posted,
-    refusal,
     render,
+    submit,
     text,
 )
 
@@ -37,24 +40,30 @@ EVENT_KIND_LABELS = {
 }
 
 
-async def events_page(
-    request: Request,
-    advisory: AdvisoryContainer,
-    *,
-    errors: dict[str, str] | None = None,
-    form: FormData | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
+async def events_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
     return render(
         request,
         "events.html",
-        status_code=status_code,
         page_title=gettext(request, "Koulutukset ja foorumit"),
         events=await advisory.views.scheduled_events(),
         event_kinds=EVENT_KIND_LABELS,
         municipalities=municipalities(request),
-        errors=errors or {},
-        form=form or FormData(),
+        **shown.context(),
+    )
+
+
+async def event_page(
+    request: Request, advisory: AdvisoryContainer, event_id: str, shown: Shown = FRESH
+) -> HTMLResponse:
+    event = await advisory.views.scheduled_event(event_id)
+    return render(
+        request,
+        "event.html",
+        page_title=event["title"],
+        event=event,
+        registrations=await advisory.views.registrations(event_id),
+        event_kinds=EVENT_KIND_LABELS,
+        **shown.context(),
     )
 
 
@@ -65,10 +74,9 @@ async def events(request: Request, advisory: Deps, principal: PageWork) -> HTMLR
 
 @router.post("/events")
 async def schedule_event(request: Request, advisory: Deps, principal: PageWork) -> Response:
-    form = await posted(request, principal)
-    try:
-        await advisory.trainings.schedule_event(
-            Actor.of(principal),
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.trainings.schedule_event(
+            actor,
             title=text(form, "title"),
             kind=text(form, "kind"),
             starts_at=moment(form, "starts_at"),
@@ -79,33 +87,9 @@ async def schedule_event(request: Request, advisory: Deps, principal: PageWork) 
             municipality=optional(form, "municipality"),
             description=text(form, "description"),
         )
-    except AdvisoryError as exc:
-        errors, status = refusal(request, exc, "title")
-        return await events_page(request, advisory, errors=errors, form=form, status_code=status)
-    return done("/events", "event")
 
-
-async def event_page(
-    request: Request,
-    advisory: AdvisoryContainer,
-    event_id: str,
-    *,
-    errors: dict[str, str] | None = None,
-    form: FormData | None = None,
-    status_code: int = 200,
-) -> HTMLResponse:
-    event = await advisory.views.scheduled_event(event_id)
-    return render(
-        request,
-        "event.html",
-        status_code=status_code,
-        page_title=event["title"],
-        event=event,
-        registrations=await advisory.views.registrations(event_id),
-        event_kinds=EVENT_KIND_LABELS,
-        errors=errors or {},
-        form=form or FormData(),
-    )
+    again = partial(events_page, request, advisory)
+    return await submit(request, principal, act, field="title", again=again, then=done("/events", "event"))
 
 
 @router.get("/events/{event_id}")
@@ -115,10 +99,9 @@ async def event_detail(request: Request, event_id: str, advisory: Deps, principa
 
 @router.post("/events/{event_id}/attendance")
 async def attendance(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
-    form = await posted(request, principal)
-    try:
-        await advisory.trainings.record_attendance(
-            Actor.of(principal),
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.trainings.record_attendance(
+            actor,
             event_id,
             participants_total=integer(form, "participants_total", required=True) or 0,
             women=integer(form, "women") or 0,
@@ -127,7 +110,7 @@ async def attendance(request: Request, event_id: str, advisory: Deps, principal:
             not_told=integer(form, "not_told"),
             organisations=text(form, "organisations").splitlines(),
         )
-    except AdvisoryError as exc:
-        errors, status = refusal(request, exc, "participants_total")
-        return await event_page(request, advisory, event_id, errors=errors, form=form, status_code=status)
-    return done(f"/events/{event_id}", "attendance")
+
+    again = partial(event_page, request, advisory, event_id)
+    then = done(f"/events/{event_id}", "attendance")
+    return await submit(request, principal, act, field="participants_total", again=again, then=then)
