@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
 from koonto.notify.channels import Channels
 from koonto.notify.channels.mail import MailSender
@@ -14,6 +16,7 @@ from koonto.notify.links import Links
 from koonto.notify.render import Renderer
 from koonto.notify.settings import NotifySettings
 from koonto.notify.store import NotifyStore
+from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.digest import Digest
 from koonto.notify.use_cases.fanout import Fanout
 from koonto.notify.use_cases.messages import Composer
@@ -24,7 +27,6 @@ from koonto.notify.use_cases.sending import Sender
 from koonto.notify.use_cases.signals import Signals
 from koonto.notify.use_cases.worker import DeliveryWorker
 from koonto.notify.views import NotifyViews
-from koonto.shared.clock import as_utc
 from koonto.shared.i18n import Catalogues
 from koonto.shared.pages import SHARED_LOCALE, Pages
 from koonto.shared.runtime import Infra
@@ -38,6 +40,7 @@ class NotifyContainer:
     infra: Infra
     store: NotifyStore
     clock: Clock
+    core: Core
     channels: Channels
     signals: Signals
     links: Links
@@ -54,7 +57,7 @@ class NotifyContainer:
     views: NotifyViews
 
     def now(self) -> datetime:
-        return as_utc(self.clock.now())
+        return self.core.now()
 
 
 def bootstrap(
@@ -65,58 +68,60 @@ def bootstrap(
     mailer: MailSender | None = None,
     sms: SmsSender | None = None,
 ) -> NotifyContainer:
-    clock = clock or SystemClock()
-    store = NotifyStore(infra.store)
+    core = Core(settings, infra, clock or SystemClock(), NotifyStore(infra.store), Signals())
     channels = Channels(settings, mailer=mailer, sms=sms)
-    signals = Signals()
     links = Links(settings.secret_key, settings.public_base_url)
     renderer = Renderer()
     pages = Pages(HERE / "web" / "templates", Catalogues(SHARED_LOCALE, HERE / "locale"), service="notify")
-    composer = Composer(settings, infra.region, renderer, links, store.fanouts)
-    planner = Planner(settings, clock, store.deliveries, signals)
-    sender = Sender(settings, infra, clock, store, channels, composer)
+    composer = Composer(core, renderer, links)
+    planner = Planner(core)
+    sender = Sender(core, channels, composer)
     return NotifyContainer(
         settings=settings,
         infra=infra,
-        store=store,
-        clock=clock,
+        store=core.store,
+        clock=core.clock,
+        core=core,
         channels=channels,
-        signals=signals,
+        signals=core.signals,
         links=links,
         renderer=renderer,
         pages=pages,
         composer=composer,
         planner=planner,
         sender=sender,
-        worker=DeliveryWorker(settings, store.deliveries, sender, signals),
-        fanout=Fanout(settings, clock, infra.region, infra.instance_id, store, planner, signals),
-        digest=Digest(settings, clock, infra.region, infra.instance_id, infra.leases, store, planner),
-        recovery=Recovery(settings, clock, store.deliveries, signals),
-        preferences=Preferences(clock, links, store.recipients),
-        views=NotifyViews(store, renderer, composer.common_context()),
+        worker=DeliveryWorker(core, sender),
+        fanout=Fanout(core, planner),
+        digest=Digest(core, planner),
+        recovery=Recovery(core),
+        preferences=Preferences(core, links),
+        views=NotifyViews(core.store, renderer, composer.common_context()),
     )
 
 
 # -- jobs and hooks for the runtime (each takes the container; job names show in logs and metrics) -----------
-async def run_worker(container: NotifyContainer) -> None:
-    await container.worker.run()
+class _Loop(Protocol):
+    async def run(self) -> None: ...
 
 
-async def run_recovery(container: NotifyContainer) -> None:
-    await container.recovery.run()
+def _job(name: str, part: Callable[[NotifyContainer], _Loop]) -> Callable[[NotifyContainer], Awaitable[None]]:
+    async def job(container: NotifyContainer) -> None:
+        await part(container).run()
+
+    job.__name__ = name
+    return job
 
 
-async def run_fanouts(container: NotifyContainer) -> None:
-    await container.fanout.run()
-
-
-async def run_digest(container: NotifyContainer) -> None:
-    await container.digest.run()
+JOBS = [
+    _job("run_worker", lambda c: c.worker),
+    _job("run_recovery", lambda c: c.recovery),
+    _job("run_fanouts", lambda c: c.fanout),
+    _job("run_digest", lambda c: c.digest),
+]
 
 
 async def close_channels(container: NotifyContainer) -> None:
     await container.channels.close()
 
 
-JOBS = [run_worker, run_recovery, run_fanouts, run_digest]
 ON_STOP = [close_channels]

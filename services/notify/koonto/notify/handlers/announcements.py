@@ -8,42 +8,27 @@ from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import CallClosingSoon, CallOpened, EventScheduled
 
 
-async def on_call_opened(event: CallOpened, ctx: EventContext, deps: NotifyContainer) -> None:
+async def announce_call(ctx: EventContext, deps: NotifyContainer, name: str, **context: object) -> None:
+    """The call-announcement fan-out; what an event does not say is left empty in the message."""
+    empty = {"funder": "", "opens_on": None, "budget_eur": None, "url": None, "description": "", "days_left": None}
     await deps.fanout.start(
         ctx.envelope,
         kind="call-announcement",
         topic="call_announcements",
-        title=event.name,
-        context={
-            "call_name": event.name,
-            "funder": event.funder,
-            "opens_on": event.opens_on,
-            "closes_on": event.closes_on,
-            "budget_eur": event.budget_eur,
-            "url": event.url,
-            "description": event.description,
-            "days_left": None,
-        },
+        title=name,
+        context={"call_name": name, **empty, **context},
+    )
+
+
+async def on_call_opened(event: CallOpened, ctx: EventContext, deps: NotifyContainer) -> None:
+    await announce_call(
+        ctx, deps, event.name, funder=event.funder, opens_on=event.opens_on, closes_on=event.closes_on,
+        budget_eur=event.budget_eur, url=event.url, description=event.description,
     )
 
 
 async def on_call_closing_soon(event: CallClosingSoon, ctx: EventContext, deps: NotifyContainer) -> None:
-    await deps.fanout.start(
-        ctx.envelope,
-        kind="call-announcement",
-        topic="call_announcements",
-        title=event.name,
-        context={
-            "call_name": event.name,
-            "funder": "",
-            "opens_on": None,
-            "closes_on": event.closes_on,
-            "budget_eur": None,
-            "url": None,
-            "description": "",
-            "days_left": event.days_left,
-        },
-    )
+    await announce_call(ctx, deps, event.name, closes_on=event.closes_on, days_left=event.days_left)
     docs = []
     for contact in await deps.store.recipients.contacts(list(event.preparing_idea_ids)):
         context = {

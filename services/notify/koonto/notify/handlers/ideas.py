@@ -41,12 +41,9 @@ async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: Notif
         "status_url": event.status_url,
         "sms_link": event.status_url,
     }
-    planner = deps.planner
-    await planner.enqueue(
-        planner.plan_for_contact(
-            ctx.envelope, contact, kind="receipt", context=context, recipient_ref=f"contact:{event.idea_id}",
-            always_email=True,
-        )
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="receipt", context=context, recipient_ref=f"contact:{event.idea_id}",
+        always_email=True,
     )
 
 
@@ -68,11 +65,8 @@ async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: NotifyC
         "status_url": contact.get("status_url", ""),
         "sms_link": contact.get("status_url", ""),
     }
-    planner = deps.planner
-    await planner.enqueue(
-        planner.plan_for_contact(
-            ctx.envelope, contact, kind="status-update", context=context, recipient_ref=str(contact["_id"])
-        )
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="status-update", context=context, recipient_ref=str(contact["_id"])
     )
 
 
@@ -86,9 +80,6 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
         "status_url": contact.get("status_url", ""),
         "sms_link": contact.get("status_url", ""),
     }
-    planner = deps.planner
-    await planner.enqueue(
-        planner.plan_for_contact(
-            ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])
-        )
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])
     )

@@ -16,17 +16,14 @@ from koonto.shared.contracts.intake import (
 
 
 async def on_subscription_requested(event: SubscriptionRequested, ctx: EventContext, deps: NotifyContainer) -> None:
-    delivery = deps.planner.plan(
+    await deps.planner.enqueue_email(
         ctx.envelope,
         kind="subscription-confirm",
-        channel="email",
         address=event.email,
         language=event.language,
-        name=None,
         context={"email": event.email, "topic": event.topic, "confirm_url": event.confirm_url},
         recipient_ref=f"subscription:{event.subscription_id}",
     )
-    await deps.planner.enqueue([delivery])
 
 
 async def on_subscription_confirmed(event: SubscriptionConfirmed, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -69,16 +66,13 @@ async def on_registration_received(event: RegistrationReceived, ctx: EventContex
         "online_url": scheduled.get("online_url"),
         "description": scheduled.get("description", ""),
     }
-    planner = deps.planner
-    await planner.enqueue(
-        planner.plan_for_contact(
-            ctx.envelope,
-            {**person, "email": p.email},
-            kind="registration-confirmation",
-            context=context,
-            recipient_ref=f"registrant:{event.registration_id}",
-            always_email=True,
-        )
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope,
+        {**person, "email": p.email},
+        kind="registration-confirmation",
+        context=context,
+        recipient_ref=f"registrant:{event.registration_id}",
+        always_email=True,
     )
 
 
@@ -89,15 +83,12 @@ async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps:
     await deps.store.recipients.forget(event.email, event.phone, event.idea_ids)
     hashes = [address_hash("email", event.email)] + ([address_hash("sms", event.phone)] if event.phone else [])
     await deps.store.deliveries.scrub(hashes)
-    confirmation = deps.planner.plan(
+    await deps.planner.enqueue_email(
         ctx.envelope,
         kind="erasure-confirmation",
-        channel="email",
         address=event.email,
         language=event.language,
-        name=None,
         context={"requested_at": event.requested_at},
         recipient_ref="erased",
         erase_after_send=True,
     )
-    await deps.planner.enqueue([confirmation])

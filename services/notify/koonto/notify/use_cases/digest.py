@@ -6,15 +6,11 @@ import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from koonto.notify.clock import Clock
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import NotifyStore
+from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
-from koonto.shared.clock import HELSINKI, as_utc
+from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
-from koonto.shared.mongo import Leases
-from koonto.shared.region import Region
 
 log = get_logger(__name__)
 Document = dict[str, Any]
@@ -41,26 +37,11 @@ def digest_context(
 
 
 class Digest:
-    def __init__(
-        self,
-        settings: NotifySettings,
-        clock: Clock,
-        region: Region,
-        instance_id: str,
-        leases: Leases,
-        store: NotifyStore,
-        planner: Planner,
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.region = region
-        self.owner = instance_id
-        self.leases = leases
-        self.store = store
+    def __init__(self, core: Core, planner: Planner) -> None:
+        self.core = core
+        self.settings = core.settings
+        self.store = core.store
         self.planner = planner
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
 
     async def run(self) -> None:
         while True:
@@ -75,7 +56,7 @@ class Digest:
     async def if_due(self) -> int:
         """At or after 08:00 Helsinki, once a day across replicas: a lease picks one replica, and the digest's
         delivery keys (day, staff address) make a second run by anyone a no-op. Returns the messages planned."""
-        now = self.now()
+        now = self.core.now()
         local = now.astimezone(HELSINKI)
         if local.hour < self.settings.digest_hour:
             return 0
@@ -83,7 +64,7 @@ class Digest:
         records = self.store.records
         if await records.digest_started(day.isoformat()):
             return 0
-        if not await self.leases.acquire(LEASE, timedelta(minutes=5)):
+        if not await self.core.infra.leases.acquire(LEASE, timedelta(minutes=5)):
             return 0
         until = datetime.combine(day, time(self.settings.digest_hour), tzinfo=HELSINKI)
         since = until - timedelta(days=1)
@@ -96,7 +77,7 @@ class Digest:
             subject=day.isoformat(),
             time=now,
             correlationid=f"digest-{day.isoformat()}",
-            region=self.region.code,
+            region=self.core.region.code,
             data={},
         )
         docs = []
@@ -117,6 +98,6 @@ class Digest:
                 )
             )
         added = await self.planner.enqueue(docs)
-        await records.claim_digest_day(day.isoformat(), self.owner, now)
+        await records.claim_digest_day(day.isoformat(), self.core.owner, now)
         log.info("daily digest queued", day=day.isoformat(), messages=len(docs), new=added)
         return len(docs)

@@ -4,20 +4,15 @@ that run only a little ahead of sending (a lease lets one replica expand a fan-o
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from koonto.notify.clock import Clock
 from koonto.notify.domain.values import jsonable
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import NotifyStore
+from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
-from koonto.notify.use_cases.signals import Signals
 from koonto.shared.aio import wait_event
-from koonto.shared.clock import as_utc
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
-from koonto.shared.region import Region
 
 log = get_logger(__name__)
 Document = dict[str, Any]
@@ -34,26 +29,12 @@ def wants(subscriber: Document, fanout: Document) -> bool:
 
 
 class Fanout:
-    def __init__(
-        self,
-        settings: NotifySettings,
-        clock: Clock,
-        region: Region,
-        instance_id: str,
-        store: NotifyStore,
-        planner: Planner,
-        signals: Signals,
-    ) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.region = region
-        self.owner = instance_id
-        self.store = store
+    def __init__(self, core: Core, planner: Planner) -> None:
+        self.core = core
+        self.store = core.store
+        self.owner = core.owner
+        self.signals = core.signals
         self.planner = planner
-        self.signals = signals
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
 
     async def start(
         self,
@@ -82,7 +63,7 @@ class Fanout:
                 "cursor": None,
                 "scanned": 0,
                 "queued": 0,
-                "created_at": self.now(),
+                "created_at": self.core.now(),
             }
         )
         self.signals.queue_low()
@@ -99,12 +80,12 @@ class Fanout:
                 busy = False
             if not busy:
                 self.signals.fanout.clear()
-                await wait_event(self.signals.fanout, max(1.0, self.settings.worker_poll_seconds))
+                await wait_event(self.signals.fanout, max(1.0, self.core.settings.worker_poll_seconds))
 
     async def expand_once(self) -> bool:
         """Expands one batch of one fan-out. Returns True when there may be more to do right away."""
-        fanouts, settings = self.store.fanouts, self.settings
-        fanout = await fanouts.claim(now=self.now(), lease=timedelta(seconds=60), owner=self.owner)
+        fanouts, settings = self.store.fanouts, self.core.settings
+        fanout = await fanouts.claim(now=self.core.now(), lease=timedelta(seconds=60), owner=self.owner)
         if fanout is None:
             return False
         fanout_id = fanout["_id"]
@@ -113,7 +94,7 @@ class Fanout:
             return False  # expansion runs only a little ahead of sending
         batch = await self.store.recipients.subscribers_after(fanout.get("cursor"), settings.fanout_batch)
         if not batch:
-            await fanouts.finish(fanout_id, self.owner, self.now())
+            await fanouts.finish(fanout_id, self.owner, self.core.now())
             log.info("fan-out expanded", fanout=fanout_id, queued=fanout.get("queued", 0))
             return True
         cause = self._cause(fanout)
@@ -145,6 +126,6 @@ class Fanout:
             subject=fanout["_id"],
             time=fanout["created_at"],
             correlationid=fanout.get("correlation_id") or fanout["cause_event_id"],
-            region=fanout.get("region") or self.region.code,
+            region=fanout.get("region") or self.core.region.code,
             data={},
         )

@@ -16,10 +16,8 @@ from koonto.notify.domain.keys import message_id
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.links import Links
 from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import Fanouts
+from koonto.notify.use_cases.core import Core
 from koonto.shared.logs import get_logger
-from koonto.shared.region import Region
 
 log = get_logger(__name__)
 Document = dict[str, Any]
@@ -33,14 +31,12 @@ class Email:
 
 
 class Composer:
-    def __init__(
-        self, settings: NotifySettings, region: Region, renderer: Renderer, links: Links, fanouts: Fanouts
-    ) -> None:
-        self.settings = settings
-        self.region = region
+    def __init__(self, core: Core, renderer: Renderer, links: Links) -> None:
+        self.settings = core.settings
+        self.region = core.region
+        self.fanouts = core.store.fanouts
         self.renderer = renderer
         self.links = links
-        self.fanouts = fanouts
         self._fanout_contexts: dict[str, Document] = {}
 
     def common_context(self) -> Document:

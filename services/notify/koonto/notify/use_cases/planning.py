@@ -8,18 +8,13 @@ channel), keyed by that triple; `pending -> sending -> sent | failed` (or `skipp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
-from koonto.notify.clock import Clock
 from koonto.notify.domain.keys import address_hash, delivery_key, normalise_address
 from koonto.notify.domain.kinds import KINDS
 from koonto.notify.domain.quiet_hours import next_allowed
 from koonto.notify.domain.values import jsonable
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import Deliveries
-from koonto.notify.use_cases.signals import Signals
-from koonto.shared.clock import as_utc
+from koonto.notify.use_cases.core import Core
 from koonto.shared.contracts import Envelope
 
 Document = dict[str, Any]
@@ -38,14 +33,8 @@ def contact_channels(contact: Document, kind: str, *, always_email: bool = False
 
 
 class Planner:
-    def __init__(self, settings: NotifySettings, clock: Clock, deliveries: Deliveries, signals: Signals) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.deliveries = deliveries
-        self.signals = signals
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
+    def __init__(self, core: Core) -> None:
+        self.core = core
 
     def plan(
         self,
@@ -61,11 +50,11 @@ class Planner:
         fanout_id: str | None = None,
         erase_after_send: bool = False,
     ) -> Document:
-        now = self.now()
+        now, settings = self.core.now(), self.core.settings
         address = normalise_address(channel, address)
         due = now
         if channel == "sms":
-            due = next_allowed(now, self.settings.quiet_start_hour, self.settings.quiet_end_hour)
+            due = next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour)
         doc: Document = {
             "_id": delivery_key(cause.id, channel, address),
             "cause_event_id": cause.id,
@@ -120,7 +109,27 @@ class Planner:
         ]
 
     async def enqueue(self, docs: Sequence[Document]) -> int:
-        added = await self.deliveries.add(docs)
+        added = await self.core.store.deliveries.add(docs)
         if added:
-            self.signals.deliveries_queued()
+            self.core.signals.deliveries_queued()
         return added
+
+    async def enqueue_for_contact(
+        self, cause: Envelope, contact: Document, *, kind: str, context: Document, recipient_ref: str,
+        always_email: bool = False,
+    ) -> int:
+        docs = self.plan_for_contact(
+            cause, contact, kind=kind, context=context, recipient_ref=recipient_ref, always_email=always_email
+        )
+        return await self.enqueue(docs)
+
+    async def enqueue_email(
+        self, cause: Envelope, *, kind: str, address: str, language: str, context: Document, recipient_ref: str,
+        erase_after_send: bool = False,
+    ) -> int:
+        """One e-mail to an address that is not in the directory (confirmation links, the erasure receipt)."""
+        doc = self.plan(
+            cause, kind=kind, channel="email", address=address, language=language, name=None, context=context,
+            recipient_ref=recipient_ref, erase_after_send=erase_after_send,
+        )
+        return await self.enqueue([doc])

@@ -5,24 +5,18 @@ Consent is given through intake's double opt-in; here it can only be withdrawn."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
-from koonto.notify.clock import Clock
 from koonto.notify.domain.errors import InvalidLink
 from koonto.notify.domain.kinds import TOPICS
 from koonto.notify.links import Links, LinkTarget
-from koonto.notify.store import Recipients
-from koonto.shared.clock import as_utc
+from koonto.notify.use_cases.core import Core
 
 
 class Preferences:
-    def __init__(self, clock: Clock, links: Links, recipients: Recipients) -> None:
-        self.clock = clock
+    def __init__(self, core: Core, links: Links) -> None:
+        self.core = core
         self.links = links
-        self.recipients = recipients
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
+        self.recipients = core.store.recipients
 
     def target(self, token: str) -> LinkTarget:
         """The address (and topic) a link was made for; raises `InvalidLink` if its signature does not hold."""
@@ -50,4 +44,4 @@ class Preferences:
 
     async def withdraw(self, email: str, topics: Sequence[str], *, source: str) -> None:
         for topic in topics:
-            await self.recipients.record_consent(email, topic=topic, consent=False, at=self.now(), source=source)
+            await self.recipients.record_consent(email, topic=topic, consent=False, at=self.core.now(), source=source)

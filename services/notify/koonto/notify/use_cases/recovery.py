@@ -3,31 +3,21 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
-from koonto.notify.clock import Clock
 from koonto.notify.domain.errors import NotResendable
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import Deliveries
-from koonto.notify.use_cases.signals import Signals
-from koonto.shared.clock import as_utc
+from koonto.notify.use_cases.core import Core
 from koonto.shared.logs import get_logger
 
 log = get_logger(__name__)
 
 
 class Recovery:
-    def __init__(self, settings: NotifySettings, clock: Clock, deliveries: Deliveries, signals: Signals) -> None:
-        self.settings = settings
-        self.clock = clock
-        self.deliveries = deliveries
-        self.signals = signals
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
+    def __init__(self, core: Core) -> None:
+        self.core = core
+        self.deliveries = core.store.deliveries
 
     async def run(self) -> None:
-        interval = max(0.5, min(30.0, self.settings.delivery_lease_seconds / 4))
+        interval = max(0.5, min(30.0, self.core.settings.delivery_lease_seconds / 4))
         while True:
             try:
                 await self.settle_stale()
@@ -39,14 +29,14 @@ class Recovery:
 
     async def settle_stale(self) -> int:
         """Settles deliveries whose lease ran out in "sending"; returns how many it settled."""
-        policy = self.settings.unconfirmed_policy
+        policy = self.core.settings.unconfirmed_policy
         settled = 0
-        for doc in await self.deliveries.stale_sending(self.now()):
+        for doc in await self.deliveries.stale_sending(self.core.now()):
             if await self.deliveries.in_log(doc["_id"]):  # died between recording the outcome and leaving the queue
                 await self.deliveries.drop_from_queue(doc["_id"])
                 continue
             if await self.deliveries.settle_stale(
-                doc["_id"], now=self.now(), policy=policy, seen_lock=doc["locked_until"]
+                doc["_id"], now=self.core.now(), policy=policy, seen_lock=doc["locked_until"]
             ):
                 settled += 1
                 log.warning(
@@ -55,11 +45,11 @@ class Recovery:
                     policy=policy,
                 )
         if settled and policy == "resend":
-            self.signals.deliveries_queued()
+            self.core.signals.deliveries_queued()
         return settled
 
     async def resend(self, delivery_id: str, *, by: str) -> None:
         """Staff send again a delivery whose outcome is unknown; raises `NotResendable` for any other."""
-        if not await self.deliveries.requeue(delivery_id, now=self.now(), by=by):
+        if not await self.deliveries.requeue(delivery_id, now=self.core.now(), by=by):
             raise NotResendable(delivery_id)
-        self.signals.deliveries_queued()
+        self.core.signals.deliveries_queued()

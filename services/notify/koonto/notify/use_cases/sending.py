@@ -10,25 +10,21 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from pymongo.errors import PyMongoError
 
 from koonto.notify.channels import Channels
-from koonto.notify.clock import Clock
 from koonto.notify.domain.kinds import KINDS, may_send
 from koonto.notify.domain.quiet_hours import in_quiet_hours, next_allowed
 from koonto.notify.domain.retry import DeliveryError, SendResult, retry_delay
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import NotifyStore
+from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.messages import Composer
-from koonto.shared.clock import as_utc
-from koonto.shared.contracts import Envelope, EventData
+from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import NOTIFICATIONS
-from koonto.shared.runtime import Infra
 
 log = get_logger(__name__)
 Document = dict[str, Any]
@@ -43,29 +39,14 @@ class Checks:
 
 
 class Sender:
-    def __init__(
-        self,
-        settings: NotifySettings,
-        infra: Infra,
-        clock: Clock,
-        store: NotifyStore,
-        channels: Channels,
-        composer: Composer,
-    ) -> None:
-        self.settings = settings
-        self.infra = infra
-        self.clock = clock
-        self.store = store
-        self.deliveries = store.deliveries
+    def __init__(self, core: Core, channels: Channels, composer: Composer) -> None:
+        self.core = core
+        self.settings = core.settings
+        self.store = core.store
+        self.deliveries = core.store.deliveries
+        self.owner = core.owner
         self.channels = channels
         self.composer = composer
-
-    def now(self) -> datetime:
-        return as_utc(self.clock.now())
-
-    @property
-    def owner(self) -> str:
-        return self.infra.instance_id
 
     async def checks(self, docs: Sequence[Document]) -> Checks:
         """Suppression and consent of a whole batch in two queries, not two per message."""
@@ -83,7 +64,7 @@ class Sender:
         return await self._claim_and_send(doc, checks, None)
 
     async def _claim_and_send(self, candidate: Document, checks: Checks, connection: Any) -> str:
-        settings, now, key = self.settings, self.now(), candidate["_id"]
+        settings, now, key = self.settings, self.core.now(), candidate["_id"]
         kind = KINDS[candidate["kind"]]
         suppressed = f"{candidate['channel']}:{candidate['address_hash']}" in checks.suppressed
         consents = checks.consents.get(candidate["address"]) if kind.topic else None
@@ -111,7 +92,7 @@ class Sender:
     async def _send(self, doc: Document, connection: Any) -> Document:
         """Renders and hands the message to the provider. Returns fields to record with "sent"."""
         if doc["channel"] == "email":
-            email = await self.composer.email(doc, self.now())
+            email = await self.composer.email(doc, self.core.now())
 
             async def committing() -> None:
                 # the point of no return: before it, a crash provably sent nothing (recovery resends); after
@@ -136,36 +117,31 @@ class Sender:
             "fallback": rendered.fallback,
         }
 
-    def _event(self, doc: Document, data: EventData) -> Envelope:
-        return self.infra.new_event(data, subject=doc["_id"], correlation_id=doc.get("correlation_id"))
+    def _event(self, doc: Document, data: type[NotificationSent | NotificationFailed], **fields: Any) -> Envelope:
+        """notification-sent / -failed about this delivery, in the correlation of its cause."""
+        about = {k: doc[k] for k in ("cause_event_id", "cause_type", "kind", "channel")}
+        return self.core.infra.new_event(
+            data(notification_id=doc["_id"], **about, **fields),
+            subject=doc["_id"],
+            correlation_id=doc.get("correlation_id"),
+        )
 
     async def _record_sent(self, doc: Document, outcome: Document) -> None:
-        key, sent_at = doc["_id"], self.now()
-        event = self._event(
-            doc,
-            NotificationSent(
-                notification_id=key,
-                cause_event_id=doc["cause_event_id"],
-                cause_type=doc["cause_type"],
-                kind=doc["kind"],
-                channel=doc["channel"],
-                sent_at=sent_at,
-                segments=outcome.get("segments"),
-            ),
-        )
+        key, sent_at = doc["_id"], self.core.now()
+        event = self._event(doc, NotificationSent, sent_at=sent_at, segments=outcome.get("segments"))
         recorded = await self._settle(
             lambda: self.deliveries.mark_sent(doc, self.owner, now=sent_at, fields=outcome, event=event)
         )
         NOTIFICATIONS.labels("notify", doc["channel"], "sent").inc()
         if recorded:
-            self.infra.events_written(event)
+            self.core.infra.events_written(event)
         else:
             log.error("sent, but the delivery was no longer ours to record (lease ran out?)", delivery=key)
         if doc.get("erase_after_send"):
             await self.deliveries.erase_address_after_send(key)
 
     async def _failed(self, doc: Document, exc: DeliveryError) -> str:
-        settings, key, now = self.settings, doc["_id"], self.now()
+        settings, key, now = self.settings, doc["_id"], self.core.now()
         attempts = int(doc.get("attempts", 1))
         if not exc.permanent and attempts < settings.max_attempts:
             due = now + retry_delay(attempts, settings.retry_base_seconds, settings.retry_max_seconds)
@@ -177,26 +153,14 @@ class Sender:
             return "retry"
         if exc.suppress:
             await self.store.records.suppress(doc["channel"], doc["address"], exc.reason, now)
-        event = self._event(
-            doc,
-            NotificationFailed(
-                notification_id=key,
-                cause_event_id=doc["cause_event_id"],
-                cause_type=doc["cause_type"],
-                kind=doc["kind"],
-                channel=doc["channel"],
-                failed_at=now,
-                permanent=exc.permanent,
-                reason=exc.reason[:1000],
-            ),
-        )
+        event = self._event(doc, NotificationFailed, failed_at=now, permanent=exc.permanent, reason=exc.reason[:1000])
         recorded = await self._settle(
             lambda: self.deliveries.mark_failed(
                 doc, self.owner, now=now, error=exc.reason, permanent=exc.permanent, event=event
             )
         )
         if recorded:
-            self.infra.events_written(event)
+            self.core.infra.events_written(event)
         log.error("delivery failed for good", reason=exc.reason, permanent=exc.permanent, attempts=attempts)
         NOTIFICATIONS.labels("notify", doc["channel"], "failed").inc()
         return "failed"

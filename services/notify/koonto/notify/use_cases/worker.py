@@ -6,10 +6,8 @@ import asyncio
 from typing import Any
 
 from koonto.notify.domain.retry import DeliveryError
-from koonto.notify.settings import NotifySettings
-from koonto.notify.store import Deliveries
+from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.sending import Checks, Sender
-from koonto.notify.use_cases.signals import Signals
 from koonto.shared.aio import wait_event
 from koonto.shared.logs import get_logger, log_context
 
@@ -35,19 +33,12 @@ class RateLimiter:
 
 
 class DeliveryWorker:
-    def __init__(
-        self,
-        settings: NotifySettings,
-        deliveries: Deliveries,
-        sender: Sender,
-        signals: Signals,
-        limiter: RateLimiter | None = None,
-    ) -> None:
-        self.settings = settings
-        self.deliveries = deliveries
+    def __init__(self, core: Core, sender: Sender, limiter: RateLimiter | None = None) -> None:
+        self.settings = core.settings
+        self.core = core
+        self.signals = core.signals
         self.sender = sender
-        self.signals = signals
-        self.limiter = limiter or RateLimiter(settings.send_rate_per_second)
+        self.limiter = limiter or RateLimiter(core.settings.send_rate_per_second)
 
     def wake(self) -> None:
         self.signals.deliveries_queued()
@@ -69,7 +60,7 @@ class DeliveryWorker:
 
     async def work_once(self, inflight: set[asyncio.Task[None]], slots: asyncio.Semaphore) -> int:
         """Sends one batch of due deliveries; returns how many there were."""
-        docs = await self.deliveries.due(self.sender.now(), self.settings.worker_batch)
+        docs = await self.core.store.deliveries.due(self.core.now(), self.settings.worker_batch)
         if len(docs) < self.settings.worker_batch:
             self.signals.queue_low()  # let the fan-out expand its next batch
         if not docs:
