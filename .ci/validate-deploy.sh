@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Validates the deployment files without a Docker engine or a cluster:
-#   0. Dockerfiles: parsed by BuildKit's front end; COPY sources must exist and not be .dockerignore'd;
-#      the final stage must run as a non-root USER and have a HEALTHCHECK.
+#   0. deploy/Dockerfile, once for each SERVICE build argument: parsed by BuildKit's front end; COPY sources
+#      must exist and not be .dockerignore'd; the final stage must run as a non-root USER and have a HEALTHCHECK.
 #   1. docker-compose.yml: loaded by compose-go (the library behind `docker compose config`): compose-spec
 #      schema, ${VAR} interpolation from .env.example, consistency (networks, volumes, depends_on ...).
 #   2. Kubernetes: `kustomize build` of every overlay piped to kubeconform -strict against the Kubernetes
@@ -99,16 +99,17 @@ kubeconform_check() {  # $1 = label, stdin = manifests; fails on invalid resourc
 }
 
 # ---- images -------------------------------------------------------------------------------------------
-step "Dockerfiles"
-"$CACHE/bin/dockerfilecheck" -context . services/intake/Dockerfile services/advisory/Dockerfile \
-  services/notify/Dockerfile services/reporting/Dockerfile || fail "Dockerfiles"
+step "Dockerfile (deploy/Dockerfile, one image per SERVICE)"
+for service in intake advisory notify reporting; do
+  "$CACHE/bin/dockerfilecheck" -context . -build-arg "SERVICE=$service" deploy/Dockerfile \
+    || fail "deploy/Dockerfile with SERVICE=$service"
+done
 
 # ---- compose ------------------------------------------------------------------------------------------
 step "docker-compose.yml"
 "$CACHE/bin/composecheck" -q -env-file .env.example docker-compose.yml || fail "docker-compose.yml"
 for file in deploy/nats/nats.conf deploy/mongo/init-replica-set.js deploy/proxy/nginx.conf \
-            deploy/proxy/koonto-locations.conf services/intake/Dockerfile services/advisory/Dockerfile \
-            services/notify/Dockerfile services/reporting/Dockerfile .dockerignore; do
+            deploy/proxy/koonto-locations.conf deploy/Dockerfile .dockerignore; do
   [ -s "$file" ] || fail "$file is missing"
 done
 
@@ -192,11 +193,21 @@ if kubeconform_check broken < "$WORK/broken.yaml" >/dev/null 2>&1; then
 else
   echo "kubernetes: invalid copy refused"
 fi
-sed 's#^COPY deploy/regions /app/regions$#COPY docs /app/docs#' services/intake/Dockerfile > "$WORK/Dockerfile"
-if "$CACHE/bin/dockerfilecheck" -context . "$WORK/Dockerfile" 2>/dev/null; then
+sed 's#^COPY deploy/regions /app/regions$#COPY docs /app/docs#' deploy/Dockerfile > "$WORK/Dockerfile"
+if "$CACHE/bin/dockerfilecheck" -context . -build-arg SERVICE=intake "$WORK/Dockerfile" 2>/dev/null; then
   fail "dockerfilecheck accepted a COPY of a .dockerignore'd folder"
 else
   echo "Dockerfile: COPY of an ignored folder refused"
+fi
+if "$CACHE/bin/dockerfilecheck" -context . deploy/Dockerfile 2>/dev/null; then
+  fail "dockerfilecheck accepted deploy/Dockerfile without a SERVICE"
+else
+  echo "Dockerfile: a build without SERVICE refused"
+fi
+if "$CACHE/bin/dockerfilecheck" -context . -build-arg SERVICE=nosuch deploy/Dockerfile 2>/dev/null; then
+  fail "dockerfilecheck accepted a SERVICE that has no folder under services/"
+else
+  echo "Dockerfile: an unknown SERVICE refused"
 fi
 sed 's/koonto_dead_letters_total\[15m\]/koonto_dead_letters_total[15m/' deploy/prometheus/alerts.yml \
   > "$WORK/alerts.yml"

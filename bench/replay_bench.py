@@ -26,7 +26,7 @@ from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import Generations
 from koonto.shared.bus import STREAM_NAME, ensure_stream
 from koonto.shared.region import load_region
-from koonto.shared.store import make_client
+from koonto.shared.mongo import make_client
 from tests.reporting.synthetic import stream
 from tests.support.servers import mongo_server, nats_server, temp_base
 

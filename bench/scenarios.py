@@ -183,7 +183,7 @@ async def summary_latency(mongo_url: str, database: str, repeats: int = 5) -> Ra
     from koonto.reporting.reports import build_summary
     from koonto.reporting.store import Generations
     from koonto.shared.region import load_region
-    from koonto.shared.store import make_client
+    from koonto.shared.mongo import make_client
 
     client = make_client(mongo_url)
     try:

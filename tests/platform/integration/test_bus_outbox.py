@@ -10,11 +10,11 @@ import nats
 import pytest
 from pymongo import AsyncMongoClient
 
-from koonto.shared.bus import STREAM_NAME, Delivery, Subscription, redrive
+from koonto.shared.bus import STREAM_NAME, EventContext, Subscription, redrive
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.intake import IdeaSubmitted
 from koonto.shared.outbox import outbox_fields, outbox_set
-from koonto.shared.runtime import Runtime, ServiceSpec
+from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 from koonto.shared.settings import ServiceSettings
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope, idea_submitted
@@ -30,16 +30,14 @@ class ProbeBehaviour:
 
 
 def probe_runtime(nats_url: str, mongo_url: str, db: str, behaviour: ProbeBehaviour, **overrides: object) -> Runtime:
-    runtime_holder: list[Runtime] = []
-
-    async def on_idea(delivery: Delivery) -> None:
-        title = delivery.data.title
+    async def on_idea(event: IdeaSubmitted, ctx: EventContext, deps: Infra) -> None:
+        title = event.title
         if title in behaviour.always_fail or (title in behaviour.fail_once and title not in behaviour.failed):
             behaviour.failed.add(title)
             raise RuntimeError(f"handler failure for {title}")
         # $inc makes any double processing visible
-        await runtime_holder[0].db["effects"].update_one(
-            {"_id": delivery.envelope.id}, {"$inc": {"count": 1}, "$set": {"title": title}}, upsert=True
+        await deps.db["effects"].update_one(
+            {"_id": ctx.event_id}, {"$inc": {"count": 1}, "$set": {"title": title}}, upsert=True
         )
 
     spec = ServiceSpec(
@@ -50,15 +48,13 @@ def probe_runtime(nats_url: str, mongo_url: str, db: str, behaviour: ProbeBehavi
         service_name="probe", nats_url=nats_url, mongo_url=mongo_url, mongo_database=db,
         **{**FAST_CONSUMER, "consumer_max_deliver": 3, **overrides},  # type: ignore[arg-type]
     )
-    runtime = Runtime(spec, settings)
-    runtime_holder.append(runtime)
-    return runtime
+    return Runtime(spec, settings)
 
 
 async def write_thing(runtime: Runtime, env: Envelope, thing_id: str) -> None:
     """The one single-document write that holds state and the events it causes."""
     await runtime.db["things"].insert_one({"_id": thing_id, "state": "new", **outbox_fields(env)})
-    runtime.events_written()
+    runtime.infra.events_written()
 
 
 async def effects(runtime: Runtime) -> dict[str, int]:
@@ -181,7 +177,7 @@ async def test_update_outbox_keeps_events_in_the_same_write(probe: tuple[Runtime
     first, second = envelope(idea_submitted(title="one")), envelope(idea_submitted(title="two"))
     await runtime.db["things"].insert_one({"_id": "u", "state": "new"})
     await runtime.db["things"].update_one({"_id": "u"}, {"$set": {"state": "changed", **outbox_set(first, second)}})
-    runtime.events_written()
+    runtime.infra.events_written()
     await eventually(lambda: effects(runtime), until=lambda e: e == {"one": 1, "two": 1})
 
 
@@ -206,7 +202,7 @@ async def test_trace_follows_an_http_request_through_the_outbox_into_the_consume
 
     @router.post("/things")
     async def create_thing() -> dict[str, str]:
-        await write_thing(runtime, runtime.new_event(idea_submitted(title="traced"), subject="t1"), "t1")
+        await write_thing(runtime, runtime.infra.new_event(idea_submitted(title="traced"), subject="t1"), "t1")
         return {"ok": "yes"}
 
     runtime.app.include_router(router)

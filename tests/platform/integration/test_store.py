@@ -8,7 +8,7 @@ import pytest
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from koonto.shared.store import Leases, ensure_indexes
+from koonto.shared.mongo import Leases, ensure_indexes
 
 
 async def test_indexes_are_created_once_and_a_restart_creates_them_again_safely(

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import typing
-from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from koonto.shared.contracts import REGISTRY, Envelope, EventData, model_for
 from koonto.shared.contracts.intake import IdeaSubmitted
 from koonto.shared.ids import uuid7
 from tests.support.samples import envelope, idea_submitted
+from tests.support.samples import example_instance as _example_instance
 
 CATALOGUE = {
     "koonto.intake.idea-submitted.v1", "koonto.intake.idea-amended.v1", "koonto.intake.registration-received.v1",
@@ -27,48 +26,6 @@ CATALOGUE = {
     "koonto.advisory.attendance-recorded.v1", "koonto.notify.notification-sent.v1",
     "koonto.notify.notification-failed.v1",
 }
-
-
-def _example_value(annotation: typing.Any, field_name: str) -> typing.Any:
-    """A valid value for a field, derived from its type (enough to build every contract)."""
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if origin is typing.Annotated:
-        return _example_value(args[0], field_name)
-    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
-        non_none = [a for a in args if a is not type(None)]
-        return _example_value(non_none[0], field_name)
-    if origin is typing.Literal:
-        return args[0]
-    if origin is tuple:
-        return (_example_value(args[0], field_name),)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _example_instance(annotation)
-    if annotation is bool:
-        return True
-    if annotation is int:
-        return 1
-    if annotation is datetime:
-        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-    name = getattr(annotation, "__name__", str(annotation))
-    if "date" == name:
-        return datetime(2026, 11, 29).date()
-    if "Email" in name or "email" in field_name:
-        return "person@example.fi"
-    if "phone" in field_name:
-        return "+358401234567"
-    if field_name == "business_id":
-        return "1572860-0"
-    if "Datetime" in name or field_name.endswith("_at"):
-        return datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
-    return "x"
-
-
-def _example_instance(model: type[BaseModel]) -> BaseModel:
-    values = {}
-    for name, field in model.model_fields.items():
-        values[name] = _example_value(field.annotation, name)
-    return model.model_validate(values)
 
 
 def test_catalogue_is_registered_with_subject_naming() -> None:

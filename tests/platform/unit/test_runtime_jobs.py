@@ -9,7 +9,7 @@ import pytest
 from koonto.shared import runtime as runtime_module
 from koonto.shared.aio import within
 from koonto.shared.metrics import JOB_RESTARTS
-from koonto.shared.runtime import Runtime, ServiceSpec
+from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 from koonto.shared.settings import ServiceSettings
 
 
@@ -22,7 +22,7 @@ async def test_a_crashed_job_is_started_again_until_it_ends(monkeypatch: pytest.
         delays.append(delay)
         await real_sleep(0)
 
-    async def flaky(runtime: Runtime) -> None:
+    async def flaky(infra: Infra) -> None:
         nonlocal runs
         runs += 1
         if runs < 4:
@@ -40,7 +40,7 @@ async def test_a_crashed_job_is_started_again_until_it_ends(monkeypatch: pytest.
 
 
 async def test_cancelling_the_job_stops_it() -> None:
-    async def forever(runtime: Runtime) -> None:
+    async def forever(infra: Infra) -> None:
         raise RuntimeError("always")
 
     runtime = Runtime(ServiceSpec(name="jobprobe2", title="job probe", jobs=[forever]), ServiceSettings())
@@ -56,10 +56,10 @@ async def test_cancelling_the_job_stops_it() -> None:
 
 
 async def test_stop_ends_jobs_that_crash_loop_or_swallow_a_cancel() -> None:
-    async def crashing(runtime: Runtime) -> None:
+    async def crashing(infra: Infra) -> None:
         raise RuntimeError("always")
 
-    async def stubborn(runtime: Runtime) -> None:
+    async def stubborn(infra: Infra) -> None:
         while True:
             try:
                 await asyncio.sleep(10)

@@ -1,0 +1,99 @@
+"""The one outbox relay, on the in-memory store: both layouts, the fast path, bulk markers, NATS away."""
+
+from __future__ import annotations
+
+import pytest
+
+from koonto.shared.outbox import PUBLISHED, event_field, outbox_fields, outbox_set
+from tests.support.memory import RecordingPublisher, memory_infra, published
+from tests.support.samples import envelope, idea_submitted
+
+pytestmark = pytest.mark.unit
+
+
+async def test_embedded_outbox_events_are_published_once_in_order_and_cleared() -> None:
+    infra = memory_infra(outbox_collections=["things"])
+    first, second = envelope(idea_submitted(title="one")), envelope(idea_submitted(title="two"))
+    await infra.store["things"].insert_one({"_id": "a", "state": "new", **outbox_fields(first)})
+    await infra.store["things"].update_one({"_id": "a"}, {"$set": {"state": "changed", **outbox_set(second)}})
+    assert [e.id for e in await published(infra)] == [first.id, second.id]
+    assert await published(infra) == []  # nothing twice
+    doc = await infra.store["things"].find_one({"_id": "a"})
+    assert doc is not None and doc["state"] == "changed" and not doc.get("outbox") and "outbox_pending" not in doc
+    assert await infra.store[PUBLISHED].count_documents({}) == 0  # markers go with the entries
+    assert await infra.relay.pending() == 0
+
+
+async def test_fast_path_publishes_what_it_is_handed_and_the_scan_skips_it() -> None:
+    infra = memory_infra(outbox_collections=["things"])
+    env = envelope(idea_submitted())
+    await infra.store["things"].insert_one({"_id": "a", **outbox_fields(env)})
+    infra.events_written(env)
+    assert await infra.relay.publish_committed() == 1
+    assert await infra.store[PUBLISHED].count_documents({}) == 1  # recorded, so a scan elsewhere skips it
+    assert await infra.relay.drain_once() == 0
+    publisher = infra.publisher
+    assert isinstance(publisher, RecordingPublisher) and [e.id for e in publisher.envelopes] == [env.id]
+
+
+async def test_markers_of_a_batch_are_written_in_one_insert() -> None:
+    infra = memory_infra(outbox_collections=["things"])
+    envs = [envelope(idea_submitted(title=f"t{i}")) for i in range(5)]
+    for i, env in enumerate(envs):
+        await infra.store["things"].insert_one({"_id": f"d{i}", **outbox_fields(env)})
+    calls: list[int] = []
+    insert_many = infra.relay.published.insert_many
+
+    async def counting(documents, **kwargs):  # type: ignore[no-untyped-def]
+        calls.append(len(documents))
+        return await insert_many(documents, **kwargs)
+
+    infra.relay.published.insert_many = counting  # type: ignore[method-assign]
+    infra.relay.sources[0].quiet_ms = 60_000  # type: ignore[attr-defined]  # keep the entries: markers stay
+    assert await infra.relay.drain_once() == 5
+    assert calls == [5]
+
+
+async def test_event_field_documents_are_published_and_marked_in_one_write() -> None:
+    infra = memory_infra(event_collections=["deliveries"])
+    envs = [envelope(idea_submitted(title=f"t{i}")) for i in range(3)]
+    for i, env in enumerate(envs):
+        await infra.store["deliveries"].insert_one({"_id": f"d{i}", "status": "sent", **event_field(env)})
+    assert [e.id for e in await published(infra)] == [e.id for e in envs]
+    assert await infra.store["deliveries"].count_documents({"event_pending": True}) == 0
+    assert await published(infra) == []
+
+
+async def test_nats_away_loses_nothing_and_publishes_when_it_is_back() -> None:
+    infra = memory_infra(outbox_collections=["things"])
+    publisher = infra.publisher
+    assert isinstance(publisher, RecordingPublisher)
+    publisher.fail = True
+    env = envelope(idea_submitted())
+    await infra.store["things"].insert_one({"_id": "a", **outbox_fields(env)})
+    infra.events_written(env)
+    with pytest.raises(ConnectionError):
+        await infra.relay.publish_committed()
+    with pytest.raises(ConnectionError):
+        await infra.relay.drain_once()
+    assert await infra.relay.pending() == 1
+    publisher.fail = False
+    assert [e.id for e in await published(infra)] == [env.id]
+    assert await infra.relay.pending() == 0
+
+
+async def test_writes_to_one_document_are_serialised_and_the_relay_shares_the_locks() -> None:
+    import asyncio
+
+    infra = memory_infra(outbox_collections=["things"])
+    things = infra.store["things"]
+    order: list[str] = []
+    async with things.holding("a"):
+        writer = asyncio.create_task(things.update_one({"_id": "a"}, {"$set": {"x": 1}}, upsert=True))
+        other = asyncio.create_task(things.update_one({"_id": "b"}, {"$set": {"x": 1}}, upsert=True))
+        await asyncio.sleep(0.01)
+        order.append("b done" if other.done() else "b waiting")
+        order.append("a waiting" if not writer.done() else "a done")
+    await writer
+    assert order == ["b done", "a waiting"]  # another document is never held up; this one waits its turn
+    assert infra.relay.sources[0].collection.locks is things.locks
