@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from koonto.notify.app import NotifyApp
+from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.clock import SettableClock
 from koonto.notify.devsinks import MailSink, SmsSink
 from koonto.notify.main import create_runtime
@@ -61,13 +61,13 @@ def notify_settings(
 class Notify:
     """A running notify runtime with helpers to publish events into the real stream."""
 
-    def __init__(self, runtime: Runtime, clock: SettableClock | None) -> None:
+    def __init__(self, runtime: Runtime[NotifyContainer], clock: SettableClock | None) -> None:
         self.runtime = runtime
         self.clock = clock
 
     @property
-    def app(self) -> NotifyApp:
-        return self.runtime.state["notify"]  # type: ignore[no-any-return]
+    def container(self) -> NotifyContainer:
+        return self.runtime.container
 
     async def publish(self, env: Envelope, message_id: str | None = None) -> None:
         await self.runtime.publisher(env.type, env.model_dump_json().encode(), message_id or env.id)
@@ -80,7 +80,7 @@ class Notify:
 
 @pytest.fixture
 def notify_factory(clean_stream: str, mongo_url: str, db_names: dict[str, str], mail_sink: MailSink, sms_sink: SmsSink):  # type: ignore[no-untyped-def]
-    def make(clock: SettableClock | None = None, **overrides: Any) -> Runtime:
+    def make(clock: SettableClock | None = None, **overrides: Any) -> Runtime[NotifyContainer]:
         settings = notify_settings(clean_stream, mongo_url, db_names["notify"], mail_sink, sms_sink, **overrides)
         return create_runtime(settings, clock=clock)
 

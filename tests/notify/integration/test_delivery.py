@@ -73,10 +73,10 @@ async def test_sms_due_at_2230_helsinki_waits_until_0800(notify: Notify, sms_sin
     # the mail receipt goes at once; the SMS waits through the night
     await eventually(lambda: notify.deliveries(channel="email", status="sent"), until=lambda d: len(d) == 1)
     notify.clock.set(morning - timedelta(minutes=1))
-    notify.app.wake()
+    notify.container.worker.wake()
     await stays(lambda: _n(sms_sink), until=lambda n: n == 0, duration=1.0)
     notify.clock.set(morning)
-    notify.app.wake()
+    notify.container.worker.wake()
     await eventually(lambda: _n(sms_sink), until=lambda n: n == 1, what="SMS at 08:00")
     [delivery] = await eventually(lambda: notify.deliveries(channel="sms", status="sent"), until=lambda d: len(d) == 1)
     assert delivery["status"] == "sent" and morning <= delivery["sent_at"] < morning + timedelta(minutes=1)
@@ -99,7 +99,7 @@ async def test_sms_throttled_and_provider_errors_are_retried_invalid_number_is_s
     second = idea_submitted(contact=Contact(name="B", email="b@example.fi", phone="+358401000002", channel="sms"))
     await notify.publish(envelope(second))
     failed = await eventually(lambda: notify.deliveries(channel="sms", status="failed"), until=lambda d: len(d) == 1)
-    assert failed[0]["attempts"] == 1 and await notify.app.store.is_suppressed("sms", "+358401000002")
+    assert failed[0]["attempts"] == 1 and await notify.container.store.records.is_suppressed("sms", "+358401000002")
     assert _requests(sms_sink) == 4  # 429, 503, 201, 400: no retry loop after the 400
 
 
@@ -154,7 +154,7 @@ async def test_no_consent_no_message_and_one_click_unsubscribe_stops_the_next_on
         assert "<title>Message preferences – " in preferences.text and "Funding call announcements" in preferences.text
         assert "call_announcements</label>" not in preferences.text
         assert 'id="topic-call_announcements" name="topics" value="call_announcements" disabled' in preferences.text
-    subscriber = await notify.app.store.subscriber("calls@example.fi")
+    subscriber = await notify.container.store.recipients.subscriber("calls@example.fi")
     assert subscriber is not None and not subscriber["topics"]["call_announcements"]["consent"]
     assert subscriber["topics"]["call_announcements"]["source"] == "one-click-unsubscribe"
 

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from koonto.notify.devsinks import MailSink
-from koonto.notify.store import NotifyStore
+from koonto.notify.store import subscriber_document
 from koonto.shared.contracts.advisory import CallOpened
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope
@@ -26,7 +26,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
     runtime = notify_factory(**settings)
     at = datetime(2026, 11, 1, tzinfo=UTC)
     seed = [
-        NotifyStore.subscriber_document(
+        subscriber_document(
             f"tilaaja{i:05d}@example.fi",
             language=("fi", "sv", "en")[i % 3],
             municipality=None,
@@ -39,7 +39,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
     ]
     # one more who subscribed to events only: must not get the call announcement
     seed.append(
-        NotifyStore.subscriber_document(
+        subscriber_document(
             "vain-tapahtumat@example.fi",
             language="fi",
             municipality=None,

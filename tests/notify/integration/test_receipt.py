@@ -47,7 +47,7 @@ async def test_receipt_mail_once_in_the_contacts_language_even_when_redelivered(
     assert delivery["status"] == "sent" and message["Message-ID"] == delivery["message_id"]
 
     # notification-sent went out through the outbox
-    await eventually(notify.app.store.count_pending_events, until=lambda n: n == 0, what="outbox drained")
+    await eventually(notify.runtime.relay.pending, until=lambda n: n == 0, what="outbox drained")
 
 
 async def _count(sink: MailSink) -> int:

@@ -1,48 +1,54 @@
-"""Composition root of the notify service: settings, store, broker, routers, jobs, lifespan."""
+"""The notify service's spec for the shared runtime: its subscriptions, indexes, relay source, routers, jobs."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
-
-from koonto.notify.app import NotifyApp
+from koonto.notify import bootstrap as wiring
+from koonto.notify.bootstrap import NotifyContainer
+from koonto.notify.channels.mail import MailSender
+from koonto.notify.channels.sms import SmsSender
 from koonto.notify.clock import Clock
 from koonto.notify.settings import NotifySettings
-from koonto.notify.store import INDEXES
-from koonto.notify.subscriptions import subscriptions
-from koonto.notify.web import api, pages
-from koonto.shared.runtime import Runtime, ServiceSpec
+from koonto.notify.store import EVENT_COLLECTIONS, INDEXES
+from koonto.notify.subscriptions import SUBSCRIPTIONS
+from koonto.notify.web import ROUTERS, configure
+from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 
 
-def build(settings: NotifySettings, clock: Clock | None = None) -> tuple[ServiceSpec, NotifyApp]:
-    app = NotifyApp(settings, clock)
+def build_spec(
+    settings: NotifySettings,
+    clock: Clock | None = None,
+    *,
+    mailer: MailSender | None = None,
+    sms: SmsSender | None = None,
+) -> ServiceSpec[NotifyContainer]:
+    def bootstrap(infra: Infra) -> NotifyContainer:
+        return wiring.bootstrap(infra, settings=settings, clock=clock, mailer=mailer, sms=sms)
 
-    def configure(fastapi_app: FastAPI) -> None:
-        app.bind(fastapi_app.state.runtime)
-        pages.mount_static(fastapi_app)
-
-    spec = ServiceSpec(
+    return ServiceSpec(
         name="notify",
         title="Koonto notify: email and SMS",
-        subscriptions=subscriptions(app),
+        bootstrap=bootstrap,
+        subscriptions=SUBSCRIPTIONS,
         indexes=INDEXES,
-        outbox_collections=[],  # notify's outcome events have their own batched relay (app.run_event_relay)
-        routers=[api.router(), pages.router()],
-        jobs=app.jobs,
+        event_collections=EVENT_COLLECTIONS,  # the delivery log carries notification-sent / -failed
+        routers=ROUTERS,
+        jobs=wiring.JOBS,
+        on_stop=wiring.ON_STOP,
         configure_app=configure,
     )
-    return spec, app
 
 
-def build_spec(settings: NotifySettings) -> ServiceSpec:
-    return build(settings)[0]
-
-
-def create_runtime(settings: NotifySettings | None = None, clock: Clock | None = None) -> Runtime:
+def create_runtime(
+    settings: NotifySettings | None = None,
+    clock: Clock | None = None,
+    *,
+    mailer: MailSender | None = None,
+    sms: SmsSender | None = None,
+) -> Runtime[NotifyContainer]:
     settings = settings or NotifySettings()
-    spec, _ = build(settings, clock)
-    return Runtime(spec, settings)
+    return Runtime(build_spec(settings, clock, mailer=mailer, sms=sms), settings)
 
 
-def spec_and_settings() -> tuple[ServiceSpec, NotifySettings]:
+def spec_and_settings() -> tuple[ServiceSpec[NotifyContainer], NotifySettings]:
     settings = NotifySettings()
     return build_spec(settings), settings

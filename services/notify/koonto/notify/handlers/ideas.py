@@ -1,149 +1,85 @@
-"""idea-submitted (receipt), stage-changed (status update), association-messaged (the advisor's text)."""
+"""idea-submitted (receipt), idea-amended (contact details), stage-changed (status update),
+association-messaged (the advisor's text)."""
 
 from __future__ import annotations
 
-from koonto.notify.app import NotifyApp
-from koonto.shared.bus import Delivery
+from koonto.notify.bootstrap import NotifyContainer
+from koonto.notify.domain.errors import ContactNotKnownYet
+from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
-from koonto.shared.contracts.intake import IdeaAmended, IdeaSubmitted
+from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
+
+Document = dict[str, object]
 
 
-class ContactNotKnownYet(RuntimeError):
-    """The idea's contact has not reached us yet (events of different subjects may overtake each other):
-    retried with backoff, dead-lettered if it never comes."""
+def contact_details(c: Contact) -> Document:
+    return {"email": c.email.lower(), "phone": c.phone, "name": c.name, "language": c.language, "channel": c.channel}
 
 
-def contact_fields(data: IdeaSubmitted) -> dict[str, object]:
-    c = data.contact
-    return {
-        "email": c.email.lower(),
-        "phone": c.phone,
-        "name": c.name,
-        "language": c.language,
-        "channel": c.channel,
-        "reference": data.reference,
-        "title": data.title,
-        "organisation": data.organisation.name,
-        "status_url": data.status_url,
+async def known_contact(deps: NotifyContainer, idea_id: str) -> Document:
+    contact = await deps.store.recipients.contact(idea_id)
+    if contact is None:
+        raise ContactNotKnownYet(idea_id)
+    return contact
+
+
+async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: NotifyContainer) -> None:
+    contact = {
+        **contact_details(event.contact),
+        "reference": event.reference,
+        "title": event.title,
+        "organisation": event.organisation.name,
+        "status_url": event.status_url,
     }
+    await deps.store.recipients.remember_contact(event.idea_id, contact)
+    context = {
+        "name": event.contact.name,
+        "reference": event.reference,
+        "title": event.title,
+        "organisation": event.organisation.name,
+        "submitted_at": event.submitted_at,
+        "status_url": event.status_url,
+        "sms_link": event.status_url,
+    }
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="receipt", context=context, recipient_ref=f"contact:{event.idea_id}",
+        always_email=True,
+    )
 
 
-def on_idea_submitted(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: IdeaSubmitted = delivery.data
-        contact = contact_fields(data)
-        await app.store.remember_contact(data.idea_id, contact)
-        context = {
-            "name": data.contact.name,
-            "reference": data.reference,
-            "title": data.title,
-            "organisation": data.organisation.name,
-            "submitted_at": data.submitted_at,
-            "status_url": data.status_url,
-            "sms_link": data.status_url,
-        }
-        docs = [
-            app.plan(
-                delivery.envelope,
-                kind="receipt",
-                channel=channel,
-                address=address,
-                language=data.contact.language,
-                name=data.contact.name,
-                context=context,
-                recipient_ref=f"contact:{data.idea_id}",
-            )
-            for channel, address in app.contact_channels(contact, "receipt", always_email=True)
-        ]
-        await app.enqueue(docs)
-
-    return handle
+async def on_idea_amended(event: IdeaAmended, ctx: EventContext, deps: NotifyContainer) -> None:
+    if event.contact is None:
+        return
+    await known_contact(deps, event.idea_id)
+    await deps.store.recipients.remember_contact(event.idea_id, contact_details(event.contact))
 
 
-def on_idea_amended(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: IdeaAmended = delivery.data
-        if data.contact is None:
-            return
-        c = data.contact
-        if await app.store.contact(data.idea_id) is None:
-            raise ContactNotKnownYet(data.idea_id)
-        await app.store.remember_contact(
-            data.idea_id,
-            {
-                "email": c.email.lower(),
-                "phone": c.phone,
-                "name": c.name,
-                "language": c.language,
-                "channel": c.channel,
-            },
-        )
-
-    return handle
+async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: NotifyContainer) -> None:
+    contact = await known_contact(deps, event.idea_id)
+    context = {
+        "name": contact["name"],
+        "reference": event.reference,
+        "title": contact.get("title", ""),
+        "to_stage": event.to_stage,
+        "reason": event.reason or "",
+        "status_url": contact.get("status_url", ""),
+        "sms_link": contact.get("status_url", ""),
+    }
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="status-update", context=context, recipient_ref=str(contact["_id"])
+    )
 
 
-def on_stage_changed(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: StageChanged = delivery.data
-        contact = await app.store.contact(data.idea_id)
-        if contact is None:
-            raise ContactNotKnownYet(data.idea_id)
-        context = {
-            "name": contact["name"],
-            "reference": data.reference,
-            "title": contact.get("title", ""),
-            "to_stage": data.to_stage,
-            "reason": data.reason or "",
-            "status_url": contact.get("status_url", ""),
-            "sms_link": contact.get("status_url", ""),
-        }
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="status-update",
-                    channel=channel,
-                    address=address,
-                    language=contact.get("language", "fi"),
-                    name=contact["name"],
-                    context=context,
-                    recipient_ref=contact["_id"],
-                )
-                for channel, address in app.contact_channels(contact, "status-update")
-            ]
-        )
-
-    return handle
-
-
-def on_association_messaged(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: AssociationMessaged = delivery.data
-        contact = await app.store.contact(data.idea_id)
-        if contact is None:
-            raise ContactNotKnownYet(data.idea_id)
-        context = {
-            "name": contact["name"],
-            "reference": data.reference,
-            "advisor_name": data.advisor_name,
-            "body": data.body,
-            "status_url": contact.get("status_url", ""),
-            "sms_link": contact.get("status_url", ""),
-        }
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="advisor-message",
-                    channel=channel,
-                    address=address,
-                    language=contact.get("language", "fi"),
-                    name=contact["name"],
-                    context=context,
-                    recipient_ref=contact["_id"],
-                )
-                for channel, address in app.contact_channels(contact, "advisor-message")
-            ]
-        )
-
-    return handle
+async def on_association_messaged(event: AssociationMessaged, ctx: EventContext, deps: NotifyContainer) -> None:
+    contact = await known_contact(deps, event.idea_id)
+    context = {
+        "name": contact["name"],
+        "reference": event.reference,
+        "advisor_name": event.advisor_name,
+        "body": event.body,
+        "status_url": contact.get("status_url", ""),
+        "sms_link": contact.get("status_url", ""),
+    }
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])
+    )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from koonto.notify.app import NotifyApp
-from koonto.shared.bus import Delivery
+from koonto.notify.bootstrap import NotifyContainer
+from koonto.notify.domain.errors import EventNotKnownYet
+from koonto.notify.domain.keys import address_hash
+from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import (
     ErasureRequested,
     RegistrationReceived,
@@ -13,128 +15,80 @@ from koonto.shared.contracts.intake import (
 )
 
 
-class EventNotKnownYet(RuntimeError):
-    """The registration's event-scheduled has not reached us yet: retried with backoff."""
+async def on_subscription_requested(event: SubscriptionRequested, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.planner.enqueue_email(
+        ctx.envelope,
+        kind="subscription-confirm",
+        address=event.email,
+        language=event.language,
+        context={"email": event.email, "topic": event.topic, "confirm_url": event.confirm_url},
+        recipient_ref=f"subscription:{event.subscription_id}",
+    )
 
 
-def on_subscription_requested(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: SubscriptionRequested = delivery.data
-        context = {"email": data.email, "topic": data.topic, "confirm_url": data.confirm_url}
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="subscription-confirm",
-                    channel="email",
-                    address=data.email,
-                    language=data.language,
-                    name=None,
-                    context=context,
-                    recipient_ref=f"subscription:{data.subscription_id}",
-                )
-            ]
-        )
-
-    return handle
+async def on_subscription_confirmed(event: SubscriptionConfirmed, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.store.recipients.record_consent(
+        event.email,
+        topic=event.topic,
+        consent=True,
+        at=event.confirmed_at,
+        source=event.source,
+        language=event.language,
+        municipality=event.municipality,
+        unsubscribe_url=event.unsubscribe_url,
+    )
 
 
-def on_subscription_confirmed(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: SubscriptionConfirmed = delivery.data
-        await app.store.record_consent(
-            data.email,
-            topic=data.topic,
-            consent=True,
-            at=data.confirmed_at,
-            source=data.source,
-            language=data.language,
-            municipality=data.municipality,
-            unsubscribe_url=data.unsubscribe_url,
-        )
-
-    return handle
+async def on_subscription_cancelled(event: SubscriptionCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.store.recipients.record_consent(
+        event.email, topic=event.topic, consent=False, at=event.cancelled_at, source=event.source
+    )
 
 
-def on_subscription_cancelled(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: SubscriptionCancelled = delivery.data
-        await app.store.record_consent(
-            data.email, topic=data.topic, consent=False, at=data.cancelled_at, source=data.source
-        )
-
-    return handle
-
-
-def on_registration_received(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: RegistrationReceived = delivery.data
-        event = await app.store.scheduled_event(data.scheduled_event_id)
-        if event is None:
-            raise EventNotKnownYet(data.scheduled_event_id)
-        p = data.participant
-        await app.store.remember_registrant(
-            data.registration_id,
-            {
-                "email": p.email.lower(),
-                "phone": p.phone,
-                "name": p.name,
-                "language": p.language,
-                "channel": p.channel,
-                "scheduled_event_id": data.scheduled_event_id,
-            },
-        )
-        context = {
-            "name": p.name,
-            "status": data.status,
-            "position": data.position_on_waitlist,
-            "scheduled_event_id": data.scheduled_event_id,
-            "event_title": event["title"],
-            "starts_at": event["starts_at"],
-            "ends_at": event.get("ends_at"),
-            "place": event.get("place"),
-            "online_url": event.get("online_url"),
-            "description": event.get("description", ""),
-        }
-        contact = {"email": p.email, "phone": p.phone, "channel": p.channel}
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="registration-confirmation",
-                    channel=channel,
-                    address=address,
-                    language=p.language,
-                    name=p.name,
-                    context=context,
-                    recipient_ref=f"registrant:{data.registration_id}",
-                )
-                for channel, address in app.contact_channels(contact, "registration-confirmation", always_email=True)
-            ]
-        )
-
-    return handle
+async def on_registration_received(event: RegistrationReceived, ctx: EventContext, deps: NotifyContainer) -> None:
+    scheduled = await deps.store.records.scheduled_event(event.scheduled_event_id)
+    if scheduled is None:
+        raise EventNotKnownYet(event.scheduled_event_id)
+    p = event.participant
+    person = {"email": p.email.lower(), "phone": p.phone, "name": p.name, "language": p.language, "channel": p.channel}
+    await deps.store.recipients.remember_registrant(
+        event.registration_id, {**person, "scheduled_event_id": event.scheduled_event_id}
+    )
+    context = {
+        "name": p.name,
+        "status": event.status,
+        "position": event.position_on_waitlist,
+        "scheduled_event_id": event.scheduled_event_id,
+        "event_title": scheduled["title"],
+        "starts_at": scheduled["starts_at"],
+        "ends_at": scheduled.get("ends_at"),
+        "place": scheduled.get("place"),
+        "online_url": scheduled.get("online_url"),
+        "description": scheduled.get("description", ""),
+    }
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope,
+        {**person, "email": p.email},
+        kind="registration-confirmation",
+        context=context,
+        recipient_ref=f"registrant:{event.registration_id}",
+        always_email=True,
+    )
 
 
-def on_erasure_requested(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: ErasureRequested = delivery.data
-        await app.store.erase_person(data.email, data.phone, data.idea_ids)
-        # the one confirmation; its own address is scrubbed as soon as it has been sent
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="erasure-confirmation",
-                    channel="email",
-                    address=data.email,
-                    language=data.language,
-                    name=None,
-                    context={"requested_at": data.requested_at},
-                    recipient_ref="erased",
-                    erase_after_send=True,
-                )
-            ]
-        )
-
-    return handle
+async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: NotifyContainer) -> None:
+    """Removes the person from the directory and scrubs their address from the delivery log (the dedupe key keeps
+    only a hash); pending messages to them are cancelled. Then the one confirmation, whose own address is
+    scrubbed as soon as it has been sent."""
+    await deps.store.recipients.forget(event.email, event.phone, event.idea_ids)
+    hashes = [address_hash("email", event.email)] + ([address_hash("sms", event.phone)] if event.phone else [])
+    await deps.store.deliveries.scrub(hashes)
+    await deps.planner.enqueue_email(
+        ctx.envelope,
+        kind="erasure-confirmation",
+        address=event.email,
+        language=event.language,
+        context={"requested_at": event.requested_at},
+        recipient_ref="erased",
+        erase_after_send=True,
+    )

@@ -2,85 +2,73 @@
 
 from __future__ import annotations
 
-from koonto.notify.app import NotifyApp
-from koonto.shared.bus import Delivery
+from koonto.notify.bootstrap import NotifyContainer
+from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import CaseOpened, FollowupDue, StaffUpdated
 
 
-def on_staff_updated(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: StaffUpdated = delivery.data
-        await app.store.remember_staff(
-            data.staff_id,
-            {
-                "email": data.email.lower(),
-                "display_name": data.display_name,
-                "language": data.language,
-                "roles": list(data.roles),
-                "active": data.active,
-            },
-            data.updated_at,
-        )
-
-    return handle
+async def on_staff_updated(event: StaffUpdated, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.store.recipients.remember_staff(
+        event.staff_id,
+        {
+            "email": event.email.lower(),
+            "display_name": event.display_name,
+            "language": event.language,
+            "roles": list(event.roles),
+            "active": event.active,
+        },
+        event.updated_at,
+    )
 
 
-def on_case_opened(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: CaseOpened = delivery.data
-        municipality = app.runtime.region.municipality(data.organisation.municipality)
-        await app.store.keep_case(
-            data.case_id,
-            {
-                "reference": data.reference,
-                "title": data.title,
-                "organisation": data.organisation.name,
-                "municipality": municipality.name_fi if municipality else data.organisation.municipality,
-                "opened_at": data.opened_at,
-                "idea_id": data.idea_id,
-            },
-        )
-
-    return handle
+async def on_case_opened(event: CaseOpened, ctx: EventContext, deps: NotifyContainer) -> None:
+    municipality = deps.infra.region.municipality(event.organisation.municipality)
+    await deps.store.records.keep_case(
+        event.case_id,
+        {
+            "reference": event.reference,
+            "title": event.title,
+            "organisation": event.organisation.name,
+            "municipality": municipality.name_fi if municipality else event.organisation.municipality,
+            "opened_at": event.opened_at,
+            "idea_id": event.idea_id,
+        },
+    )
 
 
-def on_followup_due(app: NotifyApp):  # type: ignore[no-untyped-def]
-    async def handle(delivery: Delivery) -> None:
-        data: FollowupDue = delivery.data
-        await app.store.keep_followup(
-            data.followup_id,
-            {
-                "case_id": data.case_id,
-                "reference": data.reference,
-                "kind": data.kind,
-                "due_on": data.due_on.isoformat(),
-                "note": data.note or "",
-                "recipient_staff_ids": list(data.recipient_staff_ids),
-                "received_at": app.now(),
-            },
-        )
-        staff = await app.store.staff(list(data.recipient_staff_ids))
-        await app.enqueue(
-            [
-                app.plan(
-                    delivery.envelope,
-                    kind="followup-reminder",
-                    channel="email",
-                    address=member["email"],
-                    language=member.get("language", "fi"),
-                    name=member.get("display_name"),
-                    context={
-                        "name": member.get("display_name", ""),
-                        "reference": data.reference,
-                        "followup_kind": data.kind,
-                        "due_on": data.due_on,
-                        "note": data.note or "",
-                        "case_url": f"{app.settings.advisory_public_url}/cases/{data.case_id}",
-                    },
-                    recipient_ref=member["_id"],
-                )
-                for member in staff
-            ]
-        )
-
-    return handle
+async def on_followup_due(event: FollowupDue, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.store.records.keep_followup(
+        event.followup_id,
+        {
+            "case_id": event.case_id,
+            "reference": event.reference,
+            "kind": event.kind,
+            "due_on": event.due_on.isoformat(),
+            "note": event.note or "",
+            "recipient_staff_ids": list(event.recipient_staff_ids),
+            "received_at": deps.now(),
+        },
+    )
+    staff = await deps.store.recipients.staff(list(event.recipient_staff_ids))
+    await deps.planner.enqueue(
+        [
+            deps.planner.plan(
+                ctx.envelope,
+                kind="followup-reminder",
+                channel="email",
+                address=member["email"],
+                language=member.get("language", "fi"),
+                name=member.get("display_name"),
+                context={
+                    "name": member.get("display_name", ""),
+                    "reference": event.reference,
+                    "followup_kind": event.kind,
+                    "due_on": event.due_on,
+                    "note": event.note or "",
+                    "case_url": f"{deps.settings.advisory_public_url}/cases/{event.case_id}",
+                },
+                recipient_ref=member["_id"],
+            )
+            for member in staff
+        ]
+    )

@@ -1,0 +1,231 @@
+"""The delivery queue and the delivery log.
+
+A delivery lives in `delivery_queue` while it is pending, sending or unconfirmed, and is written once, with its
+outcome, into the insert-only `deliveries` log. The queue stays small, so the writes of every send are cheap on
+any store (on some supported stores an update costs in proportion to the collection's size). The log document
+carries the outcome's notification-sent / -failed event (`koonto.shared.outbox.event_field`), published by the
+shared relay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING
+from pymongo.errors import BulkWriteError, DuplicateKeyError
+
+from koonto.notify.domain.keys import address_hash
+from koonto.shared.contracts import Envelope
+from koonto.shared.mongo import Store, epoch_ms
+from koonto.shared.outbox import event_field
+
+Document = dict[str, Any]
+
+LOG = "deliveries"
+QUEUE = "delivery_queue"
+CLAIMS = "delivery_claims"
+ERASED = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
+UNLOCK = {"locked_until": "", "locked_by": ""}
+
+
+class Deliveries:
+    def __init__(self, store: Store) -> None:
+        self.queue = store[QUEUE]
+        self.log = store[LOG]
+        self.claims = store[CLAIMS]
+
+    # -- queueing --------------------------------------------------------------------------------------------
+    async def add(self, docs: Sequence[Document]) -> int:
+        """Queues new deliveries; one that exists already (same event, address, channel), queued or in the log,
+        is left as it is."""
+        if not docs:
+            return 0
+        done = {d["_id"] async for d in self.log.find({"_id": {"$in": [x["_id"] for x in docs]}}, {"_id": 1})}
+        fresh = [d for d in docs if d["_id"] not in done]
+        if not fresh:
+            return 0
+        try:
+            result = await self.queue.insert_many(fresh, ordered=False)
+            return len(result.inserted_ids)
+        except BulkWriteError as exc:
+            errors = exc.details.get("writeErrors", [])
+            if any(e.get("code") != 11000 for e in errors):
+                raise
+            return int(exc.details.get("nInserted", 0))
+
+    async def due(self, now: datetime, limit: int) -> list[Document]:
+        cursor = self.queue.find({"status": "pending", "due_at": {"$lte": now}})
+        return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+
+    async def queued_count(self, query: Document) -> int:
+        return await self.queue.count_documents(query)
+
+    # -- claim -> send -> record ------------------------------------------------------------------------------
+    async def claim(self, key: str, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
+        """pending -> sending, written before the provider is called; one replica wins.
+
+        The winner is decided by a unique insert (the claim's number, into `delivery_claims`), not by the
+        conditional update alone: on some supported stores two concurrent conditional updates of one document
+        can both apply, and each replica would then send."""
+        doc = await self.queue.find_one({"_id": key, "status": "pending", "due_at": {"$lte": now}})
+        if doc is None:
+            return None
+        seen = doc.get("claims")
+        number = await self._take_claim(key, int(seen or 0) + 1, now=now, lease=lease, owner=owner)
+        if number is None:
+            return None
+        fields = {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now}
+        result = await self.queue.update_one(
+            {"_id": key, "status": "pending", "claims": {"$exists": False} if seen is None else seen},
+            {"$set": {**fields, "claims": number}, "$inc": {"attempts": 1}},
+        )
+        if result.modified_count != 1:
+            return None  # settled or claimed again while this replica waited past its lease
+        return {**doc, **fields, "claims": number, "attempts": int(doc.get("attempts", 0)) + 1}
+
+    async def _take_claim(
+        self, key: str, number: int, *, now: datetime, lease: timedelta, owner: str
+    ) -> int | None:
+        """Inserts claim `number` of a delivery; None if another replica holds it. A claim older than the lease
+        whose delivery never became "sending" (its replica died in between) is passed over for the next number."""
+        at_ms, lease_ms = epoch_ms(now), int(lease.total_seconds() * 1000)
+        for n in range(number, number + 5):
+            try:
+                await self.claims.insert_one({"_id": f"{key}:{n}", "delivery": key, "owner": owner, "at_ms": at_ms})
+                return n
+            except DuplicateKeyError:
+                held = await self.claims.find_one({"_id": f"{key}:{n}"})
+                if held is None or at_ms - int(held.get("at_ms", 0)) < lease_ms:
+                    return None
+        return None
+
+    async def mark_committing(self, key: str, owner: str) -> None:
+        """Recorded right before the message data goes to the server (SMTP DATA)."""
+        await self.queue.update_one({"_id": key, "locked_by": owner}, {"$set": {"committing": True}})
+
+    async def _finish(self, doc: Document, owner: str | None, outcome: Document) -> bool:
+        """The outcome is one insert into the log (carrying its event); then the queue entry goes."""
+        record = {k: v for k, v in doc.items() if k not in UNLOCK}
+        record.update(outcome)
+        recorded = True
+        try:
+            await self.log.insert_one(record)
+        except DuplicateKeyError:
+            recorded = False  # recorded before (a crash between the two writes): the log wins
+        query: Document = {"_id": doc["_id"]}
+        if owner:
+            query["locked_by"] = owner
+        await self.queue.delete_one(query)
+        await self.claims.delete_many({"delivery": doc["_id"]})
+        return recorded
+
+    async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
+        return await self._finish(doc, owner, {"status": "sent", "sent_at": now, **fields, **event_field(event)})
+
+    async def mark_failed(
+        self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool, event: Envelope
+    ) -> bool:
+        outcome = {"status": "failed", "failed_at": now, "permanent": permanent, "last_error": error[:1000]}
+        return await self._finish(doc, owner, {**outcome, **event_field(event)})
+
+    async def mark_skipped(self, doc: Document, owner: str | None, *, reason: str) -> bool:
+        return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
+
+    async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
+        await self.queue.update_one(
+            {"_id": key, "status": "sending", "locked_by": owner},
+            {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNLOCK},
+        )
+
+    async def postpone(self, key: str, owner: str, *, due_at: datetime, reason: str) -> None:
+        """Back to the queue without counting an attempt (quiet hours reached while it waited)."""
+        await self.queue.update_one(
+            {"_id": key, "status": "sending", "locked_by": owner},
+            {
+                "$set": {"status": "pending", "due_at": due_at, "not_before": due_at, "postponed": reason},
+                "$inc": {"attempts": -1},
+                "$unset": UNLOCK,
+            },
+        )
+
+    async def erase_address_after_send(self, key: str) -> None:
+        await self.log.update_one({"_id": key}, {"$set": ERASED})
+
+    # -- recovery --------------------------------------------------------------------------------------------
+    async def in_log(self, key: str) -> bool:
+        return await self.log.find_one({"_id": key}, {"_id": 1}) is not None
+
+    async def drop_from_queue(self, key: str) -> None:
+        await self.queue.delete_one({"_id": key})
+        await self.claims.delete_many({"delivery": key})
+
+    async def stale_sending(self, now: datetime, limit: int = 100) -> list[Document]:
+        cursor = self.queue.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
+        return [d async for d in cursor]
+
+    async def settle_stale(self, key: str, *, now: datetime, policy: str, seen_lock: datetime) -> bool:
+        """A delivery left in "sending" by a replica that died. If it never reached the point of no return
+        (no `committing` mark: it died before SMTP DATA), nothing was sent and it simply goes back to the queue;
+        otherwise its outcome at the provider is unknown and `policy` decides."""
+        doc = await self.queue.find_one({"_id": key}, {"committing": 1, "channel": 1})
+        provably_unsent = doc is not None and doc.get("channel") == "email" and not doc.get("committing")
+        update: Document
+        if policy == "resend" or provably_unsent:
+            update = {
+                "$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
+                "$unset": {**UNLOCK, "committing": ""},
+            }
+        else:
+            update = {"$set": {"status": "unconfirmed", "unconfirmed_at": now}, "$unset": UNLOCK}
+        result = await self.queue.update_one({"_id": key, "status": "sending", "locked_until": seen_lock}, update)
+        return result.modified_count == 1
+
+    async def requeue(self, key: str, *, now: datetime, by: str) -> bool:
+        """Staff send again a delivery whose outcome is unknown (the Message-ID stays the same)."""
+        result = await self.queue.update_one(
+            {"_id": key, "status": "unconfirmed", "erased": {"$ne": True}},
+            {"$set": {"status": "pending", "due_at": now, "requeued_by": by, "requeued_at": now}},
+        )
+        return result.modified_count == 1
+
+    # -- erasure ---------------------------------------------------------------------------------------------
+    async def scrub(self, hashes: Sequence[str]) -> None:
+        """Scrubs the addresses (by hash) from queue and log; pending messages to them are cancelled. The one
+        erasure confirmation is left to go out."""
+        others = {"address_hash": {"$in": list(hashes)}, "kind": {"$ne": "erasure-confirmation"}}
+        await self.queue.update_many(
+            {**others, "status": {"$in": ["pending", "unconfirmed"]}},
+            {"$set": {"status": "cancelled", "skip_reason": "erased", **ERASED}},
+        )
+        await self.log.update_many(others, {"$set": ERASED})
+
+    # -- reads (for the views) -------------------------------------------------------------------------------
+    async def one(self, key: str) -> Document | None:
+        return await self.log.find_one({"_id": key}, {"event": 0}) or await self.queue.find_one({"_id": key})
+
+    async def newest(self, query: Document, *, limit: int, skip: int = 0) -> list[Document]:
+        """Queued and logged deliveries matching `query`, newest first."""
+        found: list[Document] = []
+        for collection in (self.queue, self.log):
+            cursor = collection.find(query, {"event": 0}).sort("created_at", DESCENDING).limit(skip + limit)
+            found += [d async for d in cursor]
+        found.sort(key=lambda d: d["created_at"], reverse=True)
+        return found[skip : skip + limit]
+
+    async def status_counts(self, fanout_id: str) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        pipeline: list[Document] = [
+            {"$match": {"fanout_id": fanout_id}},
+            {"$group": {"_id": "$status", "n": {"$sum": 1}}},
+        ]
+        for collection in (self.queue, self.log):
+            for row in await collection.aggregate(pipeline):
+                counts[str(row["_id"])] = counts.get(str(row["_id"]), 0) + int(row["n"])
+        return counts
+
+    @staticmethod
+    def address_query(recipient: str) -> Document:
+        channel = "sms" if recipient.strip().startswith("+") else "email"
+        return {"address_hash": address_hash(channel, recipient)}

@@ -1,0 +1,60 @@
+"""Fan-outs: one announcement to every consenting subscriber, expanded in batches under a lease."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pymongo import DESCENDING
+from pymongo.errors import DuplicateKeyError
+
+from koonto.shared.mongo import Store
+
+Document = dict[str, Any]
+
+COLLECTION = "fanouts"
+
+
+class Fanouts:
+    def __init__(self, store: Store) -> None:
+        self.collection = store[COLLECTION]
+
+    async def create(self, doc: Document) -> bool:
+        try:
+            await self.collection.insert_one(doc)
+        except DuplicateKeyError:
+            return False
+        return True
+
+    async def claim(self, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
+        return await self.collection.find_one_and_update(
+            {
+                "status": "expanding",
+                "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}],
+            },
+            {"$set": {"locked_until": now + lease, "locked_by": owner}},
+        )
+
+    async def advance(self, fanout_id: str, owner: str, *, cursor: str, scanned: int, queued: int) -> None:
+        await self.collection.update_one(
+            {"_id": fanout_id, "locked_by": owner},
+            {"$set": {"cursor": cursor}, "$inc": {"scanned": scanned, "queued": queued}},
+        )
+
+    async def finish(self, fanout_id: str, owner: str, now: datetime) -> None:
+        await self.collection.update_one(
+            {"_id": fanout_id, "locked_by": owner},
+            {"$set": {"status": "expanded", "expanded_at": now}, "$unset": {"locked_until": "", "locked_by": ""}},
+        )
+
+    async def release(self, fanout_id: str, owner: str) -> None:
+        await self.collection.update_one(
+            {"_id": fanout_id, "locked_by": owner}, {"$unset": {"locked_until": "", "locked_by": ""}}
+        )
+
+    async def one(self, fanout_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": fanout_id})
+
+    async def newest(self, limit: int = 50) -> list[Document]:
+        cursor = self.collection.find({}, {"context": 0}).sort("created_at", DESCENDING).limit(limit)
+        return [d async for d in cursor]

@@ -1,0 +1,131 @@
+"""Fan-out: an announcement or invitation to every consenting subscriber, expanded into deliveries in batches
+that run only a little ahead of sending (a lease lets one replica expand a fan-out at a time)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+from typing import Any
+
+from koonto.notify.domain.values import jsonable
+from koonto.notify.use_cases.core import Core
+from koonto.notify.use_cases.planning import Planner
+from koonto.shared.aio import wait_event
+from koonto.shared.contracts import Envelope
+from koonto.shared.logs import get_logger
+
+log = get_logger(__name__)
+Document = dict[str, Any]
+
+
+def wants(subscriber: Document, fanout: Document) -> bool:
+    """Whether a subscriber is in a fan-out's audience: consent to its topic, and its municipality if it has one
+    (a subscriber without a municipality hears of every one)."""
+    consent = ((subscriber.get("topics") or {}).get(fanout["topic"]) or {}).get("consent", False)
+    if not consent:
+        return False
+    wanted = fanout.get("municipality")
+    return not wanted or subscriber.get("municipality") in (None, wanted)
+
+
+class Fanout:
+    def __init__(self, core: Core, planner: Planner) -> None:
+        self.core = core
+        self.store = core.store
+        self.owner = core.owner
+        self.signals = core.signals
+        self.planner = planner
+
+    async def start(
+        self,
+        cause: Envelope,
+        *,
+        kind: str,
+        topic: str,
+        context: Document,
+        title: str,
+        municipality: str | None = None,
+    ) -> bool:
+        """Records the fan-out (once per cause event and kind); the expansion job takes it from there."""
+        created = await self.store.fanouts.create(
+            {
+                "_id": f"{cause.id}:{kind}",
+                "cause_event_id": cause.id,
+                "cause_type": cause.type,
+                "correlation_id": cause.correlationid,
+                "region": cause.region,
+                "kind": kind,
+                "topic": topic,
+                "municipality": municipality,
+                "context": jsonable(context),
+                "title": title,
+                "status": "expanding",
+                "cursor": None,
+                "scanned": 0,
+                "queued": 0,
+                "created_at": self.core.now(),
+            }
+        )
+        self.signals.queue_low()
+        return created
+
+    async def run(self) -> None:
+        while True:
+            try:
+                busy = await self.expand_once()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("fan-out pass failed; will retry", error=repr(exc))
+                busy = False
+            if not busy:
+                self.signals.fanout.clear()
+                await wait_event(self.signals.fanout, max(1.0, self.core.settings.worker_poll_seconds))
+
+    async def expand_once(self) -> bool:
+        """Expands one batch of one fan-out. Returns True when there may be more to do right away."""
+        fanouts, settings = self.store.fanouts, self.core.settings
+        fanout = await fanouts.claim(now=self.core.now(), lease=timedelta(seconds=60), owner=self.owner)
+        if fanout is None:
+            return False
+        fanout_id = fanout["_id"]
+        waiting = await self.store.deliveries.queued_count({"fanout_id": fanout_id, "status": "pending"})
+        if waiting >= settings.fanout_ahead:
+            return False  # expansion runs only a little ahead of sending
+        batch = await self.store.recipients.subscribers_after(fanout.get("cursor"), settings.fanout_batch)
+        if not batch:
+            await fanouts.finish(fanout_id, self.owner, self.core.now())
+            log.info("fan-out expanded", fanout=fanout_id, queued=fanout.get("queued", 0))
+            return True
+        cause = self._cause(fanout)
+        docs = [
+            self.planner.plan(
+                cause,
+                kind=fanout["kind"],
+                channel="email",
+                address=subscriber["email"],
+                language=subscriber.get("language") or "fi",
+                name=None,
+                context={},
+                recipient_ref=subscriber["_id"],
+                fanout_id=fanout_id,
+            )
+            for subscriber in batch
+            if wants(subscriber, fanout)
+        ]
+        queued = await self.planner.enqueue(docs)
+        await fanouts.advance(fanout_id, self.owner, cursor=batch[-1]["_id"], scanned=len(batch), queued=queued)
+        return True
+
+    def _cause(self, fanout: Document) -> Envelope:
+        """The fan-out's cause event, as far as planning needs it (its id keys the deliveries)."""
+        return Envelope(
+            id=fanout["cause_event_id"],
+            source="/koonto/notify",
+            type=fanout["cause_type"],
+            subject=fanout["_id"],
+            time=fanout["created_at"],
+            correlationid=fanout.get("correlation_id") or fanout["cause_event_id"],
+            region=fanout.get("region") or self.core.region.code,
+            data={},
+        )

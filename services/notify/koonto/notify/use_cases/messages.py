@@ -1,0 +1,110 @@
+"""Composing a delivery's message: its context (the fan-out's shared part included), the rendered e-mail with
+its unsubscribe links and calendar, or the SMS text."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Any
+
+from koonto.notify.compose import email_message
+from koonto.notify.domain import ics
+from koonto.notify.domain.keys import message_id
+from koonto.notify.domain.retry import DeliveryError
+from koonto.notify.links import Links
+from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
+from koonto.notify.use_cases.core import Core
+from koonto.shared.logs import get_logger
+
+log = get_logger(__name__)
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Email:
+    message: EmailMessage
+    message_id: str
+    rendered: RenderedEmail
+
+
+class Composer:
+    def __init__(self, core: Core, renderer: Renderer, links: Links) -> None:
+        self.settings = core.settings
+        self.region = core.region
+        self.fanouts = core.store.fanouts
+        self.renderer = renderer
+        self.links = links
+        self._fanout_contexts: dict[str, Document] = {}
+
+    def common_context(self) -> Document:
+        region = self.region
+        return {"project_name": region.project_name, "contact_email": region.contact_email, "website": region.website}
+
+    async def context(self, doc: Document) -> Document:
+        context = dict(doc.get("context") or {})
+        if doc.get("fanout_id"):
+            fanout_id = doc["fanout_id"]
+            if fanout_id not in self._fanout_contexts:
+                fanout = await self.fanouts.one(fanout_id)
+                self._fanout_contexts[fanout_id] = (fanout or {}).get("context") or {}
+            context = {**self._fanout_contexts[fanout_id], **context}
+        return {**self.common_context(), **context}
+
+    async def email(self, doc: Document, now: datetime) -> Email:
+        context = await self.context(doc)
+        kind, language, address = doc["kind"], doc["language"], doc["address"]
+        with _render_errors(kind, language):
+            unsubscribe = self.links.unsubscribe_url(address, doc.get("topic"), language)
+            context.update(unsubscribe_url=unsubscribe, preferences_url=self.links.preferences_url(address, language))
+            rendered = self.renderer.email(kind, language, context)
+            mid = message_id(doc["_id"], self.settings.mail_domain)
+            message = email_message(
+                rendered=rendered,
+                sender=self.settings.mail_from,
+                to=address,
+                to_name=doc.get("recipient_name") or None,
+                message_id=mid,
+                delivery_key=doc["_id"],
+                unsubscribe_url=unsubscribe,
+                unsubscribe_mailto=None,
+                date=now,
+                ics=self.calendar(doc, context, now),
+            )
+        return Email(message, mid, rendered)
+
+    async def sms(self, doc: Document) -> RenderedSms:
+        context = await self.context(doc)
+        with _render_errors(doc["kind"], doc["language"]):
+            return self.renderer.sms(doc["kind"], doc["language"], context)
+
+    def calendar(self, doc: Document, context: Document, now: datetime) -> str | None:
+        if doc["kind"] != "registration-confirmation" or context.get("status") != "confirmed":
+            return None
+        starts = datetime.fromisoformat(context["starts_at"])
+        ends = datetime.fromisoformat(context["ends_at"]) if context.get("ends_at") else None
+        return ics.calendar(
+            uid=f"{context.get('scheduled_event_id', doc['_id'])}@{self.settings.mail_domain}",
+            title=context["event_title"],
+            starts_at=starts,
+            ends_at=ends,
+            location=context.get("place") or context.get("online_url"),
+            description=context.get("description") or "",
+            url=context.get("online_url"),
+            organizer_email=self.region.contact_email,
+            stamp=now,
+        )
+
+
+@contextlib.contextmanager
+def _render_errors(kind: str, language: str) -> Iterator[None]:
+    """A template that cannot render this data will not render it next time either: a permanent failure."""
+    try:
+        yield
+    except DeliveryError:
+        raise
+    except Exception as exc:
+        log.exception("message could not be rendered", kind=kind, language=language)
+        raise DeliveryError(f"render failed: {exc!r}", permanent=True) from exc

@@ -1,0 +1,97 @@
+"""The delivery worker: claims due deliveries and sends them at the configured rate, several at a time."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from koonto.notify.domain.retry import DeliveryError
+from koonto.notify.use_cases.core import Core
+from koonto.notify.use_cases.sending import Checks, Sender
+from koonto.shared.aio import wait_event
+from koonto.shared.logs import get_logger, log_context
+
+log = get_logger(__name__)
+Document = dict[str, Any]
+
+
+class RateLimiter:
+    """At most `rate` starts per second (per replica), spaced evenly."""
+
+    def __init__(self, rate: float) -> None:
+        self.interval = 1.0 / rate
+        self._next = 0.0
+
+    async def wait(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        self._next = max(self._next, now)
+        delay = self._next - now
+        self._next += self.interval
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
+class DeliveryWorker:
+    def __init__(self, core: Core, sender: Sender, limiter: RateLimiter | None = None) -> None:
+        self.settings = core.settings
+        self.core = core
+        self.signals = core.signals
+        self.sender = sender
+        self.limiter = limiter or RateLimiter(core.settings.send_rate_per_second)
+
+    def wake(self) -> None:
+        self.signals.deliveries_queued()
+
+    async def run(self) -> None:
+        """Never blocks the consumers (they only write deliveries). On stop, sends already under way are let
+        finish."""
+        inflight: set[asyncio.Task[None]] = set()
+        slots = asyncio.Semaphore(self.settings.smtp_pool_size)
+        try:
+            while True:
+                if not await self.work_once(inflight, slots):
+                    self.signals.queued.clear()
+                    await wait_event(self.signals.queued, self.settings.worker_poll_seconds)
+        except asyncio.CancelledError:
+            if inflight:
+                await asyncio.wait(inflight, timeout=15)
+            raise
+
+    async def work_once(self, inflight: set[asyncio.Task[None]], slots: asyncio.Semaphore) -> int:
+        """Sends one batch of due deliveries; returns how many there were."""
+        docs = await self.core.store.deliveries.due(self.core.now(), self.settings.worker_batch)
+        if len(docs) < self.settings.worker_batch:
+            self.signals.queue_low()  # let the fan-out expand its next batch
+        if not docs:
+            return 0
+        checks = await self.sender.checks(docs)
+        for doc in docs:
+            await self.limiter.wait()
+            await slots.acquire()
+            task = asyncio.create_task(self._deliver_guarded(doc, checks))
+            inflight.add(task)
+
+            def _done(t: asyncio.Task[None]) -> None:
+                inflight.discard(t)
+                slots.release()
+
+            task.add_done_callback(_done)
+        # let this batch finish claiming before the next query, so it is not fetched twice
+        if inflight:
+            await asyncio.wait(inflight)
+        return len(docs)
+
+    async def _deliver_guarded(self, doc: Document, checks: Checks) -> None:
+        with log_context(
+            delivery=doc["_id"], event_id=doc.get("cause_event_id"), correlation_id=doc.get("correlation_id")
+        ):
+            try:
+                await self.sender.deliver(doc, checks)
+            except asyncio.CancelledError:
+                raise
+            except DeliveryError as exc:  # could not even get a connection: nothing was claimed
+                log.warning("provider not reachable; delivery stays queued", error=exc.reason)
+                await asyncio.sleep(min(5.0, self.settings.worker_poll_seconds))
+            except Exception:
+                log.exception("delivery crashed; it will be settled when its lease runs out")

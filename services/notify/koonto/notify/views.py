@@ -1,0 +1,101 @@
+"""Read paths as named queries: the staff API and pages read through these, never the store directly."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from koonto.notify.domain.errors import NotFound
+from koonto.notify.domain.kinds import KINDS
+from koonto.notify.render import LANGUAGES, Renderer
+from koonto.notify.samples import sample
+from koonto.notify.store import Deliveries, NotifyStore
+
+Document = dict[str, Any]
+
+STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled", "unconfirmed")
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    recipient: str | None = None
+    kind: str | None = None
+    status: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    fanout_id: str | None = None
+
+    def query(self) -> Document:
+        query: Document = {}
+        if self.recipient:
+            query.update(Deliveries.address_query(self.recipient))
+        for field, value in (("kind", self.kind), ("status", self.status), ("fanout_id", self.fanout_id)):
+            if value:
+                query[field] = value
+        period: Document = {}
+        if self.since:
+            period["$gte"] = self.since
+        if self.until:
+            period["$lt"] = self.until
+        if period:
+            query["created_at"] = period
+        return query
+
+
+class NotifyViews:
+    def __init__(self, store: NotifyStore, renderer: Renderer, common_context: Document) -> None:
+        self.store = store
+        self.renderer = renderer
+        self.common_context = common_context
+
+    # -- the delivery log ------------------------------------------------------------------------------------
+    async def deliveries(self, where: DeliveryFilter, *, limit: int = 100, skip: int = 0) -> list[Document]:
+        """Queued and finished deliveries, newest first."""
+        return await self.store.deliveries.newest(where.query(), limit=limit, skip=skip)
+
+    async def delivery(self, delivery_id: str) -> Document:
+        doc = await self.store.deliveries.one(delivery_id)
+        if doc is None:
+            raise NotFound(delivery_id)
+        return doc
+
+    # -- fan-outs with their progress ------------------------------------------------------------------------
+    async def fanouts(self) -> list[Document]:
+        return [await self._progress(f) for f in await self.store.fanouts.newest()]
+
+    async def fanout(self, fanout_id: str) -> Document:
+        fanout = await self.store.fanouts.one(fanout_id)
+        if fanout is None:
+            raise NotFound(fanout_id)
+        return await self._progress(fanout)
+
+    async def _progress(self, f: Document) -> Document:
+        counts = await self.store.deliveries.status_counts(f["_id"])
+        return {
+            "id": f["_id"],
+            "kind": f["kind"],
+            "topic": f["topic"],
+            "title": f.get("title"),
+            "status": f["status"],
+            "created_at": f.get("created_at"),
+            "expanded_at": f.get("expanded_at"),
+            "queued": sum(counts.values()),
+            "sent": counts.get("sent", 0),
+            "failed": counts.get("failed", 0),
+            "pending": counts.get("pending", 0),
+            "skipped": counts.get("skipped", 0) + counts.get("cancelled", 0),
+            "done": f["status"] == "expanded" and counts.get("pending", 0) == 0 and counts.get("sending", 0) == 0,
+        }
+
+    # -- templates -------------------------------------------------------------------------------------------
+    def template_previews(self) -> list[Document]:
+        """Every kind in every language, rendered with its sample data."""
+        previews: list[Document] = []
+        for kind in sorted(KINDS):
+            for lang in LANGUAGES:
+                context = {**sample(kind), **self.common_context}
+                email = self.renderer.email(kind, lang, context)
+                sms = self.renderer.sms(kind, lang, context) if KINDS[kind].sms else None
+                previews.append({"kind": kind, "lang": lang, "basis": KINDS[kind].basis, "email": email, "sms": sms})
+        return previews

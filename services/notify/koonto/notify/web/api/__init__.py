@@ -1,0 +1,1 @@
+"""The staff API, one router per resource."""

@@ -1,0 +1,16 @@
+"""The fan-out progress page for staff."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from koonto.notify.web.deps import Deps, Staff
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/staff/fanouts", response_class=HTMLResponse)
+async def fanouts(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
+    views = await deps.views.fanouts()
+    return deps.pages.render(request, "fanouts.html", staff=principal, page_title="Joukkolähetykset", fanouts=views)

@@ -1,0 +1,16 @@
+"""The template preview page for staff: every kind in every language, with sample data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from koonto.notify.web.deps import Deps, Staff
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/staff/templates", response_class=HTMLResponse)
+async def preview(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
+    previews = deps.views.template_previews()
+    return deps.pages.render(request, "preview.html", staff=principal, page_title="Viestipohjat", previews=previews)

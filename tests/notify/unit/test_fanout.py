@@ -1,0 +1,50 @@
+"""Fan-out: recorded once per cause event and kind, expanded in batches to consenting subscribers (of the
+municipality, if it has one), resumable from its cursor, finished when the directory is walked."""
+
+from __future__ import annotations
+
+from koonto.notify.samples import sample
+from tests.notify.unit.conftest import Notify, make_notify
+from tests.support.samples import envelope, idea_submitted
+
+CAUSE = envelope(idea_submitted())
+
+
+async def start(notify: Notify, municipality: str | None = None) -> bool:
+    return await notify.container.fanout.start(
+        CAUSE,
+        kind="event-invitation", topic="events", title="Kyläilta", context=sample("event-invitation"),
+        municipality=municipality,
+    )
+
+
+async def test_only_consenting_subscribers_of_the_municipality_are_queued() -> None:
+    notify = make_notify(fanout_batch=10)
+    await notify.add_subscriber("a@example.fi", "events", municipality="kuopio")
+    await notify.add_subscriber("b@example.fi", "events", municipality="siilinjarvi")
+    await notify.add_subscriber("c@example.fi", "events")  # no municipality: hears of every one
+    await notify.add_subscriber("d@example.fi", "events", consent=False)
+    await notify.add_subscriber("e@example.fi", "newsletter")
+    assert await start(notify, municipality="kuopio") and not await start(notify, municipality="kuopio")
+
+    assert await notify.container.fanout.expand_once() is True
+    queued = await notify.queue()
+    assert sorted(d["address"] for d in queued) == ["a@example.fi", "c@example.fi"]
+    assert {d["kind"] for d in queued} == {"event-invitation"} and all(d["fanout_id"] for d in queued)
+    assert await notify.container.fanout.expand_once() is True  # nothing left: the fan-out is finished
+    [fanout] = [d async for d in notify.infra.store["fanouts"].find({})]
+    assert fanout["status"] == "expanded" and fanout["queued"] == 2 and fanout["scanned"] == 5
+    assert await notify.container.fanout.expand_once() is False
+
+
+async def test_expansion_walks_on_from_its_cursor_and_keeps_only_a_little_ahead() -> None:
+    notify = make_notify(fanout_batch=2, fanout_ahead=3)
+    for i in range(5):
+        await notify.add_subscriber(f"s{i}@example.fi", "events")
+    await start(notify)
+    assert await notify.container.fanout.expand_once() and await notify.container.fanout.expand_once()
+    assert len(await notify.queue()) == 4
+    assert await notify.container.fanout.expand_once() is False  # 4 pending >= 3 ahead: wait for sending
+    await notify.infra.store["delivery_queue"].delete_many({})
+    assert await notify.container.fanout.expand_once() is True
+    assert [d["address"] for d in await notify.queue()] == ["s4@example.fi"]
