@@ -12,7 +12,7 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
-from koonto.intake.domain.registrations import Seat
+from koonto.intake.domain.registrations import Seat, SeatHints, SeatsTaken
 from koonto.shared.clock import as_utc, utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Store, epoch_ms, revive
@@ -41,6 +41,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     REGISTRATIONS: [
         IndexModel([("key", ASCENDING)], unique=True, name="event_and_email"),
         IndexModel([("participant.email", ASCENDING)], name="participant_email"),
+        IndexModel([("scheduled_event_id", ASCENDING)], name="scheduled_event"),
     ],
     SUBSCRIPTIONS: [
         IndexModel([("subscription_id", ASCENDING)], unique=True, name="subscription_id"),
@@ -51,6 +52,17 @@ INDEXES: dict[str, list[IndexModel]] = {
 }
 
 ERASED = "[poistettu]"
+
+
+class SeatTaken(Exception):
+    """Another registration holds this seat or waiting-list place: try the next one."""
+
+
+def _registration(doc: Document | None) -> Document | None:
+    """A registration as read; one stored before seats were documents has its id as `_id`."""
+    if doc is not None:
+        doc.setdefault("registration_id", doc["_id"])
+    return revive(doc)
 
 
 class ReferenceTaken(Exception):
@@ -78,6 +90,7 @@ class IntakeStore:
         self.counters = store[COUNTERS]
         self.idea_keys = store[IDEA_KEYS]
         self.abuse = store[ABUSE]
+        self.seat_hints = SeatHints()
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def next_sequence(self, key: str) -> int:
@@ -241,7 +254,7 @@ class IntakeStore:
             {"_id": event["scheduled_event_id"]},
             {"$set": {**{k: v for k, v in event.items() if k != "scheduled_event_id"},
                       "starts_ms": epoch_ms(event["starts_at"])},
-             "$setOnInsert": {"confirmed_count": 0, "waitlisted_count": 0, "held": False}},
+             "$setOnInsert": {"held": False}},
             upsert=True,
         )
 
@@ -258,38 +271,43 @@ class IntakeStore:
     async def scheduled_event(self, event_id: str) -> Document | None:
         return revive(await self.events.find_one({"_id": event_id}))
 
-    async def claim_seat(self, event_id: str, capacity: int) -> Seat:
-        """A confirmed seat while the count is below capacity, else the next place on the waiting list."""
-        doc = await self.events.find_one_and_update(
-            {"_id": event_id, "confirmed_count": {"$lt": capacity}},
-            {"$inc": {"confirmed_count": 1}},
-        )
-        if doc is not None:
-            return Seat("confirmed")
-        doc = await self.events.find_one_and_update(
-            {"_id": event_id}, {"$inc": {"waitlisted_count": 1}}
-        )
-        if doc is None:
-            raise LookupError(event_id)
-        return Seat("waitlisted", int(doc["waitlisted_count"]))
+    async def seats_taken(self, event_id: str) -> SeatsTaken:
+        """The seats and waiting-list places taken, from this replica's hint (counted on first use)."""
+        known = self.seat_hints.get(event_id)
+        if known is None:
+            known = (await self.seat_counts([event_id]))[event_id]
+            self.seat_hints.remember(event_id, known)
+        return known
 
-    async def give_seat_back(self, event_id: str, seat: Seat) -> None:
-        """A seat claimed for a registration that turned out to be a duplicate."""
-        field = "confirmed_count" if seat.status == "confirmed" else "waitlisted_count"
-        await self.events.update_one({"_id": event_id}, {"$inc": {field: -1}})
+    async def seat_counts(self, event_ids: list[str]) -> dict[str, SeatsTaken]:
+        """Seats and waiting-list places taken per event, counted from the registrations (one query per status:
+        a `$group` on a compound key is outside the store subset)."""
+        counts: dict[str, dict[str, int]] = {event_id: {} for event_id in event_ids}
+        for status in ("confirmed", "waitlisted"):
+            rows = await self.registrations.aggregate([
+                {"$match": {"scheduled_event_id": {"$in": event_ids}, "status": status}},
+                {"$group": {"_id": "$scheduled_event_id", "n": {"$sum": 1}}},
+            ])
+            for row in rows:
+                counts[row["_id"]][status] = int(row["n"])
+        return {event_id: SeatsTaken(c.get("confirmed", 0), c.get("waitlisted", 0)) for event_id, c in counts.items()}
 
     async def registration_by_key(self, key: str) -> Document | None:
-        return revive(await self.registrations.find_one({"key": key}, {"outbox": 0}))
+        return _registration(await self.registrations.find_one({"key": key}, {"outbox": 0}))
 
-    async def registration(self, registration_id: str) -> Document | None:
-        return revive(await self.registrations.find_one({"_id": registration_id}, {"outbox": 0}))
-
-    async def record_registration(self, doc: Document, event: Envelope) -> Document | None:
-        """Insert; returns the existing registration instead when this person already signed up."""
+    async def record_registration(self, seat: Seat, doc: Document, event: Envelope) -> Document | None:
+        """Insert the registration into its seat (its `_id` is `seat.seat_id`). Returns the existing registration
+        instead when this person already signed up; raises SeatTaken when another registration holds the seat."""
+        event_id = doc["scheduled_event_id"]
         try:
             await self.registrations.insert_one({**doc, **outbox_fields(event)})
         except DuplicateKeyError:
-            return await self.registration_by_key(doc["key"])
+            winner = await self.registration_by_key(doc["key"])
+            if winner is not None:
+                return winner
+            self.seat_hints.taken(event_id, seat)
+            raise SeatTaken(seat) from None
+        self.seat_hints.taken(event_id, seat)
         return None
 
     # -- subscriptions -------------------------------------------------------------------------------------

@@ -15,10 +15,6 @@ from koonto.shared.clock import as_utc, helsinki_date
 Document = dict[str, Any]
 
 
-def seats_left(event: Document) -> int:
-    return max(0, int(event["capacity"]) - int(event.get("confirmed_count", 0)))
-
-
 @dataclass
 class IntakeViews:
     store: IntakeStore
@@ -57,14 +53,17 @@ class IntakeViews:
     async def upcoming_events(self, limit: int = 100) -> list[Document]:
         """Trainings and forums still to come, soonest first, with `seats_left`."""
         events = await self.store.upcoming_events(self.clock(), limit=limit)
-        return [{**e, "starts_at": as_utc(e["starts_at"]), "seats_left": seats_left(e)} for e in events]
+        taken = await self.store.seat_counts([e["_id"] for e in events])
+        return [{**e, "starts_at": as_utc(e["starts_at"]), "seats_left": taken[e["_id"]].seats_left(e["capacity"])}
+                for e in events]
 
     async def open_event(self, event_id: str) -> Document:
         """An event one can still sign up for; raises EventNotOpen for an unknown, past or held one."""
         event = await self.store.scheduled_event(event_id)
         if event is None or event.get("held") or as_utc(event["starts_at"]) <= self.clock():
             raise EventNotOpen(event_id)
-        return {**event, "starts_at": as_utc(event["starts_at"]), "seats_left": seats_left(event)}
+        taken = (await self.store.seat_counts([event_id]))[event_id]
+        return {**event, "starts_at": as_utc(event["starts_at"]), "seats_left": taken.seats_left(event["capacity"])}
 
     # -- operations ------------------------------------------------------------------------------------------
     async def abuse_counts(self) -> dict[str, int]:

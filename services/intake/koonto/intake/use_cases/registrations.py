@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from koonto.intake.domain.errors import EventNotOpen
-from koonto.intake.domain.registrations import RegistrationDraft, is_open_for_registration
+from koonto.intake.domain.registrations import RegistrationDraft, Seat, is_open_for_registration
+from koonto.intake.store import SeatTaken
 from koonto.intake.use_cases.base import UseCase, stable_key
 from koonto.shared.clock import as_utc
+from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.intake import Contact, RegistrationReceived
 from koonto.shared.ids import new_event_id
 
@@ -31,25 +34,37 @@ class Registrations(UseCase):
         earlier = await self.store.registration_by_key(key)
         if earlier is not None:
             return Registered(earlier, replayed=True)
-        seat = await self.store.claim_seat(draft.scheduled_event_id, int(event["capacity"]))
         registration_id = new_event_id()
+        taken = await self.store.seats_taken(draft.scheduled_event_id)
+        while True:  # each SeatTaken is a seat another sign-up took meanwhile: the next one is tried
+            seat = taken.next_seat(int(event["capacity"]))
+            doc, received = self._registration(draft, event, key, registration_id, seat, now)
+            try:
+                winner = await self.store.record_registration(seat, doc, received)
+            except SeatTaken:
+                taken = taken.past(seat)
+                continue
+            if winner is not None:
+                return Registered(winner, replayed=True)
+            self.written(True, received)
+            return Registered(doc, replayed=False)
+
+    def _registration(
+        self, draft: RegistrationDraft, event: dict[str, Any], key: str, registration_id: str, seat: Seat,
+        now: datetime,
+    ) -> tuple[dict[str, Any], Envelope]:
+        """The registration in this seat and its registration-received event."""
         data = RegistrationReceived(
             registration_id=registration_id, scheduled_event_id=draft.scheduled_event_id, status=seat.status,
             received_at=now, participant=Contact(**draft.participant), organisation_name=draft.organisation_name,
             municipality=draft.municipality, position_on_waitlist=seat.position_on_waitlist,
         )
         doc = {
-            "_id": registration_id, "key": key, "region": self.region.code,
-            "scheduled_event_id": draft.scheduled_event_id, "event_title": event["title"],
+            "_id": seat.seat_id(draft.scheduled_event_id), "registration_id": registration_id, "key": key,
+            "region": self.region.code, "scheduled_event_id": draft.scheduled_event_id, "event_title": event["title"],
             "event_starts_at": event["starts_at"], "status": seat.status,
             "position_on_waitlist": seat.position_on_waitlist, "received_at": now, "participant": draft.participant,
             "organisation_name": draft.organisation_name, "municipality": draft.municipality,
             "erased_at": None,
         }
-        received = self.events.new_event(data, subject=registration_id)
-        winner = await self.store.record_registration(doc, received)
-        if winner is not None:
-            await self.store.give_seat_back(draft.scheduled_event_id, seat)
-            return Registered(winner, replayed=True)
-        self.written(True, received)
-        return Registered(doc, replayed=False)
+        return doc, self.events.new_event(data, subject=registration_id)

@@ -36,7 +36,7 @@ async def register(request: Request, deps: Deps) -> JSONResponse:
     registered = await deps.registrations.register(draft)  # EventNotOpen: 422 on the event (web/errors.py)
     registration = registered.registration
     return JSONResponse(
-        {"registration_id": registration["_id"], "status": registration["status"],
+        {"registration_id": registration["registration_id"], "status": registration["status"],
          "position_on_waitlist": registration.get("position_on_waitlist")},
         status_code=200 if registered.replayed else 201,
     )
