@@ -48,7 +48,14 @@ from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, Outbox
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
 from koonto.shared.settings import ServiceSettings
-from koonto.shared.web import RequestMetrics, dead_letter_router, install_error_handlers, ops_router
+from koonto.shared.web import (
+    RequestDeadline,
+    RequestMetrics,
+    Unavailable,
+    dead_letter_router,
+    install_error_handlers,
+    ops_router,
+)
 
 log = get_logger(__name__)
 
@@ -110,7 +117,12 @@ class Runtime(Generic[C]):
         self.settings = settings
         self.instance_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
         self.region: Region = load_region(settings.region, settings.regions_dir)
-        self.mongo = make_client(settings.mongo_url)
+        self.mongo = make_client(
+            settings.mongo_url,
+            server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
+            connect_timeout_ms=settings.mongo_connect_timeout_ms,
+            socket_timeout_ms=settings.mongo_socket_timeout_ms,
+        )
         self.db = self.mongo[settings.mongo_database]
         self.store = Store(self.db)
         # credentials travel in the URL (nats://user:password@host:4222), as nats-py accepts them
@@ -286,10 +298,12 @@ class Runtime(Generic[C]):
         app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan)
         app.state.runtime = self
         app.state.container = self.container
+        unavailable = Unavailable(self.spec.name, self.settings.unavailable_retry_after_seconds)
+        app.add_middleware(RequestDeadline, seconds=self.settings.request_timeout_seconds, answer=unavailable)
         app.add_middleware(RequestMetrics, service=self.spec.name)
         app.middleware("http")(language_middleware)
         app.middleware("http")(tracing.http_middleware(self.spec.name))
-        install_error_handlers(app)
+        install_error_handlers(app, unavailable)
         app.include_router(ops_router())
         if self.spec.subscriptions:
             app.include_router(dead_letter_router())

@@ -34,6 +34,13 @@ class ServiceSettings(BaseSettings):
 
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_database: str = ""
+    # the driver's bounds (docs/operations.md, "Store outages"): a store that is down or frozen fails fast
+    mongo_server_selection_timeout_ms: int = Field(default=3000, gt=0)
+    mongo_connect_timeout_ms: int = Field(default=2000, gt=0)
+    mongo_socket_timeout_ms: int = Field(default=10000, gt=0)
+    # every HTTP request is answered within this (503 with Retry-After when it is not), and so is a store outage
+    request_timeout_seconds: float = Field(default=5.0, gt=0)
+    unavailable_retry_after_seconds: int = Field(default=5, ge=1)
 
     secret_key: str = LOCAL_ONLY_SECRET
     staff_jwks_url: str = "http://127.0.0.1:8002/.well-known/jwks.json"

@@ -1,7 +1,9 @@
-"""Web plumbing shared by every service: health, readiness, metrics, request metrics, error pages."""
+"""Web plumbing shared by every service: health, readiness, metrics, request metrics, error pages, and the one
+answer to a store outage or a request over its time (503 with Retry-After, docs/operations.md "Store outages")."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any
@@ -9,10 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import ConnectionFailure
 from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from koonto.shared.i18n import Catalogues, language, negotiate
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from koonto.shared.pages import SHARED_LOCALE, SHARED_TEMPLATES, Pages
 
 if TYPE_CHECKING:
     from koonto.shared.runtime import Runtime
@@ -74,11 +80,90 @@ class RequestMetrics(BaseHTTPMiddleware):
             HTTP_LATENCY.labels(self.service, request.method, path).observe(time.perf_counter() - started)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """Errors a user cannot cause are logged with their context and never shown as a stack trace."""
+def N_(message: str) -> str:  # the gettext marker the catalogue extraction looks for
+    return message
+
+
+UNAVAILABLE_TITLE = N_("Palvelu on tilapäisesti poissa käytöstä")
+UNAVAILABLE_TEXT = N_("Palvelu ei juuri nyt pysty käsittelemään pyyntöäsi. Yritä uudelleen noin {seconds} sekunnin "
+                      "kuluttua.")
+UNAVAILABLE_FORM = N_("Jos lähetit lomakkeen, palaa edelliselle sivulle ja lähetä se uudelleen.")
+
+# PyMongo's "the store is not there": ServerSelectionTimeoutError, AutoReconnect and NetworkTimeout all derive from
+# ConnectionFailure. A write the store refused (DuplicateKeyError, OperationFailure) is not an outage.
+STORE_UNAVAILABLE: tuple[type[Exception], ...] = (ConnectionFailure,)
+
+
+class Unavailable:
+    """The 503 answer, with Retry-After and a message in the request's language: JSON for the API (and the other
+    machine-read paths), a page for a browser. Renders with the shared templates only and never touches the store."""
+
+    def __init__(self, service: str, retry_after: int) -> None:
+        self.retry_after = retry_after
+        self.pages = Pages(SHARED_TEMPLATES, Catalogues(SHARED_LOCALE), service=service)
+
+    def __call__(self, request: Request) -> Response:
+        headers = {"Retry-After": str(self.retry_after), "Cache-Control": "no-store"}
+        catalogues = self.pages.catalogues
+        with language(negotiate(request)):
+            text = catalogues.gettext(UNAVAILABLE_TEXT).format(seconds=self.retry_after)
+            if request.url.path.startswith(("/api/", "/.well-known/", "/readyz", "/healthz", "/metrics")):
+                return JSONResponse({"detail": text}, status_code=503, headers=headers)
+            form = catalogues.gettext(UNAVAILABLE_FORM) if request.method == "POST" else ""
+            response = self.pages.render(request, "unavailable.html", status_code=503, page_title=UNAVAILABLE_TITLE,
+                                         message=text, form_hint=form)
+        response.headers.update(headers)
+        return response
+
+
+class RequestDeadline:
+    """Bounds the time until a request's answer starts: past `seconds` the handler is cancelled and the client gets
+    the 503 of `answer`. A response already under way (a long export streaming) is not cut. Plain ASGI, innermost
+    of the middlewares, so the language and the request metrics see the 503."""
+
+    def __init__(self, app: ASGIApp, seconds: float, answer: Callable[[Request], Response]) -> None:
+        self.app = app
+        self.seconds = seconds
+        self.answer = answer
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        deadline = asyncio.timeout(self.seconds)
+
+        async def send_marking_start(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                deadline.reschedule(None)  # the answer is under way: no longer bounded
+            await send(message)
+
+        try:
+            async with deadline:
+                await self.app(scope, receive, send_marking_start)
+            return
+        except TimeoutError:
+            if not deadline.expired():  # a TimeoutError of the handler's own: not ours to answer
+                raise
+        request = Request(scope, receive)
+        log.warning("request over its time", path=request.url.path, seconds=self.seconds)
+        await self.answer(request)(scope, receive, send)
+
+
+def install_error_handlers(app: FastAPI, unavailable: Unavailable) -> None:
+    """Errors a user cannot cause are logged with their context and never shown as a stack trace; a store that is
+    down or does not answer is a 503 with Retry-After (the request may be sent again), never a 500."""
+
+    async def store_unavailable(request: Request, exc: Exception) -> Response:
+        log.warning("store unavailable", path=request.url.path, error=type(exc).__name__)
+        return unavailable(request)
+
+    for error in STORE_UNAVAILABLE:
+        app.add_exception_handler(error, store_unavailable)
 
     @app.exception_handler(Exception)
-    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+    async def unexpected(request: Request, exc: Exception) -> Response:
+        if isinstance(exc, STORE_UNAVAILABLE):  # raised outside the routes (a middleware): the same answer
+            return await store_unavailable(request, exc)
         log.exception("unhandled error", path=request.url.path)
         return JSONResponse(
             {"detail": "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen. / An internal error occurred."},

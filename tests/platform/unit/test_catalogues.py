@@ -11,6 +11,7 @@ import pytest
 from koonto.intake import main as intake
 from koonto.notify import main as notify
 from koonto.reporting import main as reporting
+from koonto.shared import web as shared_web
 from koonto.shared.pages import SHARED_TEMPLATES
 from tests.support.catalogues import translated, used_messages
 
@@ -19,6 +20,8 @@ SERVICES = {
     "intake": (intake, ((SHARED_TEMPLATES, "layout.html"),), {"Y-tunnus", "Siirry pääsisältöön"}),
     "notify": (notify, (), {"Viestiasetukset", "Peru tilaus"}),
     "reporting": (reporting, (), {"Rahoitetut hankkeet", "Etusivu"}),
+    # the shared layout and the 503 page every service shows during a store outage (koonto.shared.web)
+    "shared": (shared_web, ((SHARED_TEMPLATES, "*.html"),), {"Palvelu on tilapäisesti poissa käytöstä", "Rahoittaja"}),
 }
 
 

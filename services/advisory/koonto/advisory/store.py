@@ -23,7 +23,7 @@ from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
 from koonto.advisory.domain.schedule import notice_keys
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Store, epoch_ms, revive
+from koonto.shared.mongo import Store, Tombstones, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
 
 Document = dict[str, Any]
@@ -75,6 +75,9 @@ def _with_ms(fields: Document) -> Document:
     return fields
 
 
+ERASED_REGISTRANT: Document = {"$set": {"name": None, "email": None, "phone": None, "erased": True}}
+
+
 class Conflict(Exception):
     """The document changed between read and write (another request got there first)."""
 
@@ -122,6 +125,7 @@ class AdvisoryStore:
         self.throttle = store[THROTTLE]
         self.firings = store[FIRINGS]
         self.registrations = store[REGISTRATIONS]
+        self.erasures = Tombstones(store[Tombstones.COLLECTION])  # erasures an event may still arrive after
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:
@@ -339,10 +343,12 @@ class AdvisoryStore:
 
     async def erase_registrations(self, email: str) -> int:
         """The person's name and contact details leave their registrations; that someone registered stays."""
-        result = await self.registrations.update_many(
-            {"email": email}, {"$set": {"name": None, "email": None, "phone": None, "erased": True}}
-        )
+        result = await self.registrations.update_many({"email": email}, ERASED_REGISTRANT)
         return int(result.modified_count)
+
+    async def erase_registration(self, registration_id: str) -> None:
+        """The same for one registration (one that arrived after its person's erasure)."""
+        await self.registrations.update_one({"_id": registration_id}, ERASED_REGISTRANT)
 
     async def list_events(self) -> list[Document]:
         return [revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]

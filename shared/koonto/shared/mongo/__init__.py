@@ -17,6 +17,7 @@ from koonto.shared.mongo.collection import Collection, Store
 from koonto.shared.mongo.indexes import IndexSpec, ensure_indexes
 from koonto.shared.mongo.leases import Leases
 from koonto.shared.mongo.locks import DocumentLocks
+from koonto.shared.mongo.tombstones import Tombstones
 from koonto.shared.mongo.values import epoch_ms, instant, parse_instant, revive, revive_fields
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "IndexSpec",
     "Leases",
     "Store",
+    "Tombstones",
     "ensure_indexes",
     "epoch_ms",
     "instant",

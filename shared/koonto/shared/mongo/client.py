@@ -14,12 +14,23 @@ from koonto.shared.aio import within
 Document = dict[str, Any]
 
 
-def make_client(url: str, *, timeout_ms: int = 5000) -> AsyncMongoClient[Document]:
+def make_client(
+    url: str,
+    *,
+    server_selection_timeout_ms: int = 3000,
+    connect_timeout_ms: int = 2000,
+    socket_timeout_ms: int | None = None,
+) -> AsyncMongoClient[Document]:
+    """A client that gives up instead of hanging: no reachable server within `server_selection_timeout_ms` raises
+    ServerSelectionTimeoutError, a connection not made within `connect_timeout_ms` fails, and a store that stops
+    answering on an open connection (frozen, partitioned) raises NetworkTimeout after `socket_timeout_ms` (None:
+    wait forever, for batch tools such as the replay). The services take all three from settings."""
     return AsyncMongoClient(
         url,
         tz_aware=True,
-        serverSelectionTimeoutMS=timeout_ms,
-        connectTimeoutMS=timeout_ms,
+        serverSelectionTimeoutMS=server_selection_timeout_ms,
+        connectTimeoutMS=connect_timeout_ms,
+        socketTimeoutMS=socket_timeout_ms,
         appname="koonto",
     )
 

@@ -47,6 +47,13 @@ class Cases:
         opened = await self.c.store.open_case(case, event)
         if opened:
             self.c.written(event)
+        # an erasure that came first: the case stays, without the person (checked after the write, so an erasure
+        # recorded at the same moment is seen by one of the two)
+        contact = idea.contact
+        if await self.c.store.erasures.covers(email=str(contact.email), phone=contact.phone, idea_ids=[idea.idea_id]):
+            stored = await self.c.store.case(case.id)
+            if stored is not None and not stored.get("contact_erased"):
+                await self._erase_case(stored)
         return opened
 
     async def amend_case(self, amended: IdeaAmended) -> None:
@@ -73,19 +80,24 @@ class Cases:
         """GDPR erasure: contact details leave every case of the person; the case itself stays for statistics."""
         store = self.c.store
         email = str(request.email)
+        await store.erasures.record(request_id=request.request_id, at=request.requested_at, email=email,
+                                    phone=request.phone, idea_ids=request.idea_ids)
         erased = await store.erase_registrations(email.lower())
         for case in await store.cases_of_idea_or_contact(request.idea_ids, email):
-            changes = Case.from_document(case).erase_contact(self.c.now())
-            for _ in range(RETRIES):
-                try:
-                    await store.update_case(case["_id"], case["version"], changes)
-                    erased += 1
-                    break
-                except Conflict:
-                    case = await store.case(case["_id"]) or case
-            else:
-                raise Conflict(case["_id"])
+            await self._erase_case(case)
+            erased += 1
         return erased
+
+    async def _erase_case(self, case: Document) -> None:
+        store = self.c.store
+        for _ in range(RETRIES):
+            changes = Case.from_document(case).erase_contact(self.c.now())
+            try:
+                await store.update_case(case["_id"], case["version"], changes)
+                return
+            except Conflict:
+                case = await store.case(case["_id"]) or case
+        raise Conflict(case["_id"])
 
     # -- staff work ------------------------------------------------------------------------------------------
     async def transition(self, actor: Actor, case_id: str, request: TransitionRequest) -> Document:

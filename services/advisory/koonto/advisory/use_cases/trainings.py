@@ -105,7 +105,7 @@ class Trainings:
         """registration-received: the participant list of the event (names and contacts are for the staff
         organising it; an erasure request removes them). A redelivery finds it there and changes nothing."""
         person = data.participant
-        return await self.c.store.record_registration({
+        stored = await self.c.store.record_registration({
             "_id": data.registration_id,
             "scheduled_event_id": data.scheduled_event_id,
             "status": data.status,
@@ -118,6 +118,10 @@ class Trainings:
             "organisation_name": data.organisation_name,
             "municipality": data.municipality,
         })
+        # checked after the write, so an erasure recorded at the same moment is seen by one of the two
+        if await self.c.store.erasures.covers(email=str(person.email), phone=person.phone):
+            await self.c.store.erase_registration(data.registration_id)
+        return stored
 
     async def record_attendance(
         self, actor: Actor, event_id: str, *, participants_total: int, women: int, men: int, other: int,
