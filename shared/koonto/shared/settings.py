@@ -43,6 +43,13 @@ class ServiceSettings(BaseSettings):
     unavailable_retry_after_seconds: int = Field(default=5, ge=1)
 
     secret_key: str = LOCAL_ONLY_SECRET
+
+    # Behind a reverse proxy: how many proxies in front of the service append to X-Forwarded-For (nginx's
+    # $proxy_add_x_forwarded_for). The client is the hop the outermost trusted proxy added, counted from the
+    # right; what the client wrote itself (further left) is never trusted. Unset: 1 when trust_forwarded_for
+    # is on (the older switch), else 0 (the socket peer is the client).
+    trust_forwarded_for: bool = Field(default=False, description="behind one proxy: trusted_proxy_hops = 1")
+    trusted_proxy_hops: int | None = Field(default=None, ge=0, le=10)
     staff_jwks_url: str = "http://127.0.0.1:8002/.well-known/jwks.json"
 
     consumer_max_deliver: int = Field(default=8, ge=1)
@@ -66,6 +73,13 @@ class ServiceSettings(BaseSettings):
         if not self.public_base_url:
             self.public_base_url = f"http://{self.http_host}:{self.http_port}"
         return self
+
+    @property
+    def proxy_hops(self) -> int:
+        """How many X-Forwarded-For hops, from the right, trusted proxies added."""
+        if self.trusted_proxy_hops is not None:
+            return self.trusted_proxy_hops
+        return 1 if self.trust_forwarded_for else 0
 
     @property
     def is_local(self) -> bool:

@@ -22,6 +22,7 @@ from koonto.shared.pages import SHARED_LOCALE, SHARED_TEMPLATES, Pages
 
 if TYPE_CHECKING:
     from koonto.shared.runtime import Runtime
+    from koonto.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
 
@@ -37,6 +38,25 @@ def get_container(request: Request) -> Any:
     """The service's container (built by its `bootstrap`); each service wraps this in a typed `Annotated` alias,
     e.g. `Deps = Annotated[IntakeContainer, Depends(get_container)]`."""
     return request.app.state.container
+
+
+def client_address(request: Request, settings: ServiceSettings) -> str:
+    """The address of the client a request came from, for rate limits and throttles.
+
+    Without trusted proxies it is the socket peer. Behind `settings.proxy_hops` trusted proxies, each of which
+    appends the address it saw to X-Forwarded-For, it is the hop the outermost of them added: the
+    `proxy_hops`-th from the right. Hops further left are whatever the client wrote and are ignored, so a
+    client cannot pose as someone else by sending its own X-Forwarded-For.
+    """
+    peer = request.client.host if request.client else "unknown"
+    hops = settings.proxy_hops
+    if hops <= 0:
+        return peer
+    forwarded = [hop.strip() for value in request.headers.getlist("x-forwarded-for") for hop in value.split(",")]
+    forwarded = [hop for hop in forwarded if hop]
+    if not forwarded:
+        return peer
+    return forwarded[max(len(forwarded) - hops, 0)][:100]
 
 
 def ops_router() -> APIRouter:

@@ -87,6 +87,33 @@ async def test_rate_limit_answers_429_with_retry_after_per_client_and_per_replic
         assert await first.db["ideas"].count_documents({}) == 4
 
 
+async def test_a_client_writing_its_own_first_forwarded_hop_gets_no_more_ideas_past_the_limit(
+    clean_stream, mongo_url, db_names
+) -> None:
+    # behind the shipped nginx ($proxy_add_x_forwarded_for): whatever the client sends comes first, the proxy
+    # appends the address it saw; a fresh made-up first hop on every post must not buy a fresh bucket
+    settings = intake_settings(clean_stream, mongo_url, db_names["intake"], rate_limit_requests=3,
+                               rate_limit_window_seconds=600, trust_forwarded_for=True)
+    runtime = create_runtime(settings)
+    async with running(runtime), client(runtime) as http:
+        answers = [
+            await http.post("/api/v1/ideas", json=idea_body(title=f"Idea {i}"),
+                            headers={"X-Forwarded-For": f"10.9.{i}.1, 203.0.113.7"})
+            for i in range(10)
+        ]
+        assert [a.status_code for a in answers] == [201] * 3 + [429] * 7
+        assert await runtime.db["ideas"].count_documents({}) == 3
+        # two trusted proxies (an ingress in front of nginx): the client is the second hop from the right
+        two = create_runtime(settings.model_copy(update={"trusted_proxy_hops": 2}))
+        async with running(two), client(two) as http2:
+            statuses = [
+                (await http2.post("/api/v1/ideas", json=idea_body(title=f"Kaksi {i}"),
+                                  headers={"X-Forwarded-For": f"10.8.{i}.1, 198.51.100.9, 10.0.0.{i}"})).status_code
+                for i in range(5)
+            ]
+        assert statuses == [201] * 3 + [429] * 2
+
+
 async def test_the_same_idea_twice_gets_the_same_reference_and_is_kept_once(intake, clean_stream) -> None:
     runtime, http = intake
     first = await http.post("/api/v1/ideas", json=idea_body())

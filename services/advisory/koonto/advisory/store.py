@@ -59,6 +59,10 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("scheduled_event_id", ASCENDING)], name="event"),
         IndexModel([("email", ASCENDING)], name="email"),
     ],
+    THROTTLE: [
+        IndexModel([("key", ASCENDING)], name="attempt_key"),
+        IndexModel([("expires_ms", ASCENDING)], name="attempt_expiry"),
+    ],
 }
 
 CASE_LIST_PROJECTION = {"timeline": 0, "outbox": 0, "contact": 0, "search": 0}
@@ -163,20 +167,28 @@ class AdvisoryStore:
         return [revive(d) async for d in self.staff.find({"roles": role, "active": True}, {"_id": 1, "name": 1})]
 
     # -- login throttling (per account and per client, shared by all replicas through the store) ----------
-    async def failures(self, keys: Sequence[str]) -> dict[str, int]:
-        found = {d["_id"]: int(d.get("failures", 0)) async for d in self.throttle.find({"_id": {"$in": list(keys)}})}
-        return {k: found.get(k, 0) for k in keys}
+    async def take_attempt(self, key: str, limit: int, expires_at: datetime) -> str | None:
+        """One of the `limit` sign-in attempts allowed under `key` (scope, who, window): the id of the slot it
+        took, or None when every slot is taken. Each slot is a document with a unique `_id` `<key>:<n>`, so
+        taking one is one unique-key insert, atomic on every store and across replicas: however many attempts
+        arrive at once, at most `limit` of them get a slot."""
+        expires_ms = epoch_ms(expires_at)
+        for _ in range(2):  # a second look in case a sign-in freed slots meanwhile
+            taken = {int(d["n"]) async for d in self.throttle.find({"key": key}, {"n": 1})}
+            for n in (n for n in range(1, limit + 1) if n not in taken):
+                slot = f"{key}:{n}"
+                try:
+                    await self.throttle.insert_one({"_id": slot, "key": key, "n": n, "expires_ms": expires_ms})
+                except DuplicateKeyError:
+                    continue
+                return slot
+        return None
 
-    async def record_failure(self, keys: Sequence[str], expires_at: datetime) -> None:
-        for key in keys:
-            await self.throttle.update_one(
-                {"_id": key},
-                {"$inc": {"failures": 1}, "$setOnInsert": {"expires_ms": epoch_ms(expires_at)}},
-                upsert=True,
-            )
+    async def release_attempts(self, slots: Sequence[str]) -> None:
+        await self.throttle.delete_many({"_id": {"$in": list(slots)}})
 
-    async def clear_failures(self, keys: Sequence[str]) -> None:
-        await self.throttle.delete_many({"_id": {"$in": list(keys)}})
+    async def clear_attempts(self, key: str) -> None:
+        await self.throttle.delete_many({"key": key})
 
     async def forget_old_failures(self, now: datetime) -> None:
         await self.throttle.delete_many({"expires_ms": {"$lt": epoch_ms(now)}})
@@ -356,11 +368,3 @@ class AdvisoryStore:
     async def record_attendance(self, event_id: str, attendance: Document, event: Envelope) -> Document | None:
         update = {"$set": {"attendance": attendance, **outbox_set(event)}}
         return revive(await self.events.find_one_and_update({"_id": event_id}, update))
-
-
-def throttle_keys(scope: str, value: str, now: datetime, seconds: int) -> tuple[list[str], datetime]:
-    """Counter keys of the current and the previous fixed window (a cheap sliding window), and when the
-    current one can be forgotten."""
-    bucket = int(now.timestamp()) // seconds
-    keys = [f"{scope}:{value}:{bucket}", f"{scope}:{value}:{bucket - 1}"]
-    return keys, datetime.fromtimestamp((bucket + 2) * seconds, tz=now.tzinfo)

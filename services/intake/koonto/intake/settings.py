@@ -22,7 +22,6 @@ class IntakeSettings(ServiceSettings):
         default=30, ge=1, description="public POSTs per client per window, counted per replica in memory (token bucket)"
     )
     rate_limit_window_seconds: int = Field(default=600, ge=1)
-    trust_forwarded_for: bool = Field(default=False, description="client = first X-Forwarded-For hop (behind a proxy)")
     min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is a bot")
     max_fill_hours: float = Field(default=24.0, gt=0, description="a form token older than this is refused")
     duplicate_window_hours: float = Field(default=24.0, gt=0, description="the same idea again -> same reference")

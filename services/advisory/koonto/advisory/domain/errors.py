@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -15,6 +16,10 @@ class AdvisoryError(Exception):
         self.message = message
         self.field = field
         self.extra = extra
+
+    def text(self, translate: Callable[[str], str]) -> str:
+        """The message in the language `translate` (a gettext) gives."""
+        return translate(self.message)
 
 
 class NotFound(AdvisoryError):
@@ -41,7 +46,17 @@ class Forbidden(AdvisoryError):
 
 
 class Throttled(AdvisoryError):
-    """Too many failed attempts; `extra["retry_after"]` says for how many seconds."""
+    """Too many failed attempts; `extra["retry_after"]` says for how many seconds. The message is Finnish
+    source text with a `%(minutes)d` placeholder: `message` is it filled in, `text(gettext)` translated and
+    filled in (the minutes rounded up, so the wait is never shorter than said)."""
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        self.template = message
+        self.minutes = max(1, -(-retry_after // 60))
+        super().__init__(message % {"minutes": self.minutes}, retry_after=retry_after)
+
+    def text(self, translate: Callable[[str], str]) -> str:
+        return translate(self.template) % {"minutes": self.minutes}
 
 
 class BadCredentials(AdvisoryError):

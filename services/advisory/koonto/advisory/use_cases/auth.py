@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -9,7 +11,6 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from koonto.advisory.domain.errors import BadCredentials, Throttled
 from koonto.advisory.signing import Keyring
-from koonto.advisory.store import throttle_keys
 from koonto.advisory.use_cases.common import Context
 
 Document = dict[str, Any]
@@ -21,37 +22,53 @@ class Authentication:
         self.c = context
         self.hasher = hasher
         self.keyring = keyring
+        self.password_checks = 0  # passwords this replica checked against a hash (what the throttle bounds)
 
     async def authenticate(self, email: str, password: str, client: str) -> Document:
-        """The staff document for a correct, active login; throttled per account and per client address."""
+        """The staff document for a correct, active login; throttled per account and per client address.
+
+        Every attempt first takes one of the attempts allowed in the current window, per account and per
+        client (`AdvisoryStore.take_attempt`, one unique-key insert each): the decision is made, atomically
+        across replicas, before the password is checked, so no more than the limit are ever checked. A failed
+        attempt keeps its slots until the window ends; a successful one frees the account's and its own.
+        """
         settings, store = self.c.settings, self.c.store
         now = self.c.now()
         window = settings.login_window_seconds
         account = email.strip().lower()[:320]
-        account_keys, expires = throttle_keys("account", account, now, window)
-        client_keys, _ = throttle_keys("client", client or "unknown", now, window)
-        counts = await store.failures([*account_keys, *client_keys])
-        if (
-            sum(counts[k] for k in account_keys) >= settings.login_max_failures_per_account
-            or sum(counts[k] for k in client_keys) >= settings.login_max_failures_per_client
-        ):
-            raise Throttled(
-                "Liian monta epäonnistunutta kirjautumista. Odota 15 minuuttia ja yritä uudelleen.",
-                retry_after=window,
-            )
+        bucket = int(now.timestamp()) // window
+        ends = datetime.fromtimestamp((bucket + 1) * window, tz=UTC)
+        account_key, client_key = f"account:{account}:{bucket}", f"client:{client or 'unknown'}:{bucket}"
+        account_slot = await store.take_attempt(account_key, settings.login_max_failures_per_account, ends)
+        if account_slot is None:
+            raise self._throttled(now, ends)
+        client_slot = await store.take_attempt(client_key, settings.login_max_failures_per_client, ends)
+        if client_slot is None:
+            await store.release_attempts([account_slot])  # not checked, so not a failure of the account
+            raise self._throttled(now, ends)
         staff = await store.staff_by_email(account)
+        self.password_checks += 1
         ok = False
         try:
             ok = self.hasher.verify(staff["password_hash"] if staff else _DUMMY_HASH, password) and staff is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or staff is None or not staff.get("active"):
-            await store.record_failure([account_keys[0], client_keys[0]], expires)
             raise BadCredentials("Sähköpostiosoite tai salasana on väärin, tai tunnus ei ole käytössä.")
-        await store.clear_failures(account_keys)
+        await store.clear_attempts(account_key)
+        await store.release_attempts([client_slot])
         if self.hasher.check_needs_rehash(staff["password_hash"]):
             await store.update_staff(staff["_id"], {"password_hash": self.hasher.hash(password)}, None)
         return staff
+
+    @staticmethod
+    def _throttled(now: datetime, ends: datetime) -> Throttled:
+        """Refused until the window ends (never longer): Retry-After and the message say how long."""
+        seconds = max(1, math.ceil((ends - now).total_seconds()))
+        return Throttled(
+            "Liian monta epäonnistunutta kirjautumista. Yritä uudelleen %(minutes)d minuutin kuluttua.",
+            retry_after=seconds,
+        )
 
     def issue_token(self, staff: Document) -> str:
         return self.keyring.keys.issue(

@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 
 from koonto.advisory.bootstrap import container_of
+from koonto.shared import web
 from koonto.shared.auth import StaffPrincipal, optional_staff
 
 WORK = ("advisor", "coordinator")  # admin passes every role check
@@ -25,7 +26,8 @@ class PageAuthError(Exception):
 
 
 def client_address(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client behind the trusted proxies (KOONTO_TRUSTED_PROXY_HOPS), not the proxy's own address."""
+    return web.client_address(request, container_of(request).settings)
 
 
 async def _current(request: Request) -> StaffPrincipal | None:

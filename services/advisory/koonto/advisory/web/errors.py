@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from koonto.advisory.bootstrap import container_of
 from koonto.advisory.domain.errors import (
     AdvisoryError,
     BadCredentials,
@@ -52,11 +53,13 @@ def retry_after(exc: AdvisoryError) -> str:
     return str(exc.extra.get("retry_after", DEFAULT_RETRY_AFTER))
 
 
-def json_error(exc: AdvisoryError) -> JSONResponse:
-    """The API's answer to a domain error: the message, the field, and what else the error names."""
-    if isinstance(exc, Throttled):
-        return JSONResponse(error_body(exc), status_code=http_status(exc), headers={"Retry-After": retry_after(exc)})
+def json_error(exc: AdvisoryError, detail: str | None = None) -> JSONResponse:
+    """The API's answer to a domain error: the message (or `detail`), the field, and what else the error names."""
     body = error_body(exc)
+    if detail is not None:
+        body["detail"] = detail
+    if isinstance(exc, Throttled):
+        return JSONResponse(body, status_code=http_status(exc), headers={"Retry-After": retry_after(exc)})
     body.pop("retry_after", None)
     return JSONResponse(body, status_code=http_status(exc))
 
@@ -70,7 +73,10 @@ async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AdvisoryError)
     if not request.url.path.startswith("/api/"):
         return page_error(exc)
-    response = json_error(exc)
+    pages = container_of(request).pages
+    # how long to wait, in the caller's language
+    detail = exc.text(pages.catalogues.gettext) if isinstance(exc, Throttled) and pages is not None else None
+    response = json_error(exc, detail)
     if response.status_code == 401:
         response.headers["WWW-Authenticate"] = "Bearer"
     return response

@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.messages import N_
 from koonto.intake.web.errors import BadJson, BodyTooLarge, RateLimited
-from koonto.shared.web import get_container
+from koonto.shared.web import client_address, get_container
 
 NOT_JSON = N_("Pyynnön runko ei ole kelvollista JSONia.")
 NEEDS_JSON = N_("Lähetä tiedot JSON-muodossa (Content-Type: application/json).")
@@ -113,20 +113,11 @@ def _place(nested: dict[str, Any], dotted: str, value: Any) -> Any:
     return value
 
 
-def client_id(request: Request, trust_forwarded_for: bool) -> str:
-    if trust_forwarded_for:
-        forwarded = request.headers.get("x-forwarded-for", "")
-        first = forwarded.split(",")[0].strip()
-        if first:
-            return first[:100]
-    return request.client.host if request.client else "unknown"
-
-
 async def rate_limit(request: Request) -> None:
     """Dependency of every public POST that does not carry a signed link: 429 + Retry-After over the limit
     (counted per replica, in memory: see domain/rate_limit.py)."""
     deps = get_container(request)
-    retry_after = deps.abuse.over_rate_limit(client_id(request, deps.settings.trust_forwarded_for))
+    retry_after = deps.abuse.over_rate_limit(client_address(request, deps.settings))
     if retry_after is not None:
         raise RateLimited(retry_after)
 

@@ -112,7 +112,7 @@ async def login(request: Request) -> Response:
             request,
             status_code=429 if throttled else 401,
             email=email,
-            error=gettext(request, exc.message),
+            error=exc.text(lambda message: gettext(request, message)),
             next_path=next_path,
         )
         if throttled:
