@@ -35,6 +35,9 @@ class ServiceSettings(BaseSettings):
     mongo_url: str = "mongodb://127.0.0.1:27017"
     mongo_database: str = ""
 
+    # the largest request body any route takes (413 over it; see bodies.py); intake keeps a smaller one
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+
     secret_key: str = LOCAL_ONLY_SECRET
     staff_jwks_url: str = "http://127.0.0.1:8002/.well-known/jwks.json"
 

@@ -1,5 +1,6 @@
 """Every user-facing text of the public and staff pages has a Swedish and an English translation (Finnish is the
-source): intake's forms, notify's preference and unsubscribe pages, reporting's showcase and dashboard. Advisory
+source): intake's forms, notify's preference and unsubscribe pages, reporting's showcase and dashboard, and the few
+texts of shared/ (a refused request body). Advisory
 has its own check (tests/advisory/unit/test_translations.py: its error classes are keywords too)."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import pytest
 from koonto.intake import main as intake
 from koonto.notify import main as notify
 from koonto.reporting import main as reporting
+from koonto.shared import bodies as shared
 from koonto.shared.pages import SHARED_TEMPLATES
 from tests.support.catalogues import translated, used_messages
 
@@ -19,6 +21,8 @@ SERVICES = {
     "intake": (intake, ((SHARED_TEMPLATES, "layout.html"),), {"Y-tunnus", "Siirry pääsisältöön"}),
     "notify": (notify, (), {"Viestiasetukset", "Peru tilaus"}),
     "reporting": (reporting, (), {"Rahoitetut hankkeet", "Etusivu"}),
+    # what shared/ shows itself (bodies.py), in shared/koonto/shared/locale
+    "shared": (shared, (), {"Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen."}),
 }
 
 
