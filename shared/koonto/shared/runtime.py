@@ -30,6 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from koonto.shared import tracing
 from koonto.shared.aio import cancel_and_wait, task_stack
 from koonto.shared.auth import JwksCache, TokenVerifier
+from koonto.shared.bodies import BODY_LIMIT, install_body_limit
 from koonto.shared.bus import (
     Consumer,
     ConsumerPolicy,
@@ -295,9 +296,10 @@ class Runtime(Generic[C]):
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan)
+        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan, dependencies=[BODY_LIMIT])
         app.state.runtime = self
         app.state.container = self.container
+        install_body_limit(app, self.settings.max_body_bytes)  # first, so the innermost middleware
         unavailable = Unavailable(self.spec.name, self.settings.unavailable_retry_after_seconds)
         app.add_middleware(RequestDeadline, seconds=self.settings.request_timeout_seconds, answer=unavailable)
         app.add_middleware(RequestMetrics, service=self.spec.name)

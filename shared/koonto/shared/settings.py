@@ -42,6 +42,9 @@ class ServiceSettings(BaseSettings):
     request_timeout_seconds: float = Field(default=5.0, gt=0)
     unavailable_retry_after_seconds: int = Field(default=5, ge=1)
 
+    # the largest request body any route takes (413 over it; see bodies.py); intake keeps a smaller one
+    max_body_bytes: int = Field(default=256 * 1024, ge=1024)
+
     secret_key: str = LOCAL_ONLY_SECRET
 
     # Behind a reverse proxy: how many proxies in front of the service append to X-Forwarded-For (nginx's

@@ -1,15 +1,18 @@
-"""Abuse without friction: honeypot and minimum fill time (counted, answered normally, nothing kept),
+"""Abuse without friction: the honeypot (counted, answered normally, nothing kept), the minimum fill time and
+the form stamp (counted, asked to confirm with the answers kept, never a receipt for nothing),
 a rate limit per client (counted by each replica), and the same idea twice giving the same reference."""
 
 from __future__ import annotations
 
 import asyncio
 import re
+from html import unescape
 
 from koonto.intake.main import create_runtime
 from koonto.shared.contracts.intake import IdeaSubmitted
-from tests.intake.helpers import events_of, form_pairs, hidden, idea_body, post_form
+from tests.intake.helpers import events_of, form_pairs, hidden, idea_body, post_form, publish
 from tests.intake.integration.conftest import intake_settings
+from tests.intake.integration.test_registrations import scheduled
 from tests.support.polling import eventually, stays
 from tests.support.services import client, running
 
@@ -36,17 +39,96 @@ async def test_honeypot_gets_a_normal_answer_but_nothing_is_kept_and_it_is_count
     assert await events_of(clean_stream, IdeaSubmitted) == []
 
 
-async def test_too_fast_or_stampless_submit_is_dropped_and_counted(start_intake, clean_stream) -> None:
+def hidden_inputs(html: str) -> list[tuple[str, str]]:
+    """Every hidden input of a page, as a browser would send it back."""
+    return [(name, unescape(value)) for name, value in
+            re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html)]
+
+
+async def test_a_too_fast_idea_is_never_told_it_was_stored_and_can_be_sent_from_the_check_page(
+    start_intake, clean_stream
+) -> None:
     async with start_intake(min_fill_seconds=60) as (runtime, http):
         form = await http.get("/ideas/new")
-        answers = form_pairs(idea_body())
-        fast = await post_form(http, "/ideas/new", [*answers, ("form_token", hidden(form.text, "form_token"))])
-        assert fast.status_code == 303 and fast.headers["location"] == "/ideas/thanks"
-        forged = await post_form(http, "/ideas/confirm", [*answers, ("form_token", "forged"), ("action", "submit")])
-        assert forged.status_code == 303
-        assert await counts(runtime) == {"idea:too_fast": 1, "idea:form_token": 1}
+        token = hidden(form.text, "form_token")
+        answers = form_pairs(idea_body(title="Nopeasti täytetty idea"))
+        # the first step too fast (autofill): the ordinary check page, nothing stored, no receipt
+        check = await post_form(http, "/ideas/new", [*answers, ("form_token", token)])
+        assert check.status_code == 200 and "Tarkista vastauksesi ennen lähettämistä" in check.text
+        assert "Vahvista lähetys" not in check.text and "Idea lähetetty" not in check.text
+        # the check page's send, still within the minimum time, and one with no valid stamp: the check page
+        # again, saying nothing was sent yet, the answers kept in it; never a receipt
+        for stamp in (token, "forged"):
+            again = await post_form(http, "/ideas/confirm", [*answers, ("form_token", stamp), ("action", "submit")])
+            assert again.status_code == 200, again.text
+            assert "Vahvista lähetys" in again.text and "Tietojasi ei ole vielä lähetetty." in again.text
+            assert "Nopeasti täytetty idea" in again.text and "Idea lähetetty" not in again.text
+            assert "KOO-" not in again.text
+        swedish = await post_form(http, "/ideas/confirm?lang=sv", [*answers, ("form_token", token),
+                                                                   ("action", "submit")])
+        assert "Dina uppgifter har inte skickats ännu." in swedish.text
         assert await runtime.db["ideas"].count_documents({}) == 0
-        assert await events_of(clean_stream, IdeaSubmitted) == []
+        assert await counts(runtime) == {"idea:too_fast": 3, "idea:form_token": 1}
+
+        # sent from that page (its own fields, a moment later or at once): stored, with a real reference
+        sent = await post_form(http, "/ideas/confirm", [*hidden_inputs(again.text), ("action", "submit")])
+        assert sent.status_code == 303 and sent.headers["location"].startswith("/ideas/receipt/")
+        receipt = await http.get(sent.headers["location"])
+        reference = re.search(r'class="reference">(KOO-\d{4}-\d{4})<', receipt.text)
+        assert reference, receipt.text
+        status_token = sent.headers["location"].rsplit("/", 1)[-1]
+        status = await http.get(f"/status/{status_token}")
+        assert status.status_code == 200 and reference.group(1) in status.text
+        stored = await runtime.db["ideas"].find_one({"reference": reference.group(1)})
+        assert stored is not None and stored["title"] == "Nopeasti täytetty idea"
+        events = await eventually(lambda: events_of(clean_stream, IdeaSubmitted), until=lambda e: len(e) == 1)
+        assert events[0][1].reference == reference.group(1)
+
+
+async def test_a_too_fast_registration_or_subscription_gets_its_form_back_to_send_and_the_honeypot_drops(
+    start_intake, clean_stream
+) -> None:
+    async with start_intake(min_fill_seconds=60) as (runtime, http):
+        event = scheduled(capacity=5)
+        await publish(clean_stream, event)
+        url = f"/events/{event.scheduled_event_id}/register"
+        form = await eventually(lambda: http.get(url), until=lambda r: r.status_code == 200, what="event known")
+        answers = [("participant.name", "Nopea Nina"), ("participant.email", "nina@example.fi"),
+                   ("participant.language", "fi"), ("consents.privacy_notice", "yes")]
+        fast = await post_form(http, url, [*answers, ("form_token", hidden(form.text, "form_token"))])
+        assert fast.status_code == 200 and "Vahvista lähetys" in fast.text
+        assert "Ilmoittautuminen vahvistettu" not in fast.text
+        assert 'value="nina@example.fi"' in fast.text and 'value="Nopea Nina"' in fast.text  # answers kept
+        assert await runtime.db["registrations"].count_documents({}) == 0
+        done = await post_form(http, url, [*answers, ("form_token", hidden(fast.text, "form_token"))])
+        assert done.status_code == 200 and "Ilmoittautuminen vahvistettu" in done.text
+        assert await runtime.db["registrations"].count_documents({}) == 1
+
+        form = await http.get("/subscribe")
+        answers = [("email", "nina@example.fi"), ("topics", "events"), ("language", "fi"),
+                   ("consents.privacy_notice", "yes")]
+        fast = await post_form(http, "/subscribe?lang=en", [*answers, ("form_token", hidden(form.text, "form_token"))])
+        assert fast.status_code == 200 and "Your details have not been sent yet." in fast.text
+        assert "Check your email" not in fast.text and 'value="nina@example.fi"' in fast.text
+        assert await runtime.db["subscriptions"].count_documents({}) == 0
+        done = await post_form(http, "/subscribe?lang=fi", [*answers, ("form_token", hidden(fast.text, "form_token"))])
+        assert done.status_code == 200 and "Tarkista sähköpostisi" in done.text
+        assert await runtime.db["subscriptions"].count_documents({}) == 1
+
+        # the honeypot alone still drops, with the ordinary answer, on both forms
+        trap = ("website", "http://spam.example")
+        bot = await post_form(http, url, [("participant.email", "bot@example.fi"), *answers[1:], trap,
+                                          ("form_token", hidden(form.text, "form_token"))])
+        assert bot.status_code == 200 and "Ilmoittautuminen vahvistettu" in bot.text
+        bot = await post_form(http, "/subscribe", [("email", "bot@example.fi"), *answers[1:], trap,
+                                                   ("form_token", hidden(form.text, "form_token"))])
+        assert bot.status_code == 200 and "Tarkista sähköpostisi" in bot.text
+        assert await runtime.db["registrations"].count_documents({}) == 1
+        assert await runtime.db["subscriptions"].count_documents({}) == 1
+        assert await counts(runtime) == {
+            "registration:too_fast": 1, "registration:honeypot": 1, "subscription:too_fast": 1,
+            "subscription:honeypot": 1,
+        }
 
 
 async def test_a_person_who_takes_their_time_gets_through(start_intake) -> None:

@@ -1,4 +1,4 @@
-"""Bots and the rate limit (use_cases/abuse.py): what is counted, what is let through."""
+"""Bots and the rate limit (use_cases/abuse.py): what is counted, dropped, asked to confirm, let through."""
 
 from __future__ import annotations
 
@@ -8,23 +8,28 @@ from koonto.intake.settings import IntakeSettings
 from tests.support.memory import memory_infra
 
 
-async def test_the_honeypot_a_missing_stamp_and_a_too_fast_fill_are_counted_as_bots(make_intake) -> None:
+async def test_only_the_honeypot_drops_a_missing_stamp_and_a_too_fast_fill_are_asked_to_confirm(make_intake) -> None:
     intake = make_intake(min_fill_seconds=3)
-    stamp = intake.links.form.sign("idea")
-    assert await intake.abuse.looks_like_a_bot("idea", {"website": "http://spam", "form_token": stamp})
-    assert await intake.abuse.looks_like_a_bot("idea", {"form_token": "forged"})
-    assert await intake.abuse.looks_like_a_bot("idea", {"form_token": intake.links.form.sign("subscription")})
-    assert await intake.abuse.looks_like_a_bot("idea", {"form_token": stamp})  # signed just now: too fast
+    stamp = intake.abuse.stamp("idea")
+    assert await intake.abuse.verdict("idea", {"website": "http://spam", "form_token": stamp}) == "drop"
+    assert await intake.abuse.verdict("idea", {"form_token": "forged"}) == "confirm"
+    assert await intake.abuse.verdict("idea", {"form_token": intake.abuse.stamp("subscription")}) == "confirm"
+    assert await intake.abuse.verdict("idea", {"form_token": stamp}) == "confirm"  # signed just now: too fast
     assert await intake.views.abuse_counts() == {"idea:honeypot": 1, "idea:form_token": 2, "idea:too_fast": 1}
+    # the answer to the "please confirm" page goes through at once, unless the honeypot is filled
+    confirmed = intake.abuse.stamp("idea", confirm=True)
+    assert await intake.abuse.verdict("idea", {"form_token": confirmed}) == "person"
+    assert await intake.abuse.verdict("idea", {"form_token": confirmed, "website": "x"}) == "drop"
+    assert await intake.abuse.verdict("subscription", {"form_token": confirmed}) == "confirm"  # another form's
 
 
 async def test_a_person_who_took_their_time_is_no_bot(clock) -> None:
     settings = IntakeSettings(mode="test", public_base_url="http://intake.test", min_fill_seconds=3)
     now = [1_000_000.0]
     intake = bootstrap(memory_infra(settings), clock=clock, links=Links.from_settings(settings, clock=lambda: now[0]))
-    stamp = intake.links.form.sign("registration")
+    stamp = intake.abuse.stamp("registration")
     now[0] += 10
-    assert not await intake.abuse.looks_like_a_bot("registration", {"form_token": stamp, "website": " "})
+    assert await intake.abuse.verdict("registration", {"form_token": stamp, "website": " "}) == "person"
     assert await intake.views.abuse_counts() == {}
 
 

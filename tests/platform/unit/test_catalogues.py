@@ -1,5 +1,6 @@
 """Every user-facing text of the public and staff pages has a Swedish and an English translation (Finnish is the
-source): intake's forms, notify's preference and unsubscribe pages, reporting's showcase and dashboard. Advisory
+source): intake's forms, notify's preference and unsubscribe pages, reporting's showcase and dashboard, and the few
+texts of shared/ (a refused request body). Advisory
 has its own check (tests/advisory/unit/test_translations.py: its error classes are keywords too)."""
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ SERVICES = {
     "intake": (intake, ((SHARED_TEMPLATES, "layout.html"),), {"Y-tunnus", "Siirry pääsisältöön"}),
     "notify": (notify, (), {"Viestiasetukset", "Peru tilaus"}),
     "reporting": (reporting, (), {"Rahoitetut hankkeet", "Etusivu"}),
-    # the shared layout and the 503 page every service shows during a store outage (koonto.shared.web)
-    "shared": (shared_web, ((SHARED_TEMPLATES, "*.html"),), {"Palvelu on tilapäisesti poissa käytöstä", "Rahoittaja"}),
+    # what shared/ shows itself: the layout, the 503 page of a store outage (web.py) and the body limits
+    # (bodies.py), in shared/koonto/shared/locale
+    "shared": (shared_web, ((SHARED_TEMPLATES, "*.html"),), {
+        "Palvelu on tilapäisesti poissa käytöstä", "Rahoittaja",
+        "Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen.",
+    }),
 }
 
 

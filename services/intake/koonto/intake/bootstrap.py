@@ -20,7 +20,7 @@ from koonto.intake.use_cases.subscriptions import Subscriptions
 from koonto.intake.views import IntakeViews
 from koonto.shared.clock import utcnow
 from koonto.shared.i18n import Catalogues
-from koonto.shared.pages import Pages
+from koonto.shared.pages import SHARED_LOCALE, Pages
 from koonto.shared.region import Region
 from koonto.shared.runtime import Infra
 
@@ -61,7 +61,7 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
     settings = cast(IntakeSettings, infra.settings)
     store = IntakeStore(infra.store)
     links = links or Links.from_settings(settings)
-    catalogues = Catalogues(LOCALE)
+    catalogues = Catalogues(SHARED_LOCALE, LOCALE)
     subscriptions = Subscriptions(store, infra, links, settings, clock)
     return IntakeContainer(
         settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues,

@@ -22,7 +22,7 @@ class IntakeSettings(ServiceSettings):
         default=30, ge=1, description="public POSTs per client per window, counted per replica in memory (token bucket)"
     )
     rate_limit_window_seconds: int = Field(default=600, ge=1)
-    min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is a bot")
+    min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is asked to confirm")
     max_fill_hours: float = Field(default=24.0, gt=0, description="a form token older than this is refused")
     duplicate_window_hours: float = Field(default=24.0, gt=0, description="the same idea again -> same reference")
     subscription_resend_minutes: float = Field(default=10.0, ge=0)

@@ -1,10 +1,17 @@
-"""Abuse without friction: bots are answered normally and counted; each replica rate-limits public posts."""
+"""Abuse without friction: each replica rate-limits public posts; a filled honeypot is answered normally, counted
+and dropped; a form sent faster than a person fills it, or without a valid form stamp, is counted and *asked to
+confirm* (the form or check page again with the answers kept and a confirm stamp), never told it was stored.
+
+Only the honeypot drops anything: a fast person (autofill, a pasted text, the check page sent at once) is not
+told a reference that does not exist. The confirm stamp (`<form>+confirm`) is signed like the form stamp and
+expires with it, but has no minimum fill time, so the second send always goes through."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Literal
 
 from prometheus_client import Counter
 
@@ -13,7 +20,10 @@ from koonto.intake.links import Links
 from koonto.intake.settings import IntakeSettings
 from koonto.intake.store import IntakeStore
 
-BOTS = Counter("koonto_intake_bot_submissions_total", "Submissions answered normally but dropped", ["reason"])
+BOTS = Counter("koonto_intake_bot_submissions_total",
+               "Suspected bot submissions (honeypot: dropped; too_fast, form_token: asked to confirm)", ["reason"])
+CONFIRM = "+confirm"  # the stamp of a "please confirm" page: no minimum fill time
+Verdict = Literal["person", "drop", "confirm"]
 RATE_LIMITED = Counter("koonto_intake_rate_limited_total", "Requests refused by the rate limit")
 
 
@@ -35,19 +45,27 @@ class Abuse:
         stamp = self.links.form
         token = page_fields.get("form_token", "")
         issued = stamp.issued_at(token)
-        if issued is None or stamp.check(token).value != form:
+        value = stamp.check(token).value if issued is not None else None
+        if value == form + CONFIRM:
+            return None  # the answer to a "please confirm" page
+        if issued is None or value != form:
             return "form_token"
         if stamp.now() - issued < self.settings.min_fill_seconds:
             return "too_fast"
         return None
 
-    async def looks_like_a_bot(self, form: str, page_fields: dict[str, str]) -> bool:
-        """A bot's submission is counted and dropped (the page still answers it as if it were stored)."""
+    async def verdict(self, form: str, page_fields: dict[str, str]) -> Verdict:
+        """"person": go on; "drop": the honeypot, answered as if stored; "confirm": suspected (too fast, no
+        valid stamp), so the sender is asked to confirm with the answers kept. Suspicions are counted."""
         reason = self.bot_reason(form, page_fields)
         if reason is None:
-            return False
+            return "person"
         await self.count_bot(f"{form}:{reason}")
-        return True
+        return "drop" if reason == "honeypot" else "confirm"
+
+    def stamp(self, form: str, *, confirm: bool = False) -> str:
+        """A form stamp: the time the form was shown; a confirm stamp for a "please confirm" page."""
+        return self.links.form.sign(form + CONFIRM if confirm else form)
 
     async def count_bot(self, reason: str) -> None:
         BOTS.labels(reason).inc()

@@ -1,21 +1,19 @@
-"""What the API and the pages share: the container dependency, bounded body reading, client identity and the
-rate limit."""
+"""What the API and the pages share: the container dependency, bounded body reading (`read_body` and `read_json`
+from `koonto.shared.bodies`), form decoding, client identity and the rate limit."""
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 
 from koonto.intake.bootstrap import IntakeContainer
-from koonto.intake.domain.messages import N_
-from koonto.intake.web.errors import BadJson, BodyTooLarge, RateLimited
+from koonto.intake.web.errors import RateLimited
+from koonto.shared.bodies import read_body, read_json
 from koonto.shared.web import client_address, get_container
 
-NOT_JSON = N_("Pyynnön runko ei ole kelvollista JSONia.")
-NEEDS_JSON = N_("Lähetä tiedot JSON-muodossa (Content-Type: application/json).")
+__all__ = ["Deps", "RateLimit", "field_id", "read_body", "read_form", "read_json"]
 
 # names of the HTML form controls that are ticked boxes or lists, and what only the page itself adds
 BOOLEAN_FIELDS = {
@@ -31,32 +29,6 @@ async def container(request: Request) -> IntakeContainer:
 
 
 Deps = Annotated[IntakeContainer, Depends(container)]
-
-
-async def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refusing (413) anything over `limit` before reading it all."""
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > limit:
-        raise BodyTooLarge
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise BodyTooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-async def read_json(request: Request, limit: int) -> Any:
-    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    body = await read_body(request, limit)
-    if content_type != "application/json" and not content_type.endswith("+json"):
-        raise BadJson(NEEDS_JSON, 415)
-    try:
-        return json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise BadJson(NOT_JSON, 400) from None
 
 
 IDEA_CHECKBOXES = (

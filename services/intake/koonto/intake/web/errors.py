@@ -1,4 +1,6 @@
-"""Every error a request can end in, turned into its answer once: JSON under /api/, a page elsewhere."""
+"""Every error a request can end in, turned into its answer once: JSON under /api/, a page elsewhere.
+A body over the limit gets intake's own problem page; a refused JSON body is answered by the shared handler
+(`koonto.shared.bodies`)."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.errors import EventNotOpen, FormTokenMismatch, IdempotencyConflict, LinkRefused
 from koonto.intake.domain.messages import CHECK_THE_FORM, N_, FieldErrors, Message
 from koonto.intake.domain.registrations import EVENT_UNKNOWN
+from koonto.shared.bodies import BODY_TOO_LARGE, BodyTooLarge
 
-BODY_TOO_LARGE = N_("Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen.")
 TOO_MANY_REQUESTS = N_("Liian monta lähetystä lyhyessä ajassa. Yritä uudelleen {minutes} minuutin kuluttua.")
 IDEMPOTENCY_CONFLICT = N_("Tämä Idempotency-Key on jo käytetty toisen idean kanssa. Käytä uutta avainta.")
 LINK_INVALID = N_("Linkki ei kelpaa. Tarkista, että kopioit koko linkin sähköpostista.")
@@ -25,21 +27,10 @@ CSRF_FAILED = N_("Lomakkeen tarkiste ei täsmää. Avaa sivu uudelleen linkistä
 LINK_PROBLEMS = {"expired": (410, LINK_EXPIRED), "missing": (404, IDEA_NOT_FOUND), "invalid": (403, LINK_INVALID)}
 
 
-class BodyTooLarge(Exception):
-    pass
-
-
 class RateLimited(Exception):
     def __init__(self, retry_after: int) -> None:
         super().__init__(retry_after)
         self.retry_after = retry_after
-
-
-class BadJson(Exception):
-    def __init__(self, msgid: str, status: int) -> None:
-        super().__init__(msgid)
-        self.msgid = msgid
-        self.status = status
 
 
 def _container(request: Request) -> IntakeContainer:
@@ -77,10 +68,6 @@ async def _rate_limited(request: Request, deps: IntakeContainer, exc: RateLimite
     return response
 
 
-async def _bad_json(request: Request, deps: IntakeContainer, exc: BadJson) -> Response:
-    return JSONResponse({"detail": deps.t(exc.msgid)}, status_code=exc.status)
-
-
 async def _idempotency_conflict(request: Request, deps: IntakeContainer, exc: IdempotencyConflict) -> Response:
     return problem(request, deps, 409, IDEMPOTENCY_CONFLICT)
 
@@ -103,7 +90,6 @@ async def _form_token_mismatch(request: Request, deps: IntakeContainer, exc: For
 HANDLERS: dict[type[Exception], Callable[[Request, IntakeContainer, Any], Awaitable[Response]]] = {
     BodyTooLarge: _too_large,
     RateLimited: _rate_limited,
-    BadJson: _bad_json,
     IdempotencyConflict: _idempotency_conflict,
     EventNotOpen: _event_not_open,
     LinkRefused: _link_refused,

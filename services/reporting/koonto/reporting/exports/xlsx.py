@@ -1,7 +1,8 @@
 """The report as an Excel workbook: a cover sheet, then one sheet per section, Finnish headings.
 
 The workbook's created/modified properties are the report's generation time, so the same events give the
-same file apart from that time.
+same file apart from that time. Every text is a plain string cell, neutralised by `cells.neutralise`: a text
+that begins like a formula is never stored as one.
 """
 
 from __future__ import annotations
@@ -9,12 +10,14 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import UTC, datetime
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from koonto.reporting.domain.report import Table
+from koonto.reporting.exports.cells import neutralise_row
 
 INVALID_SHEET_CHARS = str.maketrans({c: " " for c in "[]:*?/\\"})
 
@@ -23,31 +26,39 @@ def sheet_title(title: str) -> str:
     return title.translate(INVALID_SHEET_CHARS)[:31]
 
 
+def _append(ws: Any, values: list[Any]) -> None:
+    """One row, every text a plain string cell: never a formula, whatever the text begins with."""
+    ws.append(neutralise_row(values))
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+
+
 def build_xlsx(title: str, meta: list[tuple[str, str]], tables: list[Table], generated_at: datetime) -> bytes:
     wb = Workbook()
     cover = wb.active
     assert cover is not None
     cover.title = "Raportti"
-    cover.append([title])
+    _append(cover, [title])
     cover["A1"].font = Font(bold=True, size=14)
     for label, value in meta:
-        cover.append([label, value])
+        _append(cover, [label, value])
     cover.column_dimensions["A"].width = 28
     cover.column_dimensions["B"].width = 40
 
     for table in tables:
         ws = wb.create_sheet(sheet_title(table.title))
-        ws.append([table.title])
+        _append(ws, [table.title])
         ws["A1"].font = Font(bold=True, size=13)
-        ws.append(table.headers)
+        _append(ws, table.headers)
         for cell in ws[2]:
             cell.font = Font(bold=True)
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.rows:
-            ws.append(row)
+            _append(ws, row)
         if table.note:
             ws.append([])
-            ws.append([table.note])
+            _append(ws, [table.note])
         ws.column_dimensions["A"].width = 42
         for index in range(2, len(table.headers) + 1):
             ws.column_dimensions[get_column_letter(index)].width = 20

@@ -34,10 +34,10 @@ async def _open_event(deps: IntakeContainer, event_id: str) -> dict[str, Any]:
 
 def _registration_form(
     request: Request, deps: IntakeContainer, event: dict[str, Any], values: dict[str, Any], errors: FieldErrors,
-    status: int = 200,
+    status: int = 200, confirm: bool = False,
 ) -> Response:
     return stamped_form(request, deps, "register.html", form="registration", title=N_("Ilmoittaudu"),
-                        values=values, errors=errors, status=status, event=event)
+                        values=values, errors=errors, status=status, event=event, confirm=confirm)
 
 
 @router.get("/events/{event_id}/register")
@@ -50,13 +50,16 @@ async def registration_form(event_id: str, request: Request, deps: Deps) -> Resp
 async def register(event_id: str, request: Request, deps: Deps) -> Response:
     event = await _open_event(deps, event_id)
     values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",))
-    if await deps.abuse.looks_like_a_bot("registration", page):
+    verdict = await deps.abuse.verdict("registration", page)
+    if verdict == "drop":  # the honeypot, and only it: answered as usual, nothing kept
         return deps.pages.render(request, "registration_receipt.html", page_title=deps.t(RECEIVED), event=event,
                                  status="confirmed", position=None)
     values["scheduled_event_id"] = event_id
     draft, errors = validate_registration(values, deps.region, default_language=current_language())
     if draft is None:
-        return _registration_form(request, deps, event, values, errors, status=422)
+        return _registration_form(request, deps, event, values, errors, status=422, confirm=verdict == "confirm")
+    if verdict == "confirm":  # suspected (too fast): the form again with the answers, to send from
+        return _registration_form(request, deps, event, values, {}, confirm=True)
     try:
         registration = (await deps.registrations.register(draft)).registration
     except EventNotOpen:  # closed since the form was read: the form again, with the message on the event

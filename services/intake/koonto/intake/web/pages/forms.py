@@ -61,18 +61,16 @@ def form_context(deps: IntakeContainer, values: Document, errors: FieldErrors) -
     }
 
 
-def new_form_token(deps: IntakeContainer, form: str) -> str:
-    return deps.links.form.sign(form)
-
-
 def stamped_form(
     request: Request, deps: IntakeContainer, template: str, *, form: str, title: str, values: Document,
-    errors: FieldErrors, status: int = 200, **extra: Any,
+    errors: FieldErrors, status: int = 200, confirm: bool = False, **extra: Any,
 ) -> Response:
-    """A public form page: a fresh form stamp (the minimum fill time), the values kept, a message per field."""
+    """A public form page: a fresh form stamp (the minimum fill time), the values kept, a message per field.
+    `confirm`: the "please confirm" form for a suspected bot, with a note and a stamp that sends at once."""
     return deps.pages.render(
-        request, template, status_code=status, page_title=deps.t(title), form_token=new_form_token(deps, form),
-        **extra, **form_context(deps, values, errors),
+        request, template, status_code=status, page_title=deps.t(title),
+        form_token=deps.abuse.stamp(form, confirm=confirm), confirm=confirm, **extra,
+        **form_context(deps, values, errors),
     )
 
 

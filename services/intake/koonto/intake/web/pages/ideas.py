@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,10 +24,11 @@ THANKS = "/ideas/thanks"
 
 
 def _idea_form(
-    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
+    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200,
+    confirm: bool = False,
 ) -> Response:
     return stamped_form(request, deps, "idea_form.html", form="idea", title=N_("Kerro hankeideastanne"),
-                        values=values, errors=errors, status=status)
+                        values=values, errors=errors, status=status, confirm=confirm)
 
 
 def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -45,35 +47,42 @@ def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, 
     return out
 
 
-async def _read_idea(
-    request: Request, deps: IntakeContainer, *, may_edit: bool = False
-) -> tuple[IdeaDraft | None, dict[str, Any], dict[str, str], Response | None]:
-    """(draft, values, page fields, the answer instead): a bot gets the ordinary thanks, a mistake the form."""
+@dataclass
+class IdeaPost:
+    """A posted idea form: the draft (None when `answer` is the page to show instead), the answers, the page-only
+    fields, and whether the sender is suspected of being a bot (too fast, no valid stamp)."""
+
+    draft: IdeaDraft | None
+    values: dict[str, Any]
+    page: dict[str, str]
+    answer: Response | None = None
+    suspected: bool = False
+
+
+async def _read_idea(request: Request, deps: IntakeContainer, *, may_edit: bool = False) -> IdeaPost:
+    """The posted idea: the honeypot gets the ordinary thanks (and is dropped), a mistake the form; a suspected
+    bot is told so only by what comes next (a confirm stamp; on the last step, the check page again)."""
     values, page = await read_form(request, deps.settings.max_body_bytes, IDEA_CHECKBOXES)
     if may_edit and page.get("action") == "edit":  # "change your answers" on the check step
-        return None, values, page, _idea_form(request, deps, values, {})
-    if await deps.abuse.looks_like_a_bot("idea", page):
-        return None, values, page, RedirectResponse(THANKS, status_code=303)
+        return IdeaPost(None, values, page, _idea_form(request, deps, values, {}))
+    verdict = await deps.abuse.verdict("idea", page)
+    if verdict == "drop":
+        return IdeaPost(None, values, page, RedirectResponse(THANKS, status_code=303))
+    suspected = verdict == "confirm"
     draft, errors = validate_idea(values, deps.region, default_language=current_language())
     if draft is None:
-        return None, values, page, _idea_form(request, deps, values, errors, status=422)
-    return draft, values, page, None
+        return IdeaPost(None, values, page, _idea_form(request, deps, values, errors, status=422, confirm=suspected))
+    return IdeaPost(draft, values, page, suspected=suspected)
 
 
-@router.get("/ideas/new")
-async def idea_form(request: Request, deps: Deps) -> Response:
-    return _idea_form(request, deps, {"contact": {"language": current_language(), "channel": "email"}}, {})
-
-
-@router.post("/ideas/new", dependencies=[RateLimit])
-async def idea_check(request: Request, deps: Deps) -> Response:
-    draft, values, page, answer = await _read_idea(request, deps)
-    if draft is None:
-        assert answer is not None
-        return answer
+def _check_page(request: Request, deps: IntakeContainer, post: IdeaPost, *, confirm: bool = False) -> Response:
+    """The check step; for a suspected sender with a confirm stamp (and, when `confirm`, a note saying why)."""
+    draft = post.draft
+    assert draft is not None
+    form_token = deps.abuse.stamp("idea", confirm=True) if post.suspected else post.page.get("form_token", "")
     return deps.pages.render(
         request, "idea_check.html", page_title=deps.t(N_("Tarkista vastauksesi")), draft=draft,
-        hidden=_hidden_fields(values), form_token=page.get("form_token", ""),
+        hidden=_hidden_fields(post.values), form_token=form_token, confirm=confirm,
         municipality_name=municipality_name(
             deps.region, draft.organisation["municipality"], draft.organisation.get("municipality_other")
         ),
@@ -83,13 +92,28 @@ async def idea_check(request: Request, deps: Deps) -> Response:
     )
 
 
+@router.get("/ideas/new")
+async def idea_form(request: Request, deps: Deps) -> Response:
+    return _idea_form(request, deps, {"contact": {"language": current_language(), "channel": "email"}}, {})
+
+
+@router.post("/ideas/new", dependencies=[RateLimit])
+async def idea_check(request: Request, deps: Deps) -> Response:
+    post = await _read_idea(request, deps)
+    if post.answer is not None:
+        return post.answer
+    return _check_page(request, deps, post)  # the check step is itself the confirmation a suspected sender needs
+
+
 @router.post("/ideas/confirm", dependencies=[RateLimit])
 async def idea_submit(request: Request, deps: Deps) -> Response:
-    draft, _, _, answer = await _read_idea(request, deps, may_edit=True)
-    if draft is None:
-        assert answer is not None
-        return answer
-    submission = await deps.ideas.submit(draft)
+    post = await _read_idea(request, deps, may_edit=True)
+    if post.answer is not None:
+        return post.answer
+    if post.suspected:  # nothing stored, nothing claimed: the check page again, to send from
+        return _check_page(request, deps, post, confirm=True)
+    assert post.draft is not None
+    submission = await deps.ideas.submit(post.draft)
     token = submission.status_url.rsplit("/", 1)[-1]
     return RedirectResponse(f"/ideas/receipt/{token}", status_code=303)
 
@@ -105,7 +129,7 @@ async def idea_receipt(token: str, request: Request, deps: Deps) -> Response:
 
 @router.get(THANKS)
 async def idea_thanks(request: Request, deps: Deps) -> Response:
-    """What an answer to a dropped (bot) submission looks like: ordinary, with a plausible reference."""
+    """The answer to a filled honeypot (dropped), and only to that: ordinary, with a plausible reference."""
     year = helsinki(deps.clock()).year
     fake = format_reference(deps.region.reference_prefix, year, random.randint(1, 999))  # noqa: S311
     return deps.pages.render(request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")),

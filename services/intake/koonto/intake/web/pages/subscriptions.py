@@ -18,10 +18,11 @@ router = APIRouter(include_in_schema=False)
 
 
 def _subscribe_form(
-    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200
+    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200,
+    confirm: bool = False,
 ) -> Response:
     return stamped_form(request, deps, "subscribe.html", form="subscription", title=N_("Tilaa tiedotteet"),
-                        values=values, errors=errors, status=status)
+                        values=values, errors=errors, status=status, confirm=confirm)
 
 
 @router.get("/subscribe")
@@ -33,11 +34,14 @@ async def subscribe_form(request: Request, deps: Deps) -> Response:
 async def subscribe(request: Request, deps: Deps) -> Response:
     values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",))
     sent = deps.pages.render(request, "subscribe_sent.html", page_title=deps.t(N_("Tarkista sähköpostisi")))
-    if await deps.abuse.looks_like_a_bot("subscription", page):
+    verdict = await deps.abuse.verdict("subscription", page)
+    if verdict == "drop":  # the honeypot, and only it: answered as usual, nothing kept
         return sent
     draft, errors = validate_subscription(values, deps.region, default_language=current_language())
     if draft is None:
-        return _subscribe_form(request, deps, values, errors, status=422)
+        return _subscribe_form(request, deps, values, errors, status=422, confirm=verdict == "confirm")
+    if verdict == "confirm":  # suspected (too fast): the form again with the answers, to send from
+        return _subscribe_form(request, deps, values, {}, confirm=True)
     await deps.subscriptions.request_topics(
         email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality
     )
