@@ -5,6 +5,10 @@ Advisory signs staff tokens (JWT, EdDSA) with its private key and publishes the 
 shows up, as after a key rotation). The same token serves API clients (`Authorization: Bearer ...`) and
 browsers (the `koonto_staff` cookie, HttpOnly, SameSite=Lax), so one sign-in covers every staff page behind
 the proxy. Forms carry a CSRF token derived from the session token, so any service can check it too.
+
+A valid signature is not the whole check: `optional_staff` (and so `require_staff`) also asks the service's own
+staff directory (`koonto.shared.staff_directory`, fed by `staff-updated`) whether the account is still active and
+the token of its current generation, and takes the roles from there.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ class StaffPrincipal(BaseModel):
     name: str
     roles: tuple[str, ...]
     token: str
+    generation: int = 0  # the account's token generation when the token was issued (claim `gen`)
 
     def has(self, *roles: str) -> bool:
         return "admin" in self.roles or any(r in self.roles for r in roles)
@@ -99,8 +104,15 @@ class TokenVerifier:
         )
         return StaffPrincipal(
             staff_id=claims["sub"], email=claims.get("email", ""), name=claims.get("name", ""),
-            roles=tuple(claims.get("roles", ())), token=token,
+            roles=tuple(claims.get("roles", ())), token=token, generation=_generation(claims),
         )
+
+
+def _generation(claims: dict[str, Any]) -> int:
+    value = claims.get("gen", 0)  # tokens issued before generations existed have none: generation 0
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise jwt.InvalidTokenError("bad token generation")
+    return value
 
 
 def _token_from(request: Request) -> str | None:
@@ -114,11 +126,21 @@ async def optional_staff(request: Request) -> StaffPrincipal | None:
     token = _token_from(request)
     if not token:
         return None
-    verifier: TokenVerifier = request.app.state.runtime.token_verifier
+    runtime = request.app.state.runtime
+    verifier: TokenVerifier = runtime.token_verifier
     try:
-        return await verifier.verify(token)
+        principal = await verifier.verify(token)
     except (jwt.InvalidTokenError, httpx.HTTPError, ValueError, KeyError):
         return None
+    directory = getattr(runtime, "staff_directory", None)
+    if directory is None:
+        return principal
+    # a valid signature is not enough: the account may have been deactivated, downgraded or had its password
+    # changed since the token was issued (koonto.shared.staff_directory)
+    roles = await directory.admit(principal.staff_id, principal.generation, principal.roles)
+    if roles is None:
+        return None
+    return principal.model_copy(update={"roles": tuple(roles)})
 
 
 def require_staff(*roles: str) -> Any:

@@ -49,6 +49,8 @@ from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, Outbox
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
 from koonto.shared.settings import ServiceSettings
+from koonto.shared.staff_directory import COLLECTION as STAFF_DIRECTORY
+from koonto.shared.staff_directory import StaffDirectory
 from koonto.shared.web import (
     RequestDeadline,
     RequestMetrics,
@@ -159,12 +161,16 @@ class Runtime(Generic[C]):
         )
         self.inbox = Inbox(self.db)
         self.dead_letters = spec.dead_letters(self.db)
+        # every service keeps its own copy of who may still use a staff token (koonto.shared.staff_directory)
+        self.staff_directory = StaffDirectory(
+            self.store[STAFF_DIRECTORY], cache_seconds=settings.staff_directory_cache_seconds
+        )
         self.consumers = [
             Consumer(
                 service=spec.name, subscription=s, inbox=self.inbox, dead_letters=self.dead_letters,
                 policy=self.policy, region=self.region.code, deps=self.container,
             )
-            for s in spec.subscriptions
+            for s in [*spec.subscriptions, self.staff_directory.subscription()]
         ]
         for consumer in self.consumers:
             consumer.register(self.broker)
@@ -307,8 +313,7 @@ class Runtime(Generic[C]):
         app.middleware("http")(tracing.http_middleware(self.spec.name))
         install_error_handlers(app, unavailable)
         app.include_router(ops_router())
-        if self.spec.subscriptions:
-            app.include_router(dead_letter_router())
+        app.include_router(dead_letter_router())  # every service consumes at least staff-updated
         app.mount("/static/shared", StaticFiles(directory=SHARED_STATIC), name="shared-static")
         for router in self.spec.routers:
             app.include_router(router)

@@ -55,6 +55,9 @@ class ServiceSettings(BaseSettings):
     trusted_proxy_hops: int | None = Field(default=None, ge=0, le=10)
     staff_jwks_url: str = "http://127.0.0.1:8002/.well-known/jwks.json"
 
+    staff_directory_cache_seconds: float = Field(
+        default=2.0, ge=0, le=30, description="how long a request may use a cached staff directory entry"
+    )
     consumer_max_deliver: int = Field(default=8, ge=1)
     consumer_ack_wait_seconds: float = Field(default=30.0, gt=0)
     consumer_backoff_base_seconds: float = Field(default=0.5, gt=0)

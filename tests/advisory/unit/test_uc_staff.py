@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import jwt
 import pytest
 
 from koonto.advisory.bootstrap import AdvisoryContainer
@@ -47,8 +48,29 @@ async def test_update_staff_by_self_and_admin_keeps_one_admin(deps: AdvisoryCont
     with pytest.raises(Forbidden):
         await deps.staff.update_staff(niina, niina.staff_id, roles=["coordinator"])
     await deps.staff.update_staff(niina, niina.staff_id, password="uusi-salasana-2026")
-    assert await events(deps) == []  # nothing notify sees changed
+    # a password change ends the tokens issued before it: every service learns the new generation
+    [changed] = await events(deps, "staff-updated")
+    assert changed.data["token_generation"] == 1 and changed.data["active"] is True
     boss = await deps.staff.create_staff(ADMIN, email="boss@koonto.example", name="Boss", roles=["admin"],
                                          password=PASSWORD)
     with pytest.raises(Refused):
         await deps.staff.update_staff(Actor(boss["_id"], "Boss", ("admin",)), boss["_id"], active=False)
+
+
+async def test_deactivation_role_and_password_changes_bump_the_token_generation(deps: AdvisoryContainer) -> None:
+    niina = await advisor(deps)
+    await events(deps)
+
+    async def generation_after(**change: object) -> int:
+        await deps.staff.update_staff(ADMIN, niina.staff_id, **change)  # type: ignore[arg-type]
+        [updated] = await events(deps, "staff-updated")
+        return int(updated.data["token_generation"])
+
+    assert await generation_after(name="Niina N.") == 0  # a new name ends no token
+    assert await generation_after(roles=["advisor"]) == 0  # the same roles again: nothing changed
+    assert await generation_after(roles=["funder"]) == 1
+    assert await generation_after(active=False) == 2
+    assert await generation_after(active=True, password="uusi-salasana-2026") == 3
+    staff = await deps.auth.authenticate("neuvoja@koonto.example", "uusi-salasana-2026", "127.0.0.1")
+    claims = jwt.decode(deps.auth.issue_token(staff), options={"verify_signature": False})
+    assert claims["gen"] == 3  # the token carries the generation it was issued at

@@ -86,6 +86,7 @@ class SigningKeys:
         name: str,
         roles: tuple[str, ...] | list[str],
         ttl_seconds: int,
+        generation: int = 0,
         now: float | None = None,
     ) -> str:
         issued = int(now if now is not None else time.time())
@@ -96,6 +97,7 @@ class SigningKeys:
             "email": email,
             "name": name,
             "roles": list(roles),
+            "gen": generation,  # the account's token generation (koonto.shared.staff_directory)
             "iat": issued,
             "nbf": issued - 5,
             "exp": issued + ttl_seconds,

@@ -211,7 +211,10 @@ class AttendanceRecorded(EventData):
 class StaffUpdated(EventData):
     producer = "advisory"
     event_name = "staff-updated"
-    summary = "A staff account was created or changed; notify keeps staff recipients from it."
+    summary = (
+        "A staff account was created or changed; notify keeps staff recipients from it, every service its "
+        "directory of active accounts, roles and token generations."
+    )
 
     staff_id: Id
     email: EmailStr
@@ -220,3 +223,6 @@ class StaffUpdated(EventData):
     roles: tuple[StaffRole, ...]
     active: bool = True
     updated_at: UtcDatetime
+    # bumped by a deactivation, a role change and a password change; tokens carry it as the `gen` claim and
+    # every service refuses a token older than the account's generation (koonto.shared.staff_directory)
+    token_generation: int = Field(default=0, ge=0)

@@ -76,5 +76,6 @@ class Authentication:
             email=staff["email"],
             name=staff["name"],
             roles=tuple(staff["roles"]),
+            generation=int(staff.get("token_generation", 0)),
             ttl_seconds=self.c.settings.staff_token_ttl_seconds,
         )

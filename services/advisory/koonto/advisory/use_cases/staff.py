@@ -45,6 +45,20 @@ def check_password(password: str) -> str:
     return password
 
 
+def generation_of(doc: Document) -> int:
+    """The account's token generation: tokens carry it (claim `gen`), older ones are refused everywhere."""
+    return int(doc.get("token_generation", 0))
+
+
+def revokes_tokens(current: Document, changes: Document) -> bool:
+    """A deactivation, a role change and a password change end every token issued before them."""
+    return (
+        ("active" in changes and bool(changes["active"]) != bool(current.get("active")))
+        or ("roles" in changes and set(changes["roles"]) != set(current.get("roles", ())))
+        or "password_hash" in changes
+    )
+
+
 class StaffAccounts:
     def __init__(self, context: Context, hasher: PasswordHasher) -> None:
         self.c = context
@@ -62,6 +76,7 @@ class StaffAccounts:
                 roles=tuple(doc["roles"]),
                 active=bool(doc["active"]),
                 updated_at=self.c.now(),
+                token_generation=generation_of(doc),
             )
         except ValidationError:
             log.warning("staff-updated not emitted: notify could not mail this address", staff_id=doc["_id"])
@@ -86,6 +101,7 @@ class StaffAccounts:
         if existing is not None:
             # the bootstrap address exists but lost its admin role or was deactivated: restore it
             changes = {"roles": sorted({*existing["roles"], "admin"}), "active": True, "updated_at": self.c.now()}
+            changes["token_generation"] = generation_of(existing) + 1  # its old tokens stay refused
             event = self.staff_event({**existing, **changes})
             await store.update_staff(existing["_id"], changes, event)
         else:
@@ -172,8 +188,11 @@ class StaffAccounts:
             admins = [s for s in await store.staff_with_role("admin") if s["_id"] != staff_id]
             if not admins:
                 raise Refused("Viimeistä pääkäyttäjää ei voi poistaa käytöstä.", "roles")
+        if revokes_tokens(current, changes):
+            changes["token_generation"] = generation_of(current) + 1
+            after["token_generation"] = changes["token_generation"]
         changes["updated_at"] = self.c.now()
-        visible = any(k in changes for k in ("name", "roles", "active", "language"))
+        visible = any(k in changes for k in ("name", "roles", "active", "language", "token_generation"))
         event = self.staff_event(after) if visible else None
         doc = await store.update_staff(staff_id, changes, event)
         if doc is None:

@@ -36,8 +36,8 @@ async def _current(request: Request) -> StaffPrincipal | None:
         return None
     # a token outlives a deactivation or a role change: advisory checks the account itself on every request
     staff = await container_of(request).views.active_staff(principal.staff_id)
-    if staff is None:
-        return None
+    if staff is None or principal.generation < int(staff.get("token_generation", 0)):
+        return None  # deactivated, or the token predates a role or password change
     request.state.staff_doc = staff
     return principal.model_copy(update={"roles": tuple(staff["roles"]), "name": staff["name"]})
 
