@@ -9,11 +9,12 @@ from pydantic import Field
 
 from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.lifecycle import BACKWARD, FORWARD, OPEN_STAGES, STAGE_LABELS, STAGES, TransitionRequest
+from koonto.advisory.domain.lifecycle import BACKWARD, FORWARD, OPEN_STAGES, STAGES, TransitionRequest
 from koonto.advisory.store import CaseFilter
 from koonto.advisory.web.api.common import Body, Euros
 from koonto.advisory.web.deps import ApiWork
 from koonto.advisory.web.serialize import case_json
+from koonto.shared.stages import STAGE_LABELS
 
 router = APIRouter(tags=["advisory"])
 
