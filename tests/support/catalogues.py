@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 
 
-def used_messages(package: Path, *, also: tuple[tuple[Path, str], ...] = ()) -> set[str]:
-    """Every message the package's Python code and `web/templates` use (plus `also`: (folder, template glob))."""
+def used_messages(
+    package: Path, *, also: tuple[tuple[Path, str], ...] = (), shared: tuple[Path, ...] = ()
+) -> set[str]:
+    """Every message the package's Python code and `web/templates` use (plus `also`: (folder, template glob), and
+    `shared`: the Python files of `koonto.shared` whose texts the service translates)."""
     method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2.ext:babel_extract")]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     found = set()
@@ -19,6 +22,9 @@ def used_messages(package: Path, *, also: tuple[tuple[Path, str], ...] = ()) -> 
     sources += [(folder, [(glob, "jinja2.ext:babel_extract")], {}) for folder, glob in also]
     for folder, mapping, opts in sources:
         for _, _, message, _, _ in extract_from_dir(str(folder), mapping, opts, keywords=KEYWORDS):
+            found.add(message[0] if isinstance(message, tuple) else message)
+    for path in shared:
+        for _, message, _, _ in extract_from_file("python", str(path), keywords=KEYWORDS):
             found.add(message[0] if isinstance(message, tuple) else message)
     return found
 

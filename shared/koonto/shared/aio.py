@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import traceback
-from collections.abc import Awaitable, Iterable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -54,3 +54,16 @@ def task_stack(task: asyncio.Task[Any]) -> str:
     """Where a task is waiting, for a log line."""
     frames = task.get_stack()
     return "".join(traceback.format_stack(frames[-1])) if frames else ""
+
+
+async def every(seconds: float, work: Callable[[], Awaitable[object]], *, log: Any, failed: str) -> NoReturn:
+    """Run `work` every `seconds` until cancelled: a pass that fails is logged to `log` (`failed`, the error) and
+    the next pass tries again; a cancel always propagates."""
+    while True:
+        try:
+            await work()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning(failed, error=repr(exc))
+        await asyncio.sleep(seconds)

@@ -22,6 +22,13 @@ DEFAULT_LANGUAGE = "fi"
 LANGUAGE_COOKIE = "koonto_lang"
 LANGUAGE_NAMES = {"fi": "Suomeksi", "sv": "På svenska", "en": "In English"}
 
+
+
+def N_(message: str) -> str:
+    """Marks Finnish source text for extraction (pybabel -k N_) where it is translated later, at render time."""
+    return message
+
+
 _current = contextvars.ContextVar("koonto_language", default=DEFAULT_LANGUAGE)
 
 

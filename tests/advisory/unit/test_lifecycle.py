@@ -9,7 +9,6 @@ import pytest
 from koonto.advisory.domain.lifecycle import (
     MOVES,
     OPEN_STAGES,
-    STAGE_LABELS,
     STAGES,
     CaseFacts,
     TransitionIncomplete,
@@ -18,6 +17,7 @@ from koonto.advisory.domain.lifecycle import (
     allowed_targets,
     decide,
 )
+from koonto.shared.stages import STAGE_LABELS
 
 # what each target needs so that an allowed move goes through
 COMPLETE = {

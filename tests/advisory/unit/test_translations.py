@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import extract_from_dir, extract_from_file
 from babel.messages.pofile import read_po
 
 SERVICE = Path(__file__).parents[3] / "services" / "advisory"
 PACKAGE = SERVICE / "koonto" / "advisory"
+SHARED_STAGES = SERVICE.parents[1] / "shared" / "koonto" / "shared" / "stages.py"  # the stage names it translates
 KEYWORDS = {
     "_": None,
     "N_": None,
@@ -29,9 +30,12 @@ KEYWORDS = {
 def source_messages() -> set[str]:
     method_map = [("**.py", "python"), ("web/templates/**.html", "jinja2")]
     options = {"web/templates/**.html": {"extensions": "jinja2.ext.i18n"}}
-    return {
+    found = {
         m[2] for m in extract_from_dir(str(PACKAGE), method_map, options, keywords=KEYWORDS) if isinstance(m[2], str)
     }
+    found |= {m[1] for m in extract_from_file("python", str(SHARED_STAGES), keywords=KEYWORDS)}
+    assert "Sparrauksessa" in found, "the stage names were not extracted"
+    return found
 
 
 @pytest.mark.parametrize("language", ["sv", "en"])

@@ -8,7 +8,7 @@ import pytest
 from pymongo import ASCENDING, AsyncMongoClient, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from koonto.shared.mongo import Leases, ensure_indexes
+from koonto.shared.mongo import Leases, Store, ensure_indexes
 
 
 async def test_indexes_are_created_once_and_a_restart_creates_them_again_safely(
@@ -39,3 +39,15 @@ async def test_a_lease_is_held_by_one_owner_until_it_expires(
     assert not await first.acquire("reminders", timedelta(seconds=30))
     await second.release("reminders")
     assert await first.acquire("reminders", timedelta(seconds=30))
+
+
+async def test_insert_new_inserts_a_key_once_and_says_which_write_was_first(
+    mongo: AsyncMongoClient[dict], db_names: dict[str, str]
+) -> None:
+    db = mongo[db_names["probe"]]
+    await ensure_indexes(db, {"firings": [IndexModel([("slot", ASCENDING)], name="slot", unique=True)]})
+    firings = Store(db)["firings"]
+    assert await firings.insert_new({"_id": "reminder:f1:2026-03-02", "slot": "a"})
+    assert not await firings.insert_new({"_id": "reminder:f1:2026-03-02", "slot": "b"})  # the same _id
+    assert not await firings.insert_new({"_id": "reminder:f2:2026-03-02", "slot": "a"})  # a unique index
+    assert [doc async for doc in firings.find({})] == [{"_id": "reminder:f1:2026-03-02", "slot": "a"}]

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from koonto.shared.aio import cancel_and_wait, task_stack, wait_event, within
+from koonto.shared.aio import cancel_and_wait, every, task_stack, wait_event, within
 
 
 async def test_wait_event_reports_set_or_timed_out() -> None:
@@ -92,3 +92,28 @@ async def test_cancel_and_wait_gives_up_at_the_deadline_and_names_what_is_left()
     release.set()
     task.cancel()
     await asyncio.wait({task}, timeout=1)
+
+
+class Warnings:
+    def __init__(self) -> None:
+        self.seen: list[tuple[str, dict[str, object]]] = []
+
+    def warning(self, message: str, **fields: object) -> None:
+        self.seen.append((message, fields))
+
+
+async def test_every_logs_a_failed_pass_and_runs_the_next_until_cancelled() -> None:
+    passes: list[int] = []
+
+    async def work() -> None:
+        passes.append(len(passes) + 1)
+        if len(passes) == 1:
+            raise RuntimeError("store away")
+        if len(passes) == 3:
+            raise asyncio.CancelledError
+
+    log = Warnings()
+    with pytest.raises(asyncio.CancelledError):
+        await every(0, work, log=log, failed="pass failed")
+    assert passes == [1, 2, 3]
+    assert log.seen == [("pass failed", {"error": "RuntimeError('store away')"})]

@@ -12,18 +12,23 @@ import pytest
 from koonto.intake import main as intake
 from koonto.notify import main as notify
 from koonto.reporting import main as reporting
+from koonto.shared import stages
 from koonto.shared import web as shared_web
 from koonto.shared.pages import SHARED_TEMPLATES
 from tests.support.catalogues import translated, used_messages
 
 SERVICES = {
-    # package, extra templates, texts the extraction must find (so that an empty extraction cannot pass)
-    "intake": (intake, ((SHARED_TEMPLATES, "layout.html"),), {"Y-tunnus", "Siirry pääsisältöön"}),
-    "notify": (notify, (), {"Viestiasetukset", "Peru tilaus"}),
-    "reporting": (reporting, (), {"Rahoitetut hankkeet", "Etusivu"}),
-    # what shared/ shows itself: the layout, the 503 page of a store outage (web.py) and the body limits
-    # (bodies.py), in shared/koonto/shared/locale
-    "shared": (shared_web, ((SHARED_TEMPLATES, "*.html"),), {
+    # package, extra templates, shared Python files it translates, texts the extraction must find (so that an
+    # empty extraction cannot pass)
+    "intake": (
+        intake, ((SHARED_TEMPLATES, "layout.html"),), (Path(stages.__file__),),
+        {"Y-tunnus", "Siirry pääsisältöön", "Sparrauksessa"},
+    ),
+    "notify": (notify, (), (), {"Viestiasetukset", "Peru tilaus"}),
+    "reporting": (reporting, (), (), {"Rahoitetut hankkeet", "Etusivu"}),
+    # what shared/ shows itself: the layout, the 503 page of a store outage (web.py), the body limits (bodies.py)
+    # and the stage names (stages.py), in shared/koonto/shared/locale
+    "shared": (shared_web, ((SHARED_TEMPLATES, "*.html"),), (), {
         "Palvelu on tilapäisesti poissa käytöstä", "Rahoittaja",
         "Lähetetty tieto on liian suuri. Lyhennä tekstejä ja yritä uudelleen.",
     }),
@@ -33,9 +38,9 @@ SERVICES = {
 @pytest.mark.parametrize("language", ["sv", "en"])
 @pytest.mark.parametrize("service", sorted(SERVICES))
 def test_every_message_is_translated(service: str, language: str) -> None:
-    module, also, probes = SERVICES[service]
+    module, also, shared, probes = SERVICES[service]
     package = Path(module.__file__).parent  # type: ignore[arg-type]
-    used = used_messages(package, also=also)
+    used = used_messages(package, also=also, shared=shared)
     assert probes <= used, f"extraction missed {probes - used}"
     missing = sorted(used - translated(package, language))
     assert not missing, f"untranslated in {service} ({language}): {missing}"

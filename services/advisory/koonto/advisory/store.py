@@ -17,7 +17,6 @@ from datetime import date, datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
-from pymongo.errors import DuplicateKeyError
 
 from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
@@ -137,11 +136,7 @@ class AdvisoryStore:
 
     async def create_staff(self, doc: Document, event: Envelope | None) -> bool:
         """False when the email is taken."""
-        try:
-            await self.staff.insert_one({**doc, **(outbox_fields(event) if event else {"outbox": {}})})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.staff.insert_new({**doc, **(outbox_fields(event) if event else {"outbox": {}})})
 
     async def update_staff(self, staff_id: str, changes: Document, event: Envelope | None) -> Document | None:
         fields = {**changes, **(outbox_set(event) if event else {})}
@@ -196,11 +191,7 @@ class AdvisoryStore:
     # -- cases -------------------------------------------------------------------------------------------
     async def open_case(self, case: Case, event: Envelope) -> bool:
         """Inserts the case and its case-opened event in one write; False when the idea already has a case."""
-        try:
-            await self.cases.insert_one({**_with_ms(case.to_document()), **outbox_fields(event)})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.cases.insert_new({**_with_ms(case.to_document()), **outbox_fields(event)})
 
     async def case(self, case_id: str) -> Document | None:
         return revive(await self.cases.find_one({"_id": case_id}, {"outbox": 0}))
@@ -265,11 +256,7 @@ class AdvisoryStore:
     async def fire(self, key: str, doc: Document, event: Envelope) -> bool:
         """Records that a reminder or notice fired, with its event, in one insert. The key is unique, so of any
         number of replicas (or ticks) trying the same key exactly one succeeds, on every supported store."""
-        try:
-            await self.firings.insert_one({"_id": key, **doc, **outbox_fields(event)})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.firings.insert_new({"_id": key, **doc, **outbox_fields(event)})
 
     async def mark_sla_fired(self, case_id: str, now: datetime, entry: Document) -> None:
         """After the firing: the case stops showing up as due, and its timeline says what happened."""
@@ -341,11 +328,7 @@ class AdvisoryStore:
 
     async def record_registration(self, doc: Document) -> bool:
         """Keep a registration once (a redelivery finds it there); True when it was new."""
-        try:
-            await self.registrations.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.registrations.insert_new(doc)
 
     async def registrations_of(self, event_id: str) -> list[Document]:
         """Confirmed first in the order they came, then the waiting list in its order."""

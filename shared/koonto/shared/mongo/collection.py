@@ -16,6 +16,7 @@ from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.cursor import AsyncCursor
 from pymongo.asynchronous.database import AsyncDatabase
+from pymongo.errors import DuplicateKeyError
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
 from koonto.shared.mongo.locks import DocumentLocks
@@ -68,6 +69,15 @@ class Collection:
     async def insert_one(self, document: Mapping[str, Any]) -> InsertOneResult:
         async with self._hold(document):
             return await self.raw.insert_one(dict(document))
+
+    async def insert_new(self, document: Mapping[str, Any]) -> bool:
+        """Inserts `document` unless one with the same unique key (its `_id` or a unique index) is there: True
+        when it was new. Of any number of writers inserting the same key exactly one gets True."""
+        try:
+            await self.insert_one(document)
+        except DuplicateKeyError:
+            return False
+        return True
 
     async def insert_many(self, documents: Sequence[Mapping[str, Any]], *, ordered: bool = True) -> InsertManyResult:
         return await self.raw.insert_many([dict(d) for d in documents], ordered=ordered)

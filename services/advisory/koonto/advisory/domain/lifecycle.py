@@ -10,24 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from koonto.advisory.i18n import N_
 from koonto.shared.contracts.advisory import Stage
 
 STAGES: tuple[Stage, ...] = get_args(Stage)
-
-# Finnish labels are the source text; the web layer translates them through gettext.
-STAGE_LABELS: dict[str, str] = {
-    "idea": N_("Idea vastaanotettu"),
-    "sparring": N_("Sparrauksessa"),
-    "preparing": N_("Hakemus valmisteilla"),
-    "submitted": N_("Hakemus jätetty"),
-    "supplementing": N_("Täydennyspyyntö"),
-    "funded": N_("Myönteinen rahoituspäätös"),
-    "declined": N_("Kielteinen rahoituspäätös"),
-    "implementation": N_("Toteutuksessa"),
-    "closed": N_("Päättynyt"),
-    "withdrawn": N_("Ei etene"),
-}
 
 # Stages in which nothing happens any more (a case there is not "open").
 TERMINAL: frozenset[str] = frozenset({"closed", "withdrawn"})

@@ -8,7 +8,6 @@ from koonto.advisory.domain.actor import SYSTEM, Actor
 from koonto.advisory.domain.case import Case, lowered_contact
 from koonto.advisory.domain.errors import Forbidden, Invalid, Refused
 from koonto.advisory.domain.lifecycle import (
-    STAGE_LABELS,
     CaseFacts,
     TransitionIncomplete,
     TransitionRefused,
@@ -19,6 +18,7 @@ from koonto.advisory.store import Conflict
 from koonto.advisory.use_cases.common import Context
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
+from koonto.shared.stages import STAGE_LABELS
 
 Document = dict[str, Any]
 RETRIES = 5

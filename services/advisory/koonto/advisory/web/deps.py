@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 
 from koonto.advisory.bootstrap import container_of
+from koonto.advisory.store import CaseFilter
 from koonto.shared import web
 from koonto.shared.auth import StaffPrincipal, optional_staff
 
@@ -80,3 +81,20 @@ PageStaff = Annotated[StaffPrincipal, page_staff()]
 PageWork = Annotated[StaffPrincipal, page_staff(*WORK)]
 PageAdmin = Annotated[StaffPrincipal, page_staff(*ADMIN)]
 PageCoordinator = Annotated[StaffPrincipal, page_staff("coordinator")]
+
+
+def case_search(
+    municipality: str | None = None,
+    advisor: str | None = None,
+    call: str | None = None,
+    theme: str | None = None,
+    q: str | None = None,
+) -> CaseFilter:
+    """The search the board and the cases API share, from the query string (an empty value: no condition)."""
+    return CaseFilter(
+        municipality=municipality or None, advisor_id=advisor or None, call_id=call or None, theme=theme or None,
+        text=q or None,
+    )
+
+
+CaseSearch = Annotated[CaseFilter, Depends(case_search)]

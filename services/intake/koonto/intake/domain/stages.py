@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 from koonto.intake.domain.messages import N_
+from koonto.shared.stages import STAGE_LABELS
 
 INITIAL_STAGE = "idea"
-
-STAGE_LABELS = {
-    "idea": N_("Idea vastaanotettu"),
-    "sparring": N_("Sparrauksessa"),
-    "preparing": N_("Hakemus valmisteilla"),
-    "submitted": N_("Hakemus jätetty"),
-    "supplementing": N_("Täydennyspyyntö"),
-    "funded": N_("Myönteinen rahoituspäätös"),
-    "declined": N_("Kielteinen rahoituspäätös"),
-    "implementation": N_("Toteutuksessa"),
-    "closed": N_("Päättynyt"),
-    "withdrawn": N_("Ei etene"),
-}
 
 STAGE_EXPLANATIONS = {
     "idea": N_("Olemme saaneet ideanne. Neuvoja ottaa teihin yhteyttä muutaman arkipäivän kuluessa."),

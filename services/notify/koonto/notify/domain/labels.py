@@ -2,19 +2,10 @@
 
 from __future__ import annotations
 
+from koonto.shared.stages import STAGE_LABELS
+
 STAGES: dict[str, dict[str, str]] = {
-    "fi": {
-        "idea": "Idea vastaanotettu",
-        "sparring": "Sparrauksessa",
-        "preparing": "Hakemus valmisteilla",
-        "submitted": "Hakemus jätetty",
-        "supplementing": "Täydennyspyyntö",
-        "funded": "Myönteinen rahoituspäätös",
-        "declined": "Kielteinen rahoituspäätös",
-        "implementation": "Toteutuksessa",
-        "closed": "Päättynyt",
-        "withdrawn": "Ei etene",
-    },
+    "fi": STAGE_LABELS,
     "sv": {
         "idea": "Idén har tagits emot",
         "sparring": "Under sparrning",

@@ -7,6 +7,9 @@ from koonto.notify.bootstrap import NotifyContainer
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import CallClosingSoon, CallOpened, EventScheduled
 
+# what a registration confirmation needs to know about the event it is for
+REMEMBERED = {"title", "kind", "starts_at", "ends_at", "place", "online_url", "municipality", "description"}
+
 
 async def announce_call(ctx: EventContext, deps: NotifyContainer, name: str, **context: object) -> None:
     """The call-announcement fan-out; what an event does not say is left empty in the message."""
@@ -48,17 +51,7 @@ async def on_call_closing_soon(event: CallClosingSoon, ctx: EventContext, deps: 
 
 async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: NotifyContainer) -> None:
     await deps.store.records.remember_scheduled_event(
-        event.scheduled_event_id,
-        {
-            "title": event.title,
-            "kind": event.kind,
-            "starts_at": event.starts_at,
-            "ends_at": event.ends_at,
-            "place": event.place,
-            "online_url": event.online_url,
-            "municipality": event.municipality,
-            "description": event.description,
-        },
+        event.scheduled_event_id, event.model_dump(include=REMEMBERED)
     )
     await deps.fanout.start(
         ctx.envelope,

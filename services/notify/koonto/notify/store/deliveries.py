@@ -109,11 +109,8 @@ class Deliveries:
         """The outcome is one insert into the log (carrying its event); then the queue entry goes."""
         record = {k: v for k, v in doc.items() if k not in UNLOCK}
         record.update(outcome)
-        recorded = True
-        try:
-            await self.log.insert_one(record)
-        except DuplicateKeyError:
-            recorded = False  # recorded before (a crash between the two writes): the log wins
+        # not new: recorded before (a crash between the two writes), and the log wins
+        recorded = await self.log.insert_new(record)
         query: Document = {"_id": doc["_id"]}
         if owner:
             query["locked_by"] = owner

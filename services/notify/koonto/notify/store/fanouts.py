@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import DESCENDING
-from pymongo.errors import DuplicateKeyError
 
 from koonto.shared.mongo import Store
 
@@ -20,11 +19,7 @@ class Fanouts:
         self.collection = store[COLLECTION]
 
     async def create(self, doc: Document) -> bool:
-        try:
-            await self.collection.insert_one(doc)
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.collection.insert_new(doc)
 
     async def claim(self, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
         return await self.collection.find_one_and_update(

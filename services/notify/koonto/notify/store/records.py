@@ -6,8 +6,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
 from koonto.notify.domain.keys import address_hash
 from koonto.notify.domain.values import jsonable
 from koonto.shared.mongo import Store
@@ -47,11 +45,7 @@ class Records:
     # -- the daily digest ------------------------------------------------------------------------------------
     async def claim_digest_day(self, day: str, owner: str, at: datetime) -> bool:
         """The conditional write that makes a day's digest happen once across replicas."""
-        try:
-            await self.digests.insert_one({"_id": day, "owner": owner, "started_at": at})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await self.digests.insert_new({"_id": day, "owner": owner, "started_at": at})
 
     async def digest_started(self, day: str) -> bool:
         return await self.digests.find_one({"_id": day}, {"_id": 1}) is not None

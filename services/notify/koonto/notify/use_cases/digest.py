@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
+from koonto.shared.aio import every
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
@@ -44,14 +44,7 @@ class Digest:
         self.planner = planner
 
     async def run(self) -> None:
-        while True:
-            try:
-                await self.if_due()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("digest pass failed; will retry", error=repr(exc))
-            await asyncio.sleep(self.settings.jobs_poll_seconds)
+        await every(self.settings.jobs_poll_seconds, self.if_due, log=log, failed="digest pass failed; will retry")
 
     async def if_due(self) -> int:
         """At or after 08:00 Helsinki, once a day across replicas: a lease picks one replica, and the digest's

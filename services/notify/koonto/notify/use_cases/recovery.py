@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
-
 from koonto.notify.domain.errors import NotResendable
 from koonto.notify.use_cases.core import Core
+from koonto.shared.aio import every
 from koonto.shared.logs import get_logger
 
 log = get_logger(__name__)
@@ -18,14 +17,7 @@ class Recovery:
 
     async def run(self) -> None:
         interval = max(0.5, min(30.0, self.core.settings.delivery_lease_seconds / 4))
-        while True:
-            try:
-                await self.settle_stale()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("recovery pass failed", error=repr(exc))
-            await asyncio.sleep(interval)
+        await every(interval, self.settle_stale, log=log, failed="recovery pass failed")
 
     async def settle_stale(self) -> int:
         """Settles deliveries whose lease ran out in "sending"; returns how many it settled."""

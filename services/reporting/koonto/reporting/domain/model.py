@@ -31,18 +31,6 @@ EVENT_KINDS: tuple[str, ...] = ("training", "forum", "talk", "workshop", "networ
 CHANNELS: tuple[str, ...] = ("email", "sms")
 GENDERS: tuple[str, ...] = ("women", "men", "other", "not_told")
 
-STAGE_LABELS = {
-    "idea": "Idea vastaanotettu",
-    "sparring": "Sparrauksessa",
-    "preparing": "Hakemus valmisteilla",
-    "submitted": "Hakemus jätetty",
-    "supplementing": "Täydennyspyyntö",
-    "funded": "Myönteinen rahoituspäätös",
-    "declined": "Kielteinen rahoituspäätös",
-    "implementation": "Toteutuksessa",
-    "closed": "Päättynyt",
-    "withdrawn": "Ei etene",
-}
 SESSION_KIND_LABELS = {
     "phone": "Puhelin", "meeting": "Tapaaminen", "video": "Videopuhelu", "email": "Sähköposti",
     "workshop": "Työpaja",

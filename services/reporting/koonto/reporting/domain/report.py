@@ -20,11 +20,11 @@ from koonto.reporting.domain.model import (
     NO_CALL,
     OUTCOME_LABELS,
     SESSION_KIND_LABELS,
-    STAGE_LABELS,
     STAGES,
     day_of,
 )
 from koonto.reporting.domain.workdays import median, percentile_nearest_rank, working_days_between
+from koonto.shared.stages import STAGE_LABELS
 
 Summary = dict[str, Any]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter
@@ -9,11 +10,11 @@ from pydantic import Field
 
 from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.lifecycle import BACKWARD, FORWARD, OPEN_STAGES, STAGE_LABELS, STAGES, TransitionRequest
-from koonto.advisory.store import CaseFilter
+from koonto.advisory.domain.lifecycle import BACKWARD, FORWARD, OPEN_STAGES, STAGES, TransitionRequest
 from koonto.advisory.web.api.common import Body, Euros
-from koonto.advisory.web.deps import ApiWork
+from koonto.advisory.web.deps import ApiWork, CaseSearch
 from koonto.advisory.web.serialize import case_json
+from koonto.shared.stages import STAGE_LABELS
 
 router = APIRouter(tags=["advisory"])
 
@@ -43,26 +44,10 @@ async def stages(principal: ApiWork) -> dict[str, Any]:
 
 @router.get("/api/v1/cases", summary="Cases, filtered")
 async def list_cases(
-    advisory: Deps,
-    principal: ApiWork,
-    stage: str | None = None,
-    municipality: str | None = None,
-    advisor: str | None = None,
-    call: str | None = None,
-    theme: str | None = None,
-    q: str | None = None,
-    open_only: bool = False,
+    advisory: Deps, principal: ApiWork, search: CaseSearch, stage: str | None = None, open_only: bool = False,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
-    flt = CaseFilter(
-        stage=stage,
-        municipality=municipality,
-        advisor_id=advisor,
-        call_id=call,
-        theme=theme,
-        text=q,
-        open_only=open_only,
-    )
+    flt = replace(search, stage=stage, open_only=open_only)
     return [case_json(c) for c in await advisory.views.cases(flt, limit=max(1, min(limit, 1000)))]
 
 

@@ -9,8 +9,7 @@ from fastapi.responses import HTMLResponse
 
 from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.lifecycle import STAGES
-from koonto.advisory.store import CaseFilter
-from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.deps import CaseSearch, PageWork
 from koonto.advisory.web.pages.common import PREFIX, gettext, municipalities, render
 from koonto.shared.i18n import current_language
 
@@ -27,19 +26,8 @@ async def board(
     request: Request,
     advisory: Deps,
     principal: PageWork,
-    q: str = "",
-    municipality: str = "",
-    advisor: str = "",
-    call: str = "",
-    theme: str = "",
+    flt: CaseSearch,
 ) -> HTMLResponse:
-    flt = CaseFilter(
-        municipality=municipality or None,
-        advisor_id=advisor or None,
-        call_id=call or None,
-        theme=theme or None,
-        text=q or None,
-    )
     by_stage: dict[str, list[dict[str, Any]]] = {}
     for c in await advisory.views.cases(flt, limit=1000):
         items = by_stage.setdefault(c["stage"], [])

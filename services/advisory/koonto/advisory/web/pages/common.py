@@ -16,13 +16,13 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import container_of
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import AdvisoryError, NotFound
-from koonto.advisory.domain.lifecycle import STAGE_LABELS
 from koonto.advisory.i18n import N_
 from koonto.advisory.web.errors import http_status
 from koonto.shared.auth import StaffPrincipal, check_csrf
 from koonto.shared.clock import HELSINKI, format_date
 from koonto.shared.i18n import Catalogues, current_language
 from koonto.shared.pages import SHARED_LOCALE, Pages
+from koonto.shared.stages import STAGE_LABELS
 
 WEB_DIR = Path(__file__).parent.parent
 LOCALE_DIR = WEB_DIR.parent / "locale"

@@ -12,6 +12,7 @@ from koonto.notify.views import STATUSES, DeliveryFilter
 from koonto.notify.web.deps import Deps, Staff
 
 router = APIRouter(include_in_schema=False)
+FILTERS = ("recipient", "kind", "status", "since", "until")  # the log's query parameters (an empty one: no condition)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -30,26 +31,17 @@ def parse_day(name: str, value: str | None, errors: dict[str, str]) -> datetime 
 
 
 @router.get("/staff/notifications", response_class=HTMLResponse)
-async def delivery_log(
-    request: Request,
-    deps: Deps,
-    principal: Staff,
-    recipient: str | None = None,
-    kind: str | None = None,
-    status: str | None = None,
-    since: str | None = None,
-    until: str | None = None,
-) -> HTMLResponse:
+async def delivery_log(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
+    filters = {name: request.query_params.get(name) or "" for name in FILTERS}
     errors: dict[str, str] = {}
     where = DeliveryFilter(
-        recipient=recipient or None,
-        kind=kind or None,
-        status=status or None,
-        since=parse_day("since", since, errors),
-        until=parse_day("until", until, errors),
+        recipient=filters["recipient"] or None,
+        kind=filters["kind"] or None,
+        status=filters["status"] or None,
+        since=parse_day("since", filters["since"], errors),
+        until=parse_day("until", filters["until"], errors),
     )
     items = await deps.views.deliveries(where, limit=200)
-    filters = {"recipient": recipient, "kind": kind, "status": status, "since": since, "until": until}
     return deps.pages.render(
         request,
         "log.html",
@@ -59,5 +51,5 @@ async def delivery_log(
         kinds=sorted(KINDS),
         statuses=STATUSES,
         errors=errors,
-        filters={k: v or "" for k, v in filters.items()},
+        filters=filters,
     )

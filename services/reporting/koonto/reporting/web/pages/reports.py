@@ -77,7 +77,8 @@ async def dashboard(request: Request, deps: Deps) -> Response:
         "municipality": params.get("municipality") or "",
     }
     context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None,
-                               "export_query": "", "municipality_name": None}
+                               "export_query": "", "municipality_name": None,
+                               "municipality_options": [(m.code, m.name_fi) for m in deps.region.municipalities]}
     status = 200
     try:
         query = parse_report_query(deps.region, raw["from"], raw["to"], raw["municipality"])
