@@ -333,16 +333,21 @@ class IntakeStore:
         )
         return result.modified_count == 1
 
-    async def confirm_subscription(self, subscription_id: str, confirmed_at: datetime, event: Envelope) -> bool:
+    async def confirm_subscription(self, key: str, subscription_id: str, confirmed_at: datetime,
+                                   event: Envelope) -> bool:
+        """pending -> confirmed once: named by `_id`, so the adapter serialises two confirmations of one
+        subscription and the guard decides (a filter without `_id` would not take the document's lock)."""
         result = await self.subscriptions.update_one(
-            {"subscription_id": subscription_id, "status": "pending"},
+            {"_id": key, "subscription_id": subscription_id, "status": "pending"},
             {"$set": {"status": "confirmed", "confirmed_at": confirmed_at, **outbox_set(event)}},
         )
         return result.modified_count == 1
 
-    async def cancel_subscription(self, subscription_id: str, cancelled_at: datetime, event: Envelope) -> bool:
+    async def cancel_subscription(self, key: str, subscription_id: str, cancelled_at: datetime,
+                                  event: Envelope) -> bool:
+        """confirmed -> cancelled once (named by `_id`, as `confirm_subscription`)."""
         result = await self.subscriptions.update_one(
-            {"subscription_id": subscription_id, "status": "confirmed"},
+            {"_id": key, "subscription_id": subscription_id, "status": "confirmed"},
             {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, **outbox_set(event)}},
         )
         return result.modified_count == 1

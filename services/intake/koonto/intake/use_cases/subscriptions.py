@@ -76,7 +76,7 @@ class Subscriptions(UseCase):
             unsubscribe_url=self.links.unsubscribe_url(subscription_id),
         )
         event = self.events.new_event(data, subject=subscription_id)
-        done = await self.store.confirm_subscription(subscription_id, now, event)
+        done = await self.store.confirm_subscription(current["_id"], subscription_id, now, event)
         return "confirmed" if self.written(done, event) else "already"
 
     async def cancel(self, subscription_id: str, source: str = "unsubscribe-link") -> Cancelled:
@@ -92,5 +92,5 @@ class Subscriptions(UseCase):
             source=source,
         )
         event = self.events.new_event(data, subject=subscription_id)
-        done = await self.store.cancel_subscription(subscription_id, now, event)
+        done = await self.store.cancel_subscription(current["_id"], subscription_id, now, event)
         return "cancelled" if self.written(done, event) else "already"
