@@ -172,11 +172,8 @@ class AdvisoryStore:
             taken = {int(d["n"]) async for d in self.throttle.find({"key": key}, {"n": 1})}
             for n in (n for n in range(1, limit + 1) if n not in taken):
                 slot = f"{key}:{n}"
-                try:
-                    await self.throttle.insert_one({"_id": slot, "key": key, "n": n, "expires_ms": expires_ms})
-                except DuplicateKeyError:
-                    continue
-                return slot
+                if await self.throttle.insert_new({"_id": slot, "key": key, "n": n, "expires_ms": expires_ms}):
+                    return slot
         return None
 
     async def release_attempts(self, slots: Sequence[str]) -> None:
