@@ -123,34 +123,3 @@ async def test_a_delivery_not_due_yet_is_not_claimed(notify: Notify) -> None:
     notify.clock.set(notify.container.now() - timedelta(minutes=5))
     assert await notify.container.sender.deliver(doc) == "taken"
     assert notify.mailer.sent == []
-
-
-async def test_two_replicas_reading_the_same_pending_delivery_claim_it_once(notify: Notify) -> None:
-    """The claim is decided by a unique insert, so it holds even where a conditional update of one document is
-    not atomic across connections: the second replica, whose read still saw "pending", does not send."""
-    doc = await queue_one(notify)
-    deliveries, now, lease = notify.container.store.deliveries, notify.container.now(), timedelta(seconds=30)
-    stale_read = await notify.infra.store["delivery_queue"].find_one({"_id": doc["_id"]})
-    assert await deliveries.claim(doc["_id"], now=now, lease=lease, owner="replica-a") is not None
-
-    async def still_pending(*args: Any, **kwargs: Any) -> Document | None:
-        return stale_read
-
-    deliveries.queue.find_one = still_pending  # type: ignore[method-assign]
-    assert await deliveries.claim(doc["_id"], now=now, lease=lease, owner="replica-b") is None
-
-
-async def test_a_postponed_delivery_is_claimed_again_and_an_orphaned_claim_is_passed_over(notify: Notify) -> None:
-    doc = await queue_one(notify, kind="status-update", channel="sms")
-    notify.clock.set(datetime(2026, 11, 30, 21, 30, tzinfo=HELSINKI))
-    assert await notify.container.sender.deliver(doc) == "postponed"
-    notify.clock.set(datetime(2026, 12, 1, 8, 0, tzinfo=HELSINKI))
-    # a replica took claim 2 and died before marking the delivery "sending"
-    await notify.infra.store["delivery_claims"].insert_one(
-        {"_id": f"{doc['_id']}:2", "delivery": doc["_id"], "owner": "gone", "at_ms": 0}
-    )
-    [queued] = await notify.queue()
-    assert await notify.container.sender.deliver(queued) == "sent"
-    [logged] = await notify.log()
-    assert logged["attempts"] == 1 and logged["claims"] == 3 and len(notify.sms.sent) == 1
-    assert [c async for c in notify.infra.store["delivery_claims"].find({})] == []

@@ -14,18 +14,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import BulkWriteError
 
 from koonto.notify.domain.keys import address_hash
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Store, epoch_ms
+from koonto.shared.mongo import Store
 from koonto.shared.outbox import event_field
 
 Document = dict[str, Any]
 
 LOG = "deliveries"
 QUEUE = "delivery_queue"
-CLAIMS = "delivery_claims"
 ERASED = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
 UNLOCK = {"locked_until": "", "locked_by": ""}
 
@@ -34,7 +33,6 @@ class Deliveries:
     def __init__(self, store: Store) -> None:
         self.queue = store[QUEUE]
         self.log = store[LOG]
-        self.claims = store[CLAIMS]
 
     # -- queueing --------------------------------------------------------------------------------------------
     async def add(self, docs: Sequence[Document]) -> int:
@@ -64,42 +62,14 @@ class Deliveries:
 
     # -- claim -> send -> record ------------------------------------------------------------------------------
     async def claim(self, key: str, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
-        """pending -> sending, written before the provider is called; one replica wins.
-
-        The winner is decided by a unique insert (the claim's number, into `delivery_claims`), not by the
-        conditional update alone: on some supported stores two concurrent conditional updates of one document
-        can both apply, and each replica would then send."""
-        doc = await self.queue.find_one({"_id": key, "status": "pending", "due_at": {"$lte": now}})
-        if doc is None:
-            return None
-        seen = doc.get("claims")
-        number = await self._take_claim(key, int(seen or 0) + 1, now=now, lease=lease, owner=owner)
-        if number is None:
-            return None
-        fields = {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now}
-        result = await self.queue.update_one(
-            {"_id": key, "status": "pending", "claims": {"$exists": False} if seen is None else seen},
-            {"$set": {**fields, "claims": number}, "$inc": {"attempts": 1}},
+        """pending -> sending, written before the provider is called; one replica wins."""
+        return await self.queue.find_one_and_update(
+            {"_id": key, "status": "pending", "due_at": {"$lte": now}},
+            {
+                "$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
+                "$inc": {"attempts": 1},
+            },
         )
-        if result.modified_count != 1:
-            return None  # settled or claimed again while this replica waited past its lease
-        return {**doc, **fields, "claims": number, "attempts": int(doc.get("attempts", 0)) + 1}
-
-    async def _take_claim(
-        self, key: str, number: int, *, now: datetime, lease: timedelta, owner: str
-    ) -> int | None:
-        """Inserts claim `number` of a delivery; None if another replica holds it. A claim older than the lease
-        whose delivery never became "sending" (its replica died in between) is passed over for the next number."""
-        at_ms, lease_ms = epoch_ms(now), int(lease.total_seconds() * 1000)
-        for n in range(number, number + 5):
-            try:
-                await self.claims.insert_one({"_id": f"{key}:{n}", "delivery": key, "owner": owner, "at_ms": at_ms})
-                return n
-            except DuplicateKeyError:
-                held = await self.claims.find_one({"_id": f"{key}:{n}"})
-                if held is None or at_ms - int(held.get("at_ms", 0)) < lease_ms:
-                    return None
-        return None
 
     async def mark_committing(self, key: str, owner: str) -> None:
         """Recorded right before the message data goes to the server (SMTP DATA)."""
@@ -115,7 +85,6 @@ class Deliveries:
         if owner:
             query["locked_by"] = owner
         await self.queue.delete_one(query)
-        await self.claims.delete_many({"delivery": doc["_id"]})
         return recorded
 
     async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
@@ -156,7 +125,6 @@ class Deliveries:
 
     async def drop_from_queue(self, key: str) -> None:
         await self.queue.delete_one({"_id": key})
-        await self.claims.delete_many({"delivery": key})
 
     async def stale_sending(self, now: datetime, limit: int = 100) -> list[Document]:
         cursor = self.queue.find({"status": "sending", "locked_until": {"$lt": now}}).limit(limit)
