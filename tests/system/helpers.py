@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -50,7 +50,7 @@ def publish_ideas(system: System, count: int, tag: str) -> list[str]:
         for i in range(count):
             email = f"{tag}-{i}@example.fi"
             data = idea_submitted(
-                reference=f"KOO-2026-{i + 1:04d}",
+                reference=f"KOO-2026-{i + 1:04d}", submitted_at=datetime.now(UTC),
                 contact={"name": f"Henkilö {i}", "email": email, "language": "fi", "channel": "email"},
             )
             env = envelope(data)
@@ -134,7 +134,8 @@ def unconfirmed(system: System, headers: dict[str, str], prefix: str) -> list[di
 
 
 def this_month() -> tuple[str, str]:
-    """The current month in Helsinki as report bounds (submissions made now are counted in it)."""
+    """The current month in Helsinki as report bounds (submissions made now are counted in it; `publish_ideas`
+    stamps its ideas with the time they are published, so a fixed sample date cannot fall outside it)."""
     today = datetime.now(HELSINKI).date()
     first = today.replace(day=1)
     last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
