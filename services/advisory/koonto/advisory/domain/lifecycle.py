@@ -1,4 +1,4 @@
-"""The case lifecycle as a declared state machine (ARCHITECTURE.md, "Case lifecycle").
+"""The case lifecycle as a declared state machine (docs/architecture.md, "The case lifecycle").
 
 Forward moves need nothing but what the target stage requires (a call, an amount, a summary). Backward steps
 are allowed where they happen in real life, and always need a reason. `withdrawn` (Ei etene) can be reached

@@ -1,4 +1,5 @@
-"""The case lifecycle in plain language, for the association's status page (ARCHITECTURE.md labels)."""
+"""The case lifecycle in plain language, for the association's status page (docs/architecture.md, "The case
+lifecycle")."""
 
 from __future__ import annotations
 
