@@ -67,3 +67,42 @@ async def test_registration_and_idea_after_the_erasure_arrive_without_the_person
     assert "Maija" not in case_page and "maija@example.fi" not in case_page and "4012345" not in case_page
     stored = await advisory.store.cases.find_one({"_id": case_id})
     assert stored is not None and "maija" not in str(stored).lower()
+
+
+async def test_a_sign_up_made_after_the_erasure_is_a_new_one_and_keeps_the_person(
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient, staff_tokens: dict[str, str]
+) -> None:
+    """The tombstone covers what happened up to the erasure: the person who asked to be erased in January and signs
+    up again in February is a participant like any other (an erasure-first tombstone without a time stripped them
+    forever)."""
+    h = bearer(staff_tokens["coordinator"])
+    created = await http.post("/api/v1/events", headers=h, json={
+        "title": "Verkostofoorumi", "kind": "forum", "starts_at": "2027-03-03T15:00:00Z", "capacity": 5,
+        "municipality": "kuopio", "place": "Kuopio"})
+    assert created.status_code == 201, created.text
+    event_id = created.json()["scheduled_event_id"]
+    erased_at = datetime(2027, 1, 20, 10, 0, tzinfo=UTC)
+    erased = envelope(ErasureRequested(request_id="er-10", requested_at=erased_at, email="maija@example.fi",
+                                       idea_ids=()), subject="er-10")
+    await stream.publish(erased)
+
+    async def handled() -> bool:
+        done = [d["_id"] async for d in advisory.store.store["processed_events"].find({}, {"_id": 1})]
+        return any(key.endswith(f"/{erased.id}") for key in done)
+
+    await eventually(handled, until=bool, what="the erasure handled")
+    person = Contact(name="Maija Meikäläinen", email="maija@example.fi", phone="+358401234567")
+    await stream.publish(envelope(RegistrationReceived(
+        registration_id="reg-before", scheduled_event_id=event_id, status="confirmed",
+        received_at=datetime(2027, 1, 19, 9, 0, tzinfo=UTC), participant=person,
+    )))
+    await stream.publish(envelope(RegistrationReceived(
+        registration_id="reg-after", scheduled_event_id=event_id, status="confirmed",
+        received_at=datetime(2027, 2, 1, 9, 0, tzinfo=UTC), participant=person,
+    )))
+    url = f"/api/v1/events/{event_id}/registrations"
+    listed = await eventually(lambda: http.get(url, headers=h), until=lambda r: len(r.json()) == 2)
+    by_id = {r["registration_id"]: r for r in listed.json()}
+    assert by_id["reg-before"]["email"] is None and by_id["reg-before"]["erased"] is True
+    assert by_id["reg-after"]["email"] == "maija@example.fi" and not by_id["reg-after"].get("erased")
+    assert by_id["reg-after"]["name"] == "Maija Meikäläinen"

@@ -177,3 +177,49 @@ async def test_delivery_log_api_and_pages_are_for_staff_only(notify: Notify, mai
         for kind in ("receipt", "staff-digest", "event-invitation"):
             for lang in ("fi", "sv", "en"):
                 assert f'id="{kind}-{lang}"' in preview.text
+
+
+async def test_events_that_happened_before_an_erasure_but_arrive_after_it_send_nothing_and_keep_nothing(
+    notify: Notify, mail_sink: MailSink
+) -> None:
+    """The consumers run side by side, so an idea, a registration or a subscription sent just before the person's
+    erasure can reach notify after it: the erasure tombstone keeps them out (no receipt, no confirmation, nothing
+    in the directory), a stage change of the erased idea is nothing to wait for, and what the person does after
+    the erasure (a new sign-up) goes through as usual."""
+    from koonto.shared.contracts.advisory import StageChanged
+    from koonto.shared.contracts.intake import SubscriptionRequested
+
+    erased_at = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    before, after = erased_at - timedelta(minutes=1), erased_at + timedelta(days=7)
+    forum = EventScheduled(scheduled_event_id="ev9", title="Foorumi", kind="forum",
+                           starts_at=erased_at + timedelta(days=20), place="Kuopio", capacity=30)
+    await notify.publish(envelope(forum))
+    await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
+    data = idea_submitted(submitted_at=before, contact=Contact(name="Eeva", email="eeva@example.fi",
+                                                               phone="+358405556677", channel="sms"))
+    await notify.publish(envelope(ErasureRequested(request_id="e9", requested_at=erased_at, email="Eeva@Example.fi",
+                                                   phone="+358405556677", idea_ids=(data.idea_id,))))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="erasure confirmation")
+
+    person = Contact(name="Eeva", email="eeva@example.fi", phone="+358405556677")
+    await notify.publish(envelope(data))
+    await notify.publish(envelope(RegistrationReceived(registration_id="r-before", scheduled_event_id="ev9",
+                                                       status="confirmed", received_at=before, participant=person)))
+    await notify.publish(envelope(SubscriptionRequested(
+        subscription_id="s-before", email="eeva@example.fi", topic="call_announcements", language="fi",
+        requested_at=before, source="subscription-form", confirm_url="http://127.0.0.1:8001/tilaa/vahvista/x",
+    )))
+    await notify.publish(envelope(StageChanged(
+        case_id="c9", idea_id=data.idea_id, reference=data.reference, from_stage="idea", to_stage="sparring",
+        changed_at=after, changed_by="s1",
+    )))
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 1, duration=2.0)
+    assert await notify.runtime.db["recipients"].count_documents({}) == 0
+    assert await notify.runtime.db["dead_letters"].count_documents({}) == 0
+    assert "eeva" not in str([d async for d in notify.runtime.db["delivery_queue"].find({})]).lower()
+
+    # a week later she signs up again: a new sign-up, confirmed as anyone's
+    await notify.publish(envelope(RegistrationReceived(registration_id="r-after", scheduled_event_id="ev9",
+                                                       status="confirmed", received_at=after, participant=person)))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the new sign-up's confirmation")
+    assert mail_sink.messages[1]["to"] == ["eeva@example.fi"]

@@ -18,6 +18,7 @@ from koonto.notify.settings import NotifySettings
 from koonto.notify.store import NotifyStore
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.digest import Digest
+from koonto.notify.use_cases.erasure import Erasure
 from koonto.notify.use_cases.fanout import Fanout
 from koonto.notify.use_cases.messages import Composer
 from koonto.notify.use_cases.planning import Planner
@@ -54,6 +55,7 @@ class NotifyContainer:
     digest: Digest
     recovery: Recovery
     preferences: Preferences
+    erasure: Erasure
     views: NotifyViews
 
     def now(self) -> datetime:
@@ -95,6 +97,7 @@ def bootstrap(
         digest=Digest(core, planner),
         recovery=Recovery(core),
         preferences=Preferences(core, links),
+        erasure=Erasure(core),
         views=NotifyViews(core.store, renderer, composer.common_context()),
     )
 

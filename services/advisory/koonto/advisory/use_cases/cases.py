@@ -50,7 +50,9 @@ class Cases:
         # an erasure that came first: the case stays, without the person (checked after the write, so an erasure
         # recorded at the same moment is seen by one of the two)
         contact = idea.contact
-        if await self.c.store.erasures.covers(email=str(contact.email), phone=contact.phone, idea_ids=[idea.idea_id]):
+        if await self.c.store.erasures.covers(
+            email=str(contact.email), phone=contact.phone, idea_ids=[idea.idea_id], happened_at=idea.submitted_at
+        ):
             stored = await self.c.store.case(case.id)
             if stored is not None and not stored.get("contact_erased"):
                 await self._erase_case(stored)

@@ -119,7 +119,9 @@ class Trainings:
             "municipality": data.municipality,
         })
         # checked after the write, so an erasure recorded at the same moment is seen by one of the two
-        if await self.c.store.erasures.covers(email=str(person.email), phone=person.phone):
+        # (a registration made after the erasure is a new sign-up, and stays)
+        erasures = self.c.store.erasures
+        if await erasures.covers(email=str(person.email), phone=person.phone, happened_at=data.received_at):
             await self.c.store.erase_registration(data.registration_id)
         return stored
 

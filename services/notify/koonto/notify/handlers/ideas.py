@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain.errors import ContactNotKnownYet
+from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
 from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
@@ -16,14 +17,20 @@ def contact_details(c: Contact) -> Document:
     return {"email": c.email.lower(), "phone": c.phone, "name": c.name, "language": c.language, "channel": c.channel}
 
 
-async def known_contact(deps: NotifyContainer, idea_id: str) -> Document:
+async def known_contact(deps: NotifyContainer, idea_id: str) -> Document | None:
+    """The idea's contact; None when the idea's person was erased (nothing to send, nothing to wait for)."""
     contact = await deps.store.recipients.contact(idea_id)
     if contact is None:
+        if await deps.erasure.covers(About(idea_ids=[idea_id])):
+            return None
         raise ContactNotKnownYet(idea_id)
     return contact
 
 
 async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: NotifyContainer) -> None:
+    person = About(str(event.contact.email), event.contact.phone, [event.idea_id], event.submitted_at)
+    if await deps.erasure.covers(person):
+        return  # erased before this reached us: no contact kept, no receipt
     contact = {
         **contact_details(event.contact),
         "reference": event.reference,
@@ -45,17 +52,23 @@ async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: Notif
         ctx.envelope, contact, kind="receipt", context=context, recipient_ref=f"contact:{event.idea_id}",
         always_email=True,
     )
+    await deps.erasure.undo_if_covered(person)
 
 
 async def on_idea_amended(event: IdeaAmended, ctx: EventContext, deps: NotifyContainer) -> None:
-    if event.contact is None:
+    if event.contact is None or await known_contact(deps, event.idea_id) is None:
         return
-    await known_contact(deps, event.idea_id)
+    person = About(str(event.contact.email), event.contact.phone, [event.idea_id], event.amended_at)
+    if await deps.erasure.covers(person):
+        return
     await deps.store.recipients.remember_contact(event.idea_id, contact_details(event.contact))
+    await deps.erasure.undo_if_covered(person)
 
 
 async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: NotifyContainer) -> None:
     contact = await known_contact(deps, event.idea_id)
+    if contact is None:
+        return
     context = {
         "name": contact["name"],
         "reference": event.reference,
@@ -72,6 +85,8 @@ async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: NotifyC
 
 async def on_association_messaged(event: AssociationMessaged, ctx: EventContext, deps: NotifyContainer) -> None:
     contact = await known_contact(deps, event.idea_id)
+    if contact is None:
+        return
     context = {
         "name": contact["name"],
         "reference": event.reference,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain.errors import EventNotKnownYet
-from koonto.notify.domain.keys import address_hash
+from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import (
     ErasureRequested,
@@ -16,6 +16,9 @@ from koonto.shared.contracts.intake import (
 
 
 async def on_subscription_requested(event: SubscriptionRequested, ctx: EventContext, deps: NotifyContainer) -> None:
+    person = About(email=event.email, happened_at=event.requested_at)
+    if await deps.erasure.covers(person):
+        return  # erased after asking: no confirmation link goes to them
     await deps.planner.enqueue_email(
         ctx.envelope,
         kind="subscription-confirm",
@@ -24,9 +27,13 @@ async def on_subscription_requested(event: SubscriptionRequested, ctx: EventCont
         context={"email": event.email, "topic": event.topic, "confirm_url": event.confirm_url},
         recipient_ref=f"subscription:{event.subscription_id}",
     )
+    await deps.erasure.undo_if_covered(person)
 
 
 async def on_subscription_confirmed(event: SubscriptionConfirmed, ctx: EventContext, deps: NotifyContainer) -> None:
+    person = About(email=event.email, happened_at=event.confirmed_at)
+    if await deps.erasure.covers(person):
+        return
     await deps.store.recipients.record_consent(
         event.email,
         topic=event.topic,
@@ -37,12 +44,17 @@ async def on_subscription_confirmed(event: SubscriptionConfirmed, ctx: EventCont
         municipality=event.municipality,
         unsubscribe_url=event.unsubscribe_url,
     )
+    await deps.erasure.undo_if_covered(person)
 
 
 async def on_subscription_cancelled(event: SubscriptionCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
+    person = About(email=event.email, happened_at=event.cancelled_at)
+    if await deps.erasure.covers(person):
+        return  # nobody to mail anyway, and the directory keeps no trace of them
     await deps.store.recipients.record_consent(
         event.email, topic=event.topic, consent=False, at=event.cancelled_at, source=event.source
     )
+    await deps.erasure.undo_if_covered(person)
 
 
 async def on_registration_received(event: RegistrationReceived, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -50,6 +62,9 @@ async def on_registration_received(event: RegistrationReceived, ctx: EventContex
     if scheduled is None:
         raise EventNotKnownYet(event.scheduled_event_id)
     p = event.participant
+    erased = About(email=str(p.email), phone=p.phone, happened_at=event.received_at)
+    if await deps.erasure.covers(erased):
+        return  # erased before this reached us: no registrant kept, no confirmation
     person = {"email": p.email.lower(), "phone": p.phone, "name": p.name, "language": p.language, "channel": p.channel}
     await deps.store.recipients.remember_registrant(
         event.registration_id, {**person, "scheduled_event_id": event.scheduled_event_id}
@@ -74,15 +89,15 @@ async def on_registration_received(event: RegistrationReceived, ctx: EventContex
         recipient_ref=f"registrant:{event.registration_id}",
         always_email=True,
     )
+    await deps.erasure.undo_if_covered(erased)
 
 
 async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: NotifyContainer) -> None:
-    """Removes the person from the directory and scrubs their address from the delivery log (the dedupe key keeps
+    """Remembers the erasure (a tombstone: events about the person that happened before it are not acted on),
+    removes the person from the directory and scrubs their address from the delivery log (the dedupe key keeps
     only a hash); pending messages to them are cancelled. Then the one confirmation, whose own address is
     scrubbed as soon as it has been sent."""
-    await deps.store.recipients.forget(event.email, event.phone, event.idea_ids)
-    hashes = [address_hash("email", event.email)] + ([address_hash("sms", event.phone)] if event.phone else [])
-    await deps.store.deliveries.scrub(hashes)
+    await deps.erasure.erase(event)
     await deps.planner.enqueue_email(
         ctx.envelope,
         kind="erasure-confirmation",
