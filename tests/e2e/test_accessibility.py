@@ -75,6 +75,21 @@ def test_public_and_staff_pages_have_no_wcag_violations(
     results["showcase"] = crawl(page, [f"{reporting}/"], reporting, language, axe)
     advisory = system.services["advisory"].url
     results["login"] = crawl(page, [f"{advisory}/login"], advisory, language, axe)
+    # what a browser gets for an error: a page in its language on the shared layout (never raw JSON), the same
+    # axe rules; signed out, a staff page of notify is the 401 page with the way to the sign-in
+    error_word = {"fi": "Virhe:", "sv": "Fel:"}[language]
+    errors: dict[str, list[dict[str, Any]]] = {}
+    for url, status in [(f"{system.services[n].url}/no-such-page", 404) for n in system.services if "-" not in n] + [
+        (f"{system.services['notify'].url}/", 401)
+    ]:
+        response = page.goto(f"{url}?lang={language}")
+        assert response is not None and response.status == status, url
+        assert page.title().startswith(error_word), (url, page.title())
+        assert page.locator("html").get_attribute("lang") == language
+        violations = run_axe(page, axe)
+        if violations:
+            errors[url] = violations
+    results["error pages"] = errors
     sign_in(page, advisory, "admin@koonto.test", "admin-password-for-tests")
     starts = {"advisory": ["/"], "notify": ["/"], "reporting": ["/raportit", "/"]}
     for name, paths in starts.items():

@@ -41,6 +41,7 @@ from koonto.shared.bus import (
     ensure_stream,
 )
 from koonto.shared.contracts import Envelope, EventData, make_envelope
+from koonto.shared.error_pages import ErrorPages
 from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.metrics import JOB_RESTARTS
@@ -311,7 +312,9 @@ class Runtime(Generic[C]):
         app.add_middleware(RequestMetrics, service=self.spec.name)
         app.middleware("http")(language_middleware)
         app.middleware("http")(tracing.http_middleware(self.spec.name))
-        install_error_handlers(app, unavailable)
+        error_pages = ErrorPages(self.spec.name, sign_in_url=f"{self.settings.advisory_public_url}/login")
+        app.state.error_pages = error_pages  # for a service's own errors on its pages
+        install_error_handlers(app, unavailable, error_pages)
         app.include_router(ops_router())
         app.include_router(dead_letter_router())  # every service consumes at least staff-updated
         app.mount("/static/shared", StaticFiles(directory=SHARED_STATIC), name="shared-static")

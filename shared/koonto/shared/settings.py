@@ -28,6 +28,7 @@ class ServiceSettings(BaseSettings):
     # the public pages link to each other across services: intake's front page and reporting's showcase
     intake_public_url: str = "http://127.0.0.1:8001"
     reporting_public_url: str = "http://127.0.0.1:8004"
+    advisory_public_url: str = "http://127.0.0.1:8002"  # the staff workspace: where the sign-in is
 
     nats_url: str = "nats://127.0.0.1:4222"
     stream_replicas: int = 1

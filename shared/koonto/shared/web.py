@@ -12,9 +12,11 @@ from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import ConnectionFailure
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from koonto.shared.error_pages import ErrorPages, wants_page
 from koonto.shared.i18n import Catalogues, language, negotiate
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
@@ -169,9 +171,12 @@ class RequestDeadline:
         await self.answer(request)(scope, receive, send)
 
 
-def install_error_handlers(app: FastAPI, unavailable: Unavailable) -> None:
+def install_error_handlers(app: FastAPI, unavailable: Unavailable, error_pages: ErrorPages) -> None:
     """Errors a user cannot cause are logged with their context and never shown as a stack trace; a store that is
-    down or does not answer is a 503 with Retry-After (the request may be sent again), never a 500."""
+    down or does not answer is a 503 with Retry-After (the request may be sent again), never a 500. A browser gets
+    every HTTP error as a page in its language (`koonto.shared.error_pages`), the API keeps JSON."""
+
+    app.add_exception_handler(StarletteHTTPException, error_pages.http_error)
 
     async def store_unavailable(request: Request, exc: Exception) -> Response:
         log.warning("store unavailable", path=request.url.path, error=type(exc).__name__)
@@ -185,6 +190,8 @@ def install_error_handlers(app: FastAPI, unavailable: Unavailable) -> None:
         if isinstance(exc, STORE_UNAVAILABLE):  # raised outside the routes (a middleware): the same answer
             return await store_unavailable(request, exc)
         log.exception("unhandled error", path=request.url.path)
+        if wants_page(request):
+            return error_pages.page(request, 500)
         return JSONResponse(
             {"detail": "Palvelussa tapahtui virhe. Yritä hetken kuluttua uudelleen. / An internal error occurred."},
             status_code=500,

@@ -34,7 +34,6 @@ class NotifySettings(ServiceSettings):
     sms_timeout_seconds: float = Field(default=10.0, gt=0)
 
     # public addresses of the pages our messages link to
-    advisory_public_url: str = "http://127.0.0.1:8002"
 
     # delivery queue
     worker_poll_seconds: float = Field(default=1.0, gt=0)

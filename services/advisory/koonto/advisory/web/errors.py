@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from koonto.advisory.bootstrap import container_of
 from koonto.advisory.domain.errors import (
@@ -64,15 +64,18 @@ def json_error(exc: AdvisoryError, detail: str | None = None) -> JSONResponse:
     return JSONResponse(body, status_code=http_status(exc))
 
 
-def page_error(exc: AdvisoryError) -> JSONResponse:
-    """A page's answer to an error it does not show in a form: the status and the message, as an HTTP error."""
-    return JSONResponse({"detail": exc.message}, status_code=http_status(exc))
+def page_error(request: Request, exc: AdvisoryError) -> Response:
+    """A page's answer to an error it does not show in a form: the shared error page with the message, in the
+    reader's language."""
+    pages = container_of(request).pages
+    detail = exc.text(pages.catalogues.gettext) if pages is not None else exc.message
+    return request.app.state.error_pages.page(request, http_status(exc), detail=detail)  # type: ignore[no-any-return]
 
 
-async def on_domain_error(request: Request, exc: Exception) -> JSONResponse:
+async def on_domain_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, AdvisoryError)
     if not request.url.path.startswith("/api/"):
-        return page_error(exc)
+        return page_error(request, exc)
     pages = container_of(request).pages
     # how long to wait, in the caller's language
     detail = exc.text(pages.catalogues.gettext) if isinstance(exc, Throttled) and pages is not None else None
