@@ -50,7 +50,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "subscription-confirm": {
         "email": "tilaaja@example.fi",
-        "topic": "call_announcements",
+        "topics": ["call_announcements", "newsletter", "events"],
         "confirm_url": "https://koonto.example.fi/tilaus/vahvista?t=signed",
     },
     "registration-confirmation": {

@@ -33,21 +33,21 @@ STAGES: dict[str, dict[str, str]] = {
     },
 }
 
-TOPICS: dict[str, dict[str, str]] = {
+TOPICS: dict[str, dict[str, str]] = {  # as the subscription form names them (intake's catalogues)
     "fi": {
-        "call_announcements": "rahoitushakujen tiedotteet",
-        "newsletter": "uutiskirje",
-        "events": "koulutukset ja tapahtumat",
+        "call_announcements": "Rahoitushakujen avautuminen",
+        "newsletter": "Uutiskirje",
+        "events": "Koulutukset ja foorumit",
     },
     "sv": {
-        "call_announcements": "meddelanden om finansieringsutlysningar",
-        "newsletter": "nyhetsbrev",
-        "events": "utbildningar och evenemang",
+        "call_announcements": "Nya finansieringsansökningar",
+        "newsletter": "Nyhetsbrev",
+        "events": "Utbildningar och forum",
     },
     "en": {
-        "call_announcements": "funding call announcements",
-        "newsletter": "newsletter",
-        "events": "trainings and events",
+        "call_announcements": "New funding calls",
+        "newsletter": "Newsletter",
+        "events": "Trainings and forums",
     },
 }
 
