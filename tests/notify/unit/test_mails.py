@@ -79,7 +79,8 @@ async def test_the_receipt_copies_what_was_sent_and_says_who_contacts_them_and_w
         assert "Kylätalon kohtaamispaikka" in body and "Kyläyhdistys Toivala ry" in body
         assert "Siilinjärvi" in body and THEMES[language] in body and "KOO-2026-0001" in body
     when = {"fi": "muutaman arkipäivän kuluessa", "sv": "inom några arbetsdagar", "en": "within a few working days"}
-    who = {"fi": "Koonto-hankkeen neuvoja ottaa teihin yhteyttä", "sv": "En rådgivare från projektet Koonto kontaktar er",
+    who = {"fi": "Koonto-hankkeen neuvoja ottaa teihin yhteyttä",
+           "sv": "En rådgivare från projektet Koonto kontaktar er",
            "en": "An advisor of the Koonto project will contact you"}
     assert f"{who[language]} {when[language]}" in text and when[language] in html
     if language == "fi":  # te-muoto, as the pages
