@@ -90,3 +90,41 @@ async def test_subscription_form_and_its_errors(intake, clean_stream) -> None:
     assert ok.status_code == 200 and "Tarkista sähköpostisi" in ok.text
     requested = await eventually(lambda: events_of(clean_stream, SubscriptionRequested), until=lambda e: len(e) == 2)
     assert sorted(d.topic for _, d in requested) == ["events", "newsletter"]
+
+
+async def test_three_topics_at_once_are_one_request_with_one_link_whose_page_names_them_and_confirms_all(
+    intake, clean_stream
+) -> None:
+    runtime, http = intake
+    asked = await http.post("/api/v1/subscriptions", json={
+        "email": "Kolme@Example.fi", "topics": ["call_announcements", "newsletter", "events"], "language": "fi",
+        "consents": {"privacy_notice": True},
+    })
+    assert asked.status_code == 202
+    requested = await eventually(lambda: events_of(clean_stream, SubscriptionRequested), until=lambda e: len(e) == 3)
+    events = [event for _, event in requested]
+    assert {e.topic for e in events} == {"call_announcements", "newsletter", "events"}
+    assert len({e.subscription_id for e in events}) == 3  # three subscriptions, each its own consent
+    assert len({e.request_id for e in events}) == 1 and events[0].request_id  # ... asked in one request
+    assert len({e.confirm_url for e in events}) == 1  # ... confirmed by one link
+    assert all(e.topics == ("call_announcements", "newsletter", "events") for e in events)
+
+    confirm_path = events[0].confirm_url.removeprefix(PUBLIC)
+    page = await http.get(confirm_path)
+    assert page.status_code == 200 and "kolme@example.fi" in page.text
+    for name in ("Rahoitushakujen avautuminen", "Uutiskirje", "Koulutukset ja foorumit"):
+        assert f"<li>{name}</li>" in page.text
+    swedish = await http.get(confirm_path, headers={"Accept-Language": "sv"})
+    assert "Nyhetsbrev" in swedish.text and "Ämnen att prenumerera på" in swedish.text
+    done = await post_form(http, confirm_path, {"csrf_token": hidden(page.text, "csrf_token")})
+    assert done.status_code == 200 and "Tilaus vahvistettu" in done.text
+    confirmed = await eventually(lambda: events_of(clean_stream, SubscriptionConfirmed), until=lambda e: len(e) == 3)
+    assert {event.topic for _, event in confirmed} == {"call_announcements", "newsletter", "events"}
+    assert await runtime.db["subscriptions"].count_documents({"status": "confirmed"}) == 3
+
+    # the same form again at once: all three are pending or confirmed, nothing new is asked
+    await http.post("/api/v1/subscriptions", json={
+        "email": "kolme@example.fi", "topics": ["call_announcements", "newsletter", "events"], "language": "fi",
+        "consents": {"privacy_notice": True},
+    })
+    await stays(lambda: events_of(clean_stream, SubscriptionRequested), until=lambda e: len(e) == 3, duration=1.0)

@@ -137,21 +137,21 @@ async def test_no_consent_no_message_and_one_click_unsubscribe_stops_the_next_on
         page = await http.get(path)
         assert page.status_code == 200  # a GET changes nothing (mail scanners follow links)
         # the page says what stops and what does not, in the reader's language
-        assert "Peru tämän aiheen viestit: rahoitushakujen tiedotteet." in page.text
+        assert "Peru tämän aiheen viestit: Rahoitushakujen avautuminen." in page.text
         swedish = await http.get(path.split("?")[0], params={"lang": "sv"})
         assert "<title>Avsluta meddelanden – " in swedish.text
-        assert "meddelanden om finansieringsutlysningar" in swedish.text
+        assert "Nya finansieringsansökningar" in swedish.text
         response = await http.post(
             path, content=b"List-Unsubscribe=One-Click", headers={"Content-Type": "application/x-www-form-urlencoded"}
         )
         assert response.status_code == 200
-        assert "Et saa enää näitä viestejä: rahoitushakujen tiedotteet." in response.text
+        assert "Et saa enää näitä viestejä: Rahoitushakujen avautuminen." in response.text
         assert 'href="http://127.0.0.1:8001/subscribe?lang=fi"' in response.text  # the way back
         # the preference page names the topics in words, not codes, and shows the withdrawal
         preferences_path = str(message["parsed"].get_body(("plain",)).get_content()).split(
             "http://notify.test/preferences/")[1].split()[0]
         preferences = await http.get(f"/preferences/{preferences_path.split('?')[0]}", params={"lang": "en"})
-        assert "<title>Message preferences – " in preferences.text and "Funding call announcements" in preferences.text
+        assert "<title>Message preferences – " in preferences.text and "New funding calls" in preferences.text
         assert "call_announcements</label>" not in preferences.text
         assert 'id="topic-call_announcements" name="topics" value="call_announcements" disabled' in preferences.text
     subscriber = await notify.container.store.recipients.subscriber("calls@example.fi")

@@ -147,7 +147,7 @@ async def test_erasure_removes_the_person_and_confirms_once(notify: Notify, mail
     await notify.publish(erasure, message_id=f"{erasure.id}-again")
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="erasure confirmation")
     await stays(lambda: _n(mail_sink), until=lambda n: n == 2, duration=1.0)
-    assert mail_sink.messages[1]["subject"] == "Tietosi on poistettu"
+    assert mail_sink.messages[1]["subject"] == "Tietonne on poistettu"
     assert await notify.runtime.db["recipients"].count_documents({}) == 0
     await eventually(lambda: notify.deliveries(address="eeva@example.fi"), until=lambda d: d == [], what="scrubbed")
     # the log keeps that something was sent, not to whom

@@ -103,8 +103,9 @@ class Links:
     def status_url(self, idea_id: str) -> str:
         return f"{self.base_url}/status/{self.status.sign(idea_id)}"
 
-    def confirm_url(self, subscription_id: str) -> str:
-        return f"{self.base_url}/subscriptions/confirm/{self.confirm.sign(subscription_id)}"
+    def confirm_url(self, subscription_ids: str | list[str]) -> str:
+        """One subscription's link, or one link for the topics asked for together (a list of ids)."""
+        return f"{self.base_url}/subscriptions/confirm/{self.confirm.sign(subscription_ids)}"
 
     def unsubscribe_url(self, subscription_id: str) -> str:
         return f"{self.base_url}/subscriptions/unsubscribe/{self.unsubscribe.sign(subscription_id)}"

@@ -29,6 +29,16 @@ class IntakeViews:
             raise LinkRefused(checked.verdict)
         return checked.value
 
+    def subscriptions_of_confirm_link(self, token: str) -> list[str]:
+        """The subscription ids a confirm link names: one, or all the topics asked for together."""
+        value = self.link_value(self.links.confirm, token)
+        return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+    async def subscriptions_to_confirm(self, subscription_ids: list[str]) -> list[Document]:
+        """Those of the subscriptions that can still be confirmed (or were), in the link's order."""
+        found = [await self.store.subscription_by_id(subscription_id) for subscription_id in subscription_ids]
+        return [s for s in found if s is not None and s.get("status") in ("pending", "confirmed")]
+
     async def idea_of_status_link(self, token: str) -> Document:
         """The idea a status link names (raises LinkRefused, 'missing' when we no longer hold it)."""
         idea = await self.store.idea(self.link_value(self.links.status, token))

@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from koonto.notify.domain.kinds import KINDS
+
 COMMON: dict[str, Any] = {
     "project_name": "Koonto",
     "contact_email": "koonto@example.fi",
@@ -20,6 +22,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "reference": "KOO-2026-0042",
         "title": "Kylätalon kohtaamispaikka",
         "organisation": "Kyläyhdistys Toivala ry",
+        "municipality": "Siilinjärvi",
+        "themes": ["Kylät ja lähiyhteisöt", "Osallisuus ja yhteisöllisyys"],
         "submitted_at": datetime(2026, 11, 2, 9, 30, tzinfo=UTC),
         "status_url": "https://koonto.example.fi/tila/abc?t=signed",
         "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
@@ -28,8 +32,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "name": "Maija Meikäläinen",
         "reference": "KOO-2026-0042",
         "title": "Kylätalon kohtaamispaikka",
-        "to_stage": "preparing",
-        "reason": "Sovimme hakemuksen rakenteesta tapaamisessa.",
+        "to_stage": "funded",
+        "reason": "Rahoittaja myönsi rahoituksen hankkeelle ajalle 1.3.2027–28.2.2029.",
+        "amount_granted_eur": 48500,
         "status_url": "https://koonto.example.fi/tila/abc?t=signed",
         "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
     },
@@ -37,13 +42,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "name": "Maija Meikäläinen",
         "reference": "KOO-2026-0042",
         "advisor_name": "Neuvoja Niina",
-        "body": "Hei! Lähetän sinulle budjettipohjan. Täytä siihen kylätalon vuokrat ja talkootyö.",
+        "body": "Hei! Lähetän teille budjettipohjan. Täyttäkää siihen kylätalon vuokrat ja talkootyö.",
+        "sender_name": "Neuvoja Niina",
+        "reply_to": "niina.neuvoja@example.fi",
         "status_url": "https://koonto.example.fi/tila/abc?t=signed",
         "sms_link": "https://koonto.example.fi/tila/abc?t=signed",
     },
     "subscription-confirm": {
         "email": "tilaaja@example.fi",
-        "topic": "call_announcements",
+        "topics": ["call_announcements", "newsletter", "events"],
         "confirm_url": "https://koonto.example.fi/tilaus/vahvista?t=signed",
     },
     "registration-confirmation": {
@@ -113,4 +120,5 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 
 def sample(kind: str) -> dict[str, Any]:
-    return {**COMMON, **SAMPLES[kind]}
+    links = {} if KINDS[kind].links else {"unsubscribe_url": None, "preferences_url": None}
+    return {**COMMON, **SAMPLES[kind], **links}

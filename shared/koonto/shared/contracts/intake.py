@@ -106,6 +106,14 @@ class SubscriptionRequested(EventData):
     requested_at: UtcDatetime
     source: ShortText = Field(description="where the request came from, e.g. 'subscription-form', 'idea-form'")
     confirm_url: str = Field(max_length=2000)
+    request_id: Id | None = Field(
+        default=None,
+        description="the one request (a form sent once) this topic was asked in; each topic of it has its own "
+        "event, and all of them carry the same request_id, topics and confirm_url: one mail confirms them all",
+    )
+    topics: tuple[Topic, ...] = Field(
+        default=(), description="every topic of that request, this one included (empty: this topic alone)"
+    )
 
 
 class SubscriptionConfirmed(EventData):

@@ -73,13 +73,13 @@ class IdeaSubmissions(UseCase):
     async def _ask_consented_subscriptions(self, draft: IdeaDraft, correlation_id: str | None) -> None:
         contact = draft.contact
         municipality = draft.organisation["municipality"]
-        for topic in CONSENT_TOPICS:
-            if draft.consents.get(topic):
-                await self.subscriptions.request(
-                    email=contact["email"], topic=topic, language=contact["language"],
-                    municipality=None if municipality == OTHER_MUNICIPALITY else municipality, source="idea-form",
-                    correlation_id=correlation_id,
-                )
+        topics = tuple(topic for topic in CONSENT_TOPICS if draft.consents.get(topic))
+        if topics:  # one confirmation mail for the topics ticked on the form
+            await self.subscriptions.request_topics(
+                email=contact["email"], topics=topics, language=contact["language"],
+                municipality=None if municipality == OTHER_MUNICIPALITY else municipality, source="idea-form",
+                correlation_id=correlation_id,
+            )
 
     async def _store_with_next_reference(
         self, draft: IdeaDraft, now: datetime, fingerprint: str, key: str | None, correlation_id: str | None

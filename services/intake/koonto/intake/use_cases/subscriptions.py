@@ -14,6 +14,18 @@ from koonto.shared.ids import new_event_id
 
 Confirmed = Literal["confirmed", "already", "gone"]
 Cancelled = Literal["cancelled", "already", "gone"]
+Document = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _Asked:
+    """A topic of a request that needs a confirmation mail."""
+
+    topic: str
+    key: str
+    current: Document | None
+    action: str
+    subscription_id: str
 
 
 @dataclass
@@ -23,43 +35,65 @@ class Subscriptions(UseCase):
         correlation_id: str | None = None,
     ) -> bool:
         """Double opt-in, step one. True when a confirmation mail was asked for."""
-        now = self.clock()
-        key = stable_key(self.region.code, topic, email)
-        current = await self.store.subscription(key)
-        action = on_request(
-            current["status"] if current else None,
-            as_utc(current["requested_at"]) if current and current.get("requested_at") else None,
-            now, timedelta(minutes=self.settings.subscription_resend_minutes),
-        )
-        if action == "nothing":
-            return False
-        subscription_id = current["subscription_id"] if action == "resend" and current else new_event_id()
-        data = SubscriptionRequested(
-            subscription_id=subscription_id, topic=topic, email=email, language=language,  # type: ignore[arg-type]
-            municipality=municipality, requested_at=now, source=source,
-            confirm_url=self.links.confirm_url(subscription_id),
-        )
-        event = self.events.new_event(data, subject=subscription_id, correlation_id=correlation_id)
-        fields: dict[str, Any] = {
-            "subscription_id": subscription_id, "topic": topic, "email": email, "language": language,
-            "municipality": municipality, "source": source, "status": "pending", "requested_at": now,
-            "confirmed_at": None, "cancelled_at": None,
-        }
-        if action == "create":
-            done = await self.store.create_subscription(
-                {"_id": key, "region": self.region.code, "first_requested_at": now, "requests": 1, **fields}, event
-            )
-        else:
-            done = await self.store.renew_subscription(key, current or {}, fields, event)
-        return self.written(done, event)
+        asked = await self.request_topics(email=email, topics=(topic,), language=language, municipality=municipality,
+                                          source=source, correlation_id=correlation_id)
+        return bool(asked)
 
     async def request_topics(
         self, *, email: str, topics: tuple[str, ...], language: str, municipality: str | None,
-        source: str = "subscription-form",
-    ) -> None:
-        """The subscription form: one request per topic ticked (the answer never says which were new)."""
+        source: str = "subscription-form", correlation_id: str | None = None,
+    ) -> tuple[str, ...]:
+        """The subscription form: one subscription per topic ticked, and ONE confirmation mail for the topics that
+        need one (new, or pending long enough to resend): their events share a request id, the list of topics and
+        one confirm link that confirms them all. Returns those topics (the answer never says which were new)."""
+        now = self.clock()
+        resend_after = timedelta(minutes=self.settings.subscription_resend_minutes)
+        asked: list[_Asked] = []
         for topic in topics:
-            await self.request(email=email, topic=topic, language=language, municipality=municipality, source=source)
+            key = stable_key(self.region.code, topic, email)
+            current = await self.store.subscription(key)
+            action = on_request(
+                current["status"] if current else None,
+                as_utc(current["requested_at"]) if current and current.get("requested_at") else None,
+                now, resend_after,
+            )
+            if action != "nothing":
+                subscription_id = current["subscription_id"] if action == "resend" and current else new_event_id()
+                asked.append(_Asked(topic, key, current, action, subscription_id))
+        if not asked:
+            return ()
+        ids = [a.subscription_id for a in asked]
+        confirm_url = self.links.confirm_url(ids if len(ids) > 1 else ids[0])
+        request_id, all_topics = new_event_id(), tuple(a.topic for a in asked)
+        for a in asked:
+            data = SubscriptionRequested(
+                subscription_id=a.subscription_id, topic=a.topic, email=email, language=language,  # type: ignore[arg-type]
+                municipality=municipality, requested_at=now, source=source, confirm_url=confirm_url,
+                request_id=request_id, topics=all_topics,  # type: ignore[arg-type]
+            )
+            event = self.events.new_event(data, subject=a.subscription_id, correlation_id=correlation_id)
+            fields: dict[str, Any] = {
+                "subscription_id": a.subscription_id, "topic": a.topic, "email": email, "language": language,
+                "municipality": municipality, "source": source, "status": "pending", "requested_at": now,
+                "confirmed_at": None, "cancelled_at": None,
+            }
+            if a.action == "create":
+                done = await self.store.create_subscription(
+                    {"_id": a.key, "region": self.region.code, "first_requested_at": now, "requests": 1, **fields},
+                    event,
+                )
+            else:
+                done = await self.store.renew_subscription(a.key, a.current or {}, fields, event)
+            self.written(done, event)
+        return all_topics
+
+    async def confirm_all(self, subscription_ids: list[str]) -> Confirmed:
+        """A confirm link of several topics: 'confirmed' if any was confirmed now, 'already' if all were
+        earlier (or some are gone), 'gone' if none is left."""
+        outcomes = [await self.confirm(subscription_id) for subscription_id in subscription_ids]
+        if "confirmed" in outcomes:
+            return "confirmed"
+        return "already" if "already" in outcomes else "gone"
 
     async def confirm(self, subscription_id: str) -> Confirmed:
         """'confirmed' (now), 'already' (earlier) or 'gone' (cancelled, erased or unknown)."""

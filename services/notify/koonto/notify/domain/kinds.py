@@ -20,6 +20,7 @@ class Kind:
     basis: Basis
     topic: Topic | None = None
     sms: bool = False  # has an SMS variant
+    links: bool = True  # carries the unsubscribe and preference links (not the erasure receipt: nothing is left)
 
 
 KINDS: dict[str, Kind] = {
@@ -30,7 +31,7 @@ KINDS: dict[str, Kind] = {
         Kind("advisor-message", "service", sms=True),
         Kind("subscription-confirm", "service"),
         Kind("registration-confirmation", "service", sms=True),
-        Kind("erasure-confirmation", "service"),
+        Kind("erasure-confirmation", "service", links=False),
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call
         Kind("event-invitation", "consent", topic="events"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from koonto.shared.region import Region
 from koonto.shared.stages import STAGE_LABELS
 
 STAGES: dict[str, dict[str, str]] = {
@@ -32,21 +33,21 @@ STAGES: dict[str, dict[str, str]] = {
     },
 }
 
-TOPICS: dict[str, dict[str, str]] = {
+TOPICS: dict[str, dict[str, str]] = {  # as the subscription form names them (intake's catalogues)
     "fi": {
-        "call_announcements": "rahoitushakujen tiedotteet",
-        "newsletter": "uutiskirje",
-        "events": "koulutukset ja tapahtumat",
+        "call_announcements": "Rahoitushakujen avautuminen",
+        "newsletter": "Uutiskirje",
+        "events": "Koulutukset ja foorumit",
     },
     "sv": {
-        "call_announcements": "meddelanden om finansieringsutlysningar",
-        "newsletter": "nyhetsbrev",
-        "events": "utbildningar och evenemang",
+        "call_announcements": "Nya finansieringsansökningar",
+        "newsletter": "Nyhetsbrev",
+        "events": "Utbildningar och forum",
     },
     "en": {
-        "call_announcements": "funding call announcements",
-        "newsletter": "newsletter",
-        "events": "trainings and events",
+        "call_announcements": "New funding calls",
+        "newsletter": "Newsletter",
+        "events": "Trainings and forums",
     },
 }
 
@@ -85,3 +86,18 @@ def topic(language: str, code: str) -> str:
 
 def event_kind(language: str, code: str) -> str:
     return EVENT_KINDS.get(language, EVENT_KINDS["fi"]).get(code, code)
+
+
+def municipality(region: Region, code: str, other: str | None, language: str) -> str:
+    """The municipality as the form showed it: the region's name (Swedish where it has one), or what was written
+    under "other"."""
+    found = region.municipality(code)
+    if found is None:
+        return other or ""
+    return found.name_sv if language == "sv" else found.name_fi
+
+
+def themes(region: Region, codes: tuple[str, ...] | list[str], language: str) -> list[str]:
+    """Theme names in `language` from the region file (Finnish for a language it has no column for)."""
+    by_code = {t.code: t for t in region.themes}
+    return [getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes]

@@ -4,6 +4,7 @@ association-messaged (the advisor's text)."""
 from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
+from koonto.notify.domain import labels
 from koonto.notify.domain.errors import ContactNotKnownYet
 from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext
@@ -39,11 +40,14 @@ async def on_idea_submitted(event: IdeaSubmitted, ctx: EventContext, deps: Notif
         "status_url": event.status_url,
     }
     await deps.store.recipients.remember_contact(event.idea_id, contact)
+    region, language, org = deps.infra.region, event.contact.language, event.organisation
     context = {
         "name": event.contact.name,
         "reference": event.reference,
         "title": event.title,
-        "organisation": event.organisation.name,
+        "organisation": org.name,
+        "municipality": labels.municipality(region, org.municipality, org.municipality_other, language),
+        "themes": labels.themes(region, event.themes, language),
         "submitted_at": event.submitted_at,
         "status_url": event.status_url,
         "sms_link": event.status_url,
@@ -75,6 +79,7 @@ async def on_stage_changed(event: StageChanged, ctx: EventContext, deps: NotifyC
         "title": contact.get("title", ""),
         "to_stage": event.to_stage,
         "reason": event.reason or "",
+        "amount_granted_eur": event.amount_granted_eur,
         "status_url": contact.get("status_url", ""),
         "sms_link": contact.get("status_url", ""),
     }
@@ -87,6 +92,9 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
     contact = await known_contact(deps, event.idea_id)
     if contact is None:
         return
+    # replies go to the advisor (from notify's staff directory); to the project's address if the directory does
+    # not know them (an account not yet announced, or closed since)
+    advisor = await deps.store.recipients.staff([event.advisor_id])
     context = {
         "name": contact["name"],
         "reference": event.reference,
@@ -94,6 +102,8 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
         "body": event.body,
         "status_url": contact.get("status_url", ""),
         "sms_link": contact.get("status_url", ""),
+        "sender_name": event.advisor_name,
+        "reply_to": advisor[0]["email"] if advisor else deps.infra.region.contact_email,
     }
     await deps.planner.enqueue_for_contact(
         ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])

@@ -19,13 +19,17 @@ async def on_subscription_requested(event: SubscriptionRequested, ctx: EventCont
     person = About(email=event.email, happened_at=event.requested_at)
     if await deps.erasure.covers(person):
         return  # erased after asking: no confirmation link goes to them
+    # topics asked for together come as one event each with the same request id: keyed by it, the first of them
+    # to arrive queues the one mail that lists them all (and its one link confirms them all)
     await deps.planner.enqueue_email(
         ctx.envelope,
         kind="subscription-confirm",
         address=event.email,
         language=event.language,
-        context={"email": event.email, "topic": event.topic, "confirm_url": event.confirm_url},
-        recipient_ref=f"subscription:{event.subscription_id}",
+        context={"email": event.email, "topics": list(event.topics or (event.topic,)),
+                 "confirm_url": event.confirm_url},
+        recipient_ref=f"subscription:{event.request_id or event.subscription_id}",
+        key=f"subscription-request:{event.request_id}" if event.request_id else None,
     )
     await deps.erasure.undo_if_covered(person)
 

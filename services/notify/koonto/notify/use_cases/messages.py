@@ -8,11 +8,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
+from email.utils import formataddr, parseaddr
 from typing import Any
 
 from koonto.notify.compose import email_message
 from koonto.notify.domain import ics
 from koonto.notify.domain.keys import message_id
+from koonto.notify.domain.kinds import KINDS
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.links import Links
 from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
@@ -57,13 +59,17 @@ class Composer:
         context = await self.context(doc)
         kind, language, address = doc["kind"], doc["language"], doc["address"]
         with _render_errors(kind, language):
-            unsubscribe = self.links.unsubscribe_url(address, doc.get("topic"), language)
-            context.update(unsubscribe_url=unsubscribe, preferences_url=self.links.preferences_url(address, language))
+            unsubscribe, preferences = None, None
+            if KINDS[kind].links:
+                unsubscribe = self.links.unsubscribe_url(address, doc.get("topic"), language)
+                preferences = self.links.preferences_url(address, language)
+            context.update(unsubscribe_url=unsubscribe, preferences_url=preferences)
             rendered = self.renderer.email(kind, language, context)
             mid = message_id(doc["_id"], self.settings.mail_domain)
             message = email_message(
                 rendered=rendered,
-                sender=self.settings.mail_from,
+                sender=self.sender(context.get("sender_name")),
+                reply_to=context.get("reply_to"),
                 to=address,
                 to_name=doc.get("recipient_name") or None,
                 message_id=mid,
@@ -74,6 +80,14 @@ class Composer:
                 ics=self.calendar(doc, context, now),
             )
         return Email(message, mid, rendered)
+
+    def sender(self, person: str | None) -> str:
+        """The project's address; a message written by a person (an advisor) shows their name on it:
+        "Niina Neuvoja (Koonto)" <koonto@...>. Replies go to that person through Reply-To."""
+        name, address = parseaddr(self.settings.mail_from)
+        if not person:
+            return self.settings.mail_from
+        return formataddr((f"{person} ({name or self.region.project_name})", address))
 
     async def sms(self, doc: Document) -> RenderedSms:
         context = await self.context(doc)

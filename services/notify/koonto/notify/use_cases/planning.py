@@ -49,14 +49,16 @@ class Planner:
         recipient_ref: str,
         fanout_id: str | None = None,
         erase_after_send: bool = False,
+        key: str | None = None,
     ) -> Document:
+        """`key`: what the delivery is one of, when not its cause event (several events asking for one mail)."""
         now, settings = self.core.now(), self.core.settings
         address = normalise_address(channel, address)
         due = now
         if channel == "sms":
             due = next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour)
         doc: Document = {
-            "_id": delivery_key(cause.id, channel, address),
+            "_id": delivery_key(key or cause.id, channel, address),
             "cause_event_id": cause.id,
             "cause_type": cause.type,
             "correlation_id": cause.correlationid,
@@ -125,11 +127,11 @@ class Planner:
 
     async def enqueue_email(
         self, cause: Envelope, *, kind: str, address: str, language: str, context: Document, recipient_ref: str,
-        erase_after_send: bool = False,
+        erase_after_send: bool = False, key: str | None = None,
     ) -> int:
         """One e-mail to an address that is not in the directory (confirmation links, the erasure receipt)."""
         doc = self.plan(
             cause, kind=kind, channel="email", address=address, language=language, name=None, context=context,
-            recipient_ref=recipient_ref, erase_after_send=erase_after_send,
+            recipient_ref=recipient_ref, erase_after_send=erase_after_send, key=key,
         )
         return await self.enqueue([doc])

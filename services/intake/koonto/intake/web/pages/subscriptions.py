@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.messages import N_, FieldErrors
-from koonto.intake.domain.subscriptions import validate_subscription
+from koonto.intake.domain.subscriptions import TOPICS, validate_subscription
 from koonto.intake.web.deps import Deps, RateLimit, read_body, read_form
 from koonto.intake.web.pages.forms import require_csrf, stamped_form
 from koonto.shared.i18n import current_language
@@ -50,18 +50,21 @@ async def subscribe(request: Request, deps: Deps) -> Response:
 
 @router.get("/subscriptions/confirm/{token}")
 async def confirm_page(token: str, request: Request, deps: Deps) -> Response:
-    deps.views.link_value(deps.links.confirm, token)
+    subscriptions = await deps.views.subscriptions_to_confirm(deps.views.subscriptions_of_confirm_link(token))
     # a button, not a GET side effect: mail scanners that open links must not confirm on anyone's behalf
-    return deps.pages.render(request, "confirm.html", page_title=deps.t(N_("Vahvista tilaus")), token=token,
-                             csrf_token=deps.links.confirm.csrf_for(token))
+    return deps.pages.render(
+        request, "confirm.html", page_title=deps.t(N_("Vahvista tilaus")), token=token,
+        csrf_token=deps.links.confirm.csrf_for(token), email=subscriptions[0]["email"] if subscriptions else None,
+        topics=[deps.t(TOPICS[s["topic"]]) for s in subscriptions if s["topic"] in TOPICS],
+    )
 
 
 @router.post("/subscriptions/confirm/{token}")
 async def confirm(token: str, request: Request, deps: Deps) -> Response:
-    subscription_id = deps.views.link_value(deps.links.confirm, token)
+    subscription_ids = deps.views.subscriptions_of_confirm_link(token)
     _, page = await read_form(request, deps.settings.max_body_bytes)
     require_csrf(deps.links.confirm, token, page)
-    outcome = await deps.subscriptions.confirm(subscription_id)
+    outcome = await deps.subscriptions.confirm_all(subscription_ids)
     return deps.pages.render(request, "confirmed.html", status_code=404 if outcome == "gone" else 200,
                              page_title=deps.t(N_("Tilaus vahvistettu")), outcome=outcome)
 
