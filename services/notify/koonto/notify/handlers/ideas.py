@@ -1,11 +1,12 @@
 """idea-submitted (receipt), idea-amended (contact details), stage-changed (status update),
-association-messaged (the advisor's text)."""
+association-messaged (the advisor's text).
+The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain.errors import ContactNotKnownYet
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
 from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
 
@@ -83,3 +84,11 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
     await deps.planner.enqueue_for_contact(
         ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])
     )
+
+
+SUBSCRIPTIONS = [
+    Subscription(IdeaAmended, on_idea_amended),  # the contact details of an idea
+    Subscription(IdeaSubmitted, on_idea_submitted),  # service messages on their own matter (legitimate interest)
+    Subscription(StageChanged, on_stage_changed),
+    Subscription(AssociationMessaged, on_association_messaged),
+]
