@@ -51,9 +51,6 @@ class Views:
     async def staff(self) -> list[Document]:
         return await self.store.list_staff()
 
-    async def staff_member(self, staff_id: str) -> Document | None:
-        return await self.store.staff_by_id(staff_id)
-
     async def staff_account(self, staff_id: str) -> Document:
         return found(await self.store.staff_by_id(staff_id), "Käyttäjää ei löydy.")
 

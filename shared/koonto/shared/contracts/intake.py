@@ -93,14 +93,19 @@ class RegistrationReceived(EventData):
     position_on_waitlist: int | None = Field(default=None, ge=1)
 
 
-class SubscriptionRequested(EventData):
-    producer = "intake"
-    event_name = "subscription-requested"
-    summary = "Someone asked to subscribe to a topic; notify sends the confirmation link."
+class SubscriptionEvent(EventData):
+    """The fields every subscription-* event starts with: which subscription, to what, for which address."""
 
     subscription_id: Id
     topic: Topic
     email: EmailStr
+
+
+class SubscriptionRequested(SubscriptionEvent):
+    producer = "intake"
+    event_name = "subscription-requested"
+    summary = "Someone asked to subscribe to a topic; notify sends the confirmation link."
+
     language: LanguageCode = "fi"
     municipality: ShortText | None = None
     requested_at: UtcDatetime
@@ -116,14 +121,11 @@ class SubscriptionRequested(EventData):
     )
 
 
-class SubscriptionConfirmed(EventData):
+class SubscriptionConfirmed(SubscriptionEvent):
     producer = "intake"
     event_name = "subscription-confirmed"
     summary = "A subscription was confirmed through the double opt-in link."
 
-    subscription_id: Id
-    topic: Topic
-    email: EmailStr
     language: LanguageCode = "fi"
     municipality: ShortText | None = None
     confirmed_at: UtcDatetime
@@ -131,14 +133,11 @@ class SubscriptionConfirmed(EventData):
     unsubscribe_url: str = Field(max_length=2000)
 
 
-class SubscriptionCancelled(EventData):
+class SubscriptionCancelled(SubscriptionEvent):
     producer = "intake"
     event_name = "subscription-cancelled"
     summary = "A subscriber unsubscribed from a topic."
 
-    subscription_id: Id
-    topic: Topic
-    email: EmailStr
     cancelled_at: UtcDatetime
     source: ShortText = "unsubscribe-link"
 

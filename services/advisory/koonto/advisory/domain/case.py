@@ -12,10 +12,18 @@ from datetime import date, datetime
 from typing import Any
 
 from koonto.advisory.domain.actor import SYSTEM, Actor
+from koonto.advisory.domain.errors import Refused
 from koonto.advisory.domain.lifecycle import Decision
 from koonto.advisory.domain.schedule import ServiceLevel
 from koonto.shared.clock import HELSINKI
-from koonto.shared.contracts.advisory import CaseAssigned, CaseOpened, CaseOrganisation, StageChanged
+from koonto.shared.contracts.advisory import (
+    AssociationMessaged,
+    CaseAssigned,
+    CaseOpened,
+    CaseOrganisation,
+    SessionLogged,
+    StageChanged,
+)
 from koonto.shared.contracts.intake import IdeaSubmitted
 from koonto.shared.ids import new_event_id
 
@@ -174,6 +182,36 @@ class Case:
         )
         entry = timeline_entry("assigned", actor, now, None, advisor_id=advisor_id, advisor_name=advisor_name)
         return {"advisor_id": advisor_id, f"timeline.{entry['id']}": entry}, event
+
+    def log_session(
+        self, actor: Actor, session_id: str, *, kind: str, started_at: datetime, duration_minutes: int,
+        topics: list[str], note: str | None, now: datetime,
+    ) -> tuple[Document, Document, SessionLogged]:
+        """An advice session held (the values checked by the use case), the case's first contact if it is the
+        first: its timeline entry, the changes (the entry among them) and the event."""
+        event = SessionLogged(
+            session_id=session_id, case_id=self.id, idea_id=self.idea_id, kind=kind,  # type: ignore[arg-type]
+            started_at=started_at, duration_minutes=duration_minutes, topics=tuple(topics), advisor_id=actor.staff_id,
+        )
+        entry = timeline_entry(
+            "session", actor, now, note, session_id=session_id, session_kind=kind, started_at=started_at,
+            duration_minutes=duration_minutes, topics=topics,
+        )
+        return entry, {f"timeline.{entry['id']}": entry, **self.first_contact(now)}, event
+
+    def message(
+        self, actor: Actor, message_id: str, body: str, now: datetime
+    ) -> tuple[Document, Document, AssociationMessaged]:
+        """A message to the association (notify delivers it), refused once the contact details are erased: its
+        timeline entry, the changes (the entry) and the event."""
+        if self.contact_erased or not self.contact:
+            raise Refused("Yhteyshenkilön tiedot on poistettu; viestiä ei voi lähettää.", "body")
+        event = AssociationMessaged(
+            message_id=message_id, case_id=self.id, idea_id=self.idea_id, reference=self.reference,
+            advisor_id=actor.staff_id, advisor_name=actor.name[:200] or "Koonto", body=body, sent_at=now,
+        )
+        entry = timeline_entry("message", actor, now, body, message_id=message_id)
+        return entry, {f"timeline.{entry['id']}": entry}, event
 
     def erase_contact(self, now: datetime) -> Document:
         """GDPR erasure: contact details leave the case (and message bodies that may quote the person); the

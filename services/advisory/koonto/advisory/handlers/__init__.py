@@ -1,1 +1,2 @@
-"""One module per incoming event; each is thin: decode (done by the consumer) -> use case -> write."""
+"""One module per resource the incoming events change (`cases`, `trainings`); each holds its thin handlers,
+`on_<event>(event, ctx, deps)` -> use case -> write, and below them its rows of the subscription table."""

@@ -7,10 +7,9 @@ from typing import Any
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import Case
-from koonto.advisory.domain.errors import Invalid, Refused
+from koonto.advisory.domain.errors import Invalid
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
-from koonto.shared.contracts.advisory import AssociationMessaged, SessionLogged
 
 Document = dict[str, Any]
 SESSION_KINDS = ("phone", "meeting", "video", "email", "workshop")
@@ -38,26 +37,11 @@ class Sessions:
         started_at = as_utc(started_at)  # UTC inside; shown in Helsinki time
         topics = [t.strip()[:200] for t in topics if t.strip()][:20]
         case = await self.c.case(case_id)
-        session_id = new_id("session")
-        event = self.c.event(
-            SessionLogged(
-                session_id=session_id,
-                case_id=case_id,
-                idea_id=case["idea_id"],
-                kind=kind,  # type: ignore[arg-type]
-                started_at=started_at,
-                duration_minutes=duration_minutes,
-                topics=tuple(topics),
-                advisor_id=actor.staff_id,
-            ),
-            subject=case_id,
+        entry, changes, data = Case.from_document(case).log_session(
+            actor, new_id("session"), kind=kind, started_at=started_at, duration_minutes=duration_minutes,
+            topics=topics, note=_text(note), now=self.c.now(),
         )
-        entry = self.c.entry(
-            "session", actor, _text(note), session_id=session_id, session_kind=kind, started_at=started_at,
-            duration_minutes=duration_minutes, topics=topics,
-        )
-        first_contact = Case.from_document(case).first_contact(self.c.now())
-        await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry, **first_contact}, event)
+        await self.c.add_to_case(case, changes, self.c.event(data, subject=case_id))
         return entry
 
     async def _case_for(self, case_id: str, text: str, field: str, missing: str) -> tuple[Document, str]:
@@ -75,22 +59,6 @@ class Sessions:
 
     async def message_association(self, actor: Actor, case_id: str, body: str) -> Document:
         case, body = await self._case_for(case_id, body, "body", "Kirjoita viesti.")
-        if case.get("contact_erased") or not case.get("contact"):
-            raise Refused("Yhteyshenkilön tiedot on poistettu; viestiä ei voi lähettää.", "body")
-        message_id = new_id("message")
-        event = self.c.event(
-            AssociationMessaged(
-                message_id=message_id,
-                case_id=case_id,
-                idea_id=case["idea_id"],
-                reference=case["reference"],
-                advisor_id=actor.staff_id,
-                advisor_name=actor.name[:200] or "Koonto",
-                body=body,
-                sent_at=self.c.now(),
-            ),
-            subject=case_id,
-        )
-        entry = self.c.entry("message", actor, body, message_id=message_id)
-        await self.c.add_to_case(case, {f"timeline.{entry['id']}": entry}, event)
+        entry, changes, data = Case.from_document(case).message(actor, new_id("message"), body, self.c.now())
+        await self.c.add_to_case(case, changes, self.c.event(data, subject=case_id))
         return entry

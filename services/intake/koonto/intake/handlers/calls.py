@@ -1,9 +1,10 @@
-"""advisory's call-opened / call-closed: the landing page lists the open funding calls."""
+"""The funding calls' incoming events: advisory's call-opened / call-closed, the landing page's list of open
+calls. The rows below are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.intake.bootstrap import IntakeContainer
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import CallClosed, CallOpened
 
 
@@ -17,3 +18,9 @@ async def on_call_opened(event: CallOpened, ctx: EventContext, deps: IntakeConta
 
 async def on_call_closed(event: CallClosed, ctx: EventContext, deps: IntakeContainer) -> None:
     await deps.store.close_call(event.call_id, event.name, event.closed_on)
+
+
+SUBSCRIPTIONS = [
+    Subscription(CallOpened, on_call_opened),  # landing page: open funding calls
+    Subscription(CallClosed, on_call_closed),
+]

@@ -1,9 +1,10 @@
-"""advisory's event-scheduled / attendance-recorded: the public list of upcoming trainings and forums."""
+"""The trainings' and forums' incoming events: advisory's event-scheduled / attendance-recorded, the public list
+of upcoming ones. The rows below are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.intake.bootstrap import IntakeContainer
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
 
@@ -19,3 +20,9 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Int
 
 async def on_attendance_recorded(event: AttendanceRecorded, ctx: EventContext, deps: IntakeContainer) -> None:
     await deps.store.mark_event_held(event.scheduled_event_id, event.held_on)
+
+
+SUBSCRIPTIONS = [
+    Subscription(EventScheduled, on_event_scheduled),  # public list of trainings and forums
+    Subscription(AttendanceRecorded, on_attendance_recorded),  # held: no longer upcoming
+]

@@ -1,10 +1,11 @@
 """call-opened, call-closing-soon, event-scheduled: fan-outs to consenting subscribers, and reminders to the
-associations whose case is preparing an application for that call."""
+associations whose case is preparing an application for that call.
+The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import CallClosingSoon, CallOpened, EventScheduled
 
 # what a registration confirmation needs to know about the event it is for
@@ -69,3 +70,10 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Not
             "register_url": f"{deps.settings.intake_public_url}/events/{event.scheduled_event_id}/register",
         },
     )
+
+
+SUBSCRIPTIONS = [
+    Subscription(CallOpened, on_call_opened),  # announcements and invitations (opt-in), as fan-outs
+    Subscription(CallClosingSoon, on_call_closing_soon),
+    Subscription(EventScheduled, on_event_scheduled),
+]

@@ -1,5 +1,6 @@
 """idea-submitted (receipt), idea-amended (contact details), stage-changed (status update),
-association-messaged (the advisor's text)."""
+association-messaged (the advisor's text).
+The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain import labels
 from koonto.notify.domain.errors import ContactNotKnownYet
 from koonto.notify.use_cases.erasure import About
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
 from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
 
@@ -108,3 +109,11 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
     await deps.planner.enqueue_for_contact(
         ctx.envelope, contact, kind="advisor-message", context=context, recipient_ref=str(contact["_id"])
     )
+
+
+SUBSCRIPTIONS = [
+    Subscription(IdeaAmended, on_idea_amended),  # the contact details of an idea
+    Subscription(IdeaSubmitted, on_idea_submitted),  # service messages on their own matter (legitimate interest)
+    Subscription(StageChanged, on_stage_changed),
+    Subscription(AssociationMessaged, on_association_messaged),
+]

@@ -1,11 +1,12 @@
-"""Subscriptions (double opt-in and per-topic consent), registrations, erasure."""
+"""Subscriptions (double opt-in and per-topic consent), registrations, erasure.
+The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain.errors import EventNotKnownYet
 from koonto.notify.use_cases.erasure import About
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.intake import (
     ErasureRequested,
     RegistrationReceived,
@@ -111,3 +112,12 @@ async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps:
         recipient_ref="erased",
         erase_after_send=True,
     )
+
+
+SUBSCRIPTIONS = [
+    Subscription(SubscriptionConfirmed, on_subscription_confirmed),  # the directory of recipients and their consent
+    Subscription(SubscriptionCancelled, on_subscription_cancelled),
+    Subscription(ErasureRequested, on_erasure_requested),  # the person leaves the directory
+    Subscription(SubscriptionRequested, on_subscription_requested),  # service message: the confirmation link
+    Subscription(RegistrationReceived, on_registration_received),  # service message: the registration receipt
+]

@@ -1,9 +1,10 @@
-"""Staff directory (staff-updated), reminders (followup-due), copies for the daily digest (case-opened)."""
+"""Staff directory (staff-updated), reminders (followup-due), copies for the daily digest (case-opened).
+The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
-from koonto.shared.bus import EventContext
+from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import CaseOpened, FollowupDue, StaffUpdated
 
 
@@ -72,3 +73,10 @@ async def on_followup_due(event: FollowupDue, ctx: EventContext, deps: NotifyCon
             for member in staff
         ]
     )
+
+
+SUBSCRIPTIONS = [
+    Subscription(StaffUpdated, on_staff_updated),  # the directory of staff recipients
+    Subscription(CaseOpened, on_case_opened),  # for the daily digest
+    Subscription(FollowupDue, on_followup_due),  # staff reminders
+]

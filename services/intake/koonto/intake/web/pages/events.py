@@ -9,10 +9,10 @@ from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.errors import EventNotOpen
-from koonto.intake.domain.messages import N_, FieldErrors, Message
+from koonto.intake.domain.messages import N_, Message
 from koonto.intake.domain.registrations import EVENT_UNKNOWN, validate_registration
 from koonto.intake.web.deps import Deps, RateLimit, read_form
-from koonto.intake.web.pages.forms import event_cards, stamped_form
+from koonto.intake.web.pages.forms import PublicForm, event_cards
 from koonto.shared.i18n import current_language
 
 router = APIRouter(include_in_schema=False)
@@ -32,18 +32,13 @@ async def _open_event(deps: IntakeContainer, event_id: str) -> dict[str, Any]:
     return event_cards(deps, [await deps.views.open_event(event_id)])[0]
 
 
-def _registration_form(
-    request: Request, deps: IntakeContainer, event: dict[str, Any], values: dict[str, Any], errors: FieldErrors,
-    status: int = 200, confirm: bool = False,
-) -> Response:
-    return stamped_form(request, deps, "register.html", form="registration", title=N_("Ilmoittaudu"),
-                        values=values, errors=errors, status=status, event=event, confirm=confirm)
+REGISTRATION_FORM = PublicForm("register.html", stamp="registration", title=N_("Ilmoittaudu"))
 
 
 @router.get("/events/{event_id}/register")
 async def registration_form(event_id: str, request: Request, deps: Deps) -> Response:
     event = await _open_event(deps, event_id)
-    return _registration_form(request, deps, event, {"participant": {"language": current_language()}}, {})
+    return REGISTRATION_FORM.show(request, deps, {"participant": {"language": current_language()}}, {}, event=event)
 
 
 @router.post("/events/{event_id}/register", dependencies=[RateLimit])
@@ -57,13 +52,15 @@ async def register(event_id: str, request: Request, deps: Deps) -> Response:
     values["scheduled_event_id"] = event_id
     draft, errors = validate_registration(values, deps.region, default_language=current_language())
     if draft is None:
-        return _registration_form(request, deps, event, values, errors, status=422, confirm=verdict == "confirm")
+        confirm = verdict == "confirm"
+        return REGISTRATION_FORM.show(request, deps, values, errors, status=422, confirm=confirm, event=event)
     if verdict == "confirm":  # suspected (too fast): the form again with the answers, to send from
-        return _registration_form(request, deps, event, values, {}, confirm=True)
+        return REGISTRATION_FORM.show(request, deps, values, {}, confirm=True, event=event)
     try:
         registration = (await deps.registrations.register(draft)).registration
     except EventNotOpen:  # closed since the form was read: the form again, with the message on the event
-        return _registration_form(request, deps, event, values, {"scheduled_event_id": Message(EVENT_UNKNOWN)}, 422)
+        return REGISTRATION_FORM.show(request, deps, values, {"scheduled_event_id": Message(EVENT_UNKNOWN)}, status=422,
+                                      event=event)
     return deps.pages.render(
         request, "registration_receipt.html", page_title=deps.t(RECEIVED), event=event,
         status=registration["status"], position=registration.get("position_on_waitlist"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
@@ -61,17 +62,25 @@ def form_context(deps: IntakeContainer, values: Document, errors: FieldErrors) -
     }
 
 
-def stamped_form(
-    request: Request, deps: IntakeContainer, template: str, *, form: str, title: str, values: Document,
-    errors: FieldErrors, status: int = 200, confirm: bool = False, **extra: Any,
-) -> Response:
-    """A public form page: a fresh form stamp (the minimum fill time), the values kept, a message per field.
-    `confirm`: the "please confirm" form for a suspected bot, with a note and a stamp that sends at once."""
-    return deps.pages.render(
-        request, template, status_code=status, page_title=deps.t(title),
-        form_token=deps.abuse.stamp(form, confirm=confirm), confirm=confirm, **extra,
-        **form_context(deps, values, errors),
-    )
+@dataclass(frozen=True)
+class PublicForm:
+    """A public form page: its template, the name its form stamps carry and its title (a Finnish msgid)."""
+
+    template: str
+    stamp: str
+    title: str
+
+    def show(
+        self, request: Request, deps: IntakeContainer, values: Document, errors: FieldErrors, *, status: int = 200,
+        confirm: bool = False, **extra: Any,
+    ) -> Response:
+        """The page with a fresh form stamp (the minimum fill time), the values kept, a message per field.
+        `confirm`: the "please confirm" form for a suspected bot, with a note and a stamp that sends at once."""
+        return deps.pages.render(
+            request, self.template, status_code=status, page_title=deps.t(self.title),
+            form_token=deps.abuse.stamp(self.stamp, confirm=confirm), confirm=confirm, **extra,
+            **form_context(deps, values, errors),
+        )
 
 
 def require_csrf(signer: LinkSigner, token: str, page_fields: dict[str, str]) -> None:

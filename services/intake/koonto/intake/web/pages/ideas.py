@@ -11,10 +11,10 @@ from fastapi.responses import RedirectResponse, Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES, IdeaDraft, validate_idea
-from koonto.intake.domain.messages import N_, FieldErrors
+from koonto.intake.domain.messages import N_
 from koonto.intake.domain.reference import format_reference
 from koonto.intake.web.deps import IDEA_CHECKBOXES, Deps, RateLimit, read_form
-from koonto.intake.web.pages.forms import municipality_name, stamped_form, theme_names
+from koonto.intake.web.pages.forms import PublicForm, municipality_name, theme_names
 from koonto.shared.clock import helsinki
 from koonto.shared.i18n import current_language
 
@@ -23,12 +23,7 @@ router = APIRouter(include_in_schema=False)
 THANKS = "/ideas/thanks"
 
 
-def _idea_form(
-    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200,
-    confirm: bool = False,
-) -> Response:
-    return stamped_form(request, deps, "idea_form.html", form="idea", title=N_("Kerro hankeideastanne"),
-                        values=values, errors=errors, status=status, confirm=confirm)
+IDEA_FORM = PublicForm("idea_form.html", stamp="idea", title=N_("Kerro hankeideastanne"))
 
 
 def _hidden_fields(values: dict[str, Any], prefix: str = "") -> list[tuple[str, str]]:
@@ -64,14 +59,15 @@ async def _read_idea(request: Request, deps: IntakeContainer, *, may_edit: bool 
     bot is told so only by what comes next (a confirm stamp; on the last step, the check page again)."""
     values, page = await read_form(request, deps.settings.max_body_bytes, IDEA_CHECKBOXES)
     if may_edit and page.get("action") == "edit":  # "change your answers" on the check step
-        return IdeaPost(None, values, page, _idea_form(request, deps, values, {}))
+        return IdeaPost(None, values, page, IDEA_FORM.show(request, deps, values, {}))
     verdict = await deps.abuse.verdict("idea", page)
     if verdict == "drop":
         return IdeaPost(None, values, page, RedirectResponse(THANKS, status_code=303))
     suspected = verdict == "confirm"
     draft, errors = validate_idea(values, deps.region, default_language=current_language())
     if draft is None:
-        return IdeaPost(None, values, page, _idea_form(request, deps, values, errors, status=422, confirm=suspected))
+        again = IDEA_FORM.show(request, deps, values, errors, status=422, confirm=suspected)
+        return IdeaPost(None, values, page, again)
     return IdeaPost(draft, values, page, suspected=suspected)
 
 
@@ -94,7 +90,7 @@ def _check_page(request: Request, deps: IntakeContainer, post: IdeaPost, *, conf
 
 @router.get("/ideas/new")
 async def idea_form(request: Request, deps: Deps) -> Response:
-    return _idea_form(request, deps, {"contact": {"language": current_language(), "channel": "email"}}, {})
+    return IDEA_FORM.show(request, deps, {"contact": {"language": current_language(), "channel": "email"}}, {})
 
 
 @router.post("/ideas/new", dependencies=[RateLimit])

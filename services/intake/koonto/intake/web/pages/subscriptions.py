@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from koonto.intake.bootstrap import IntakeContainer
-from koonto.intake.domain.messages import N_, FieldErrors
+from koonto.intake.domain.messages import N_
 from koonto.intake.domain.subscriptions import TOPICS, validate_subscription
 from koonto.intake.web.deps import Deps, RateLimit, read_body, read_form
-from koonto.intake.web.pages.forms import require_csrf, stamped_form
+from koonto.intake.web.pages.forms import PublicForm, require_csrf
 from koonto.shared.i18n import current_language
 
 router = APIRouter(include_in_schema=False)
 
 
-def _subscribe_form(
-    request: Request, deps: IntakeContainer, values: dict[str, Any], errors: FieldErrors, status: int = 200,
-    confirm: bool = False,
-) -> Response:
-    return stamped_form(request, deps, "subscribe.html", form="subscription", title=N_("Tilaa tiedotteet"),
-                        values=values, errors=errors, status=status, confirm=confirm)
+SUBSCRIBE_FORM = PublicForm("subscribe.html", stamp="subscription", title=N_("Tilaa tiedotteet"))
 
 
 @router.get("/subscribe")
 async def subscribe_form(request: Request, deps: Deps) -> Response:
-    return _subscribe_form(request, deps, {"language": current_language()}, {})
+    return SUBSCRIBE_FORM.show(request, deps, {"language": current_language()}, {})
 
 
 @router.post("/subscribe", dependencies=[RateLimit])
@@ -39,9 +31,9 @@ async def subscribe(request: Request, deps: Deps) -> Response:
         return sent
     draft, errors = validate_subscription(values, deps.region, default_language=current_language())
     if draft is None:
-        return _subscribe_form(request, deps, values, errors, status=422, confirm=verdict == "confirm")
+        return SUBSCRIBE_FORM.show(request, deps, values, errors, status=422, confirm=verdict == "confirm")
     if verdict == "confirm":  # suspected (too fast): the form again with the answers, to send from
-        return _subscribe_form(request, deps, values, {}, confirm=True)
+        return SUBSCRIBE_FORM.show(request, deps, values, {}, confirm=True)
     await deps.subscriptions.request_topics(
         email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality
     )
