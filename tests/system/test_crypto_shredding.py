@@ -22,8 +22,8 @@ from pymongo import MongoClient
 
 from koonto.shared.sealing.cipher import PREFIX, kid_of, open_sealed
 from koonto.shared.settings import LOCAL_ONLY_KEY_STORE_TOKEN
-from tests.system.helpers import admin_headers, idea_payload, this_month, wait_until
 from tests.support.system import System, running_system
+from tests.system.helpers import admin_headers, idea_payload, this_month, wait_until
 
 MAIJA = {"name": "Maija Poistettava", "email": "maija.poistettava@example.fi", "phone": "+358401112233"}
 PEKKA = {"name": "Pekka Pysyvä", "email": "pekka.pysyva@example.fi", "phone": "+358405556677"}
