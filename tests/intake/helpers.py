@@ -14,6 +14,7 @@ import nats.js.errors
 
 from koonto.shared.bus import STREAM_NAME
 from koonto.shared.contracts import Envelope, EventData
+from koonto.shared.sealing import Keys, Opener
 from tests.support.samples import envelope
 
 
@@ -101,9 +102,29 @@ async def stream_events(nats_url: str, subject: str = "koonto.>") -> list[Envelo
         await nc.close()
 
 
+KEY_STORES: list[Keys] = []  # the key stores of the intakes running in this test (integration/conftest.py)
+
+
+class _RunningKeyStores:
+    """Opens what the running intakes sealed, as another service would through intake's key store API."""
+
+    async def key_for(self, subject: str) -> tuple[str, bytes]:
+        raise AssertionError("a test reader never seals")
+
+    async def key(self, kid: str) -> bytes | None:
+        for keys in KEY_STORES:
+            found = await keys.key(kid)
+            if found is not None:
+                return found
+        return None
+
+
 async def events_of(nats_url: str, model: type[EventData]) -> list[tuple[Envelope, Any]]:
-    """Envelopes of one type with their data validated against the contract model."""
-    return [(e, model.model_validate(e.data)) for e in await stream_events(nats_url, model.event_type())]
+    """Envelopes of one type, their personal fields opened as a consumer opens them, with their data validated
+    against the contract model."""
+    opener = Opener(_RunningKeyStores())
+    opened = [await opener.open(e) for e in await stream_events(nats_url, model.event_type())]
+    return [(e, model.model_validate(e.data)) for e in opened]
 
 
 async def publish(nats_url: str, data: EventData, *, subject: str | None = None) -> Envelope:

@@ -171,6 +171,7 @@ class System:
             "KOONTO_SMTP_PORT": str(self.smtp.port),
             "KOONTO_SMS_URL": self.sms.url,
             "KOONTO_STAFF_JWKS_URL": f"http://127.0.0.1:{ports['advisory']}/.well-known/jwks.json",
+            "KOONTO_KEY_STORE_URL": f"http://127.0.0.1:{ports['intake']}",
             "KOONTO_INTAKE_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
             "KOONTO_ADVISORY_PUBLIC_URL": f"http://127.0.0.1:{ports['advisory']}",
             "KOONTO_DATA_DIR": str(self.base / "data"),

@@ -33,6 +33,7 @@ from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope, EventData, make_envelope
 from koonto.shared.logs import get_logger, log_context
 from koonto.shared.metrics import DEAD_LETTERS, EVENT_PROCESSING, EVENTS_CONSUMED, REDELIVERIES
+from koonto.shared.sealing import KeyStoreUnavailable, Opener
 from koonto.shared.tracing import consumer_span
 
 STREAM_NAME = "KOONTO"
@@ -92,6 +93,7 @@ class EventContext:
     attempt: int
     region: str
     service: str
+    stream_seq: int | None = None  # the message's stream sequence (None when re-driven from a dead letter)
 
     @property
     def event_id(self) -> str:
@@ -208,8 +210,10 @@ class Consumer:
         policy: ConsumerPolicy,
         region: str,
         deps: Any,
+        opener: Opener | None = None,
     ) -> None:
         self.service = service
+        self.opener = opener  # opens sealed personal fields before the handler sees them (koonto.shared.sealing)
         self.deps = deps
         self.subscription = subscription
         self.name = subscription.durable(service)
@@ -247,7 +251,9 @@ class Consumer:
         raw = msg.raw_message
         attempt = int(getattr(getattr(raw, "metadata", None), "num_delivered", 1) or 1)
         headers = dict(raw.headers or {})
-        outcome = await self.process(raw.data, headers, attempt=attempt)
+        sequence = getattr(getattr(raw, "metadata", None), "sequence", None)
+        stream_seq = int(getattr(sequence, "stream", 0) or 0) or None
+        outcome = await self.process(raw.data, headers, attempt=attempt, stream_seq=stream_seq)
         if outcome == "retry":
             await msg.nack(
                 delay=backoff(attempt, self.policy.backoff_base_seconds, self.policy.backoff_max_seconds)
@@ -257,7 +263,10 @@ class Consumer:
         else:
             await msg.ack()
 
-    async def process(self, body: bytes, headers: dict[str, str], *, attempt: int, redrive: bool = False) -> str:
+    async def process(
+        self, body: bytes, headers: dict[str, str], *, attempt: int, redrive: bool = False,
+        stream_seq: int | None = None,
+    ) -> str:
         """Returns 'done', 'duplicate', 'retry' or 'dead'. Never raises for a handler failure."""
         consumer = self.name
         if attempt > 1:
@@ -265,12 +274,20 @@ class Consumer:
         try:
             # the tolerant reader: fields this version does not know are ignored, known ones validated
             envelope = Envelope.read_json(body)
+            if self.opener is not None:  # a field whose key is gone opens as erased, never as an error
+                envelope = await self.opener.open(envelope)
             data = self.subscription.event.read(envelope.data)
             if envelope.type != self.subscription.subject:
                 raise PermanentError(f"type {envelope.type} arrived on {self.subscription.subject}")
         except (ValueError, PermanentError) as exc:  # (ValidationError and a JSON error are ValueErrors)
             await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
             return "dead"
+        except KeyStoreUnavailable as exc:  # the key store will answer again: retry like a failed handler
+            if redrive or attempt >= self.policy.max_deliver:
+                await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
+                return "dead"
+            log.warning("key store unavailable; will be redelivered", error=repr(exc), attempt=attempt)
+            return "retry"
 
         with (
             log_context(
@@ -284,7 +301,10 @@ class Consumer:
                 return "duplicate"
             started = time.perf_counter()
             try:
-                context = EventContext(envelope=envelope, attempt=attempt, region=self.region, service=self.service)
+                context = EventContext(
+                    envelope=envelope, attempt=attempt, region=self.region, service=self.service,
+                    stream_seq=stream_seq,
+                )
                 await self.subscription.handler(data, context, self.deps)
                 await self.inbox.record(consumer, envelope.id, envelope.type)
             except (PermanentError, ValidationError) as exc:

@@ -40,6 +40,7 @@ from koonto.shared.mongo import Collection, Store, epoch_ms
 
 Document = dict[str, Any]
 Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, traceparent=None)
+Seal = Callable[[str, str], Awaitable[str]]  # (event type, body) -> the body with its personal fields sealed
 
 log = get_logger(__name__)
 
@@ -201,8 +202,10 @@ class OutboxRelay:
         *,
         poll_seconds: float = 1.0,
         batch: int = 200,
+        seal: Seal | None = None,
     ) -> None:
         self.service = service
+        self.seal = seal  # koonto.shared.sealing: personal fields leave the service encrypted per person
         self.sources = list(sources)
         self.publish = publish
         self.poll_seconds = poll_seconds
@@ -261,7 +264,8 @@ class OutboxRelay:
         done: list[str] = []
         try:
             for event in events:
-                await self.publish(event.subject, event.body.encode(), event.event_id, traceparent=event.traceparent)
+                body = await self.seal(event.subject, event.body) if self.seal else event.body
+                await self.publish(event.subject, body.encode(), event.event_id, traceparent=event.traceparent)
                 done.append(event.event_id)
                 OUTBOX_PUBLISHED.labels(self.service).inc()
         finally:

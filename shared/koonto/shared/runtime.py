@@ -49,7 +49,12 @@ from koonto.shared.mongo import IndexSpec, Leases, Store, ensure_indexes, make_c
 from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, load_region
-from koonto.shared.settings import ServiceSettings
+from koonto.shared.sealing import Keys, Opener, Sealer, SubjectKeys
+from koonto.shared.sealing import keys as sealing_keys
+from koonto.shared.sealing.api import key_store_router
+from koonto.shared.sealing.shredder import COLLECTION as SHREDS
+from koonto.shared.sealing.shredder import Shredder
+from koonto.shared.settings import LOCAL_ONLY_KEY_STORE_TOKEN, ServiceSettings
 from koonto.shared.staff_directory import COLLECTION as STAFF_DIRECTORY
 from koonto.shared.staff_directory import StaffDirectory
 from koonto.shared.web import (
@@ -82,6 +87,8 @@ class Infra:
     publisher: Publisher
     relay: OutboxRelay
     leases: Leases
+    keys: Keys | None = None  # the per-person keys (koonto.shared.sealing); None where nothing is sealed or opened
+    shredder: Shredder | None = None  # in the service that owns the key store
 
     def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None) -> Envelope:
         return make_envelope(data, subject=subject, region=self.region.code, correlation_id=correlation_id)
@@ -113,6 +120,8 @@ class ServiceSpec(Generic[C]):
     configure_app: Callable[[FastAPI, C], None] | None = None
     dead_letters: Callable[[AsyncDatabase[Document]], DeadLetters] = DeadLetters
     token_verifier: Callable[[C], TokenVerifier] | None = None  # default: the staff JWKS from advisory
+    owns_key_store: bool = False  # keeps the per-person keys and serves them (intake)
+    opens_sealed: bool = True  # False: personal fields reach the handlers sealed (reporting reads none of them)
 
 
 class Runtime(Generic[C]):
@@ -139,18 +148,20 @@ class Runtime(Generic[C]):
             log_level=logging.DEBUG,  # FastStream logs every message at this level: keep it below INFO
         )
         self.publisher = Publisher(self.broker)
+        self.keys = self._keys()
         sources: list[OutboxSource] = [
             EmbeddedOutbox(self.store[c], quiet_ms=settings.outbox_quiet_ms) for c in spec.outbox_collections
         ]
         sources += [EventField(self.store[c]) for c in spec.event_collections]
         self.relay = OutboxRelay(
-            spec.name, self.store, sources, self.publisher, poll_seconds=settings.outbox_poll_seconds
+            spec.name, self.store, sources, self.publisher, poll_seconds=settings.outbox_poll_seconds,
+            seal=Sealer(self.keys).seal_body if self.keys else None,
         )
         self.leases = Leases(self.db["leases"], self.instance_id)
         self.infra = Infra(
             service=spec.name, settings=settings, region=self.region, instance_id=self.instance_id,
             mongo=self.mongo, db=self.db, store=self.store, broker=self.broker, publisher=self.publisher,
-            relay=self.relay, leases=self.leases,
+            relay=self.relay, leases=self.leases, keys=self.keys, shredder=self._shredder(),
         )
         self.container: C = spec.bootstrap(self.infra)
 
@@ -170,6 +181,7 @@ class Runtime(Generic[C]):
             Consumer(
                 service=spec.name, subscription=s, inbox=self.inbox, dead_letters=self.dead_letters,
                 policy=self.policy, region=self.region.code, deps=self.container,
+                opener=Opener(self.keys) if self.keys and spec.opens_sealed else None,
             )
             for s in [*spec.subscriptions, self.staff_directory.subscription()]
         ]
@@ -185,9 +197,30 @@ class Runtime(Generic[C]):
         self.store_ready = asyncio.Event()
         self.app = self._build_app()
 
+    def _keys(self) -> Keys | None:
+        if not (self.spec.owns_key_store or self.spec.opens_sealed):
+            return None
+        s = self.settings
+        return sealing_keys.build_keys(
+            self.store[sealing_keys.COLLECTION], owner=self.spec.owns_key_store, url=s.key_store_url,
+            token=s.key_store_token, cache_seconds=s.key_store_cache_seconds, production=s.mode == "production",
+            default_token=LOCAL_ONLY_KEY_STORE_TOKEN,
+        )
+
+    def _shredder(self) -> Shredder | None:
+        if not (self.spec.owns_key_store and isinstance(self.keys, SubjectKeys)):
+            return None
+        return Shredder(
+            self.keys, self.store[SHREDS], lambda: self.broker.config.connection_state.stream,
+            interval_seconds=self.settings.key_shred_interval_seconds,
+            max_wait_seconds=self.settings.key_shred_max_wait_seconds,
+        )
+
     # -- lifecycle ---------------------------------------------------------------------------------------
     def _indexes(self) -> IndexSpec:
         spec: dict[str, list[Any]] = {k: list(v) for k, v in self.spec.indexes.items()}
+        if isinstance(self.keys, SubjectKeys):
+            spec.setdefault(sealing_keys.COLLECTION, []).extend(sealing_keys.INDEXES)
         for collection, indexes in self.relay.indexes.items():
             spec.setdefault(collection, []).extend(indexes)
         spec.setdefault(DeadLetters.COLLECTION, []).extend(DeadLetters.INDEXES)
@@ -236,6 +269,8 @@ class Runtime(Generic[C]):
         self.relay.notify()
         for job in self.spec.jobs:
             self._tasks.append(asyncio.create_task(self._run_job(job), name=f"{self.spec.name}-{_job_name(job)}"))
+        if self.infra.shredder is not None:
+            self._tasks.append(asyncio.create_task(self.infra.shredder.run(), name=f"{self.spec.name}-key-shredder"))
         log.info("service started", service=self.spec.name, consumers=[c.name for c in self.consumers])
 
     async def _run_job(
@@ -317,6 +352,8 @@ class Runtime(Generic[C]):
         install_error_handlers(app, unavailable, error_pages)
         app.include_router(ops_router())
         app.include_router(dead_letter_router())  # every service consumes at least staff-updated
+        if self.spec.owns_key_store:
+            app.include_router(key_store_router())
         app.mount("/static/shared", StaticFiles(directory=SHARED_STATIC), name="shared-static")
         for router in self.spec.routers:
             app.include_router(router)

@@ -9,6 +9,7 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOCAL_ONLY_SECRET = "local-development-secret-not-for-production"  # noqa: S105
+LOCAL_ONLY_KEY_STORE_TOKEN = "local-key-store-token-not-for-production"  # noqa: S105
 
 
 class ServiceSettings(BaseSettings):
@@ -65,6 +66,16 @@ class ServiceSettings(BaseSettings):
     consumer_backoff_max_seconds: float = Field(default=60.0, gt=0)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     outbox_quiet_ms: int = Field(default=2000, ge=0, description="clean published entries after this quiet time")
+
+    # crypto-shredding (koonto.shared.sealing): intake keeps the per-person keys; the others ask its internal API.
+    # Unset URL: the service keeps a key store of its own (one service alone, in tests; refused in production).
+    key_store_url: str = ""
+    key_store_token: str = LOCAL_ONLY_KEY_STORE_TOKEN
+    key_store_cache_seconds: float = Field(default=30.0, ge=0, le=300, description="how long a fetched key is kept")
+    key_shred_interval_seconds: float = Field(default=2.0, gt=0)
+    key_shred_max_wait_seconds: float = Field(
+        default=3 * 24 * 3600, gt=0, description="destroy an erased person's keys after this even if a consumer lags"
+    )
 
     otlp_endpoint: str | None = None  # OTLP/HTTP traces endpoint, e.g. http://otel-collector:4318/v1/traces
 

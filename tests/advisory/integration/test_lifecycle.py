@@ -10,6 +10,7 @@ import httpx
 from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.lifecycle import MOVES, STAGES, allowed_targets
+from koonto.shared.sealing import Opener, is_sealed
 from tests.advisory.integration.conftest import Stream, bearer
 from tests.support.polling import eventually
 from tests.support.samples import envelope, idea_submitted
@@ -184,7 +185,10 @@ async def test_sessions_notes_messages_and_followups_build_the_timeline(
     assert (
         logged["kind"] == "phone" and logged["duration_minutes"] == 45 and logged["topics"] == ["budjetti", "hakemus"]
     )
-    messaged = (await stream.wait_for("association-messaged", 1))[0].data
+    sealed = (await stream.wait_for("association-messaged", 1))[0]
+    assert is_sealed(sealed.data["body"])  # the message text leaves advisory sealed with the idea's key
+    assert advisory.infra.keys is not None
+    messaged = (await Opener(advisory.infra.keys).open(sealed)).data
     assert messaged["body"] == "Hei, tässä ohjeet." and messaged["advisor_name"] == "Testi advisor"
     assert set(messaged) == {
         "message_id",

@@ -12,6 +12,7 @@ import pytest
 from koonto.intake.main import create_runtime
 from koonto.intake.settings import IntakeSettings
 from koonto.shared.runtime import Runtime
+from tests.intake.helpers import KEY_STORES
 from tests.support.services import FAST_CONSUMER, client, running
 
 PUBLIC = "http://intake.test"
@@ -37,8 +38,13 @@ def start_intake(clean_stream: str, mongo_url: str, db_names: dict[str, str]) ->
     async def start(**overrides: Any) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
         settings = intake_settings(overrides.pop("nats_url", clean_stream), mongo_url, db_names["intake"], **overrides)
         runtime = create_runtime(settings)
-        async with running(runtime), client(runtime) as http:
-            yield runtime, http
+        assert runtime.infra.keys is not None
+        KEY_STORES.append(runtime.infra.keys)
+        try:
+            async with running(runtime), client(runtime) as http:
+                yield runtime, http
+        finally:
+            KEY_STORES.remove(runtime.infra.keys)
 
     return start
 

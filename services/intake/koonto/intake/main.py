@@ -51,6 +51,7 @@ def build_spec(settings: IntakeSettings, *, clock: Callable[[], datetime] = utcn
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[*api.ROUTERS, *pages.ROUTERS],
         jobs=[forget_idle_clients],
+        owns_key_store=True,  # the per-person keys of the event stream (koonto.shared.sealing)
         configure_app=configure_app,
     )
 

@@ -35,6 +35,7 @@ def build_spec(settings: ReportingSettings) -> ServiceSpec[ReportingContainer]:
         on_startup=[prepare_read_models],
         configure_app=configure_app,
         dead_letters=RedactingDeadLetters,  # no personal data, not even in a dead letter (privacy.py)
+        opens_sealed=False,  # reads no personal field: sealed values stay sealed (the contracts accept them)
     )
 
 

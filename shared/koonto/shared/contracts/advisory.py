@@ -14,6 +14,7 @@ from koonto.shared.contracts.base import (
     Id,
     LanguageCode,
     LongText,
+    Sealed,
     ShortText,
     UtcDatetime,
 )
@@ -118,7 +119,7 @@ class AssociationMessaged(EventData):
     reference: ShortText
     advisor_id: Id
     advisor_name: ShortText
-    body: LongText
+    body: LongText | Sealed
     sent_at: UtcDatetime
 
 

@@ -13,6 +13,8 @@ from koonto.shared.contracts.base import (
     Id,
     LanguageCode,
     LongText,
+    Phone,
+    Sealed,
     ShortText,
     UtcDatetime,
 )
@@ -31,9 +33,9 @@ class Organisation(Contract):
 
 
 class Contact(Contract):
-    name: ShortText
-    email: EmailStr
-    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$", description="E.164")
+    name: ShortText | Sealed
+    email: EmailStr | Sealed
+    phone: Phone | Sealed | None = Field(default=None, description="E.164")
     language: LanguageCode = "fi"
     channel: Channel = "email"
 
@@ -98,7 +100,7 @@ class SubscriptionEvent(EventData):
 
     subscription_id: Id
     topic: Topic
-    email: EmailStr
+    email: EmailStr | Sealed
 
 
 class SubscriptionRequested(SubscriptionEvent):
@@ -149,7 +151,7 @@ class ErasureRequested(EventData):
 
     request_id: Id
     requested_at: UtcDatetime
-    email: EmailStr
-    phone: str | None = Field(default=None, pattern=r"^\+[1-9][0-9]{6,14}$")
+    email: EmailStr | Sealed
+    phone: Phone | Sealed | None = None
     language: LanguageCode = "fi"
     idea_ids: tuple[Id, ...] = ()

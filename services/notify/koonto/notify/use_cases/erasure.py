@@ -18,6 +18,7 @@ from koonto.notify.domain.keys import address_hash
 from koonto.notify.use_cases.core import Core
 from koonto.shared.contracts.intake import ErasureRequested
 from koonto.shared.mongo import Tombstones
+from koonto.shared.sealing import is_erased
 
 
 @dataclass(frozen=True)
@@ -49,6 +50,8 @@ class Erasure:
     async def covers(self, person: About) -> bool:
         """Whether an erasure at or after the moment covers this person or idea (no moment: any erasure, as for an
         idea whose contact is gone: nothing that happens to the idea later brings the contact back)."""
+        if any(value is not None and is_erased(value) for value in (person.email, person.phone)):
+            return True  # its key was destroyed: the person was erased (koonto.shared.sealing)
         return await self.tombstones.covers(email=person.email, phone=person.phone, idea_ids=person.idea_ids,
                                             happened_at=person.happened_at)
 
