@@ -13,7 +13,7 @@ import nats.js.errors
 import pytest
 from pymongo import AsyncMongoClient
 
-from tests.support.servers import provide_mongo, provide_nats, temp_base
+from tests.support.servers import mongo_server, provide_mongo, provide_nats, temp_base
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -49,6 +49,19 @@ def mongo_url(servers_base: Path) -> Iterator[str]:
     with provide_mongo(servers_base) as (url, how):
         os.environ.setdefault("KOONTO_TEST_MONGO_HOW", how)
         yield url
+
+
+@pytest.fixture(scope="session")
+def nx_mongo_url(servers_base: Path) -> Iterator[str]:
+    """An nx-27017 server beside the default store, for a race between two replicas that only a store applying
+    one document's updates atomically across connections settles (MongoDB and nx-27017 do; FerretDB v1, the
+    default store, does not). Started once per session, only by the tests that ask for it."""
+    server = mongo_server(servers_base / "nx-beside", kind="nx-27017")
+    server.start()
+    try:
+        yield f"mongodb://127.0.0.1:{server.port}/"
+    finally:
+        server.stop()
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -91,3 +104,16 @@ async def db_names(mongo: AsyncMongoClient[dict], unique: str) -> AsyncIterator[
             await mongo.drop_database(name)
         except Exception:
             pass
+
+
+@pytest.fixture
+async def nx_database(nx_mongo_url: str, unique: str) -> AsyncIterator[str]:
+    """A clean database on the nx-27017 server beside the default store (`nx_mongo_url`), dropped afterwards."""
+    name = f"t{unique}_nx"
+    yield name
+    client: AsyncMongoClient[dict] = AsyncMongoClient(nx_mongo_url, tz_aware=True)
+    try:
+        await client.drop_database(name)
+    except Exception:
+        pass
+    await client.close()

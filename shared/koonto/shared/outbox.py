@@ -46,6 +46,7 @@ log = get_logger(__name__)
 
 PENDING_FLAG = "outbox_pending"
 PUBLISHED = "outbox_published"
+SETTLE_FIELDS = 100  # fields one settling `$unset` names at most (see `EmbeddedOutbox._remove`)
 
 
 # -- writing events (what a store puts into its single-document write) ------------------------------------------
@@ -147,15 +148,28 @@ class EmbeddedOutbox:
         for item in scanned:
             if now_ms - int(item.doc.get("outbox_written_ms") or 0) < self.quiet_ms:
                 continue  # just written: the service may be writing it again; clean on a later pass
-            event_ids = [p.event_id for p in item.events]
-            unset: Document = {f"outbox.{event_id}": "" for event_id in event_ids}
-            unset[PENDING_FLAG] = ""
-            result = await self.collection.update_one(
-                {"_id": item.doc["_id"], "outbox_rev": item.doc.get("outbox_rev")}, {"$unset": unset}
-            )
-            if result.modified_count:
-                cleaned += event_ids
+            cleaned += await self._remove(item)
         return cleaned
+
+    async def _remove(self, item: Scanned) -> list[str]:
+        """Removes the entries read, in writes of at most `SETTLE_FIELDS` fields (nx-27017 leaves every field in
+        place, and says it modified the document, when one `$unset` names more than about 125: 121 worked, 127
+        did not), each only if nothing was written since (`outbox_rev`); the pending flag goes with the last. A
+        write in between stops it: the entries left stay pending, and their published markers make the next
+        pass settle them."""
+        event_ids = [p.event_id for p in item.events]
+        chunks = [event_ids[n:n + SETTLE_FIELDS] for n in range(0, len(event_ids), SETTLE_FIELDS)] or [[]]
+        guard = {"_id": item.doc["_id"], "outbox_rev": item.doc.get("outbox_rev")}
+        removed: list[str] = []
+        for n, chunk in enumerate(chunks):
+            unset: Document = {f"outbox.{event_id}": "" for event_id in chunk}
+            if n == len(chunks) - 1:
+                unset[PENDING_FLAG] = ""
+            result = await self.collection.update_one(guard, {"$unset": unset})
+            if not result.matched_count:
+                break
+            removed += chunk
+        return removed
 
     async def count_pending(self) -> int:
         return await self.collection.count_documents({PENDING_FLAG: True})
