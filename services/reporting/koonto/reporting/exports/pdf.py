@@ -28,6 +28,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from weasyprint import HTML  # at import, with the service: loading it (Pango, fonts) takes seconds, not per request
 
 from koonto.reporting.domain.report import Table, format_figure
 
@@ -70,8 +71,6 @@ def report_html(title: str, meta: list[tuple[str, str]], tables: list[Table],
 def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table],
               generated_at: datetime | None = None) -> bytes:
     """The report as PDF/UA-1. `generated_at` is the file's creation date; without it the file claims none."""
-    from weasyprint import HTML  # imported here: loading Pango costs start-up time the other formats do not need
-
     html = HTML(string=report_html(title, meta, tables, generated_at), base_url=str(TEMPLATES))
     with _font_timestamp(generated_at):
         pdf = html.write_pdf(pdf_variant="pdf/ua-1")
