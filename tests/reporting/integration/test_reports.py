@@ -198,6 +198,8 @@ async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[
         xlsx = await http.get("/api/v1/reports/summary.xlsx", params=query, headers=FUNDER)
         again = await http.get("/api/v1/reports/summary.xlsx", params=query, headers=FUNDER)
         csv_response = await http.get("/api/v1/reports/summary.csv", params=query, headers=FUNDER)
+        csv_en = await http.get("/api/v1/reports/summary.csv", params={**query, "dialect": "en"}, headers=FUNDER)
+        csv_bad = await http.get("/api/v1/reports/summary.csv", params={**query, "dialect": "excel"}, headers=FUNDER)
         pdf = await http.get("/api/v1/reports/summary.pdf", params=query, headers=FUNDER)
 
     assert xlsx.status_code == 200 and "spreadsheetml" in xlsx.headers["content-type"]
@@ -220,6 +222,13 @@ async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[
     assert stages["Päättynyt"] == (report["cases_by_stage"]["closed"], report["funnel"]["reached"]["closed"])
     rates = {row[0]: row[3] for row in book["Vaiheet ja suppilo"].iter_rows(min_row=3, values_only=True) if row[0]}
     assert rates["Sparrauksessa"] == report["funnel"]["conversion"][0]["rate_percent"] == 85.7  # 6 of 7
+    # figures are numbers with formats: euros, hours with one decimal, shares in per cent; charts beside tables
+    key = {row[0].value: row[1] for row in book["Yhteenveto"].iter_rows(min_row=3) if row[0].value}
+    assert key["Myönnetty, €"].number_format.endswith('"€"') and key["Neuvontatunteja"].number_format == "#,##0.0"
+    assert book["Vaiheet ja suppilo"]["D4"].number_format.endswith('"%"')
+    charted = [ws.title for ws in book.worksheets if ws._charts]
+    assert {"Ideat kunnittain", "Vaiheet ja suppilo", "Neuvonta lajeittain", "Tilaisuudet lajeittain"} <= set(charted)
+    assert "Yhteenveto" not in charted and "Tavoitetut kunnat" not in charted
     calls = {row[0]: row[1:] for row in book["Hakemukset rahoitushauittain"].iter_rows(min_row=3, values_only=True)
              if row[0]}
     for row in report["applications"]["by_call"]:
@@ -232,6 +241,12 @@ async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[
 
     text = csv_response.content.decode("utf-8-sig")
     assert "# Yhteenveto" in text and f"Ideoita vastaanotettu;{report['ideas']['total']}" in text
+    hours = str(report["sessions"]["hours"])
+    assert "." in hours and f"Neuvontatunteja;{hours.replace('.', ',')}\r\n" in text  # decimal comma with ';'
+    assert "Sparrauksessa;" in text and ";85,7\r\n" in text
+    english = list(csv.reader(io.StringIO(csv_en.content.decode("utf-8-sig"))))
+    assert ["Neuvontatunteja", hours] in english
+    assert csv_bad.status_code == 422 and csv_bad.json()["errors"][0]["field"] == "dialect"
 
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     reader = PdfReader(io.BytesIO(pdf.content))
@@ -241,6 +256,15 @@ async def test_xlsx_csv_and_pdf_hold_the_same_numbers_as_the_json(loaded: tuple[
     assert re.search(rf"Neuvontatunteja\s+{str(report['sessions']['hours']).replace('.', ',')}\b", pdf_text)
     assert re.search(rf"Neuvontakertoja\s+{report['sessions']['total']}\b", pdf_text)
     assert "Kaavio:" in pdf_text  # the charts are there
+    pages = [page.extract_text() for page in reader.pages]
+    assert len(pages) >= 2 and all(f"Sivu {n} / {len(pages)}" in t for n, t in enumerate(pages, start=1))
+    for header in ("Tapauksia kauden lopussa", "Kauden ideoista vaiheeseen edenneitä",
+                   "Edenneitä edellisestä vaiheesta, %"):  # the funnel's headers, wrapped, word by word
+        assert re.search(r"\s+".join(re.escape(w) for w in header.split()), pdf_text), header
+    catalog = reader.trailer["/Root"]
+    assert catalog["/Lang"] == "fi" and "/StructTreeRoot" in catalog and catalog["/MarkInfo"]["/Marked"]
+    assert reader.metadata is not None and reader.metadata.title == "Koonto: raportti rahoittajalle"
+    assert reader.metadata.creation_date is not None
 
 
 async def test_no_document_in_the_reporting_database_holds_personal_data(
@@ -322,6 +346,18 @@ async def test_dashboard_and_api_are_for_staff_and_explain_bad_queries(loaded: t
         assert 'href="/api/v1/reports/summary.xlsx?from=2026-01-01&amp;to=2026-03-31&amp;municipality=kuopio"' in html
         wrong = await http.get("/raportit", params={"from": "eilen", "to": "2026-03-31"})
         assert wrong.status_code == 422 and 'href="#field-from"' in wrong.text
+
+        # no period asked for: the whole current calendar year, so the forums of April and September are in the
+        # default report on 10 March already (the old default ended "today" and showed 2 of the 4)
+        runtime.container.clock = lambda: datetime(2026, 3, 10, 10, tzinfo=UTC)  # type: ignore[attr-defined]
+        default = await http.get("/api/v1/reports/summary", headers=FUNDER)
+        year = await summary(http, date(2026, 1, 1), date(2026, 12, 31), None)
+        assert default.status_code == 200
+        assert default.json()["events"] == year["events"] and year["events"]["total"] == 4
+        assert {k: v for k, v in default.json().items() if k != "generated_at"} == year
+        page = await http.get("/raportit")
+        assert page.status_code == 200 and 'value="2026-01-01"' in page.text and 'value="2026-12-31"' in page.text
+        assert "summary.pdf?from=2026-01-01&amp;to=2026-12-31" in page.text
 
 
 async def test_replay_during_live_traffic_catches_up_and_the_command_line_rebuild_agrees(

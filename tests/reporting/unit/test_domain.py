@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from koonto.reporting.domain import model
-from koonto.reporting.domain.query import QueryErrors, parse_report_query
+from koonto.reporting.domain.query import QueryErrors, default_period, parse_report_query
 from koonto.reporting.domain.report import durations, funnel
 from koonto.reporting.domain.workdays import (
     is_working_day,
@@ -139,6 +139,21 @@ def test_report_queries_are_checked_with_messages_in_finnish() -> None:
     with pytest.raises(QueryErrors) as backwards:
         parse_report_query(region, "2026-02-01", "2026-01-01", None)
     assert "ennen alkupäivää" in backwards.value.errors["to"]
+
+
+def test_a_query_without_a_period_is_the_whole_current_calendar_year() -> None:
+    region = load_region("pohjois-savo")
+    today = date(2026, 3, 10)
+    assert default_period(today) == (date(2026, 1, 1), date(2026, 12, 31))
+    whole = parse_report_query(region, None, " ", None, today=today)
+    # a forum held in November is in the default report even in March (the year's end, not today, ends it)
+    assert (whole.first, whole.last) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert parse_report_query(region, "", "", "kuopio", today=date(2027, 1, 1)).last == date(2027, 12, 31)
+    with pytest.raises(QueryErrors) as half:  # one end only is a mistake, not a wish for the default
+        parse_report_query(region, None, "2026-06-30", None, today=today)
+    assert set(half.value.errors) == {"from"}
+    with pytest.raises(QueryErrors):  # without a day to default from, the period stays required
+        parse_report_query(region, None, None, None)
 
 
 def test_svg_chart_names_itself_and_writes_every_value_as_text() -> None:

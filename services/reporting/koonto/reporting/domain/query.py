@@ -1,5 +1,10 @@
 """Reading a report's period and municipality from a query string, with messages a person can act on.
 
+A query that names neither end of the period gets the default period: the whole current calendar year (1.1.–31.12.,
+Helsinki), so whatever is held or recorded later this year (a forum next month, sessions logged ahead) is in the
+default report instead of falling after an end of "today". A query that names one end only is refused with a
+message for the missing one, as before: half a period is more likely a mistake than a wish for the default.
+
 `QueryErrors` is re-exported here: it is what `parse_report_query` raises."""
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from datetime import date
 from koonto.reporting.domain.errors import QueryErrors
 from koonto.shared.region import Region
 
-__all__ = ["QueryErrors", "ReportQuery", "parse_report_query"]
+__all__ = ["QueryErrors", "ReportQuery", "default_period", "parse_report_query"]
 
 MAX_DAYS = 366 * 10
 ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat alone would also take 20260131
@@ -22,6 +27,15 @@ class ReportQuery:
     first: date
     last: date
     municipality: str | None
+
+
+def default_period(today: date) -> tuple[date, date]:
+    """The period a report shows when none is asked for: the calendar year of `today` (a Helsinki day)."""
+    return date(today.year, 1, 1), date(today.year, 12, 31)
+
+
+def _blank(raw: str | None) -> bool:
+    return raw is None or not raw.strip()
 
 
 def _parse_day(raw: str | None, field: str, label: str, errors: dict[str, str]) -> date | None:
@@ -39,8 +53,13 @@ def _parse_day(raw: str | None, field: str, label: str, errors: dict[str, str]) 
 
 
 def parse_report_query(
-    region: Region, raw_from: str | None, raw_to: str | None, raw_municipality: str | None
+    region: Region, raw_from: str | None, raw_to: str | None, raw_municipality: str | None,
+    *, today: date | None = None,
 ) -> ReportQuery:
+    """The query, or `QueryErrors`. With `today` given, no `from` and no `to` mean `default_period(today)`."""
+    if today is not None and _blank(raw_from) and _blank(raw_to):
+        first_default, last_default = default_period(today)
+        raw_from, raw_to = first_default.isoformat(), last_default.isoformat()
     errors: dict[str, str] = {}
     first = _parse_day(raw_from, "from", "alkupäivä", errors)
     last = _parse_day(raw_to, "to", "loppupäivä", errors)

@@ -86,9 +86,17 @@ def hours(minutes: int) -> float:
     return round(minutes / 60, 1)
 
 
+# What a figure measures, for the number format a file shows it in (xlsx: `exports.xlsx.NUMBER_FORMATS`).
+COUNT, EUR, HOURS, PERCENT, DAYS = "count", "eur", "hours", "percent", "days"
+
+
 @dataclass
 class Table:
-    """A titled table: the first column labels rows, the others are figures."""
+    """A titled table: the first column labels rows, the others are figures.
+
+    `units` says what each column measures (index 0, the labels, is ignored; a column not named counts things);
+    `row_units`, when given, says it per row instead, for a table whose one figure column mixes measures (the key
+    figures)."""
 
     id: str
     title: str
@@ -97,6 +105,25 @@ class Table:
     chart_column: int | None = 1  # which figure column the chart draws; None = no chart
     note: str = ""
     chart_labels: list[str] = field(default_factory=list)
+    units: tuple[str, ...] = ()
+    row_units: tuple[str, ...] = ()
+
+    def unit(self, row: int, column: int) -> str:
+        """What the figure at (row, column) of `rows` measures."""
+        if self.row_units and row < len(self.row_units):
+            return self.row_units[row]
+        return self.units[column] if column < len(self.units) else COUNT
+
+    def chart_points(self) -> list[tuple[str, float]]:
+        """The (label, figure) pairs of the chart column, rows without a figure left out; none without a chart."""
+        if self.chart_column is None:
+            return []
+        points = []
+        for row in self.rows:
+            value = row[self.chart_column]
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                points.append((str(row[0]), float(value)))
+        return points
 
 
 def _fi_number(value: Any) -> Any:
@@ -135,6 +162,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
             [f"Tavoitettuja kuntia ({reach['of']} kunnasta)", reach["count"]],
         ],
         chart_column=None,
+        row_units=(COUNT, COUNT, COUNT, HOURS, COUNT, COUNT, COUNT, EUR, EUR, COUNT, COUNT, COUNT),
     )
     ideas_mun = Table(
         "ideat_kunnittain", "Ideat kunnittain", ["Kunta", "Ideoita"],
@@ -153,20 +181,24 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
         [[STAGE_LABELS[st], s["cases_by_stage"][st], s["funnel"]["reached"][st], rates.get(st)] for st in STAGES],
         note=(f"Suppilo: kauden aikana vastaanotetut {s['funnel']['cohort']} ideaa ja niiden eteneminen "
               "kauden loppuun mennessä."),
+        units=("", COUNT, COUNT, PERCENT),
     )
     sessions = Table(
         "neuvonta", "Neuvonta lajeittain", ["Laji", "Neuvontakertoja", "Tunteja"],
         [[SESSION_KIND_LABELS[k], v["sessions"], v["hours"]] for k, v in s["sessions"]["by_kind"].items()],
         note=f"Neuvottuja yhdistyksiä yhteensä {s['associations_advised']}.",
+        units=("", COUNT, HOURS),
     )
     applications = Table(
         "hakemukset", "Hakemukset rahoitushauittain", ["Rahoitushaku", "Hakemuksia", "Haettu, €"],
         [[row["name"], row["applications"], row["eur_applied"]] for row in s["applications"]["by_call"]],
+        units=("", COUNT, EUR),
     )
     decisions = Table(
         "paatokset", "Rahoituspäätökset", ["Päätös", "Päätöksiä", "Haettu, €", "Myönnetty, €"],
         [[OUTCOME_LABELS[o], s["decisions"][o]["decisions"], s["decisions"][o]["eur_applied"],
           s["decisions"][o]["eur_granted"]] for o in ("funded", "declined")],
+        units=("", COUNT, EUR, EUR),
     )
     events = Table(
         "tilaisuudet", "Tilaisuudet lajeittain", ["Laji", "Tilaisuuksia", "Osallistujia"],
@@ -192,7 +224,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
             ["Ideasta jätettyyn hakemukseen", d["idea_to_submitted"]["cases"],
              _fi_number(d["idea_to_submitted"]["median"]), _fi_number(d["idea_to_submitted"]["p90"])],
         ],
-        chart_column=2,
+        chart_column=2, units=("", COUNT, DAYS, DAYS),
     )
     municipalities = Table(
         "kunnat", "Tavoitetut kunnat", ["Kunta", "Tavoitettu"],

@@ -7,7 +7,7 @@ from datetime import datetime
 from koonto.reporting.domain.errors import UnknownFormat
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table
-from koonto.reporting.exports.csv import build_csv
+from koonto.reporting.exports.csv import DEFAULT_DIALECT, build_csv
 from koonto.reporting.exports.pdf import build_pdf
 from koonto.reporting.exports.xlsx import build_xlsx
 from koonto.shared.clock import format_date, format_datetime
@@ -49,14 +49,15 @@ def file_name(query: ReportQuery, extension: str) -> str:
 
 
 def build_file(
-    fmt: str, tables: list[Table], region: Region, query: ReportQuery, generated_at: datetime
+    fmt: str, tables: list[Table], region: Region, query: ReportQuery, generated_at: datetime,
+    dialect: str = DEFAULT_DIALECT,
 ) -> bytes:
-    """The .xlsx, .csv or .pdf of a report's tables."""
+    """The .xlsx, .csv (in `dialect`, see `exports.csv`) or .pdf of a report's tables."""
     meta = report_meta(region, query, generated_at)
     if fmt == "xlsx":
         return build_xlsx(report_title(region), meta, tables, generated_at)
     if fmt == "csv":
-        return build_csv(meta, tables)
+        return build_csv(meta, tables, dialect)
     if fmt == "pdf":
-        return build_pdf(report_title(region), meta, tables)
+        return build_pdf(report_title(region), meta, tables, generated_at)
     raise UnknownFormat(fmt)

@@ -1,98 +1,104 @@
-"""The report as a PDF: every section as a table, with a bar chart of its main figure beside the numbers.
+"""The report as a tagged PDF (PDF/UA-1): the report's HTML rendered by WeasyPrint.
 
-Built in ReportLab's invariant mode (fixed document id and dates), so the only thing that differs between two
-files of the same events is the generation time printed on the first page.
+Every section is a real table (column headers `th scope="col"` that wrap inside their column, row headers
+`th scope="row"`), with a bar chart of its main figure under the numbers, drawn as text and boxes (each bar
+carries its label and its value as text, so the chart reads aloud and extracts as words). WeasyPrint's
+`pdf/ua-1` variant writes the tag tree (StructTreeRoot, headings, tables with their header cells, lists), the
+document language (`fi`), the title shown in the viewer's title bar, and the XMP metadata with the PDF/UA
+identification. The footer numbers the pages ("Sivu 2 / 5"). What is and is not checked of PDF/UA is in the
+reporting README.
+
+The creation and modification dates are the report's generation time, and nothing else in the file depends on
+the moment it is built, so the same report at the same time gives the same bytes.
+
+WeasyPrint needs Pango (and a font: DejaVu Sans) from the system: `libpango-1.0-0`, `libpangoft2-1.0-0` and
+`fonts-dejavu-core` on Debian; the service image installs them.
 """
 
 from __future__ import annotations
 
-import io
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
-from reportlab.graphics.charts.barcharts import HorizontalBarChart
-from reportlab.graphics.shapes import Drawing, String
-from reportlab.lib import colors
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import getSampleStyleSheet
-from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, TableStyle
-from reportlab.platypus import Table as PdfTable
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from weasyprint import HTML  # at import, with the service: loading it (Pango, fonts) takes seconds, not per request
 
 from koonto.reporting.domain.report import Table, format_figure
 
-BAR_COLOUR = colors.HexColor("#003479")
-WIDTH = A4[0] - 36 * mm
+TEMPLATES = Path(__file__).with_name("templates")
+STYLE = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))  # noqa: S704 - our own file, raw in <style>
+_env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]), auto_reload=False)
 
 
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    shown: str
+    percent: float
 
 
-def bar_chart(table: Table) -> Drawing | None:
-    if table.chart_column is None:
-        return None
-    points = [(str(row[0]), _number(row[table.chart_column])) for row in table.rows]
-    points = [(label, value) for label, value in points if value is not None]
-    if not points or not any(value for _, value in points):
-        return None
-    row_height = 14
-    height = max(60, row_height * len(points) + 40)
-    drawing = Drawing(WIDTH, height)
-    chart = HorizontalBarChart()
-    chart.x, chart.y = 170, 20
-    chart.width, chart.height = WIDTH - 230, height - 40
-    chart.data = [[value for _, value in reversed(points)]]
-    chart.categoryAxis.categoryNames = [label[:34] for label, _ in reversed(points)]
-    chart.categoryAxis.labels.fontName = "Helvetica"
-    chart.categoryAxis.labels.fontSize = 7
-    chart.categoryAxis.labels.boxAnchor = "e"
-    chart.valueAxis.valueMin = 0
-    chart.valueAxis.labels.fontSize = 7
-    chart.bars[0].fillColor = BAR_COLOUR
-    chart.barLabelFormat = "%g"
-    chart.barLabels.nudge = 8
-    chart.barLabels.fontSize = 7
-    drawing.add(chart)
-    drawing.add(String(0, height - 10, f"Kaavio: {table.headers[table.chart_column]}", fontName="Helvetica-Bold",
-                       fontSize=8))
-    return drawing
+def chart_bars(table: Table) -> list[Bar]:
+    """The bars of the table's chart column, longest = 100 %; none when there is nothing to draw."""
+    points = table.chart_points()
+    top = max((value for _, value in points), default=0.0)
+    if top <= 0:
+        return []
+    return [Bar(label, format_figure(value), round(max(0.0, 100 * value / top), 2) if value > 0 else 0.0)
+            for label, value in points]
 
 
-def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table]) -> bytes:
-    styles = getSampleStyleSheet()
-    buffer = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buffer, pagesize=A4, title=title, author="Koonto", subject=title, creator="Koonto", invariant=1,
-        leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm, lang="fi",
+def report_html(title: str, meta: list[tuple[str, str]], tables: list[Table],
+                generated_at: datetime | None = None) -> str:
+    """The HTML the PDF is rendered from (also what a test or a person can read to see what the PDF holds)."""
+    sections: list[dict[str, Any]] = [
+        {"table": table, "cells": [[format_figure(v) for v in row] for row in table.rows], "bars": chart_bars(table)}
+        for table in tables
+    ]
+    created = generated_at.astimezone(UTC).replace(microsecond=0).isoformat() if generated_at else None
+    return _env.get_template("report.html").render(
+        title=title, meta=meta, sections=sections, created=created, author="Koonto", subject=title,
+        keywords="raportti, rahoittaja, Koonto", css=STYLE,
     )
-    story: list[Any] = [Paragraph(escape(title), styles["Title"])]
-    for label, value in meta:
-        story.append(Paragraph(f"<b>{escape(label)}:</b> {escape(value)}", styles["Normal"]))
-    story.append(Spacer(1, 6 * mm))
-    for table in tables:
-        block: list[Any] = [Paragraph(escape(table.title), styles["Heading2"])]
-        data = [table.headers] + [[format_figure(v) for v in row] for row in table.rows]
-        if len(data) == 1:
-            data.append(["Ei tietoja"] + [""] * (len(table.headers) - 1))
-        first = WIDTH * 0.46
-        rest = (WIDTH - first) / max(1, len(table.headers) - 1)
-        grid = PdfTable(data, colWidths=[first] + [rest] * (len(table.headers) - 1), repeatRows=1)
-        grid.setStyle(TableStyle([
-            ("FONT", (0, 0), (-1, 0), "Helvetica-Bold", 8),
-            ("FONT", (0, 1), (-1, -1), "Helvetica", 8),
-            ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-            ("LINEBELOW", (0, 0), (-1, 0), 1, colors.black),
-            ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ]))
-        block.append(grid)
-        if table.note:
-            block.append(Paragraph(escape(table.note), styles["Italic"]))
-        chart = bar_chart(table)
-        if chart is not None:
-            block += [Spacer(1, 3 * mm), chart]
-        story.append(KeepTogether(block))
-        story.append(Spacer(1, 4 * mm))
-    doc.build(story)
-    return buffer.getvalue()
+
+
+def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table],
+              generated_at: datetime | None = None) -> bytes:
+    """The report as PDF/UA-1. `generated_at` is the file's creation date; without it the file claims none."""
+    html = HTML(string=report_html(title, meta, tables, generated_at), base_url=str(TEMPLATES))
+    with _font_timestamp(generated_at):
+        pdf = html.write_pdf(pdf_variant="pdf/ua-1")
+    assert pdf is not None
+    return bytes(pdf)
+
+
+_fonts_lock = threading.Lock()
+
+
+@contextmanager
+def _font_timestamp(at: datetime | None) -> Iterator[None]:
+    """Render with the embedded font subsets stamped `at` rather than now.
+
+    fontTools writes the moment it saves a font subset into the subset's `head` table unless SOURCE_DATE_EPOCH
+    (the reproducible-builds convention) names another; without this, two PDFs of the same report differ in
+    those bytes. The variable is process-wide, so renders take turns while it is set (a PDF takes about a second).
+    """
+    if at is None:
+        yield
+        return
+    with _fonts_lock:
+        before = os.environ.get("SOURCE_DATE_EPOCH")
+        os.environ["SOURCE_DATE_EPOCH"] = str(int(at.timestamp()))
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("SOURCE_DATE_EPOCH", None)
+            else:
+                os.environ["SOURCE_DATE_EPOCH"] = before

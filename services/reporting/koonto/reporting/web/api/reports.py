@@ -1,4 +1,9 @@
-"""GET /api/v1/reports/summary[.json|.xlsx|.csv|.pdf]: the funder's report, staff only."""
+"""GET /api/v1/reports/summary[.json|.xlsx|.csv|.pdf]: the funder's report, staff only.
+
+Without `from` and `to` the report is of the current calendar year (`domain.query.default_period`); the CSV
+takes `?dialect=fi` (default: `;` and decimal comma) or `en` (`,` and decimal point), see `exports.csv`. The
+files are built in a worker thread: a PDF takes about a second of CPU, which must not stall the event loop
+(and the service's consumers with it)."""
 
 from __future__ import annotations
 
@@ -6,24 +11,30 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
 
 from koonto.reporting.domain.query import parse_report_query
+from koonto.reporting.exports.csv import DEFAULT_DIALECT, check_dialect
 from koonto.reporting.exports.files import FORMATS, build_file, check_format, file_name
 from koonto.reporting.web.deps import Deps, ReportStaff
+from koonto.shared.clock import helsinki_date
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
 async def report_response(
-    deps: Deps, fmt: str, raw_from: str | None, raw_to: str | None, municipality: str | None
+    deps: Deps, fmt: str, raw_from: str | None, raw_to: str | None, municipality: str | None,
+    dialect: str | None = None,
 ) -> Response:
-    query = parse_report_query(deps.region, raw_from, raw_to, municipality)  # QueryErrors: web.errors, 422
+    today = helsinki_date(deps.clock())
+    query = parse_report_query(deps.region, raw_from, raw_to, municipality, today=today)  # QueryErrors: 422
+    chosen = check_dialect(dialect) if fmt == "csv" else DEFAULT_DIALECT
     view = await deps.views.report(query, stamped=True)
     headers = {"Cache-Control": "no-store", "X-Koonto-Generation": view.generation}
     if fmt == "json":
         return JSONResponse(view.summary, headers=headers)
     assert view.generated_at is not None
-    body = build_file(fmt, view.tables, deps.region, query, view.generated_at)
+    body = await run_in_threadpool(build_file, fmt, view.tables, deps.region, query, view.generated_at, chosen)
     headers["Content-Disposition"] = f'attachment; filename="{file_name(query, fmt)}"'
     return Response(body, media_type=FORMATS[fmt], headers=headers)
 
@@ -31,8 +42,8 @@ async def report_response(
 @router.get("/summary", summary="The report of a period (and a municipality) as JSON")
 async def summary_json(
     deps: Deps, principal: ReportStaff,
-    from_: Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD")] = None,
-    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD")] = None,
+    from_: Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD (default: 1 January)")] = None,
+    to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: 31 December)")] = None,
     municipality: Annotated[str | None, Query(description="municipality code of the region")] = None,
 ) -> Response:
     return await report_response(deps, "json", from_, to, municipality)
@@ -44,5 +55,6 @@ async def summary_file(
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: Annotated[str | None, Query()] = None,
     municipality: Annotated[str | None, Query()] = None,
+    dialect: Annotated[str | None, Query(description="csv only: fi (default; ';' and decimal comma) or en")] = None,
 ) -> Response:
-    return await report_response(deps, check_format(fmt), from_, to, municipality)  # UnknownFormat: 404
+    return await report_response(deps, check_format(fmt), from_, to, municipality, dialect)  # UnknownFormat: 404

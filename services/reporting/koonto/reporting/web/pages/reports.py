@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from koonto.reporting.domain.errors import QueryErrors
-from koonto.reporting.domain.query import ReportQuery, parse_report_query
+from koonto.reporting.domain.query import ReportQuery, default_period, parse_report_query
 from koonto.reporting.domain.report import Table
 from koonto.reporting.views import ReportView
 from koonto.reporting.web.deps import REPORT_ROLES, Deps
@@ -22,23 +21,13 @@ from koonto.shared.region import Region
 router = APIRouter(include_in_schema=False)
 
 
-def _chart_points(table: Table) -> list[tuple[str, float]]:
-    assert table.chart_column is not None
-    points = []
-    for row in table.rows:
-        value = row[table.chart_column]
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            points.append((str(row[0]), float(value)))
-    return points
-
-
 def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
     """Every table after the key figures, each with its bar chart when it has a column to chart."""
     sections = []
     for index, table in enumerate(tables[1:], start=1):
         chart = None
         if table.chart_column is not None:
-            points = _chart_points(table)
+            points = table.chart_points()
             if points:
                 chart = bar_chart(
                     f"chart-{table.id}", f"{gettext(table.title)}: {gettext(table.headers[table.chart_column])}",
@@ -69,11 +58,11 @@ async def dashboard(request: Request, deps: Deps) -> Response:
     if not staff.has(*REPORT_ROLES):
         return pages.render(request, "signin.html", status_code=403, page_title=gettext("Ei käyttöoikeutta"),
                             forbidden=True, staff=staff)
-    today = helsinki_date(deps.clock())
+    first, last = default_period(helsinki_date(deps.clock()))  # the current calendar year
     params = request.query_params
     raw = {
-        "from": params.get("from") or date(today.year, 1, 1).isoformat(),
-        "to": params.get("to") or today.isoformat(),
+        "from": params.get("from") or first.isoformat(),
+        "to": params.get("to") or last.isoformat(),
         "municipality": params.get("municipality") or "",
     }
     context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None,
