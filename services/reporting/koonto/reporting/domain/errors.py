@@ -21,3 +21,8 @@ class UnknownFormat(ReportingError):
     def __init__(self, fmt: str) -> None:
         super().__init__(fmt)
         self.fmt = fmt
+
+
+class PdfUnavailable(ReportingError):
+    """This machine lacks the system libraries the PDF is drawn with (Pango: see the reporting README); the other
+    formats and the pages work."""

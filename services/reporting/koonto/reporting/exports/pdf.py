@@ -28,9 +28,17 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from weasyprint import HTML  # at import, with the service: loading it (Pango, fonts) takes seconds, not per request
 
+from koonto.reporting.domain.errors import PdfUnavailable
 from koonto.reporting.domain.report import Table, format_figure
+
+try:  # at import, with the service: loading it (Pango, fonts) takes seconds, not per request
+    from weasyprint import HTML
+except OSError as missing:  # a machine without Pango: the service runs, only the PDF export answers 503
+    HTML = None
+    MISSING_LIBRARIES = str(missing)
+else:
+    MISSING_LIBRARIES = ""
 
 TEMPLATES = Path(__file__).with_name("templates")
 STYLE = Markup((TEMPLATES / "report.css").read_text(encoding="utf-8"))  # noqa: S704 - our own file, raw in <style>
@@ -71,6 +79,8 @@ def report_html(title: str, meta: list[tuple[str, str]], tables: list[Table],
 def build_pdf(title: str, meta: list[tuple[str, str]], tables: list[Table],
               generated_at: datetime | None = None) -> bytes:
     """The report as PDF/UA-1. `generated_at` is the file's creation date; without it the file claims none."""
+    if HTML is None:
+        raise PdfUnavailable(MISSING_LIBRARIES)
     html = HTML(string=report_html(title, meta, tables, generated_at), base_url=str(TEMPLATES))
     with _font_timestamp(generated_at):
         pdf = html.write_pdf(pdf_variant="pdf/ua-1")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from koonto.reporting.domain.errors import QueryErrors, UnknownFormat
+from koonto.reporting.domain.errors import PdfUnavailable, QueryErrors, UnknownFormat
 
 
 def query_error_response(exc: QueryErrors) -> JSONResponse:
@@ -35,5 +35,13 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, UnknownFormat)
         return unknown_format_response(exc)
 
+    async def on_pdf_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        return JSONResponse(
+            {"detail": "PDF-raportti ei ole tällä palvelimella käytettävissä (järjestelmäkirjastot puuttuvat); "
+                       "valitse xlsx tai csv."},
+            status_code=503, headers={"Retry-After": "3600"},
+        )
+
     app.add_exception_handler(QueryErrors, on_query_errors)
+    app.add_exception_handler(PdfUnavailable, on_pdf_unavailable)
     app.add_exception_handler(UnknownFormat, on_unknown_format)
