@@ -22,6 +22,7 @@ from koonto.advisory.domain.errors import (
     Refused,
     Throttled,
 )
+from koonto.shared.error_pages import wants_page
 
 STATUS: dict[type[AdvisoryError], int] = {
     NotFound: 404,
@@ -67,6 +68,8 @@ def json_error(exc: AdvisoryError, detail: str | None = None) -> JSONResponse:
 def page_error(request: Request, exc: AdvisoryError) -> Response:
     """A page's answer to an error it does not show in a form: the shared error page with the message, in the
     reader's language."""
+    if not wants_page(request):  # a script or a test that did not ask for HTML: the status and the message
+        return JSONResponse({"detail": exc.message}, status_code=http_status(exc))
     pages = container_of(request).pages
     detail = exc.text(pages.catalogues.gettext) if pages is not None else exc.message
     return request.app.state.error_pages.page(request, http_status(exc), detail=detail)  # type: ignore[no-any-return]
