@@ -160,7 +160,7 @@ def test_after_an_erasure_the_stream_holds_nothing_of_the_person_that_can_be_rea
         wait_until(lambda: intake_db["subject_key_shreds"].count_documents({"done": True}), lambda n: n == 1,
                    timeout=60, what="Maija's keys destroyed")
         # notify opened the sealed erasure request before the keys went: it could mail the confirmation
-        wait_until(lambda: [m for m in system.mail.to(MAIJA["email"]) if "Tietosi on poistettu" in str(m["Subject"])],
+        wait_until(lambda: [m for m in system.mail.to(MAIJA["email"]) if "Tietonne on poistettu" in str(m["Subject"])],
                    bool, timeout=30, what="the erasure confirmation")
 
         after = stream_messages(system)
