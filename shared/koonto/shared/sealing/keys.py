@@ -76,6 +76,14 @@ class _Cache:
             return False, None
         return True, hit[1]
 
+    def key_of(self, subject: str) -> tuple[str, bytes] | None:
+        """The subject's key id and key, when both are cached and the key still exists."""
+        kid = self.kid_for(subject)
+        if kid is None:
+            return None
+        known, key = self.key(kid)
+        return (kid, key) if known and key is not None else None
+
     def kid_for(self, subject: str) -> str | None:
         hit = self._by_subject.get(subject)
         if hit is None or not self._fresh(hit[0]):
@@ -127,11 +135,9 @@ class SubjectKeys:
         return hmac.new(await self.pepper(), subject.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     async def key_for(self, subject: str) -> tuple[str, bytes]:
-        kid = self._cache.kid_for(subject)
-        if kid is not None:
-            known, key = self._cache.key(kid)
-            if known and key is not None:
-                return kid, key
+        cached = self._cache.key_of(subject)
+        if cached is not None:
+            return cached
         h = await self.subject_hash(subject)
         while True:
             latest = [d async for d in self.collection.find({"subject_hash": h}).sort("gen", -1).limit(1)]
@@ -192,11 +198,9 @@ class KeyStoreClient:
         return response
 
     async def key_for(self, subject: str) -> tuple[str, bytes]:
-        kid = self._cache.kid_for(subject)
-        if kid is not None:
-            known, key = self._cache.key(kid)
-            if known and key is not None:
-                return kid, key
+        cached = self._cache.key_of(subject)
+        if cached is not None:
+            return cached
         response = await self._call("POST", "/internal/v1/subject-keys", json={"subject": subject})
         if response.status_code != 200:
             raise KeyStoreUnavailable(f"key store answered {response.status_code} for a subject key")
