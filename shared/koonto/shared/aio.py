@@ -50,6 +50,23 @@ async def cancel_and_wait(tasks: Iterable[asyncio.Task[Any]], timeout: float) ->
     return pending
 
 
+async def drain(tasks: set[asyncio.Task[Any]], timeout: float) -> set[asyncio.Task[Any]]:
+    """Let `tasks` (work already under way, such as a mail past SMTP DATA) finish, for at most `timeout` seconds,
+    from inside a task that is being cancelled. `cancel_and_wait` cancels again every second while a task runs;
+    those repeats are ridden out here, so a stop does not close the store and the SMTP pool under a send whose
+    outcome would then be unknown. The caller re-raises its own cancel afterwards. Returns the tasks still
+    running."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    pending = {t for t in tasks if not t.done()}
+    while pending and (left := deadline - loop.time()) > 0:
+        try:
+            _, pending = await asyncio.wait(pending, timeout=left)
+        except asyncio.CancelledError:
+            pending = {t for t in pending if not t.done()}  # a repeated stop request: keep waiting until the deadline
+    return pending
+
+
 def task_stack(task: asyncio.Task[Any]) -> str:
     """Where a task is waiting, for a log line."""
     frames = task.get_stack()

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from koonto.shared.aio import cancel_and_wait, every, task_stack, wait_event, within
+from koonto.shared.aio import cancel_and_wait, drain, every, task_stack, wait_event, within
 
 
 async def test_wait_event_reports_set_or_timed_out() -> None:
@@ -117,3 +117,42 @@ async def test_every_logs_a_failed_pass_and_runs_the_next_until_cancelled() -> N
         await every(0, work, log=log, failed="pass failed")
     assert passes == [1, 2, 3]
     assert log.seen == [("pass failed", {"error": "RuntimeError('store away')"})]
+
+
+async def _worker_with_a_send_under_way(finished: list[str], drain_it: bool) -> None:
+    """A worker shaped like notify's: a send runs as its own task; the worker is stopped while it runs."""
+
+    async def send() -> None:
+        await asyncio.sleep(2.5)  # longer than the one second between the stop's repeated cancels
+        finished.append("sent")
+
+    inflight = {asyncio.create_task(send())}
+    try:
+        await asyncio.sleep(3600)
+    except asyncio.CancelledError:
+        if drain_it:
+            await drain(inflight, timeout=10)
+        else:
+            await asyncio.wait(inflight, timeout=10)
+        raise
+
+
+@pytest.mark.parametrize("drain_it", [True, False])
+async def test_drain_lets_a_send_under_way_finish_through_the_stops_repeated_cancels(drain_it: bool) -> None:
+    finished: list[str] = []
+    worker = asyncio.create_task(_worker_with_a_send_under_way(finished, drain_it))
+    await asyncio.sleep(0.05)
+    left = await cancel_and_wait([worker], timeout=20)
+    assert not left and worker.cancelled()  # the worker's own cancel still propagates
+    if drain_it:
+        assert finished == ["sent"]  # the stop returned only after the send finished
+    else:
+        assert finished == []  # the plain wait was cut short by the second cancel: the bug this guards against
+    await asyncio.sleep(2.6)
+
+
+async def test_drain_gives_up_at_its_deadline() -> None:
+    slow = asyncio.create_task(asyncio.sleep(30))
+    left = await drain({slow}, timeout=0.1)
+    assert left == {slow}
+    slow.cancel()

@@ -8,7 +8,7 @@ from typing import Any
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.sending import Checks, Sender
-from koonto.shared.aio import wait_event
+from koonto.shared.aio import drain, wait_event
 from koonto.shared.logs import get_logger, log_context
 
 log = get_logger(__name__)
@@ -54,8 +54,9 @@ class DeliveryWorker:
                     self.signals.queued.clear()
                     await wait_event(self.signals.queued, self.settings.worker_poll_seconds)
         except asyncio.CancelledError:
-            if inflight:
-                await asyncio.wait(inflight, timeout=15)
+            left = await drain(inflight, timeout=15)
+            if left:
+                log.warning("sends still under way at stop; the recovery sweep settles them", deliveries=len(left))
             raise
 
     async def work_once(self, inflight: set[asyncio.Task[None]], slots: asyncio.Semaphore) -> int:
