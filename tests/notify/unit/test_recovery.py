@@ -25,7 +25,7 @@ async def stale(notify: Notify, **fields: Any) -> Document:
     )
     await notify.container.planner.enqueue([doc])
     deliveries, now = notify.container.store.deliveries, notify.container.now()
-    claimed = await deliveries.claim(doc["_id"], now=now, lease=timedelta(seconds=1), owner="gone")
+    claimed = await deliveries.claim(doc, now=now, lease=timedelta(seconds=1), owner="gone")
     assert claimed is not None
     if fields:
         await notify.infra.store["delivery_queue"].update_one({"_id": doc["_id"]}, {"$set": fields})

@@ -2,8 +2,9 @@
 aggregate, methods in domain words, within the store subset.
 
 Collections: `recipients` (contact persons, subscribers, registrants, staff: one directory), `delivery_queue`
-(pending, sending, unconfirmed), `deliveries` (the insert-only log of outcomes; carries the notification-sent /
--failed events for the shared relay), `suppressions`, `fanouts`, `scheduled_events`, `case_copies`, `followups`,
+(pending, sending, unconfirmed), `delivery_claims` (which replica sends a delivery: one unique key per attempt),
+`deliveries` (the insert-only log of outcomes; carries the notification-sent / -failed events for the shared
+relay), `suppressions`, `fanouts`, `scheduled_events`, `case_copies`, `followups`,
 `digests`.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
-from koonto.notify.store.deliveries import LOG, QUEUE, Deliveries
+from koonto.notify.store.deliveries import CLAIMS, LOG, QUEUE, Deliveries
 from koonto.notify.store.fanouts import Fanouts
 from koonto.notify.store.recipients import Recipients, subscriber_document, subscriber_id
 from koonto.notify.store.records import Records
@@ -35,6 +36,7 @@ INDEXES = {
         IndexModel([("address_hash", ASCENDING)], name="address_hash"),
         IndexModel([("kind", ASCENDING), ("created_at", DESCENDING)], name="kind_created"),
     ],
+    CLAIMS: [IndexModel([("at", ASCENDING)], name="at")],
     "fanouts": [IndexModel([("status", ASCENDING)], name="status")],
     "case_copies": [IndexModel([("opened_at", ASCENDING)], name="opened_at")],
     "followups": [IndexModel([("received_at", ASCENDING)], name="received_at")],

@@ -1,7 +1,8 @@
 """The delivery queue and the delivery log.
 
 A delivery lives in `delivery_queue` while it is pending, sending or unconfirmed, and is written once, with its
-outcome, into the insert-only `deliveries` log. The queue stays small, so the writes of every send are cheap on
+outcome, into the insert-only `deliveries` log. Which replica sends it is decided in `delivery_claims` by a
+unique-key insert (see `Deliveries.claim`). The queue stays small, so the writes of every send are cheap on
 any store (on some supported stores an update costs in proportion to the collection's size). The log document
 carries the outcome's notification-sent / -failed event (`koonto.shared.outbox.event_field`), published by the
 shared relay.
@@ -25,6 +26,8 @@ Document = dict[str, Any]
 
 LOG = "deliveries"
 QUEUE = "delivery_queue"
+CLAIMS = "delivery_claims"
+CLAIMS_KEPT = timedelta(days=1)  # far longer than any stale read a claimer could act on
 ERASED = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
 UNLOCK = {"locked_until": "", "locked_by": ""}
 
@@ -33,6 +36,7 @@ class Deliveries:
     def __init__(self, store: Store) -> None:
         self.queue = store[QUEUE]
         self.log = store[LOG]
+        self.claims = store[CLAIMS]
 
     # -- queueing --------------------------------------------------------------------------------------------
     async def add(self, docs: Sequence[Document]) -> int:
@@ -61,15 +65,58 @@ class Deliveries:
         return await self.queue.count_documents(query)
 
     # -- claim -> send -> record ------------------------------------------------------------------------------
-    async def claim(self, key: str, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
-        """pending -> sending, written before the provider is called; one replica wins."""
-        return await self.queue.find_one_and_update(
-            {"_id": key, "status": "pending", "due_at": {"$lte": now}},
+    async def claim(self, seen: Document, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
+        """pending -> sending for exactly one replica, written before the provider is called; None when another
+        replica (or an earlier pass) has it or it was sent already.
+
+        Decided by a unique-key insert, which every supported store enforces (a guarded `find_one_and_update`
+        alone is not applied atomically by FerretDB v1, so two replicas both won it): claim number n of a
+        delivery, `<delivery>:<n>` with n one past the `claim_n` the claimer read, is inserted by one replica
+        only. The winner then moves the queue entry from `claim_n` n-1 to n; a retry, a postponement or a
+        recovery leaves `claim_n` as it is, so the next attempt is claim n+1."""
+        key = seen["_id"]
+        n = int(seen.get("claim_n") or 0) + 1
+        if not await self.claims.insert_new({"_id": f"{key}:{n}", "delivery": key, "n": n, "owner": owner, "at": now}):
+            await self._supersede_if_orphaned(key, n, now=now, lease=lease)
+            return None
+        doc = await self.queue.find_one_and_update(
+            {"_id": key, "status": "pending", "claim_n": _claimed_up_to(n - 1), "due_at": {"$lte": now}},
             {
-                "$set": {"status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now},
+                "$set": {
+                    "status": "sending", "locked_until": now + lease, "locked_by": owner, "sending_at": now,
+                    "claim_n": n,
+                },
                 "$inc": {"attempts": 1},
             },
         )
+        if doc is None:  # read stale: finished, cancelled or moved on since; free the number again
+            await self.claims.delete_one({"_id": f"{key}:{n}"})
+            return None
+        if await self.in_log(key):  # queued again after it was sent (a re-planned event read the log too early)
+            await self.queue.delete_one({"_id": key, "locked_by": owner})
+            return None
+        return doc
+
+    async def _supersede_if_orphaned(self, key: str, n: int, *, now: datetime, lease: timedelta) -> None:
+        """Claim n is taken. An entry already in the log is done and leaves the queue (it was planned again after
+        it was sent). Otherwise, if the entry never moved past n-1, its claimer lost the store between the two
+        writes (or died there): once the claim is older than a lease the entry's number moves past it, so the
+        next pass claims n+1; a claimer that had only been slow has by then lost its claim (its update needs
+        n-1)."""
+        if await self.in_log(key):
+            await self.queue.delete_one({"_id": key, "status": "pending"})
+            return
+        held = await self.claims.find_one({"_id": f"{key}:{n}"})
+        if held is None or held["at"] > now - lease:
+            return
+        await self.queue.update_one(
+            {"_id": key, "status": "pending", "claim_n": _claimed_up_to(n - 1)}, {"$set": {"claim_n": n}}
+        )
+
+    async def forget_claims(self, now: datetime) -> int:
+        """Claims older than `CLAIMS_KEPT` decide nothing any more (every entry has moved past them)."""
+        result = await self.claims.delete_many({"at": {"$lt": now - CLAIMS_KEPT}})
+        return result.deleted_count
 
     async def mark_committing(self, key: str, owner: str) -> None:
         """Recorded right before the message data goes to the server (SMTP DATA)."""
@@ -194,3 +241,8 @@ class Deliveries:
     def address_query(recipient: str) -> Document:
         channel = "sms" if recipient.strip().startswith("+") else "email"
         return {"address_hash": address_hash(channel, recipient)}
+
+
+def _claimed_up_to(n: int) -> Any:
+    """The queue entry's `claim_n` equal to n; entries queued before claims were numbered have none (0)."""
+    return {"$in": [0, None]} if n == 0 else n

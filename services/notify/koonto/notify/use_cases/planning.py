@@ -73,6 +73,7 @@ class Planner:
             "context": jsonable(context),
             "status": "pending",
             "attempts": 0,
+            "claim_n": 0,  # see `Deliveries.claim`
             "due_at": due,
             "created_at": now,
             "region": cause.region,

@@ -38,6 +38,7 @@ class Recovery:
                 )
         if settled and policy == "resend":
             self.core.signals.deliveries_queued()
+        await self.deliveries.forget_claims(self.core.now())
         return settled
 
     async def resend(self, delivery_id: str, *, by: str) -> None:

@@ -70,7 +70,7 @@ class Sender:
         consents = checks.consents.get(candidate["address"]) if kind.topic else None
         allowed, reason = may_send(kind, consents, suppressed=suppressed)
         lease = timedelta(seconds=settings.delivery_lease_seconds)
-        doc = await self.deliveries.claim(key, now=now, lease=lease, owner=self.owner)
+        doc = await self.deliveries.claim(candidate, now=now, lease=lease, owner=self.owner)
         if doc is None:
             return "taken"  # another replica (or an earlier pass) has it
         if not allowed:
