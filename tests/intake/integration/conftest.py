@@ -30,13 +30,10 @@ def intake_settings(nats_url: str, mongo_url: str, database: str, **overrides: A
 IntakeFactory = Callable[..., Any]
 
 
-@pytest.fixture
-def start_intake(clean_stream: str, mongo_url: str, db_names: dict[str, str]) -> IntakeFactory:
-    """`async with start_intake(**settings) as (runtime, http):` a running intake with these settings."""
-
+def intake_factory(nats_url: str, mongo_url: str, database: str) -> IntakeFactory:
     @asynccontextmanager
     async def start(**overrides: Any) -> AsyncIterator[tuple[Runtime, httpx.AsyncClient]]:
-        settings = intake_settings(overrides.pop("nats_url", clean_stream), mongo_url, db_names["intake"], **overrides)
+        settings = intake_settings(overrides.pop("nats_url", nats_url), mongo_url, database, **overrides)
         runtime = create_runtime(settings)
         assert runtime.infra.keys is not None
         KEY_STORES.append(runtime.infra.keys)
@@ -47,6 +44,22 @@ def start_intake(clean_stream: str, mongo_url: str, db_names: dict[str, str]) ->
             KEY_STORES.remove(runtime.infra.keys)
 
     return start
+
+
+@pytest.fixture
+def start_intake(clean_stream: str, mongo_url: str, db_names: dict[str, str]) -> IntakeFactory:
+    """`async with start_intake(**settings) as (runtime, http):` a running intake with these settings."""
+    return intake_factory(clean_stream, mongo_url, db_names["intake"])
+
+
+@pytest.fixture(params=["default store", "nx-27017"])
+def start_intake_on_each_store(request: pytest.FixtureRequest, clean_stream: str) -> IntakeFactory:
+    """`start_intake` on the default store (FerretDB v1 in CI), then on an nx-27017 server beside it: for the
+    decisions that must hold on every supported store."""
+    if request.param == "default store":
+        return request.getfixturevalue("start_intake")  # type: ignore[no-any-return]
+    url, database = request.getfixturevalue("nx_mongo_url"), request.getfixturevalue("nx_database")
+    return intake_factory(clean_stream, url, database)
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""Seats and waiting-list places when many people sign up at the same moment, on two intake replicas.
+"""Seats and waiting-list places when many people sign up at the same moment, on two intake replicas, on the
+default store (FerretDB v1 in CI) and on nx-27017 for the two capacity cases.
 
 Two runtimes on one database are two replicas: each has its own store adapter (its own per-document locks), so
 only what the store itself enforces keeps them apart, the production case behind a load balancer."""
@@ -28,11 +29,11 @@ async def _sign_up_at_once(clients: list, event_id: str, people: int) -> list[di
 
 
 async def test_eight_at_once_for_three_seats_give_three_seats_and_five_places_in_line(
-    start_intake, clean_stream
+    start_intake_on_each_store, clean_stream
 ) -> None:
     event = scheduled(capacity=3)
     async with AsyncExitStack() as stack:
-        clients = await _two_replicas(stack, start_intake)
+        clients = await _two_replicas(stack, start_intake_on_each_store)
         await publish(clean_stream, event)
         await eventually(lambda: clients[0].get("/api/v1/events"), until=lambda r: len(r.json()) == 1)
 
@@ -50,10 +51,10 @@ async def test_eight_at_once_for_three_seats_give_three_seats_and_five_places_in
         assert told == {a["registration_id"]: (a["status"], a["position_on_waitlist"]) for a in answers}
 
 
-async def test_twenty_at_once_for_one_seat_give_exactly_one_seat(start_intake, clean_stream) -> None:
+async def test_twenty_at_once_for_one_seat_give_exactly_one_seat(start_intake_on_each_store, clean_stream) -> None:
     event = scheduled(capacity=1)
     async with AsyncExitStack() as stack:
-        clients = await _two_replicas(stack, start_intake)
+        clients = await _two_replicas(stack, start_intake_on_each_store)
         await publish(clean_stream, event)
         await eventually(lambda: clients[0].get("/api/v1/events"), until=lambda r: len(r.json()) == 1)
 

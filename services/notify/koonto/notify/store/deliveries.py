@@ -73,7 +73,9 @@ class Deliveries:
         alone is not applied atomically by FerretDB v1, so two replicas both won it): claim number n of a
         delivery, `<delivery>:<n>` with n one past the `claim_n` the claimer read, is inserted by one replica
         only. The winner then moves the queue entry from `claim_n` n-1 to n; a retry, a postponement or a
-        recovery leaves `claim_n` as it is, so the next attempt is claim n+1."""
+        recovery leaves `claim_n` as it is, so the next attempt is claim n+1. A delivery planned again after it
+        was sent (`add` read the log just before the outcome was written) starts at claim 1 again, finds it
+        taken and leaves the queue (`_supersede_if_orphaned`): claims are kept a day for that."""
         key = seen["_id"]
         n = int(seen.get("claim_n") or 0) + 1
         if not await self.claims.insert_new({"_id": f"{key}:{n}", "delivery": key, "n": n, "owner": owner, "at": now}):
@@ -91,10 +93,6 @@ class Deliveries:
         )
         if doc is None:  # read stale: finished, cancelled or moved on since; free the number again
             await self.claims.delete_one({"_id": f"{key}:{n}"})
-            return None
-        if await self.in_log(key):  # queued again after it was sent (a re-planned event read the log too early)
-            await self.queue.delete_one({"_id": key, "locked_by": owner})
-            return None
         return doc
 
     async def _supersede_if_orphaned(self, key: str, n: int, *, now: datetime, lease: timedelta) -> None:
