@@ -79,6 +79,7 @@ def outbox_set(*envelopes: Envelope) -> Document:
 
 EVENT_FIELD = "event"
 EVENT_PENDING = "event_pending"
+IDLE_SCANS_UP_TO = 10  # poll intervals between scans while the fast path publishes everything
 
 
 def event_field(envelope: Envelope) -> Document:
@@ -229,6 +230,8 @@ class OutboxRelay:
         self._committed: deque[Envelope] = deque()
         self._committed_ready = asyncio.Event()
         self._scan_requested = False
+        self._full_batch = False
+        self._fast_path_failed = False
         self._wake = asyncio.Event()
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -306,6 +309,7 @@ class OutboxRelay:
             scanned = await source.scan(self.batch)
             if not scanned:
                 continue
+            self._full_batch |= len(scanned) >= self.batch
             ids = [p.event_id for s in scanned for p in s.events]
             done = await self._already_published(ids)
             todo = [p for s in scanned for p in s.events if p.event_id not in done]
@@ -332,19 +336,37 @@ class OutboxRelay:
             except Exception as exc:  # NATS or the store is away: the scan publishes them from the outboxes later
                 OUTBOX_PUBLISH_ERRORS.labels(self.service).inc()
                 log.warning("outbox relay could not publish at once; the scan will", error=repr(exc))
+                self._fast_path_failed = True  # the scan must not be in an idle back-off now
+                self._wake.set()
 
     async def run(self) -> None:
+        """The scan: the safety net under the fast path, and what publishes events written without `notify`.
+
+        While scans find nothing the fast path has not published already, the next one waits twice as long, up
+        to `IDLE_SCANS_UP_TO` poll intervals: on stores where any filter but `_id` reads the whole collection
+        (FerretDB v1), a scan every poll interval of a growing event collection (notify's delivery log during a
+        fan-out) cost more than the sends. A scan that publishes something, or finds a full batch, resets it."""
         loop = asyncio.get_running_loop()
         delay = self.poll_seconds
+        idle = self.poll_seconds
         scan_at = loop.time()  # the first pass scans
         while not self._stopping:
+            if self._fast_path_failed:  # within one poll interval, or sooner if an error back-off ends sooner
+                self._fast_path_failed = False
+                idle = self.poll_seconds
+                scan_at = min(scan_at, loop.time() + self.poll_seconds)
             try:
                 if self._scan_requested or loop.time() >= scan_at:
                     self._scan_requested = False
+                    self._full_batch = False
                     published = await self.drain_once()
                     delay = self.poll_seconds
-                    # there may be more than one batch: scan again at once
-                    scan_at = loop.time() + (0.0 if published else delay)
+                    if published or self._full_batch:  # there may be more than one batch: scan again at once
+                        idle = self.poll_seconds
+                        scan_at = loop.time()
+                    else:
+                        scan_at = loop.time() + idle
+                        idle = min(idle * 2, self.poll_seconds * IDLE_SCANS_UP_TO)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # NATS or the store is away: try again later, nothing is lost

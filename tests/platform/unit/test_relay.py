@@ -97,3 +97,50 @@ async def test_writes_to_one_document_are_serialised_and_the_relay_shares_the_lo
     await writer
     assert order == ["b done", "a waiting"]  # another document is never held up; this one waits its turn
     assert infra.relay.sources[0].collection.locks is things.locks
+
+
+async def test_idle_scans_back_off_and_a_write_without_notify_or_a_failed_fast_path_is_still_published() -> None:
+    """While the fast path publishes everything, the safety-net scan slows to IDLE_SCANS_UP_TO poll intervals
+    (each scan of an event collection reads all of it on FerretDB v1); what it alone can publish still goes out."""
+    import asyncio
+
+    from koonto.shared.outbox import IDLE_SCANS_UP_TO
+
+    infra = memory_infra(event_collections=["log"])
+    relay = infra.relay
+    relay.poll_seconds = 0.01
+    scans = 0
+    drain = relay.drain_once
+
+    async def counted() -> int:
+        nonlocal scans
+        scans += 1
+        return await drain()
+
+    relay.drain_once = counted  # type: ignore[method-assign]
+    relay.start()
+    try:
+        await asyncio.sleep(0.6)
+        # at one scan per poll interval this would be ~60; backing off to 0.1 s it is about a dozen
+        assert 3 <= scans <= 0.6 / (relay.poll_seconds * IDLE_SCANS_UP_TO) + 8
+
+        quiet = envelope(idea_submitted(title="written without notify"))
+        await infra.store["log"].insert_one({"_id": "d1", **event_field(quiet)})
+        await asyncio.sleep(relay.poll_seconds * IDLE_SCANS_UP_TO + 0.15)
+        assert quiet.id in [e.id for e in infra.publisher.envelopes]  # type: ignore[attr-defined]
+
+        await asyncio.sleep(0.5)  # backed off again
+        publisher = infra.publisher
+        publisher.fail = True  # type: ignore[attr-defined]
+        lost = envelope(idea_submitted(title="fast path fails"))
+        await infra.store["log"].insert_one({"_id": "d2", **event_field(lost)})
+        relay.notify(lost)
+        await asyncio.sleep(0.05)
+        publisher.fail = False  # type: ignore[attr-defined]
+        before = scans
+        await asyncio.sleep(0.08)  # well under the 0.1 s of an idle back-off plus the error back-off's first step
+        assert scans > before or lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
+        await asyncio.sleep(0.3)
+        assert lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
+    finally:
+        await relay.stop()

@@ -70,7 +70,7 @@ class Deliveries:
         replica (or an earlier pass) has it or it was sent already.
 
         Decided by a unique-key insert, which every supported store enforces (a guarded `find_one_and_update`
-        alone is not applied atomically by FerretDB v1, so two replicas both won it): claim number n of a
+        alone is not applied atomically by every supported store, so two replicas both won it): claim number n of a
         delivery, `<delivery>:<n>` with n one past the `claim_n` the claimer read, is inserted by one replica
         only. The winner then moves the queue entry from `claim_n` n-1 to n; a retry, a postponement or a
         recovery leaves `claim_n` as it is, so the next attempt is claim n+1. A delivery planned again after it
