@@ -307,7 +307,10 @@ class Runtime(Generic[C]):
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(max(1.0, deadline - loop.time())):
                     await hook(self.container)
-        for close in (self.broker.stop, self.mongo.close):
+        closers = [self.broker.stop, self.mongo.close]
+        if isinstance(self.keys, sealing_keys.KeyStoreClient):
+            closers.insert(0, self.keys.aclose)
+        for close in closers:
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(max(1.0, deadline - loop.time())):
                     await close()

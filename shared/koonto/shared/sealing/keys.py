@@ -185,12 +185,14 @@ class KeyStoreClient:
         self.token = token
         self.timeout = timeout
         self._cache = _Cache(cache_seconds)
+        self._http: httpx.AsyncClient | None = None  # one pool of connections per process, made on first use
 
     async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token}"}
+        if self._http is None:
+            self._http = httpx.AsyncClient(timeout=self.timeout)
         try:
-            async with httpx.AsyncClient(timeout=self.timeout) as http:
-                response = await http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
+            response = await self._http.request(method, f"{self.base_url}{path}", headers=headers, **kwargs)
         except httpx.HTTPError as exc:
             raise KeyStoreUnavailable(f"key store not reachable: {exc!r}") from exc
         if response.status_code >= 500 or response.status_code in (401, 403, 429):
@@ -222,6 +224,11 @@ class KeyStoreClient:
             raise KeyStoreUnavailable(f"key store answered {response.status_code} for key {kid}")
         self._cache.put(kid, key)
         return key
+
+    async def aclose(self) -> None:
+        if self._http is not None:
+            await self._http.aclose()
+            self._http = None
 
 
 def build_keys(
