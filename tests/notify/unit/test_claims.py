@@ -118,3 +118,38 @@ async def test_old_claims_are_forgotten_by_the_recovery_pass(notify: Notify) -> 
     notify.clock.advance(CLAIMS_KEPT + timedelta(minutes=1))
     await notify.container.recovery.settle_stale()
     assert await claim_ids(notify) == []
+
+
+async def test_a_store_timeout_at_the_point_of_no_return_is_a_retry_not_an_unknown_outcome(
+    notify: Notify, monkeypatch: Any
+) -> None:
+    """Seen in CI on a store starved of CPU: the "committing" mark timed out, the delivery crashed in "sending"
+    and was held as unconfirmed for ever, although DATA had never been sent."""
+    from pymongo.errors import NetworkTimeout
+
+    seen = await queued(notify)
+    deliveries = notify.container.store.deliveries
+
+    async def times_out(key: str, owner: str) -> None:
+        raise NetworkTimeout("127.0.0.1:27017: timed out")
+
+    monkeypatch.setattr(deliveries, "mark_committing", times_out)
+    assert await notify.container.sender.deliver(seen) == "retry"
+    assert notify.mailer.sent == []
+    [entry] = await notify.queue()
+    assert entry["status"] == "pending" and "committing" not in entry and "locked_by" not in entry
+    monkeypatch.undo()
+    notify.clock.advance(timedelta(hours=1))
+    assert await notify.container.sender.deliver(entry) == "sent" and len(notify.mailer.sent) == 1
+
+
+async def test_a_retry_after_the_server_refused_the_data_starts_without_the_committing_mark(notify: Notify) -> None:
+    """Otherwise a crash before DATA on the next attempt would look like an unknown outcome and be held."""
+    seen = await queued(notify)
+    deliveries = notify.container.store.deliveries
+    won = await claim(notify, seen, notify.container.sender.owner)
+    assert won is not None
+    await deliveries.mark_committing(seen["_id"], notify.container.sender.owner)
+    await deliveries.mark_retry(seen["_id"], notify.container.sender.owner, due_at=notify.container.now(), error="451")
+    [entry] = await notify.queue()
+    assert entry["status"] == "pending" and "committing" not in entry

@@ -49,7 +49,11 @@ class SmtpConnection:
             await self.client.rcpt(recipient)
             stage = "data"
             if before_data is not None:
-                await before_data()
+                try:
+                    await before_data()
+                except BaseException:
+                    await self._reset()  # nothing was sent: the session is left clean for the next message
+                    raise
             response = await self.client.data(message.as_bytes())
         except aiosmtplib.SMTPResponseException as exc:
             await self._reset()

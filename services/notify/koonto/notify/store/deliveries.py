@@ -30,6 +30,7 @@ CLAIMS = "delivery_claims"
 CLAIMS_KEPT = timedelta(days=1)  # far longer than any stale read a claimer could act on
 ERASED = {"address": "(poistettu)", "recipient_name": "", "context": {}, "erased": True}
 UNLOCK = {"locked_until": "", "locked_by": ""}
+UNSEND = {**UNLOCK, "committing": ""}  # back in the queue, known not sent: the next attempt starts clean
 
 
 class Deliveries:
@@ -147,7 +148,7 @@ class Deliveries:
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
         await self.queue.update_one(
             {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNLOCK},
+            {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNSEND},
         )
 
     async def postpone(self, key: str, owner: str, *, due_at: datetime, reason: str) -> None:
@@ -157,7 +158,7 @@ class Deliveries:
             {
                 "$set": {"status": "pending", "due_at": due_at, "not_before": due_at, "postponed": reason},
                 "$inc": {"attempts": -1},
-                "$unset": UNLOCK,
+                "$unset": UNSEND,
             },
         )
 
@@ -185,7 +186,7 @@ class Deliveries:
         if policy == "resend" or provably_unsent:
             update = {
                 "$set": {"status": "pending", "due_at": now, "resent_after_crash": True},
-                "$unset": {**UNLOCK, "committing": ""},
+                "$unset": UNSEND,
             }
         else:
             update = {"$set": {"status": "unconfirmed", "unconfirmed_at": now}, "$unset": UNLOCK}

@@ -96,8 +96,13 @@ class Sender:
 
             async def committing() -> None:
                 # the point of no return: before it, a crash provably sent nothing (recovery resends); after
-                # it, the outcome at the server is unknown for the time of one DATA exchange
-                await self.deliveries.mark_committing(doc["_id"], self.owner)
+                # it, the outcome at the server is unknown for the time of one DATA exchange. If the mark itself
+                # fails (a busy store timing out), DATA is not sent: a retry, not an unknown outcome.
+                try:
+                    await self.deliveries.mark_committing(doc["_id"], self.owner)
+                except PyMongoError as exc:
+                    reason = f"not sent: the store did not record the send ({exc!r})"
+                    raise DeliveryError(reason, permanent=False) from exc
 
             result: SendResult = await connection.send(email.message, before_data=committing)
             return {
