@@ -77,13 +77,16 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
 
     restarted = notify_factory(**settings)
     async with running(restarted):
-        await eventually(
-            lambda: _n(mail_sink),
-            until=lambda n: n >= SUBSCRIBERS,
-            timeout=900,
-            interval=0.2,
-            what="the whole fan-out sent",
-        )
+        try:
+            await eventually(
+                lambda: _n(mail_sink),
+                until=lambda n: n >= SUBSCRIBERS,
+                timeout=900,
+                interval=0.2,
+                what="the whole fan-out sent",
+            )
+        except AssertionError as exc:  # say where the rest is: queued (by status) or never queued
+            raise AssertionError(f"{exc}; {await _whereabouts(restarted)}") from exc
         await stays(lambda: _n(mail_sink), until=lambda n: n == SUBSCRIBERS, duration=2.0)
         ids = mail_sink.message_ids()
         assert len(ids) == SUBSCRIBERS and len(set(ids)) == SUBSCRIBERS
@@ -108,3 +111,13 @@ async def _fanouts(http) -> list:  # type: ignore[no-untyped-def]
 
 async def _n(sink: MailSink) -> int:
     return len(sink.messages)
+
+
+async def _whereabouts(runtime) -> str:  # type: ignore[no-untyped-def]
+    queue = runtime.db["delivery_queue"]
+    statuses = await queue.aggregate([{"$group": {"_id": "$status", "n": {"$sum": 1}}}])
+    counts = {str(row["_id"]): row["n"] async for row in statuses}
+    logged = await runtime.db["deliveries"].count_documents({})
+    odd = [{k: d.get(k) for k in ("_id", "status", "committing", "attempts", "claim_n", "last_error")}
+           async for d in queue.find({"status": {"$ne": "pending"}}).limit(5)]
+    return f"queue by status {counts}, in the log {logged}, not pending: {odd}"
