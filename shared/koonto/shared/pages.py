@@ -6,6 +6,7 @@ files (`/static/shared/...`) come from here so every public page looks like one 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
@@ -15,9 +16,11 @@ import jinja2
 from babel.lists import format_list
 from fastapi import Request
 from fastapi.responses import HTMLResponse
+from markupsafe import Markup, escape
 
 from koonto.shared import clock
 from koonto.shared.i18n import LANGUAGE_NAMES, LANGUAGES, Catalogues, current_language
+from koonto.shared.numbers import format_number
 
 SHARED_DIR = Path(__file__).parent
 SHARED_TEMPLATES = SHARED_DIR / "templates"
@@ -43,6 +46,30 @@ def _format_time(value: datetime | None) -> str:
     return "" if value is None else clock.format_time(value)
 
 
+_CELL = re.compile(r"<(td|th)(\s[^>]*)?>")
+
+
+def _label_cells(row: str, headers: Sequence[str]) -> Markup:
+    """Gives the cells of rendered table rows, in order, the column headers as `data-label`, so a narrow screen
+    can show each row as "label: value" lines (the shared CSS) while the table stays a table. A cell that
+    already has a label keeps it (and still counts as its column)."""
+    labels = [str(escape(header)) for header in headers]
+    out = []
+    for line in str(row).split("<tr"):
+        column = 0
+
+        def label(match: re.Match[str]) -> str:
+            nonlocal column
+            index, column = column, column + 1
+            attributes = match.group(2) or ""
+            if index >= len(labels) or "data-label=" in attributes:
+                return match.group(0)
+            return f'<{match.group(1)} data-label="{labels[index]}"{attributes}>'
+
+        out.append(_CELL.sub(label, line))
+    return Markup("<tr".join(out))  # noqa: S704 - the rows were rendered escaped, the labels are escaped here
+
+
 def make_environment(template_dir: Path, catalogues: Catalogues) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(template_dir), jinja2.FileSystemLoader(SHARED_TEMPLATES)]),
@@ -55,7 +82,7 @@ def make_environment(template_dir: Path, catalogues: Catalogues) -> jinja2.Envir
     env.install_gettext_callables(catalogues.gettext, catalogues.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters.update(
         date=_format_date, datetime=_format_datetime, time=_format_time, money=clock.format_money_eur,
-        and_list=_and_list,
+        and_list=_and_list, number=format_number, label_cells=_label_cells,
     )
     return env
 

@@ -342,7 +342,8 @@ async def test_dashboard_and_api_are_for_staff_and_explain_bad_queries(loaded: t
         assert page.status_code == 200
         html = page.text
         assert html.count('role="img"') >= 5 and "<title id=" in html and "<desc id=" in html
-        assert html.count("<table>") >= html.count('role="img"')  # a data table beside every chart
+        assert html.count('<table class="stack">') >= html.count('role="img"')  # a (stacking) table by every chart
+        assert html.count("<td data-label=") > html.count("<tr>") // 2  # each cell named by its column on a phone
         assert 'href="/api/v1/reports/summary.xlsx?from=2026-01-01&amp;to=2026-03-31&amp;municipality=kuopio"' in html
         wrong = await http.get("/raportit", params={"from": "eilen", "to": "2026-03-31"})
         assert wrong.status_code == 422 and 'href="#field-from"' in wrong.text

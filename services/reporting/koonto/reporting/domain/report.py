@@ -24,6 +24,7 @@ from koonto.reporting.domain.model import (
     day_of,
 )
 from koonto.reporting.domain.workdays import median, percentile_nearest_rank, working_days_between
+from koonto.shared.numbers import format_number
 from koonto.shared.stages import STAGE_LABELS
 
 Summary = dict[str, Any]
@@ -131,15 +132,8 @@ def _fi_number(value: Any) -> Any:
 
 
 def format_figure(value: Any) -> str:
-    """A figure as a Finnish reader writes it: 53 000, 8,3 (no-break space, decimal comma); none as a dash."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return str(value)
-    if isinstance(value, float) and not value.is_integer():
-        whole, _, decimals = f"{value:,.1f}".partition(".")
-        return whole.replace(",", "\u00a0") + "," + decimals
-    return f"{int(value):,}".replace(",", "\u00a0")
+    """A figure as the reader writes it (Babel, the current language): 53 000 and 8,3 in Finnish; none as a dash."""
+    return format_number(value)
 
 
 def sections(summary: Summary, municipality_names: dict[str, str], theme_names: dict[str, str]) -> list[Table]:

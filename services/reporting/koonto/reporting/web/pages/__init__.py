@@ -19,5 +19,6 @@ def make_pages() -> Pages:
     pages = Pages(TEMPLATES, Catalogues(LOCALE), service="reporting")
     # t(): translate a label that is data (no %-formatting, unlike the template's _())
     pages.env.globals["t"] = lambda text: pages.catalogues.gettext(str(text))
+    pages.env.filters["translate"] = pages.env.globals["t"]
     pages.env.filters["figure"] = format_figure
     return pages

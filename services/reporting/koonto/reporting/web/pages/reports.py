@@ -27,7 +27,8 @@ def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
     for index, table in enumerate(tables[1:], start=1):
         chart = None
         if table.chart_column is not None:
-            points = table.chart_points()
+            # labels in the page's language, as the table beside the chart shows them (t() in the template)
+            points = [(gettext(str(label)), value) for label, value in table.chart_points()]
             if points:
                 chart = bar_chart(
                     f"chart-{table.id}", f"{gettext(table.title)}: {gettext(table.headers[table.chart_column])}",
