@@ -38,6 +38,15 @@ def _plural(singular: str, plural: str, n: int) -> str:
     return _FINNISH.ngettext(singular, plural, n)
 
 
+OTHER_MUNICIPALITY = "Muu kunta"  # an idea from outside the region's list: the form's own words, never "other"
+
+
+def municipality_label(names: dict[str, str], code: str) -> str:
+    if code in names:
+        return names[code]
+    return OTHER_MUNICIPALITY if code == "other" else code
+
+
 def _reach_note(count: int, of: int) -> str:
     """The reach in words: '... tavoitettiin 1 kunta 19 kunnasta.' (not '1 kuntaa')."""
     return f"Kauden aikana tavoitettiin {count} {_plural('kunta', 'kuntaa', count)} {of} kunnasta."
@@ -180,7 +189,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     )
     ideas_mun = Table(
         "ideat_kunnittain", "Ideat kunnittain", ["Kunta", "Ideoita"],
-        [[municipality_names.get(code, code), n] for code, n in s["ideas"]["by_municipality"].items()],
+        [[municipality_label(municipality_names, code), n] for code, n in s["ideas"]["by_municipality"].items()],
     )
     ideas_theme = Table(
         "ideat_teemoittain", "Ideat teemoittain", ["Teema", "Ideoita"],
