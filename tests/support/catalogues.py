@@ -29,8 +29,17 @@ def used_messages(
     return found
 
 
-def translated(package: Path, language: str) -> set[str]:
-    with (package / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+SHARED_LOCALE = Path(__file__).parents[2] / "shared" / "koonto" / "shared" / "locale"
+
+
+def _translated_in(locale: Path, language: str) -> set[str]:
+    with (locale / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
         catalog = read_po(handle, locale=language)
     return {m.id[0] if isinstance(m.id, tuple) else m.id for m in catalog if m.id and m.string
             and all(m.string if isinstance(m.string, tuple) else [m.string])}
+
+
+def translated(package: Path, language: str) -> set[str]:
+    """What the service's pages can show translated: its own catalogue and the shared one, which every service
+    loads first (the layout's texts and the stage names are translated there, once)."""
+    return _translated_in(package / "locale", language) | _translated_in(SHARED_LOCALE, language)

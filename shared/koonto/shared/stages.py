@@ -1,5 +1,5 @@
-"""The case stages' names, in Finnish: the source text every service shows (advisory and intake translate them
-through their gettext catalogues, notify keeps its own Swedish and English, reporting's reports are Finnish).
+"""The case stages' names, in Finnish: the source text every service shows. Their Swedish and English names are
+in the shared catalogue (shared/koonto/shared/locale) and nowhere else; reporting's reports are Finnish.
 
 Data, not logic: the stages themselves are the `Stage` of the advisory contract. The services' catalogue
 extraction reads this file too (see each service's babel.cfg), so the msgids stay in their catalogues.

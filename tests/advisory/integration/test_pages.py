@@ -3,7 +3,9 @@ every page rendering with data in Finnish, Swedish and English, no JavaScript an
 
 from __future__ import annotations
 
+import asyncio
 import re
+from datetime import date
 
 import httpx
 
@@ -150,6 +152,12 @@ async def test_a_day_at_the_desk_through_the_pages(
     )
     assert response.status_code == 303, response.text
     event_id = (await advisory.store.list_events())[0]["_id"]
+    attendance_form = {"csrf_token": csrf, "participants_total": "23", "women": "14", "men": "7", "other": "0"}
+    too_early = await http.post(f"/events/{event_id}/attendance", data=attendance_form)  # on 4.12.2026
+    assert too_early.status_code == 422
+    assert "Osallistujia voi kirjata vasta, kun tilaisuus on alkanut." in too_early.text
+    assert 'class="error-summary"' in too_early.text and 'href="#participants_total"' in too_early.text
+    advisory.clock.set_day(date(2027, 1, 13))  # type: ignore[attr-defined]  # the day after the event
     response = await http.post(
         f"/events/{event_id}/attendance",
         data={
@@ -219,3 +227,51 @@ async def test_an_anonymous_visitor_gets_the_login_form_and_comes_back(http: htt
         },
     )
     assert evil.headers["location"] == "/"
+
+
+async def test_staff_pages_show_words_not_codes_and_every_form_error_at_once(
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient
+) -> None:
+    """An idea from "Muu kunta" shows the municipality the association named; an amendment names the fields in
+    words; a stage line has no space before its colon; the empty call form lists every error in its summary."""
+    from koonto.shared.contracts.intake import Contact, IdeaAmended, Organisation
+
+    idea = idea_submitted(
+        reference="KOO-2026-0888",
+        organisation=Organisation(name="Rajan ry", type="registered_association", municipality="other",
+                                  municipality_other="Pielavesi"),
+    )
+    await stream.publish(envelope(idea))
+    await stream.wait_for("case-opened", 1, settle=0)
+    await stream.publish(envelope(IdeaAmended(
+        idea_id=idea.idea_id, reference=idea.reference, amended_at=idea.submitted_at,
+        changed_fields=("contact.phone", "description"), description="Uusi kuvaus",
+        contact=Contact(name="Maija", email="maija@example.fi", phone="+358401112223"),
+    )))
+    case_id = case_id_for(idea.idea_id)
+    csrf = await sign_in(http)
+    for _ in range(100):
+        detail = (await http.get(f"/cases/{case_id}")).text
+        if "Uusi kuvaus" in detail:
+            break
+        await asyncio.sleep(0.1)
+    assert "<dd>Pielavesi</dd>" in detail and ">other<" not in detail
+    assert "Rajan ry · Pielavesi" in (await http.get("/")).text
+    assert "Yhdistys täydensi tietoja</strong>: Puhelin, Kuvaus" in detail and "contact.phone" not in detail
+    response = await http.post(f"/cases/{case_id}/transition", data={"csrf_token": csrf, "to": "sparring"})
+    assert response.status_code == 303, response.text[:300]
+    detail = (await http.get(f"/cases/{case_id}")).text
+    assert "Vaihe vaihtui</strong>: Idea vastaanotettu → Sparrauksessa" in detail
+    assert not re.search(r"\s:\s", re.sub(r"<[^>]+>", "", detail.split('id="timeline"')[1]))
+    swedish = (await http.get(f"/cases/{case_id}", params={"lang": "sv"})).text
+    assert "Sparras" in swedish and "Under sparrning" not in swedish
+
+    empty = await http.post("/calls?lang=fi", data={"csrf_token": csrf, "name": "", "funder": "", "opens_on": "",
+                                            "closes_on": "", "budget_eur": "", "url": "ftp://x"})
+    assert empty.status_code == 422
+    summary = empty.text.split('class="error-summary"')[1].split("</div>")[0]
+    for field, message in (("name", "Kirjoita haun nimi."), ("funder", "Kirjoita rahoittaja."),
+                           ("opens_on", "Anna päivämäärä."), ("closes_on", "Anna päivämäärä."),
+                           ("url", "Linkin pitää alkaa https://")):
+        assert f'href="#{field}"' in summary and message in summary, field
+    assert summary.index("#name") < summary.index("#opens_on") < summary.index("#url")

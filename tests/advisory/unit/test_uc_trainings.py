@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
 from koonto.advisory.bootstrap import AdvisoryContainer
-from koonto.advisory.domain.errors import Invalid, NotFound
+from koonto.advisory.domain.errors import Invalid, NotFound, Refused
 from koonto.shared.contracts.intake import Contact, RegistrationReceived
 from tests.advisory.unit.conftest import COORDINATOR, events
 
@@ -45,6 +45,11 @@ async def test_registrations_are_kept_once_and_attendance_adds_up(deps: Advisory
     assert not await deps.trainings.record_registration(registration)
     [kept] = await deps.views.registrations(event_id)
     assert kept["email"] == "maija@example.fi"
+    with pytest.raises(Refused):  # the event (20.1.2027) has not begun on 4.12.2026
+        await deps.trainings.record_attendance(COORDINATOR, event_id, participants_total=10, women=4, men=3, other=0,
+                                               not_told=None, organisations=[])
+    assert await events(deps, "attendance-recorded") == []
+    deps.clock.set_day(date(2027, 1, 21))  # type: ignore[attr-defined]
     with pytest.raises(Invalid):
         await deps.trainings.record_attendance(COORDINATOR, event_id, participants_total=5, women=4, men=3, other=0,
                                                not_told=None, organisations=[])

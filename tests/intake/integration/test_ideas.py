@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from koonto.intake.domain.identifiers import normalise_business_id
 from koonto.intake.domain.reference import REFERENCE_PATTERN
 from koonto.shared.contracts.intake import IdeaSubmitted
 from tests.intake.helpers import DELETE, events_of, form_pairs, hidden, idea_body, post_form
@@ -48,13 +49,21 @@ async def test_valid_idea_through_the_html_form_with_check_step_and_receipt(inta
     runtime, http = intake
     form = await http.get("/ideas/new")
     assert form.status_code == 200 and 'name="organisation.name"' in form.text
+    # the hint's example Y-tunnus is itself a valid one (the check digit holds), in every language
+    for language in ("fi", "sv", "en"):
+        page = (await http.get("/ideas/new", params={"lang": language})).text
+        [example] = re.findall(r"\b(\d{7}-\d)\b", page.split('id="organisation-business_id-hint"')[1][:400])
+        assert normalise_business_id(example) == example, (language, example)
+        assert "1234567-8" not in page
+    await http.get("/ideas/new", params={"lang": "fi"})
     token = hidden(form.text, "form_token")
     answers = form_pairs(idea_body(consents={"privacy_notice": True}))
 
     check = await post_form(http, "/ideas/new", [*answers, ("form_token", token), ("website", "")])
     assert check.status_code == 200
     assert "Tarkista vastauksesi" in check.text and "Kylätalon kohtaamispaikka" in check.text
-    assert "+358401234567" in check.text  # the number as it will be stored
+    assert "<dd>040 123 4567</dd>" in check.text  # as the person wrote it, formatted nationally, not +358401234567
+    assert "<dd>+358401234567</dd>" not in check.text
     assert "linkin tilasivulle sähköpostiisi.</p>" in check.text  # where the receipt will come
     by_sms = form_pairs(idea_body(contact__channel="sms"))
     sms_check = await post_form(http, "/ideas/new", [*by_sms, ("form_token", token), ("website", "")])

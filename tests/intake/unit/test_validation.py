@@ -141,3 +141,13 @@ def test_registration_and_subscription_rules() -> None:
     _, errors = validate_subscription({"email": "a@example.fi", "topics": ["horoscope"],
                                        "consents": {"privacy_notice": True}}, REGION)
     assert set(errors) == {"topics"}
+
+
+def test_a_stored_phone_number_is_shown_as_a_finn_writes_it() -> None:
+    from koonto.intake.domain.identifiers import display_phone, normalise_phone
+
+    assert display_phone(normalise_phone("0401234567")) == "040 123 4567"
+    assert display_phone(normalise_phone("+358 50 123 4567")) == "050 123 4567"
+    assert display_phone("+35891234567") == "09 1234567"
+    assert display_phone("+46701234567") == "+46 70 123 45 67"
+    assert display_phone(None) == ""

@@ -29,6 +29,7 @@ from koonto.shared.contracts.intake import (
     RegistrationReceived,
     SubscriptionRequested,
 )
+from koonto.shared.stages import STAGE_LABELS
 from tests.notify.unit.conftest import DAYTIME, Notify
 from tests.support.samples import envelope, idea_submitted
 
@@ -145,7 +146,7 @@ async def test_every_stage_says_something_to_act_on_in_every_language() -> None:
     renderer = Renderer()
     for language in LANGUAGES:
         plain = renderer.email("status-update", language, {**sample("status-update"), "to_stage": "idea"}).text
-        for code in labels.STAGES["fi"]:
+        for code in STAGE_LABELS:
             if code == "idea":
                 continue
             text = renderer.email("status-update", language, {**sample("status-update"), "to_stage": code}).text

@@ -44,3 +44,37 @@ def test_every_message_is_translated(service: str, language: str) -> None:
     assert probes <= used, f"extraction missed {probes - used}"
     missing = sorted(used - translated(package, language))
     assert not missing, f"untranslated in {service} ({language}): {missing}"
+
+
+ROOT = Path(stages.__file__).parents[3]
+SERVICE_CATALOGUES = sorted(ROOT.glob("services/*/koonto/*/locale/*/LC_MESSAGES/messages.po"))
+
+
+def test_the_stage_names_have_one_translation_which_every_service_shows() -> None:
+    """One label source per term: the stages are translated in the shared catalogue only (advisory's staff pages
+    said "Under sparrning" where intake's public page said "Sparras"), and every service's pages and notify's
+    mails give the same name."""
+    from babel.messages.pofile import read_po
+
+    from koonto.advisory.web.pages.common import make_pages as advisory_pages
+    from koonto.notify.domain.labels import stage as notify_stage
+    from koonto.reporting.web.pages import make_pages as reporting_pages
+    from koonto.shared.i18n import Catalogues, language
+    from koonto.shared.pages import SHARED_LOCALE
+
+    assert len(SERVICE_CATALOGUES) >= 8
+    for po in SERVICE_CATALOGUES:
+        with po.open("rb") as handle:
+            ids = {m.id for m in read_po(handle) if m.id}
+        assert not ids & set(stages.STAGE_LABELS.values()), f"{po} translates a stage name again"
+    shared = Catalogues(SHARED_LOCALE)
+    intake_catalogues = Catalogues(SHARED_LOCALE, Path(intake.__file__).parent / "locale")
+    catalogues = [advisory_pages().catalogues, reporting_pages().catalogues, intake_catalogues]
+    for code in ("sv", "en"):
+        for stage, finnish in stages.STAGE_LABELS.items():
+            expected = shared.gettext_in(code, finnish)
+            assert expected != finnish
+            assert {c.gettext_in(code, finnish) for c in catalogues} == {expected}
+            assert notify_stage(code, stage) == expected
+    with language("sv"):
+        assert shared.gettext(stages.STAGE_LABELS["sparring"]) == "Sparras"

@@ -311,6 +311,8 @@ async def test_showcase_lists_only_funded_projects_whose_association_consented(
         # headline figures: 5 associations advised over all time, 9 consultations, 4 events, 3 projects funded
         figures = re.findall(r'<span class="value">(\d+)</span>', html)
         assert figures[:4] == ["5", "9", "4", "3"]
+        assert '<span class="value">5</span> yhdistystä neuvottu' in html  # counted forms (ngettext)
+        assert '<span class="value">3</span> finansierade projekt' in swedish.text
 
 
 async def test_dashboard_and_api_are_for_staff_and_explain_bad_queries(loaded: tuple[Runtime, list[Envelope]]) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
 from koonto.reporting.domain.query import ReportQuery
-from koonto.reporting.domain.report import Table
+from koonto.reporting.domain.report import Table, municipality_label
 from koonto.reporting.store import Generations
 from koonto.reporting.use_cases import reports
 from koonto.shared.clock import utcnow
@@ -62,7 +62,8 @@ class ReportViews:
             {
                 "title": case.get("title", ""),
                 "organisation": case.get("organisation_name") or "",
-                "municipality": names.get(case.get("municipality", ""), case.get("municipality", "")),
+                "municipality": municipality_label(names, case.get("municipality", "")),
+                "other_municipality": case.get("municipality") == "other",
                 "themes": [themes.get(t, t) for t in case.get("themes", [])],
                 "status": SHOWCASE_STATUS_LABELS.get(case.get("stage", ""), ""),
                 "stage": case.get("stage"),

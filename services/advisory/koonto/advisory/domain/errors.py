@@ -37,6 +37,13 @@ class Invalid(AdvisoryError):
     """The input is not acceptable."""
 
 
+def invalid_fields(problems: dict[str, str]) -> Invalid:
+    """One refusal naming every field that is wrong (`extra["fields"]`: field -> Finnish message), so that a form
+    shows all its errors at once; the first is the message of its own."""
+    field, message = next(iter(problems.items()))
+    return Invalid(message, field, fields=dict(problems))
+
+
 class Refused(AdvisoryError):
     """The input is fine but the current state does not allow it (taken, changed meanwhile, not allowed now)."""
 

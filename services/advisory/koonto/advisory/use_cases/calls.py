@@ -6,27 +6,39 @@ from datetime import date
 from typing import Any
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Invalid
+from koonto.advisory.domain.errors import invalid_fields
 from koonto.advisory.domain.schedule import notices_until
+from koonto.advisory.i18n import N_
 from koonto.advisory.store import iso
 from koonto.advisory.use_cases.common import Context, new_id
 
 Document = dict[str, Any]
 
 
+def call_problems(
+    name: str, funder: str, opens_on: date | None, closes_on: date | None, budget_eur: int | None, url: str | None
+) -> dict[str, str]:
+    """Every problem of a call at once, field by field (a day that could not be read is None: checked elsewhere)."""
+    problems: dict[str, str] = {}
+    if not name:
+        problems["name"] = N_("Kirjoita haun nimi.")
+    if not funder:
+        problems["funder"] = N_("Kirjoita rahoittaja.")
+    if opens_on and closes_on and closes_on < opens_on:
+        problems["closes_on"] = N_("Haku ei voi päättyä ennen kuin se alkaa.")
+    if budget_eur is not None and not 0 <= budget_eur <= 1_000_000_000:
+        problems["budget_eur"] = N_("Budjetti kokonaisina euroina.")
+    if url and not url.startswith(("https://", "http://")):
+        problems["url"] = N_("Linkin pitää alkaa https://")
+    return problems
+
+
 def check_call(
     name: str, funder: str, opens_on: date, closes_on: date, budget_eur: int | None, url: str | None
 ) -> None:
-    if not name:
-        raise Invalid("Kirjoita haun nimi.", "name")
-    if not funder:
-        raise Invalid("Kirjoita rahoittaja.", "funder")
-    if closes_on < opens_on:
-        raise Invalid("Haku ei voi päättyä ennen kuin se alkaa.", "closes_on")
-    if budget_eur is not None and not 0 <= budget_eur <= 1_000_000_000:
-        raise Invalid("Budjetti kokonaisina euroina.", "budget_eur")
-    if url and not url.startswith(("https://", "http://")):
-        raise Invalid("Linkin pitää alkaa https://", "url")
+    problems = call_problems(name, funder, opens_on, closes_on, budget_eur, url)
+    if problems:
+        raise invalid_fields(problems)
 
 
 class Calls:

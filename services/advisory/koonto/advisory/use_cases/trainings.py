@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Invalid, found
+from koonto.advisory.domain.errors import Invalid, Refused, found
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
@@ -130,6 +130,8 @@ class Trainings:
         not_told: int | None, organisations: list[str],
     ) -> Document:
         doc = found(await self.c.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
+        if as_utc(doc["starts_at"]) > self.c.now():  # nobody has attended yet
+            raise Refused("Osallistujia voi kirjata vasta, kun tilaisuus on alkanut.", "participants_total")
         counts = {"women": women, "men": men, "other": other}
         not_told = _attendance_counts(participants_total, counts, not_told)
         organisations = sorted({o.strip()[:200] for o in organisations if o.strip()})[:500]

@@ -12,7 +12,7 @@ from koonto.intake.domain.messages import N_, Invalid
 BUSINESS_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2)
 _BUSINESS_ID = re.compile(r"^(\d{6,7})-?(\d)$")
 
-BAD_BUSINESS_ID_FORMAT = N_("Anna Y-tunnus muodossa 1234567-8.")
+BAD_BUSINESS_ID_FORMAT = N_("Anna Y-tunnus muodossa 1234567-1.")
 BAD_BUSINESS_ID_CHECK = N_("Y-tunnuksen tarkiste ei täsmää. Tarkista numero esimerkiksi YTJ:stä (ytj.fi).")
 BAD_PHONE = N_("Puhelinnumero ei kelpaa. Anna numero muodossa 040 123 4567 tai +358 40 123 4567.")
 BAD_EMAIL = N_("Sähköpostiosoite ei kelpaa. Anna osoite muodossa nimi@esimerkki.fi.")
@@ -49,6 +49,23 @@ def normalise_phone(raw: str, default_region: str = "FI") -> str:
     if not phonenumbers.is_valid_number(number):
         raise Invalid(BAD_PHONE)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def display_phone(e164: str | None) -> str:
+    """A stored E.164 number as a Finn writes it: a mobile number '040 123 4567', a landline as the national
+    format has it ('09 1234567'), a foreign number internationally ('+46 70 123 45 67')."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, "FI")
+    except phonenumbers.NumberParseException:
+        return e164
+    if number.country_code != 358:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    digits = "0" + phonenumbers.national_significant_number(number)
+    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.MOBILE and len(digits) == 10:
+        return f"{digits[:3]} {digits[3:6]} {digits[6:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 def normalise_email(raw: str) -> str:

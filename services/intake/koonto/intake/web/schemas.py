@@ -27,7 +27,7 @@ class Organisation(_Body):
     name: str = Field(max_length=200, examples=["Kyläyhdistys Toivala ry"])
     type: Literal["registered_association", "informal_group", "foundation", "other"]
     business_id: str | None = Field(
-        None, max_length=20, description="Y-tunnus (1234567-8); required for a registered association, "
+        None, max_length=20, description="Y-tunnus (1234567-1); required for a registered association, "
         "absent for an informal group", examples=["1572860-0"],
     )
     municipality: str = Field(max_length=100, description=MUNICIPALITY, examples=["kuopio"])

@@ -1,37 +1,16 @@
-"""Labels shown in messages, per language (Finnish first)."""
+"""Labels shown in messages, per language (Finnish first); the stage names come from the shared catalogue."""
 
 from __future__ import annotations
 
+from functools import cache
+from pathlib import Path
+
+from koonto.shared import stages
+from koonto.shared.i18n import Catalogues
 from koonto.shared.region import Region
 from koonto.shared.stages import STAGE_LABELS
 
-STAGES: dict[str, dict[str, str]] = {
-    "fi": STAGE_LABELS,
-    "sv": {
-        "idea": "Idén har tagits emot",
-        "sparring": "Under sparrning",
-        "preparing": "Ansökan under arbete",
-        "submitted": "Ansökan inlämnad",
-        "supplementing": "Begäran om komplettering",
-        "funded": "Positivt finansieringsbeslut",
-        "declined": "Negativt finansieringsbeslut",
-        "implementation": "Under genomförande",
-        "closed": "Avslutat",
-        "withdrawn": "Går inte vidare",
-    },
-    "en": {
-        "idea": "Idea received",
-        "sparring": "Being developed with an advisor",
-        "preparing": "Application in preparation",
-        "submitted": "Application submitted",
-        "supplementing": "Additional information requested",
-        "funded": "Funding granted",
-        "declined": "Funding declined",
-        "implementation": "In implementation",
-        "closed": "Closed",
-        "withdrawn": "Not proceeding",
-    },
-}
+SHARED_LOCALE = Path(stages.__file__).parent / "locale"  # where the stage names are translated
 
 TOPICS: dict[str, dict[str, str]] = {  # as the subscription form names them (intake's catalogues)
     "fi": {
@@ -76,8 +55,16 @@ EVENT_KINDS: dict[str, dict[str, str]] = {
 }
 
 
+@cache
+def _shared() -> Catalogues:
+    return Catalogues(SHARED_LOCALE)
+
+
 def stage(language: str, code: str) -> str:
-    return STAGES.get(language, STAGES["fi"]).get(code, code)
+    """The stage's name as every page and mail names it: `STAGE_LABELS` translated by the shared catalogue (the
+    one source of the Swedish and English names)."""
+    label = STAGE_LABELS.get(code)
+    return _shared().gettext_in(language, label) if label else code
 
 
 def topic(language: str, code: str) -> str:

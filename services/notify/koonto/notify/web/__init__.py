@@ -3,10 +3,13 @@ unsubscribe pages), the domain errors mapped to responses once (`errors.py`)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from koonto.notify.bootstrap import NotifyContainer
-from koonto.notify.web import errors
+from koonto.notify.web import errors, labels
 from koonto.notify.web.api import fanouts as fanouts_api
 from koonto.notify.web.api import notifications
 from koonto.notify.web.pages import fanouts as fanouts_page
@@ -23,5 +26,8 @@ ROUTERS: list[APIRouter] = [
 
 
 def configure(app: FastAPI, container: NotifyContainer) -> None:
-    """The pages use the shared stylesheet (nothing of notify's own to serve); errors mapped once."""
+    """The pages use the shared stylesheet and notify's few additions (`/static/notify`: the stacked table rows of
+    the staff pages); the codes' labels for the templates; errors mapped once."""
+    app.mount("/static/notify", StaticFiles(directory=Path(__file__).parent / "static"), name="notify-static")
+    labels.install(container.pages.env, container.pages.catalogues)
     errors.install(app)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from babel.support import NullTranslations
+
 from koonto.reporting.domain.model import (
     CHANNEL_LABELS,
     EVENT_KIND_LABELS,
@@ -28,6 +30,27 @@ from koonto.shared.numbers import format_number
 from koonto.shared.stages import STAGE_LABELS
 
 Summary = dict[str, Any]
+
+
+_FINNISH = NullTranslations()  # the reports are Finnish: Babel's ngettext with the source text's own plural rule
+
+
+def _plural(singular: str, plural: str, n: int) -> str:
+    return _FINNISH.ngettext(singular, plural, n)
+
+
+OTHER_MUNICIPALITY = "Muu kunta"  # an idea from outside the region's list: the form's own words, never "other"
+
+
+def municipality_label(names: dict[str, str], code: str) -> str:
+    if code in names:
+        return names[code]
+    return OTHER_MUNICIPALITY if code == "other" else code
+
+
+def _reach_note(count: int, of: int) -> str:
+    """The reach in words: '... tavoitettiin 1 kunta 19 kunnasta.' (not '1 kuntaa')."""
+    return f"Kauden aikana tavoitettiin {count} {_plural('kunta', 'kuntaa', count)} {of} kunnasta."
 
 
 def _day(value: datetime | str | None) -> date | None:
@@ -160,7 +183,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     )
     ideas_mun = Table(
         "ideat_kunnittain", "Ideat kunnittain", ["Kunta", "Ideoita"],
-        [[municipality_names.get(code, code), n] for code, n in s["ideas"]["by_municipality"].items()],
+        [[municipality_label(municipality_names, code), n] for code, n in s["ideas"]["by_municipality"].items()],
     )
     ideas_theme = Table(
         "ideat_teemoittain", "Ideat teemoittain", ["Teema", "Ideoita"],
@@ -223,7 +246,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     municipalities = Table(
         "kunnat", "Tavoitetut kunnat", ["Kunta", "Tavoitettu"],
         [[name, "kyllä" if code in reach["codes"] else "ei"] for code, name in municipality_names.items()],
-        chart_column=None, note=f"Kauden aikana tavoitettiin {reach['count']} kuntaa {reach['of']} kunnasta.",
+        chart_column=None, note=_reach_note(reach["count"], reach["of"]),
     )
     return [figures, ideas_mun, ideas_theme, stages, sessions, applications, decisions, events, genders,
             notifications, durations_table, municipalities]

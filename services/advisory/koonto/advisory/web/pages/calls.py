@@ -11,7 +11,9 @@ from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.errors import invalid_fields
 from koonto.advisory.i18n import N_
+from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.pages.common import (
     FRESH,
@@ -21,12 +23,14 @@ from koonto.advisory.web.pages.common import (
     done,
     gettext,
     integer,
+    read_all,
     render,
     submit,
     text,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
+CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  # the form's order
 
 NOTICE_LABELS = [
     ("opened", N_("Haku avautui")),
@@ -55,14 +59,20 @@ async def calls(request: Request, advisory: Deps, principal: PageWork) -> HTMLRe
 @router.post("/calls")
 async def create_call(request: Request, advisory: Deps, principal: PageWork) -> Response:
     def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        read, problems = read_all(form, {"opens_on": day, "closes_on": day, "budget_eur": integer})
+        url = text(form, "url").strip() or None
+        problems |= call_problems(text(form, "name").strip(), text(form, "funder").strip(), read["opens_on"],
+                                  read["closes_on"], read["budget_eur"], url)
+        if problems:  # every wrong field at once, in the form's order
+            raise invalid_fields({f: problems[f] for f in CALL_FIELDS if f in problems})
         return advisory.calls.create_call(
             actor,
             name=text(form, "name"),
             funder=text(form, "funder"),
-            opens_on=day(form, "opens_on"),
-            closes_on=day(form, "closes_on"),
-            budget_eur=integer(form, "budget_eur"),
-            url=text(form, "url").strip() or None,
+            opens_on=read["opens_on"],
+            closes_on=read["closes_on"],
+            budget_eur=read["budget_eur"],
+            url=url,
             description=text(form, "description"),
         )
 

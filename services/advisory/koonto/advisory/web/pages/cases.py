@@ -56,6 +56,15 @@ ENTRY_LABELS = {
     "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
 }
 
+AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
+    "description": N_("Kuvaus"),
+    "contact.name": N_("Yhteyshenkilön nimi"),
+    "contact.email": N_("Sähköposti"),
+    "contact.phone": N_("Puhelin"),
+    "contact.language": N_("Viestien kieli"),
+    "contact.channel": N_("Viestintätapa"),
+}
+
 
 async def case_page(
     request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH
@@ -77,6 +86,7 @@ async def case_page(
         followups=await advisory.views.followups(case_id=case_id),
         session_kinds=SESSION_KIND_LABELS,
         entry_labels=ENTRY_LABELS,
+        amended_fields=AMENDED_FIELDS,
         now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
         **shown.context(),
     )

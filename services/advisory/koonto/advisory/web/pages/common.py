@@ -86,11 +86,14 @@ def render(request: Request, template: str, status_code: int = 200, **context: A
     region = container_of(request).region
     language = current_language()
 
-    def municipality_name(code: str | None) -> str:
+    def municipality_name(code: str | None, other: str | None = None) -> str:
+        """The region's name of `code`; for "other" what the association wrote (or "Muu kunta"), never the code."""
         m = region.municipality(code or "")
-        if m is None:
-            return code or ""
-        return m.name_sv if language == "sv" else m.name_fi
+        if m is not None:
+            return m.name_sv if language == "sv" else m.name_fi
+        if code == "other":
+            return other or pages.catalogues.gettext(N_("Muu kunta"))
+        return code or ""
 
     def theme_names(codes: list[str]) -> str:
         by_code = {t.code: t for t in region.themes}
@@ -160,7 +163,8 @@ async def submit(
         raise
     except AdvisoryError as exc:
         status = http_status(exc)
-        errors = {exc.field or field: gettext(request, exc.message)}
+        fields = exc.extra.get("fields") or {exc.field or field: exc.message}  # every wrong field at once
+        errors = {name: gettext(request, message) for name, message in fields.items()}
         return await again(Shown(errors, form, status if status in statuses else 422))
     return then
 
@@ -190,6 +194,23 @@ def day(form: FormData, name: str) -> date:
         return date.fromisoformat(str(form.get(name, "")).strip())
     except ValueError:
         raise AdvisoryError("Anna päivämäärä.", name) from None
+
+
+Reader = Callable[[FormData, str], Any]
+
+
+def read_all(form: FormData, readers: dict[str, Reader]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read every field with its reader (`day`, `integer`, ...): (values, problems), a field that could not be
+    read being None in the values and its message in the problems, so a form can name all its errors at once."""
+    values: dict[str, Any] = {}
+    problems: dict[str, str] = {}
+    for name, reader in readers.items():
+        try:
+            values[name] = reader(form, name)
+        except AdvisoryError as exc:
+            values[name] = None
+            problems[name] = exc.message
+    return values, problems
 
 
 def moment(form: FormData, name: str) -> datetime:

@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES, IdeaDraft, validate_idea
+from koonto.intake.domain.identifiers import display_phone
 from koonto.intake.domain.messages import N_
 from koonto.intake.domain.reference import format_reference
 from koonto.intake.web.deps import IDEA_CHECKBOXES, Deps, RateLimit, read_form
@@ -78,6 +79,7 @@ def _check_page(request: Request, deps: IntakeContainer, post: IdeaPost, *, conf
     form_token = deps.abuse.stamp("idea", confirm=True) if post.suspected else post.page.get("form_token", "")
     return deps.pages.render(
         request, "idea_check.html", page_title=deps.t(N_("Tarkista vastauksesi")), draft=draft,
+        phone_display=display_phone(draft.contact.get("phone")),
         hidden=_hidden_fields(post.values), form_token=form_token, confirm=confirm,
         municipality_name=municipality_name(
             deps.region, draft.organisation["municipality"], draft.organisation.get("municipality_other")

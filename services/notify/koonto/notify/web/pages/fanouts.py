@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from koonto.notify.web.deps import Deps, Staff
+from koonto.notify.web.pages.staff import render_staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -13,4 +14,4 @@ router = APIRouter(include_in_schema=False)
 @router.get("/staff/fanouts", response_class=HTMLResponse)
 async def fanouts(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
     views = await deps.views.fanouts()
-    return deps.pages.render(request, "fanouts.html", staff=principal, page_title="Joukkolähetykset", fanouts=views)
+    return render_staff(request, deps, principal, "fanouts.html", page_title="Joukkolähetykset", fanouts=views)

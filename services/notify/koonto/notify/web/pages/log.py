@@ -10,6 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from koonto.notify.domain.kinds import KINDS
 from koonto.notify.views import STATUSES, DeliveryFilter
 from koonto.notify.web.deps import Deps, Staff
+from koonto.notify.web.pages.staff import render_staff
+from koonto.shared.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 FILTERS = ("recipient", "kind", "status", "since", "until")  # the log's query parameters (an empty one: no condition)
@@ -23,10 +25,13 @@ async def home(principal: Staff) -> RedirectResponse:
 def parse_day(name: str, value: str | None, errors: dict[str, str]) -> datetime | None:
     if not value:
         return None
+    text = value.strip()
     try:
-        return datetime.fromisoformat(value)
+        if "." in text:  # as Finnish is written: 29.11.2026
+            return datetime.strptime(text, "%d.%m.%Y")
+        return datetime.fromisoformat(text)
     except ValueError:
-        errors[name] = "Anna päivämäärä muodossa VVVV-KK-PP."
+        errors[name] = N_("Anna päivämäärä muodossa 29.11.2026.")
         return None
 
 
@@ -42,10 +47,11 @@ async def delivery_log(request: Request, deps: Deps, principal: Staff) -> HTMLRe
         until=parse_day("until", filters["until"], errors),
     )
     items = await deps.views.deliveries(where, limit=200)
-    return deps.pages.render(
+    return render_staff(
         request,
+        deps,
+        principal,
         "log.html",
-        staff=principal,
         page_title="Viestiloki",
         items=items,
         kinds=sorted(KINDS),

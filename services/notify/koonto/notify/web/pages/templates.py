@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from koonto.notify.web.deps import Deps, Staff
+from koonto.notify.web.pages.staff import render_staff
 
 router = APIRouter(include_in_schema=False)
 
@@ -13,4 +14,4 @@ router = APIRouter(include_in_schema=False)
 @router.get("/staff/templates", response_class=HTMLResponse)
 async def preview(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
     previews = deps.views.template_previews()
-    return deps.pages.render(request, "preview.html", staff=principal, page_title="Viestipohjat", previews=previews)
+    return render_staff(request, deps, principal, "preview.html", page_title="Viestipohjat", previews=previews)

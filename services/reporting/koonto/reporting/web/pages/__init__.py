@@ -7,7 +7,7 @@ from pathlib import Path
 
 from koonto.reporting.domain.report import format_figure
 from koonto.shared.i18n import Catalogues
-from koonto.shared.pages import Pages
+from koonto.shared.pages import SHARED_LOCALE, Pages
 
 WEB_DIR = Path(__file__).parent.parent
 TEMPLATES = WEB_DIR / "templates"
@@ -16,7 +16,8 @@ LOCALE = WEB_DIR.parent / "locale"
 
 
 def make_pages() -> Pages:
-    pages = Pages(TEMPLATES, Catalogues(LOCALE), service="reporting")
+    # the shared catalogue first: the stage names are translated once, in shared/koonto/shared/locale
+    pages = Pages(TEMPLATES, Catalogues(SHARED_LOCALE, LOCALE), service="reporting")
     # t(): translate a label that is data (no %-formatting, unlike the template's _())
     pages.env.globals["t"] = lambda text: pages.catalogues.gettext(str(text))
     pages.env.filters["translate"] = pages.env.globals["t"]
