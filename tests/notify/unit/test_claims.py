@@ -153,3 +153,31 @@ async def test_a_retry_after_the_server_refused_the_data_starts_without_the_comm
     await deliveries.mark_retry(seen["_id"], notify.container.sender.owner, due_at=notify.container.now(), error="451")
     [entry] = await notify.queue()
     assert entry["status"] == "pending" and "committing" not in entry
+
+
+async def test_a_retry_mark_overwritten_by_a_late_write_of_ours_is_written_again(
+    notify: Notify, monkeypatch: Any
+) -> None:
+    """The committing mark timed out but landed after the retry mark, putting back "sending" (a lost update on a
+    store that replaces whole documents): the retry mark is checked and written again, so nothing is held."""
+    seen = await queued(notify)
+    deliveries = notify.container.store.deliveries
+    owner = notify.container.sender.owner
+    assert await claim(notify, seen, owner) is not None
+    real = deliveries.queue.update_one
+    calls = 0
+
+    async def first_one_lost(filter: Any, update: Any, **kw: Any) -> Any:
+        nonlocal calls
+        calls += 1
+        result = await real(filter, update, **kw)
+        if calls == 1:  # the late committing write lands over it
+            await notify.infra.store["delivery_queue"].raw.update_one(
+                {"_id": seen["_id"]}, {"$set": {"status": "sending", "locked_by": owner, "committing": True}}
+            )
+        return result
+
+    monkeypatch.setattr(deliveries.queue, "update_one", first_one_lost)
+    await deliveries.mark_retry(seen["_id"], owner, due_at=notify.container.now(), error="not sent")
+    [entry] = await notify.queue()
+    assert calls == 2 and entry["status"] == "pending" and "committing" not in entry

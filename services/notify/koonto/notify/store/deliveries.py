@@ -10,6 +10,7 @@ shared relay.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -146,10 +147,17 @@ class Deliveries:
         return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
 
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
-        await self.queue.update_one(
-            {"_id": key, "status": "sending", "locked_by": owner},
-            {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNSEND},
-        )
+        """Back to the queue, known not sent. Checked after writing: a write of ours that timed out earlier (the
+        committing mark, on a store starved of CPU) can still land after this one, and a store that applies
+        one document's updates as whole-document replacements (FerretDB v1) then puts back "sending", which
+        recovery would hold as an unknown outcome for ever. Written again until it stays (a few tries)."""
+        update = {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNSEND}
+        for attempt in range(4):
+            await self.queue.update_one({"_id": key, "status": "sending", "locked_by": owner}, update)
+            await asyncio.sleep(0.2 * 2**attempt)
+            doc = await self.queue.find_one({"_id": key}, {"status": 1, "locked_by": 1})
+            if doc is None or doc.get("status") != "sending" or doc.get("locked_by") != owner:
+                return
 
     async def postpone(self, key: str, owner: str, *, due_at: datetime, reason: str) -> None:
         """Back to the queue without counting an attempt (quiet hours reached while it waited)."""
