@@ -149,8 +149,8 @@ class Deliveries:
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
         """Back to the queue, known not sent. Checked after writing: a write of ours that timed out earlier (the
         committing mark, on a store starved of CPU) can still land after this one, and a store that applies
-        one document's updates as whole-document replacements (some supported stores do) then puts back "sending", which
-        recovery would hold as an unknown outcome for ever. Written again until it stays (a few tries)."""
+        one document's updates as whole-document replacements (some supported stores do) then puts back
+        "sending", which recovery would hold as an unknown outcome for ever. Written again until it stays."""
         update = {"$set": {"status": "pending", "due_at": due_at, "last_error": error[:1000]}, "$unset": UNSEND}
         for attempt in range(4):
             await self.queue.update_one({"_id": key, "status": "sending", "locked_by": owner}, update)
