@@ -18,7 +18,7 @@ from tests.support.staff import bearer
 SUBSCRIBERS = int(os.environ.get("KOONTO_TEST_FANOUT_SIZE", "5000"))  # the acceptance figure; smaller for a quick look
 
 
-@pytest.mark.timeout(1500)  # about 3-5 min alone; 10 min seen on a machine busy with other suites
+@pytest.mark.timeout(2400)  # ~15 min in CI on FerretDB v1 (store-bound); only a stall should fail it
 async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
     notify_factory, mail_sink: MailSink
 ) -> None:  # type: ignore[no-untyped-def]
@@ -66,7 +66,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
         await eventually(
             lambda: _n(mail_sink),
             until=lambda n: n >= SUBSCRIBERS // 2,
-            timeout=600,
+            timeout=900,
             interval=0.2,
             what="half of the fan-out sent",
         )
@@ -81,7 +81,7 @@ async def test_fanout_to_5000_survives_a_restart_without_resending_or_skipping(
             await eventually(
                 lambda: _n(mail_sink),
                 until=lambda n: n >= SUBSCRIBERS,
-                timeout=900,
+                timeout=1200,
                 interval=0.2,
                 what="the whole fan-out sent",
             )
