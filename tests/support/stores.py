@@ -16,7 +16,10 @@ from koonto.shared.mongo import Store
 async def replica_stores(url: str, database: str, replicas: int = 2) -> AsyncIterator[list[Store]]:
     clients: list[AsyncMongoClient[dict]] = [AsyncMongoClient(url, tz_aware=True) for _ in range(replicas)]
     try:
-        yield [Store(client[database]) for client in clients]
+        stores = [Store(client[database]) for client in clients]
+        for store in stores:
+            await store.detect()  # as the runtime does: the same write paths as a running service
+        yield stores
     finally:
         for client in clients:
             await client.close()

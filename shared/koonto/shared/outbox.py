@@ -309,10 +309,13 @@ class OutboxRelay:
             scanned = await source.scan(self.batch)
             if not scanned:
                 continue
-            self._full_batch |= len(scanned) >= self.batch
             ids = [p.event_id for s in scanned for p in s.events]
             done = await self._already_published(ids)
             todo = [p for s in scanned for p in s.events if p.event_id not in done]
+            # a full batch of unpublished events: there may be more right behind it. A full batch the fast path had
+            # published already is only settled here, at the idle pace (a fan-out's log, on a store that reads the
+            # whole collection for it, would otherwise be scanned back to back while the fast path keeps up)
+            self._full_batch |= len(scanned) >= self.batch and bool(todo)
             backlog += len({id(s) for s in scanned if any(p.event_id not in done for p in s.events)})
             published += len(await self._publish_all(todo))
             cleaned = await source.settle(scanned, epoch_ms())

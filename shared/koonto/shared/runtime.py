@@ -234,6 +234,7 @@ class Runtime(Generic[C]):
         while True:
             try:
                 await wait_for_store(self.db, attempts=1_000_000, delay=1.0)
+                await self.store.detect()
                 await ensure_indexes(self.db, self._indexes())
                 for hook in self.spec.on_startup:
                     await hook(self.container)

@@ -144,3 +144,50 @@ async def test_idle_scans_back_off_and_a_write_without_notify_or_a_failed_fast_p
         assert lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
     finally:
         await relay.stop()
+
+
+async def test_a_full_batch_the_fast_path_published_is_settled_at_the_idle_pace() -> None:
+    """During a fan-out the fast path publishes every outcome; the scan then finds full batches of events it only
+    has to settle. Those must not make it scan again at once (back to back, each a read of the whole growing log on
+    FerretDB v1): it settles one batch per idle interval. A full batch of unpublished events does rescan at once."""
+    import asyncio
+
+    infra = memory_infra(event_collections=["log"])
+    relay = infra.relay
+    relay.poll_seconds = 0.02
+    relay.batch = 5
+    envs = [envelope(idea_submitted(title=f"t{i}")) for i in range(40)]
+    for i, env in enumerate(envs):
+        await infra.store["log"].insert_one({"_id": f"d{i:02d}", **event_field(env)})
+    relay.notify(*envs)
+    assert await relay.publish_committed() == 40  # the fast path: all out, none settled yet
+    scans = 0
+    drain = relay.drain_once
+
+    async def counted() -> int:
+        nonlocal scans
+        scans += 1
+        return await drain()
+
+    relay.drain_once = counted  # type: ignore[method-assign]
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)
+        assert scans <= 3  # back to back it would have settled all 8 batches by now
+        assert await relay.pending() >= 25
+    finally:
+        await relay.stop()
+    assert [e.id for e in infra.publisher.envelopes] == [e.id for e in envs]  # type: ignore[attr-defined]
+
+    fresh = [envelope(idea_submitted(title=f"n{i}")) for i in range(20)]  # written without notify
+    for i, env in enumerate(fresh):
+        await infra.store["log"].insert_one({"_id": f"n{i:02d}", **event_field(env)})
+    relay.drain_once = drain  # type: ignore[method-assign]
+    await infra.store["log"].delete_many({"_id": {"$regex": "^d"}})
+    relay.start()
+    try:
+        await asyncio.sleep(0.1)
+        published_ids = [e.id for e in infra.publisher.envelopes]  # type: ignore[attr-defined]
+        assert all(env.id in published_ids for env in fresh)  # 4 full batches, rescanned at once
+    finally:
+        await relay.stop()

@@ -2,14 +2,16 @@
 
 A `Collection` has the methods of PyMongo's async collection that the store subset allows, spelled out (no
 `__getattr__` proxy, so what a store may use is visible here). Writes that name one document by `_id` hold that
-document's lock for the write (see `locks.py`); reads go straight through. `raw` is PyMongo's collection, for
-the rare call that needs more (and says why where it is made).
+document's lock for the write (see `locks.py`); reads go straight through. On a store that reads the whole
+collection for a filter of `_id` plus guards (`Store.detect`), such a write is resolved by `_id` first
+(`guards.py`). `raw` is PyMongo's collection, for the rare call that needs more (and says why where it is made).
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pymongo import ReturnDocument
@@ -19,6 +21,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, UpdateResult
 
+from koonto.shared.mongo.guards import MISSING, Unsupported, by_id_first, matches
 from koonto.shared.mongo.locks import DocumentLocks
 
 Document = dict[str, Any]
@@ -27,11 +30,38 @@ Document = dict[str, Any]
 OUTBOX_FIELDS = ("outbox", "outbox_pending", "outbox_rev", "outbox_written_ms")
 
 
+NO_MATCH = object()
+
+
+@dataclass
+class Quirks:
+    """What `Store.detect` learnt of the server, shared by a store's collections."""
+
+    guards_scan: bool = False  # a filter of `_id` plus guards reads the whole collection (FerretDB v1)
+
+
 class Collection:
-    def __init__(self, raw: AsyncCollection[Document], locks: DocumentLocks) -> None:
+    def __init__(self, raw: AsyncCollection[Document], locks: DocumentLocks, quirks: Quirks | None = None) -> None:
         self.raw = raw
         self.name = raw.name
         self.locks = locks
+        self.quirks = quirks or Quirks()
+
+    async def _by_id(self, filter: Mapping[str, Any], upsert: bool = False) -> Any:
+        """On a store whose guards scan: the `_id` to write by when the document matches `filter`, NO_MATCH when
+        it does not; MISSING when the store is to decide (any other store, an upsert, a filter `guards` cannot
+        decide). Called with the document's lock held."""
+        if not self.quirks.guards_scan or upsert:
+            return MISSING
+        doc_id = by_id_first(filter)
+        if doc_id is MISSING:
+            return MISSING
+        fields = {path.split(".")[0]: 1 for path in filter if not path.startswith("$")}
+        current = await self.raw.find_one({"_id": doc_id}, fields)
+        try:
+            return doc_id if current is not None and matches(current, filter) else NO_MATCH
+        except Unsupported:
+            return MISSING
 
     def _hold(self, filter: Mapping[str, Any]) -> contextlib.AbstractAsyncContextManager[None]:
         doc_id = filter.get("_id")
@@ -86,6 +116,11 @@ class Collection:
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
         async with self._hold(filter):
+            doc_id = await self._by_id(filter, upsert)
+            if doc_id is NO_MATCH:
+                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)
+            if doc_id is not MISSING:
+                return await self.raw.update_one({"_id": doc_id}, update)
             return await self.raw.update_one(filter, update, upsert=upsert)
 
     async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any]) -> UpdateResult:
@@ -95,7 +130,12 @@ class Collection:
         self, filter: Mapping[str, Any], replacement: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
         async with self._hold(filter):
-            return await self.raw.replace_one(filter, replacement, upsert=upsert)
+            doc_id = await self._by_id(filter, upsert)
+            if doc_id is NO_MATCH:
+                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)
+            return await self.raw.replace_one(
+                filter if doc_id is MISSING else {"_id": doc_id}, replacement, upsert=upsert
+            )
 
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False, after: bool = True,
@@ -104,8 +144,11 @@ class Collection:
         """The document after (or before) the update. The outbox fields are dropped here unless asked for:
         FerretDB v1 cannot project in `find_one_and_update`."""
         async with self._hold(filter):
+            doc_id = await self._by_id(filter, upsert)
+            if doc_id is NO_MATCH:
+                return None
             doc = await self.raw.find_one_and_update(
-                filter, update, upsert=upsert,
+                filter if doc_id is MISSING else {"_id": doc_id}, update, upsert=upsert,
                 return_document=ReturnDocument.AFTER if after else ReturnDocument.BEFORE,
             )
         if doc is not None and not keep_outbox:
@@ -115,7 +158,10 @@ class Collection:
 
     async def delete_one(self, filter: Mapping[str, Any]) -> DeleteResult:
         async with self._hold(filter):
-            return await self.raw.delete_one(filter)
+            doc_id = await self._by_id(filter)
+            if doc_id is NO_MATCH:
+                return DeleteResult({"n": 0, "ok": 1.0}, True)
+            return await self.raw.delete_one(filter if doc_id is MISSING else {"_id": doc_id})
 
     async def delete_many(self, filter: Mapping[str, Any]) -> DeleteResult:
         return await self.raw.delete_many(filter)
@@ -127,11 +173,19 @@ class Store:
     def __init__(self, db: AsyncDatabase[Document], locks: DocumentLocks | None = None) -> None:
         self.db = db
         self.locks = locks or DocumentLocks()
+        self.quirks = Quirks()
         self._collections: dict[str, Collection] = {}
+
+    async def detect(self) -> Quirks:
+        """Learns from the server what its collections must work around (the runtime calls it once the store
+        answers; until then every write goes to the store as written, which is correct everywhere)."""
+        info = await self.db.client.admin.command("buildInfo")
+        self.quirks.guards_scan = "ferretdbVersion" in info
+        return self.quirks
 
     def collection(self, name: str) -> Collection:
         if name not in self._collections:
-            self._collections[name] = Collection(self.db[name], self.locks)
+            self._collections[name] = Collection(self.db[name], self.locks, self.quirks)
         return self._collections[name]
 
     def __getitem__(self, name: str) -> Collection:
