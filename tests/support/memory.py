@@ -191,20 +191,23 @@ def memory_infra(
     *,
     outbox_collections: Sequence[str] = (),
     event_collections: Sequence[str] = (),
+    store: Store | None = None,
+    instance_id: str = "memory-1",
 ) -> Infra:
     """An `Infra` on the in-memory store, with a recording publisher and the real relay (not started: call
-    `await published(infra)` to run it once)."""
+    `await published(infra)` to run it once). Another replica on the same data: pass the first one's `store` and
+    another `instance_id`."""
     settings = settings or ServiceSettings()
-    store = memory_store()
+    store = store or memory_store()
     publisher = RecordingPublisher()
     sources: list[OutboxSource] = [EmbeddedOutbox(store[c], quiet_ms=0) for c in outbox_collections]
     sources += [EventField(store[c]) for c in event_collections]
     relay = OutboxRelay(settings.service_name, store, sources, publisher)
     return Infra(
         service=settings.service_name, settings=settings, region=load_region(settings.region, settings.regions_dir),
-        instance_id="memory-1", mongo=cast(Any, None), db=store.db, store=store,
+        instance_id=instance_id, mongo=cast(Any, None), db=store.db, store=store,
         broker=NatsBroker("nats://127.0.0.1:1"), publisher=cast(Any, publisher), relay=relay,
-        leases=Leases(store.db["leases"], "memory-1"),
+        leases=Leases(store.db["leases"], instance_id),
     )
 
 

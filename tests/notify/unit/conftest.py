@@ -18,6 +18,7 @@ from koonto.notify.domain.retry import DeliveryError, SendResult
 from koonto.notify.settings import NotifySettings
 from koonto.notify.store import EVENT_COLLECTIONS, subscriber_document
 from koonto.shared.contracts import Envelope
+from koonto.shared.mongo import Store
 from koonto.shared.runtime import Infra
 from tests.support.memory import memory_infra, published
 
@@ -95,9 +96,10 @@ class Notify:
         )
 
 
-def make_notify(**overrides: Any) -> Notify:
+def make_notify(*, store: Store | None = None, instance_id: str = "memory-1", **overrides: Any) -> Notify:
+    """Notify on the in-memory store; a second replica on the same data with `store=` and another `instance_id`."""
     settings = NotifySettings(mode="test", public_base_url="http://notify.test", **overrides)
-    infra = memory_infra(settings, event_collections=EVENT_COLLECTIONS)
+    infra = memory_infra(settings, event_collections=EVENT_COLLECTIONS, store=store, instance_id=instance_id)
     clock = SettableClock(DAYTIME)
     mailer, sms = FakeMailer(), FakeSms()
     container = bootstrap(infra, settings=settings, clock=clock, mailer=mailer, sms=sms)

@@ -48,3 +48,40 @@ async def test_expansion_walks_on_from_its_cursor_and_keeps_only_a_little_ahead(
     await notify.infra.store["delivery_queue"].delete_many({})
     assert await notify.container.fanout.expand_once() is True
     assert [d["address"] for d in await notify.queue()] == ["s4@example.fi"]
+
+
+async def test_a_stopped_replica_hands_its_expansion_lease_back_so_the_next_goes_on_at_once() -> None:
+    """A rolling deploy stops a replica in the middle of a fan-out: its lease goes back on stop, and another
+    replica (here: a second container on the same store) claims the fan-out right away instead of a minute later."""
+    import asyncio
+
+    notify = make_notify(fanout_batch=2, fanout_ahead=2)  # expands one batch, then waits for sending
+    for i in range(6):
+        await notify.add_subscriber(f"s{i}@example.fi", "events")
+    await start(notify)
+    first = notify.container.fanout
+    assert await first.expand_once()
+    fanout = await notify.infra.store["fanouts"].find_one({})
+    assert fanout is not None and fanout["locked_by"] == first.owner
+
+    other = make_notify(store=notify.infra.store, instance_id="memory-2", fanout_batch=2, fanout_ahead=2)
+    other = other.container.fanout
+    assert other.owner != first.owner
+    assert await other.expand_once() is False  # the lease is held: the other waits
+
+    running = asyncio.create_task(first.run())
+    await asyncio.sleep(0.05)
+    running.cancel()
+    try:
+        await running
+    except asyncio.CancelledError:
+        pass
+    fanout = await notify.infra.store["fanouts"].find_one({})
+    assert fanout is not None and fanout["status"] == "expanding" and "locked_by" not in fanout
+    sent: list[str] = []
+    for _ in range(10):  # the other replica: sends what is queued, expands on
+        sent += [d["address"] for d in await notify.queue()]
+        await notify.infra.store["delivery_queue"].delete_many({})
+        if not await other.expand_once():
+            break
+    assert sorted(sent) == [f"s{i}@example.fi" for i in range(6)]  # each once, none lost across the handover

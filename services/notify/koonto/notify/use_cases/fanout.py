@@ -10,7 +10,7 @@ from typing import Any
 from koonto.notify.domain.values import jsonable
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
-from koonto.shared.aio import wait_event
+from koonto.shared.aio import drain, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 
@@ -35,6 +35,7 @@ class Fanout:
         self.owner = core.owner
         self.signals = core.signals
         self.planner = planner
+        self.held: set[str] = set()  # fan-outs whose expansion lease this replica holds
 
     async def start(
         self,
@@ -70,17 +71,32 @@ class Fanout:
         return created
 
     async def run(self) -> None:
-        while True:
+        try:
+            while True:
+                try:
+                    busy = await self.expand_once()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("fan-out pass failed; will retry", error=repr(exc))
+                    busy = False
+                if not busy:
+                    self.signals.fanout.clear()
+                    await wait_event(self.signals.fanout, max(1.0, self.core.settings.worker_poll_seconds))
+        except asyncio.CancelledError:
+            await drain({asyncio.create_task(self.release_all())}, timeout=5)
+            raise
+
+    async def release_all(self) -> None:
+        """On stop: the leases go back at once, so another replica (or this one restarted) goes on expanding
+        without waiting for them to run out (a minute of silence in every rolling deploy otherwise). A batch
+        half-expanded is expanded again from its cursor; planning the same delivery twice queues it once."""
+        for fanout_id in sorted(self.held):
             try:
-                busy = await self.expand_once()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("fan-out pass failed; will retry", error=repr(exc))
-                busy = False
-            if not busy:
-                self.signals.fanout.clear()
-                await wait_event(self.signals.fanout, max(1.0, self.core.settings.worker_poll_seconds))
+                await self.store.fanouts.release(fanout_id, self.owner)
+            except Exception as exc:  # the store is away: the lease runs out instead
+                log.warning("could not release a fan-out lease at stop", fanout=fanout_id, error=repr(exc))
+        self.held.clear()
 
     async def expand_once(self) -> bool:
         """Expands one batch of one fan-out. Returns True when there may be more to do right away."""
@@ -89,12 +105,14 @@ class Fanout:
         if fanout is None:
             return False
         fanout_id = fanout["_id"]
+        self.held.add(fanout_id)
         waiting = await self.store.deliveries.queued_count({"fanout_id": fanout_id, "status": "pending"})
         if waiting >= settings.fanout_ahead:
             return False  # expansion runs only a little ahead of sending
         batch = await self.store.recipients.subscribers_after(fanout.get("cursor"), settings.fanout_batch)
         if not batch:
             await fanouts.finish(fanout_id, self.owner, self.core.now())
+            self.held.discard(fanout_id)
             log.info("fan-out expanded", fanout=fanout_id, queued=fanout.get("queued", 0))
             return True
         cause = self._cause(fanout)
