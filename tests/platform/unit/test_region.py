@@ -22,7 +22,8 @@ def _footer(lang: str) -> str:
     env = make_environment(Path(__file__).parent, Catalogues(SHARED_LOCALE))
     with language(lang):
         html = env.from_string('{% extends "layout.html" %}').render(
-            region=CONFIGURED, lang=lang, languages=[("fi", "Suomeksi")], page_title="Etusivu", vendor_css=False
+            region=CONFIGURED, lang=lang, languages=[("fi", "Suomeksi")], page_title="Etusivu", vendor_css=False,
+            site={"privacy": "https://koonto.test/privacy", "accessibility": "https://koonto.test/accessibility"},
         )
     return html.split('<footer class="site-footer">', 1)[1]
 
@@ -35,6 +36,9 @@ def test_a_configured_regions_page_footer_gives_its_real_addresses_and_no_exampl
     assert f'href="mailto:{CONFIGURED.privacy_contact_email}"' in footer
     assert f'href="{CONFIGURED.website}"' in footer
     assert "example." not in footer
+    # every page of every service (notify's preference pages, the showcase) links the two statements
+    assert f'href="https://koonto.test/accessibility?lang={lang}"' in footer
+    assert f'href="https://koonto.test/privacy?lang={lang}"' in footer
     word = {"fi": "Tietosuoja-asiat", "sv": "Dataskydd", "en": "Data protection"}[lang]
     assert f"{word}: <a" in footer
 
