@@ -1,5 +1,5 @@
-"""axe-core (WCAG 2.1 A/AA) on every public and staff page, in Finnish and Swedish, at 1280 and at 320 CSS px:
-zero violations, and no page scrolls sideways at either width (WCAG 1.4.10 reflow:
+"""axe-core (WCAG 2.1 A/AA) on every public and staff page, in Finnish, Swedish and English, at 1280 and at 320
+CSS px: zero violations, and no page scrolls sideways at either width (WCAG 1.4.10 reflow:
 `document.documentElement.scrollWidth <= innerWidth`).
 
 Pages are found by following links from each service's start pages, as a person would, so a page added later
@@ -186,7 +186,7 @@ def crawl(page: Any, starts: list[str], origin: str, language: str, axe: str,
 
 
 @pytest.mark.timeout(900)  # about 60 pages, each measured and checked by axe at two widths and photographed
-@pytest.mark.parametrize("language", ["fi", "sv"])
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_public_and_staff_pages_have_no_wcag_violations(
     system: System, browser: Any, language: str, artifacts: Path, content: None
 ) -> None:
@@ -204,7 +204,7 @@ def test_public_and_staff_pages_have_no_wcag_violations(
     results["login"] = crawl(page, [f"{advisory}/login"], advisory, language, axe, shots)
     # what a browser gets for an error: a page in its language on the shared layout (never raw JSON), the same
     # axe rules; signed out, a staff page of notify is the 401 page with the way to the sign-in
-    error_word = {"fi": "Virhe:", "sv": "Fel:"}[language]
+    error_word = {"fi": "Virhe:", "sv": "Fel:", "en": "Error:"}[language]
     errors: dict[str, list[dict[str, Any]]] = {}
     for url, status in [(f"{system.services[n].url}/no-such-page", 404) for n in system.services if "-" not in n] + [
         (f"{system.services['notify'].url}/", 401)

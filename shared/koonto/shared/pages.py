@@ -92,7 +92,8 @@ def public_site(settings: Any) -> dict[str, str]:
     of one service's pages leaves them alone)."""
     home = str(settings.intake_public_url).rstrip("/")
     showcase = str(settings.reporting_public_url).rstrip("/") + "/esittely"
-    return {"home": home + "/", "idea": home + "/ideas/new", "showcase": showcase}
+    return {"home": home + "/", "idea": home + "/ideas/new", "showcase": showcase,
+            "privacy": home + "/privacy", "accessibility": home + "/accessibility"}
 
 
 class Pages:

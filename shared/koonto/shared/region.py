@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -25,6 +26,11 @@ class Theme(BaseModel):
     en: str
 
 
+# Addresses that only stand in for real ones: the reserved example domains (RFC 2606) and the example.fi the
+# repository's samples use. A region a service runs in production must give real ones.
+PLACEHOLDER_ADDRESS = re.compile(r"(^|[@./])example\.(fi|com|org|net)([/:]|$)|\.(test|example|invalid)([/:]|$)")
+
+
 class Region(BaseModel):
     model_config = ConfigDict(frozen=True)
     code: str
@@ -38,12 +44,18 @@ class Region(BaseModel):
     funding_programme: str
     funding_programme_sv: str | None = None
     funding_programme_en: str | None = None
-    contact_email: str
+    contact_email: str  # the project's contact address: page and mail footers, feedback, "write to us"
     contact_phone: str
-    website: str
+    website: str  # the project's web address
+    privacy_contact_email: str  # the data protection contact (the controller's), in footers and the privacy notice
     reference_prefix: str
     municipalities: tuple[Municipality, ...]
     themes: tuple[Theme, ...]
+
+    def placeholder_addresses(self) -> list[str]:
+        """The contact fields that still hold a placeholder address (example.fi and the like), by name."""
+        fields = ("contact_email", "website", "privacy_contact_email")
+        return [name for name in fields if PLACEHOLDER_ADDRESS.search(getattr(self, name).strip().lower())]
 
     def funding_programme_in(self, language: str) -> str:
         """The programme's name in `language`, Finnish where the region file gives no translation."""
@@ -78,3 +90,19 @@ def load_region(code: str, regions_dir: Path | None = None) -> Region:
     path = find_regions_dir(regions_dir) / f"{code}.yaml"
     with path.open(encoding="utf-8") as handle:
         return Region.model_validate(yaml.safe_load(handle))
+
+
+class RegionNotConfigured(ValueError):
+    """A service in production mode with a region file whose contact addresses are missing or placeholders."""
+
+
+def require_configured(region: Region, path_hint: str) -> None:
+    """Outside local mode every page and mail footer shows the region's addresses: refuse to start with a
+    placeholder among them (local mode and tests may keep the samples' example.fi)."""
+    placeholders = region.placeholder_addresses()
+    if placeholders:
+        raise RegionNotConfigured(
+            f"region {region.code!r} ({path_hint}) has placeholder addresses in {', '.join(placeholders)}: "
+            "give the project's real contact e-mail, web address and data protection contact there "
+            "before running in production"
+        )

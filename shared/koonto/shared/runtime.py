@@ -48,7 +48,7 @@ from koonto.shared.metrics import JOB_RESTARTS
 from koonto.shared.mongo import IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
 from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
 from koonto.shared.pages import SHARED_STATIC
-from koonto.shared.region import Region, load_region
+from koonto.shared.region import Region, find_regions_dir, load_region, require_configured
 from koonto.shared.sealing import Keys, Opener, Sealer, SubjectKeys
 from koonto.shared.sealing import keys as sealing_keys
 from koonto.shared.sealing.api import key_store_router
@@ -130,6 +130,8 @@ class Runtime(Generic[C]):
         self.settings = settings
         self.instance_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
         self.region: Region = load_region(settings.region, settings.regions_dir)
+        if settings.mode == "production":
+            require_configured(self.region, f"{find_regions_dir(settings.regions_dir)}/{settings.region}.yaml")
         self.mongo = make_client(
             settings.mongo_url,
             server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,

@@ -57,6 +57,9 @@ async def test_participant_list_from_registrations_with_waiting_list_and_erasure
     assert "Anmälda" in text and "Bekräftade: 2 / 2. I kö: 1." in text
     assert text.index("Maija") < text.index("Pekka") < text.index("Olli")
     assert 'href="mailto:maija@example.fi"' in text and "+358401234567" in text and "Kylä ry" in text
+    # a registrant from outside the region's list: "Annan kommun" in the cell, never an empty one or the code
+    assert text.count('data-label="Kommun">Annan kommun</td>') == 2, text
+    assert 'data-label="Kommun">Kuopio</td>' in text and ">other<" not in text
 
     erasure = ErasureRequested(request_id="er-1", requested_at=at, email="maija@example.fi", idea_ids=())
     await stream.publish(envelope(erasure, subject="er-1"))

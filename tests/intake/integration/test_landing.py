@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, timedelta
 
+import pytest
+
 from koonto.shared.clock import helsinki_date, utcnow
 from koonto.shared.contracts.advisory import CallClosed, CallOpened
 from tests.intake.helpers import publish
@@ -22,8 +24,8 @@ async def test_landing_lists_open_calls_with_deadlines_and_links_to_the_forms(in
     _, http = intake
     empty = await http.get("/")
     assert empty.status_code == 200 and "Juuri nyt ei ole avoimia hakuja" in empty.text
-    for href in ('href="/ideas/new"', 'href="/events"', 'href="/subscribe"', 'href="/privacy"',
-                 'href="/accessibility"'):
+    for href in ('href="/ideas/new"', 'href="/events"', 'href="/subscribe"', '/privacy?lang=fi"',
+                 '/accessibility?lang=fi"'):
         assert href in empty.text
     # the showcase of funded projects lives in reporting: linked, absolute, in the page's language
     assert 'href="http://127.0.0.1:8004/esittely?lang=fi"' in empty.text
@@ -57,6 +59,31 @@ async def test_privacy_notice_and_accessibility_statement(intake) -> None:
     accessibility = await http.get("/accessibility?lang=en")
     assert accessibility.status_code == 200 and "<h1>Accessibility statement</h1>" in accessibility.text
     assert '<html lang="en">' in accessibility.text
+
+
+@pytest.mark.parametrize("language, supervisor, dated", [
+    ("fi", "Lupa- ja valvontavirasto", "Seloste on laadittu 2.12.2026 ja viimeksi tarkistettu 2.12.2026."),
+    ("sv", "Tillstånds- och tillsynsverket", "Utlåtandet har upprättats 2.12.2026 och senast granskats 2.12.2026."),
+    ("en", "Lupa- ja valvontavirasto (Finnish Supervisory Agency)",
+     "This statement was prepared on 2.12.2026 and last reviewed on 2.12.2026."),
+])
+async def test_the_accessibility_statement_is_dated_names_its_gaps_and_the_current_supervisor(
+    intake, language: str, supervisor: str, dated: str
+) -> None:
+    """True and dated: partial compliance with the known gaps listed (no screen-reader testing, the PDF not
+    validated, mails not checked), how to give feedback, and the supervisor since the 2026 reform, not the
+    regional state administrative agency of before."""
+    runtime, http = intake
+    page = (await http.get("/accessibility", params={"lang": language})).text
+    main = page.split('<main', 1)[1].split("</main>", 1)[0]
+    assert supervisor in main and dated in main
+    assert 'href="https://saavutettavuusvaatimukset.fi"' in main
+    assert f'href="mailto:{runtime.region.contact_email}"' in main
+    gaps = main.split("</h2>")[2].split("</ul>", 1)[0]  # under "Tiedossa olevat puutteet"
+    assert gaps.count("<li>") == 3 and "PDF/UA" in gaps and "WCAG 1.1.1" in gaps
+    for stale in ("Emme tiedä", "Etelä-Suomen", "aluehallintovirastoon", "Regionförvaltningsverket i Södra",
+                  "tillganglighetskrav.fi", "ruudunlukijalla, ja ne"):
+        assert stale not in main
 
 
 async def test_pages_are_built_for_phones_and_keyboards(intake) -> None:

@@ -37,6 +37,22 @@ async def test_the_delivery_log_names_kinds_channels_and_statuses_in_the_page_la
         assert 'class="stacked-table"' in page and "/static/notify/notify.css" in page
         assert f'href="{workspace}/"' in page and f'href="{workspace}/calls"' in page  # the way back
         assert 'href="/staff/notifications" aria-current="page"' in page
+        # the shared main_nav, as on the workspace's pages: a plain list on wide screens, a <details> menu on
+        # a phone (one of the two shown by the shared CSS), both with every link
+        wide = page.split('<ul class="nav-wide">')[1].split("</ul>")[0]
+        menu = page.split('<details class="nav-menu">')[1].split("</details>")[0]
+        for links in (wide, menu):
+            assert links.count("<li>") == 7 and f'href="{workspace}/events"' in links
+            assert 'href="/staff/fanouts"' in links and 'href="/staff/templates"' in links
+    assert "<summary>Valikko</summary>" in fi and "<summary>Meny</summary>" in sv and "<summary>Menu</summary>" in en
+    # the links into the workspace carry the workspace's own names for its pages (one label source per term)
+    from koonto.advisory.web.pages.common import make_pages as advisory_pages
+
+    workspace_names = advisory_pages().catalogues
+    for code, page in (("sv", sv), ("en", en)):
+        for finnish, path in (("Tapaukset", "/"), ("Muistutukset", "/followups"), ("Rahoitushaut", "/calls"),
+                              ("Tilaisuudet", "/events")):
+            assert f'href="{workspace}{path}">{workspace_names.gettext_in(code, finnish)}</a>' in page, (code, finnish)
     async with client(notify.runtime) as http:
         css = await http.get("/static/notify/notify.css")
     assert css.status_code == 200 and 'content: attr(data-label) ": "' in css.text

@@ -40,3 +40,33 @@ async def test_no_digest_when_there_is_nothing_to_tell(notify: Notify) -> None:
     notify.clock.set(MORNING)
     assert await notify.container.digest.if_due() == 0
     assert await notify.queue() == []
+
+
+async def test_a_case_from_outside_the_region_list_is_in_the_digest_as_other_municipality_never_the_code(
+    notify: Notify,
+) -> None:
+    from koonto.notify.handlers.staff import on_case_opened
+    from koonto.shared.bus import EventContext
+    from koonto.shared.contracts.advisory import CaseOpened, CaseOrganisation
+    from tests.support.samples import envelope
+
+    yesterday = MORNING - timedelta(hours=12)
+    for n, code in enumerate(("other", "tervo")):
+        opened = CaseOpened(
+            case_id=f"c{n}", idea_id=f"i{n}", reference=f"KOO-{n}", opened_at=yesterday, idea_submitted_at=yesterday,
+            title="Kylätalo", organisation=CaseOrganisation(name="Kylä ry", type="registered_association",
+                                                            municipality=code),
+        )
+        context = EventContext(envelope=envelope(opened), attempt=1, region="pohjois-savo", service="notify")
+        await on_case_opened(opened, context, notify.container)
+    await notify.add_staff("anna", "anna@koonto.fi")
+    await notify.add_staff("olle", "olle@koonto.fi", language="sv")
+    notify.clock.set(MORNING)
+    assert await notify.container.digest.if_due() == 2
+    from tests.notify.unit.test_mails import mails, parts
+
+    seen = {str(m["To"]).split("<")[-1].rstrip(">"): "".join(parts(m)) for m in await mails(notify)}
+    seen = {"fi": seen["anna@koonto.fi"], "sv": seen["olle@koonto.fi"]}
+    assert "Kylä ry, Muu kunta" in seen["fi"] and "Kylä ry, Tervo" in seen["fi"]
+    assert "Kylä ry, Annan kommun" in seen["sv"]
+    assert not any("other" in text for text in seen.values())

@@ -222,6 +222,25 @@ async def test_other_mails_keep_their_links_and_the_finnish_footer_says_tamantyy
     assert "tämäntyyppiset" in html and "tämän tyyppiset" not in text + html
 
 
+@pytest.mark.parametrize("language", ["fi", "sv", "en"])
+async def test_a_configured_regions_mail_footer_gives_its_real_addresses_and_no_example_fi(
+    notify: Notify, language: str
+) -> None:
+    region = notify.container.core.region
+    assert region.placeholder_addresses() == []  # the region file the services run with is configured
+    await submitted(notify, language)
+    [message] = await mails(notify, kind="receipt")
+    text, html = parts(message)
+    word = {"fi": "Tietosuoja", "sv": "Dataskydd", "en": "Data protection"}[language]
+    text_footer = text[text.rindex(f"{region.project_name} | "):]
+    html_footer = html[html.rindex(f"<p>{region.project_name} · "):]
+    assert text_footer.startswith(f"{region.project_name} | {region.contact_email} | {region.website}\n")
+    assert f"{word}: {region.privacy_contact_email}\n" in text_footer
+    assert f'href="mailto:{region.contact_email}"' in html_footer and f'href="{region.website}"' in html_footer
+    assert f'{word}: <a href="mailto:{region.privacy_contact_email}">' in html_footer
+    assert "example.fi" not in text_footer + html_footer
+
+
 def test_english_mails_start_with_a_capital_letter_after_the_greeting() -> None:
     renderer = Renderer()
     for kind in KINDS:

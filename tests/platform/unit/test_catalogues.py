@@ -78,3 +78,24 @@ def test_the_stage_names_have_one_translation_which_every_service_shows() -> Non
             assert notify_stage(code, stage) == expected
     with language("sv"):
         assert shared.gettext(stages.STAGE_LABELS["sparring"]) == "Sparras"
+
+
+# The services whose every text is marked where it is written (no table of Finnish texts translated later by a
+# variable, as reporting's report sections are), so a catalogue entry no template or code uses is dead weight
+# that a translator keeps paying for.
+EVERY_TEXT_MARKED = ("intake", "notify")
+
+
+@pytest.mark.parametrize("language", ["sv", "en"])
+@pytest.mark.parametrize("service", EVERY_TEXT_MARKED)
+def test_no_catalogue_entry_is_left_unused(service: str, language: str) -> None:
+    from babel.messages.pofile import read_po
+
+    module, also, shared, probes = SERVICES[service]
+    package = Path(module.__file__).parent  # type: ignore[arg-type]
+    used = used_messages(package, also=also, shared=shared)
+    assert probes <= used, f"extraction missed {probes - used}"
+    with (package / "locale" / language / "LC_MESSAGES" / "messages.po").open("rb") as handle:
+        ids = {m.id[0] if isinstance(m.id, tuple) else m.id for m in read_po(handle, locale=language) if m.id}
+    unused = sorted(ids - used)
+    assert not unused, f"catalogue entries of {service} ({language}) nothing uses: {unused}"

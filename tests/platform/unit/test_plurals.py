@@ -63,8 +63,8 @@ def test_the_showcase_template_counts_through_ngettext(code: str) -> None:
 
 
 def test_the_report_counts_municipalities_in_the_right_form() -> None:
-    assert _reach_note(1, 19) == "Kauden aikana tavoitettiin 1 kunta 19 kunnasta."
-    assert _reach_note(4, 19) == "Kauden aikana tavoitettiin 4 kuntaa 19 kunnasta."
+    assert _reach_note(1, 19).text() == "Kauden aikana tavoitettiin 1 kunta 19 kunnasta."
+    assert _reach_note(4, 19).text() == "Kauden aikana tavoitettiin 4 kuntaa 19 kunnasta."
 
 
 def test_an_idea_from_outside_the_region_is_reported_as_muu_kunta_never_other() -> None:

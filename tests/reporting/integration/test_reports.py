@@ -522,3 +522,41 @@ async def test_exports_hold_texts_from_events_that_look_like_formulas_as_quoted_
     assert ("'" + call_name, 1, 4000) in values["Hakemukset rahoitushauittain"]
     assert ("'" + municipality, 1) in values["Ideat kunnittain"] and ("'" + theme, 1) in values["Ideat teemoittain"]
     assert not [c.coordinate for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+
+
+def _main_texts(html: str) -> list[str]:
+    """The text a reader sees in the page's <main> (no markup, no SVG titles counted twice), one piece per node."""
+    main = html.split("<main", 1)[1].split(">", 1)[1].split("</main>", 1)[0]
+    main = re.sub(r"<(script|style)\b.*?</\1>", " ", main, flags=re.S)
+    return [piece.strip() for piece in re.split(r"<[^>]+>", main) if piece.strip()]
+
+
+async def test_every_text_of_the_dashboard_is_in_swedish_and_english(loaded: tuple[Runtime, list[Envelope]]) -> None:
+    """What the dashboard shows in Swedish and English has nothing left in Finnish but the data (names of
+    municipalities, calls and organisations) and numbers: the notes under the tables (the funnel's, the reach's),
+    the key figures' labels with a number in them and the yes/no of the reached municipalities included."""
+    runtime, events = loaded
+    names = {env.data["name"] for env in events if "call-opened" in env.type}  # the funding calls' names
+    names |= {m.name_fi for m in runtime.region.municipalities} | {m.name_sv for m in runtime.region.municipalities}
+    names |= {"CSV", "JSON", "PDF", "Excel (xlsx)"}  # the files' formats, the same words in every language
+    async with client(runtime) as http:
+        http.cookies.set("koonto_staff", FUNDER["Authorization"].removeprefix("Bearer "))
+        pages = {}
+        for language in ("fi", "sv", "en"):
+            page = await http.get("/raportit", params={"from": "2026-01-01", "to": "2026-12-31", "lang": language})
+            assert page.status_code == 200
+            pages[language] = _main_texts(page.text)
+    finnish = set(pages["fi"])
+    assert any(text.startswith("Suppilo: kauden aikana vastaanotetut") for text in finnish), finnish
+    data = re.compile(r"^[\d\s.,:%€–-]*$")  # figures, dates, dashes
+
+    def is_data(text: str) -> bool:
+        # a chart's text alternative lists its bars ("Iisalmi: 1; Kuopio: 3"): data when its labels are names
+        labels = [part.rsplit(":", 1)[0].strip() for part in text.split(";")] if ";" in text else []
+        return bool(data.match(text)) or text in names or (bool(labels) and set(labels) <= names)
+
+    for language in ("sv", "en"):
+        left = sorted({text for text in pages[language] if text in finnish and not is_data(text)})
+        assert not left, f"Finnish on the {language} dashboard: {left}"
+    assert any(text.startswith("Tratten:") for text in pages["sv"]), pages["sv"]
+    assert any(text.startswith("Funnel:") for text in pages["en"]), pages["en"]

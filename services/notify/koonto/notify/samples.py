@@ -12,6 +12,7 @@ COMMON: dict[str, Any] = {
     "project_name": "Koonto",
     "contact_email": "koonto@example.fi",
     "website": "https://koonto.example.fi",
+    "privacy_contact_email": "tietosuoja@example.fi",
     "unsubscribe_url": "https://koonto.example.fi/notify/unsubscribe/esimerkki",
     "preferences_url": "https://koonto.example.fi/notify/preferences/esimerkki",
 }

@@ -42,14 +42,15 @@ class ReportViews:
         self.region = region
         self.clock = clock
 
-    async def report(self, query: ReportQuery, *, stamped: bool = False) -> ReportView:
-        """The report of the query's period (and municipality); `stamped`: with the time it was generated."""
+    async def report(self, query: ReportQuery, *, stamped: bool = False, language: str = "fi") -> ReportView:
+        """The report of the query's period (and municipality); `stamped`: with the time it was generated;
+        `language`: of the region's names in its tables."""
         models = await self.generations.active()
         generated_at = self.clock() if stamped else None
         summary = await reports.build_summary(
             models, self.region, query.first, query.last, query.municipality, generated_at=generated_at
         )
-        return ReportView(summary, reports.tables(summary, self.region), models.generation, generated_at)
+        return ReportView(summary, reports.tables(summary, self.region, language), models.generation, generated_at)
 
     async def showcase(self, municipality: str | None, theme: str | None, language: str) -> ShowcaseView:
         """Funded projects whose association consented (of one municipality or theme), newest first, and the

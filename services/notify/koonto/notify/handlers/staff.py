@@ -30,7 +30,9 @@ async def on_case_opened(event: CaseOpened, ctx: EventContext, deps: NotifyConta
             "reference": event.reference,
             "title": event.title,
             "organisation": event.organisation.name,
-            "municipality": municipality.name_fi if municipality else event.organisation.municipality,
+            # a listed municipality by its name; for "other" nothing (case-opened carries no name written under
+            # it), and the digest says "Muu kunta" in the reader's language: never the code
+            "municipality": municipality.name_fi if municipality else None,
             "opened_at": event.opened_at,
             "idea_id": event.idea_id,
         },

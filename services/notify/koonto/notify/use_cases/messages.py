@@ -43,7 +43,8 @@ class Composer:
 
     def common_context(self) -> Document:
         region = self.region
-        return {"project_name": region.project_name, "contact_email": region.contact_email, "website": region.website}
+        return {"project_name": region.project_name, "contact_email": region.contact_email, "website": region.website,
+                "privacy_contact_email": region.privacy_contact_email}
 
     async def context(self, doc: Document) -> Document:
         context = dict(doc.get("context") or {})

@@ -48,9 +48,10 @@ def municipality_label(names: dict[str, str], code: str) -> str:
     return OTHER_MUNICIPALITY if code == "other" else code
 
 
-def _reach_note(count: int, of: int) -> str:
+def _reach_note(count: int, of: int) -> Note:
     """The reach in words: '... tavoitettiin 1 kunta 19 kunnasta.' (not '1 kuntaa')."""
-    return f"Kauden aikana tavoitettiin {count} {_plural('kunta', 'kuntaa', count)} {of} kunnasta."
+    return Note("Kauden aikana tavoitettiin %(num)s kunta %(of)s kunnasta.",
+                "Kauden aikana tavoitettiin %(num)s kuntaa %(of)s kunnasta.", {"num": count, "of": of})
 
 
 def _day(value: datetime | str | None) -> date | None:
@@ -114,6 +115,38 @@ def hours(minutes: int) -> float:
 COUNT, EUR, HOURS, PERCENT, DAYS = "count", "eur", "hours", "percent", "days"
 
 
+@dataclass(frozen=True)
+class Note:
+    """A table's note as a catalogue message: Finnish source text with `%(name)s` places, and a plural form when
+    it counts something (`values["num"]`), so the dashboard shows it in the reader's language and the files in
+    Finnish from one text."""
+
+    singular: str
+    plural: str = ""
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def text(self, gettext: Any = None, ngettext: Any = None) -> str:
+        """In the language of `gettext`/`ngettext` (a catalogue's), or Finnish without them."""
+        if self.plural:
+            chosen = (ngettext or _FINNISH.ngettext)(self.singular, self.plural, self.values["num"])
+        else:
+            chosen = (gettext or _FINNISH.gettext)(self.singular)
+        shown = {k: format_figure(v) if isinstance(v, int | float) else v for k, v in self.values.items()}
+        return str(chosen) % shown if shown else str(chosen)
+
+
+class Label(str):
+    """A row label with a number in it: Finnish text as it is for the files (it is a `str`), and its catalogue
+    message (`message`) for the dashboard, which shows it in the reader's language."""
+
+    message: Note
+
+    def __new__(cls, message: Note) -> Label:
+        made = super().__new__(cls, message.text())
+        made.message = message
+        return made
+
+
 @dataclass
 class Table:
     """A titled table: the first column labels rows, the others are figures.
@@ -127,10 +160,15 @@ class Table:
     headers: list[str]
     rows: list[list[Any]]
     chart_column: int | None = 1  # which figure column the chart draws; None = no chart
-    note: str = ""
+    note_message: Note | None = None
     chart_labels: list[str] = field(default_factory=list)
     units: tuple[str, ...] = ()
     row_units: tuple[str, ...] = ()
+
+    @property
+    def note(self) -> str:
+        """The note in Finnish (the exports' language); the dashboard translates `note_message` itself."""
+        return self.note_message.text() if self.note_message else ""
 
     def unit(self, row: int, column: int) -> str:
         """What the figure at (row, column) of `rows` measures."""
@@ -176,7 +214,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
             ["Myönnetty, €", s["decisions"]["eur_granted"]],
             ["Koulutuksia ja foorumeita", s["events"]["total"]],
             ["Osallistujia", s["events"]["participants"]],
-            [f"Tavoitettuja kuntia ({reach['of']} kunnasta)", reach["count"]],
+            [Label(Note("Tavoitettuja kuntia (%(of)s kunnasta)", values={"of": reach["of"]})), reach["count"]],
         ],
         chart_column=None,
         row_units=(COUNT, COUNT, COUNT, HOURS, COUNT, COUNT, COUNT, EUR, EUR, COUNT, COUNT, COUNT),
@@ -188,7 +226,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     ideas_theme = Table(
         "ideat_teemoittain", "Ideat teemoittain", ["Teema", "Ideoita"],
         [[theme_names.get(code, code), n] for code, n in s["ideas"]["by_theme"].items()],
-        note="Idealla voi olla useita teemoja.",
+        note_message=Note("Idealla voi olla useita teemoja."),
     )
     rates = {step["to"]: step["rate_percent"] for step in s["funnel"]["conversion"]}
     stages = Table(
@@ -196,14 +234,16 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
         ["Vaihe", "Tapauksia kauden lopussa", "Kauden ideoista vaiheeseen edenneitä",
          "Edenneitä edellisestä vaiheesta, %"],
         [[STAGE_LABELS[st], s["cases_by_stage"][st], s["funnel"]["reached"][st], rates.get(st)] for st in STAGES],
-        note=(f"Suppilo: kauden aikana vastaanotetut {s['funnel']['cohort']} ideaa ja niiden eteneminen "
-              "kauden loppuun mennessä."),
+        note_message=Note(
+            "Suppilo: kauden aikana vastaanotettu %(num)s idea ja sen eteneminen kauden loppuun mennessä.",
+            "Suppilo: kauden aikana vastaanotetut %(num)s ideaa ja niiden eteneminen kauden loppuun mennessä.",
+            {"num": s["funnel"]["cohort"]}),
         units=("", COUNT, COUNT, PERCENT),
     )
     sessions = Table(
         "neuvonta", "Neuvonta lajeittain", ["Laji", "Neuvontakertoja", "Tunteja"],
         [[SESSION_KIND_LABELS[k], v["sessions"], v["hours"]] for k, v in s["sessions"]["by_kind"].items()],
-        note=f"Neuvottuja yhdistyksiä yhteensä {s['associations_advised']}.",
+        note_message=Note("Neuvottuja yhdistyksiä yhteensä %(num)s.", values={"num": s["associations_advised"]}),
         units=("", COUNT, HOURS),
     )
     applications = Table(
@@ -224,13 +264,14 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     genders = Table(
         "osallistujat", "Osallistujat sukupuolen mukaan", ["Sukupuoli", "Osallistujia"],
         [[GENDER_LABELS[g], s["events"]["participants_by_gender"][g]] for g in GENDERS],
-        note=f"Osallistujia yhteensä {s['events']['participants']}.",
+        note_message=Note("Osallistujia yhteensä %(num)s.", values={"num": s["events"]["participants"]}),
     )
     notes = s["notifications"]
     notifications = Table(
         "viestit", "Viestit kanavittain", ["Kanava", "Lähetetty", "Epäonnistunut"],
         [[CHANNEL_LABELS[ch], _fi_number(v["sent"]), _fi_number(v["failed"])] for ch, v in notes["by_channel"].items()],
-        note="" if notes["available"] else "Viestejä ei eritellä kunnittain; luvut vain koko alueen raportissa.",
+        note_message=None if notes["available"] else Note(
+            "Viestejä ei eritellä kunnittain; luvut vain koko alueen raportissa."),
     )
     d = s["durations"]
     durations_table = Table(
@@ -246,7 +287,7 @@ def sections(summary: Summary, municipality_names: dict[str, str], theme_names: 
     municipalities = Table(
         "kunnat", "Tavoitetut kunnat", ["Kunta", "Tavoitettu"],
         [[name, "kyllä" if code in reach["codes"] else "ei"] for code, name in municipality_names.items()],
-        chart_column=None, note=_reach_note(reach["count"], reach["of"]),
+        chart_column=None, note_message=_reach_note(reach["count"], reach["of"]),
     )
     return [figures, ideas_mun, ideas_theme, stages, sessions, applications, decisions, events, genders,
             notifications, durations_table, municipalities]

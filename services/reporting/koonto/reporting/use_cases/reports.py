@@ -126,16 +126,19 @@ async def build_summary(
     }
 
 
-def municipality_names(region: Region) -> dict[str, str]:
-    return {m.code: m.name_fi for m in region.municipalities}
+def municipality_names(region: Region, language: str = "fi") -> dict[str, str]:
+    """The region's municipality names in `language` (Swedish where the region file has one; else Finnish)."""
+    return {m.code: (m.name_sv if language == "sv" else m.name_fi) for m in region.municipalities}
 
 
 def theme_names(region: Region, language: str = "fi") -> dict[str, str]:
     return {t.code: getattr(t, language) for t in region.themes}
 
 
-def tables(summary: Summary, region: Region) -> list[rep.Table]:
-    return rep.sections(summary, municipality_names(region), theme_names(region))
+def tables(summary: Summary, region: Region, language: str = "fi") -> list[rep.Table]:
+    """The report's tables with the region's names (municipalities, themes) in `language`: Finnish for the
+    files, the reader's language for the dashboard (which translates the rest itself)."""
+    return rep.sections(summary, municipality_names(region, language), theme_names(region, language))
 
 
 async def headline(models: ReadModels, municipality: str | None) -> dict[str, int]:

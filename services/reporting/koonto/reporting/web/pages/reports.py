@@ -11,11 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 from koonto.reporting.domain.errors import QueryErrors
 from koonto.reporting.domain.query import ReportQuery, default_period, parse_report_query
 from koonto.reporting.domain.report import Table
+from koonto.reporting.use_cases.reports import municipality_names as reports_names
 from koonto.reporting.views import ReportView
 from koonto.reporting.web.deps import REPORT_ROLES, Deps
 from koonto.reporting.web.svg import bar_chart
 from koonto.shared.auth import optional_staff
 from koonto.shared.clock import helsinki_date
+from koonto.shared.i18n import current_language
 from koonto.shared.region import Region
 
 router = APIRouter(include_in_schema=False)
@@ -44,7 +46,7 @@ def _report_context(view: ReportView, query: ReportQuery, region: Region, gettex
     return {
         "summary": view.summary, "figures": view.tables[0], "sections": _sections(view.tables, gettext),
         "query": query,
-        "municipality_name": municipality.name_fi if municipality else None,
+        "municipality_name": reports_names(region, current_language()).get(municipality.code) if municipality else None,
         "export_query": urlencode({k: v for k, v in chosen.items() if v}),
     }
 
@@ -68,7 +70,7 @@ async def dashboard(request: Request, deps: Deps) -> Response:
     }
     context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None,
                                "export_query": "", "municipality_name": None,
-                               "municipality_options": [(m.code, m.name_fi) for m in deps.region.municipalities]}
+                               "municipality_options": list(reports_names(deps.region, current_language()).items())}
     status = 200
     try:
         query = parse_report_query(deps.region, raw["from"], raw["to"], raw["municipality"])
@@ -76,6 +78,7 @@ async def dashboard(request: Request, deps: Deps) -> Response:
         context["errors"] = exc.errors
         status = 422
     else:
-        context.update(_report_context(await deps.views.report(query), query, deps.region, gettext))
+        view = await deps.views.report(query, language=current_language())
+        context.update(_report_context(view, query, deps.region, gettext))
     return pages.render(request, "dashboard.html", status_code=status, page_title=gettext("Raportit"),
                         staff=staff, **context)
