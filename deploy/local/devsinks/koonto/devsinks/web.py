@@ -27,7 +27,15 @@ MESSAGE_ID = re.compile(r"^[0-9]{8}-[0-9]{6}-[0-9a-f]{8}$")  # the mail sink's f
 PAGE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; img-src 'self'; form-action 'none'"
 # the HTML part: an opaque origin, no script, nothing fetched but inline images and styles
 MAIL_POLICY = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
-SHOWN_HEADERS = ("From", "Reply-To", "To", "Cc", "Subject", "Date", "Message-ID")
+SHOWN_HEADERS = {  # shown first, with a Finnish label; the others behind a disclosure
+    "From": "Lähettäjä",
+    "Reply-To": "Vastausosoite",
+    "To": "Vastaanottaja",
+    "Cc": "Kopio",
+    "Subject": "Otsikko",
+    "Date": "Päiväys",
+    "Message-ID": "Viestin tunniste",
+}
 
 
 @dataclass
@@ -182,7 +190,11 @@ class SinkPages:
         opened = self.mailbox.open(message_id)
         if opened is None:
             return None
-        headers = [(name, str(opened.message[name])) for name in SHOWN_HEADERS if opened.message[name] is not None]
+        headers = [
+            (f"{label} ({name})", str(opened.message[name]))
+            for name, label in SHOWN_HEADERS.items()
+            if opened.message[name] is not None
+        ]
         other = [(k, str(v)) for k, v in opened.message.items() if k not in SHOWN_HEADERS]
         return self._page(200, "message.html", mail=opened, headers=headers, other_headers=other, home="../")
 
