@@ -35,6 +35,13 @@ def read_until(proc: subprocess.Popen[bytes], out: Path, marker: str, timeout: f
     pytest.fail(f"no {marker!r} after {timeout} s:\n{out.read_text(encoding='utf-8', errors='replace')[-4000:]}")
 
 
+def alive(process: psutil.Process) -> bool:
+    try:
+        return bool(process.is_running() and process.status() != psutil.STATUS_ZOMBIE)
+    except psutil.NoSuchProcess:
+        return False
+
+
 @pytest.mark.timeout(300)
 def test_ctrl_c_stops_every_process_by_itself_in_time_without_noise(tmp_path: Path) -> None:
     ports = {name: free_port() for name in NAMES}
@@ -65,7 +72,7 @@ def test_ctrl_c_stops_every_process_by_itself_in_time_without_noise(tmp_path: Pa
     text = out.read_text(encoding="utf-8", errors="replace")
     assert runner.returncode == 0, text[-4000:]
     assert took < STOP_TIMEOUT, f"stopping took {took:.1f} s"
-    assert not [c.pid for c in children if psutil.pid_exists(c.pid) and c.status() != psutil.STATUS_ZOMBIE]
+    assert not [c.pid for c in children if alive(c)]
     status_line = next(line for line in text.splitlines() if line.startswith("koonto: exit status: "))
     statuses = dict(item.rsplit(" ", 1) for item in status_line.removeprefix("koonto: exit status: ").split(", "))
     assert statuses == dict.fromkeys(CHILDREN, "0"), status_line  # each ended by itself, none killed or signalled
