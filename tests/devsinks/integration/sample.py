@@ -25,6 +25,8 @@ def send_sample(sink: MailSink, subject: str = "Ilmoittautuminen <b>vahvistettu<
     message["To"] = "maija.meikalainen@example.fi"
     message["Reply-To"] = "Neuvoja <neuvoja@example.fi>"
     message["Subject"] = subject
+    message["Date"] = "Wed, 02 Dec 2026 14:05:09 +0000"
+    message["Message-ID"] = "<016133b93d5e0cdd44e1b01260abe0dc@notify.koonto.example.fi>"  # long, unbreakable
     message.set_content("Hei Maija,\n\nilmoittautumisesi työpajaan on vastaanotettu.\n")
     message.add_alternative(HOSTILE_HTML, subtype="html")
     message.add_attachment(ICS.encode(), maintype="text", subtype="calendar", filename="tyopaja.ics",

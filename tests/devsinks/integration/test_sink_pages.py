@@ -68,7 +68,9 @@ def test_an_opened_mail_shows_headers_text_attachments_and_the_html_part_only_in
     assert "<h1>Ilmoittautuminen &lt;b&gt;vahvistettu&lt;/b&gt;</h1>" in body
     for header in ("<dt>Lähettäjä (From)</dt><dd>Koonto &lt;koonto@example.fi&gt;</dd>",
                    "<dt>Vastausosoite (Reply-To)</dt><dd>Neuvoja &lt;neuvoja@example.fi&gt;</dd>",
-                   "<dt>Vastaanottaja (To)</dt><dd>maija.meikalainen@example.fi</dd>"):
+                   "<dt>Vastaanottaja (To)</dt><dd>maija.meikalainen@example.fi</dd>",
+                   "<dt>Päiväys (Date)</dt><dd>Wed, 02 Dec 2026 14:05:09 +0000"
+                   " (2.12.2026 klo 16.05.09 Suomen aikaa)</dd>"):
         assert header in body
     assert "<dt>Content-Type</dt><dd>multipart/mixed" in body  # every other header, behind a disclosure
     assert "ilmoittautumisesi työpajaan on vastaanotettu." in body  # the text part

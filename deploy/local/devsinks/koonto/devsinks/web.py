@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -191,7 +192,7 @@ class SinkPages:
         if opened is None:
             return None
         headers = [
-            (f"{label} ({name})", str(opened.message[name]))
+            (f"{label} ({name})", _header_text(name, str(opened.message[name])))
             for name, label in SHOWN_HEADERS.items()
             if opened.message[name] is not None
         ]
@@ -228,6 +229,19 @@ class SinkPages:
         # links are relative (the page may sit behind a proxy under a prefix such as /sms/)
         home = "../" * path.strip("/").count("/") or "./"
         return self._page(404, "not_found.html", home=home)
+
+
+def _header_text(name: str, value: str) -> str:
+    """A header's value as sent; the Date header also in Helsinki time."""
+    if name != "Date":
+        return value
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return value
+    if moment.tzinfo is None:
+        return value
+    return f"{value} ({finnish_time(moment.astimezone(HELSINKI))} Suomen aikaa)"
 
 
 def _extension(content_type: str) -> str:
