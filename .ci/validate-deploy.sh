@@ -99,11 +99,13 @@ kubeconform_check() {  # $1 = label, stdin = manifests; fails on invalid resourc
 }
 
 # ---- images -------------------------------------------------------------------------------------------
-step "Dockerfile (deploy/Dockerfile, one image per SERVICE)"
+step "Dockerfiles (deploy/Dockerfile, one image per SERVICE; the local sinks' image)"
 for service in intake advisory notify reporting; do
   "$CACHE/bin/dockerfilecheck" -context . -build-arg "SERVICE=$service" deploy/Dockerfile \
     || fail "deploy/Dockerfile with SERVICE=$service"
 done
+"$CACHE/bin/dockerfilecheck" -context . deploy/local/devsinks/Dockerfile \
+  || fail "deploy/local/devsinks/Dockerfile (the local SMS sink for compose and the local cluster)"
 
 # ---- compose ------------------------------------------------------------------------------------------
 step "docker-compose.yml"

@@ -2,6 +2,7 @@
 """Koonto developer commands. Needs nothing but Python 3.11+; installs the rest (uv, the workspace) itself.
 
     python3 deploy/local/koonto.py up       # the whole system on its embedded default; Ctrl-C stops it
+                                            #   (output also in .var/log/koonto.log; ports: KOONTO_LOCAL_*_PORT)
     python3 deploy/local/koonto.py test     # the test suite (real NATS and a real MongoDB-protocol server)
     python3 deploy/local/koonto.py check    # lint, types, generated contract files
     python3 deploy/local/koonto.py bench    # benchmarks as ratios to raw primitives -> docs/benchmarks.md
@@ -10,13 +11,19 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
+import socket
+import string
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,24 +88,199 @@ def env_with_venv(extra: dict[str, str] | None = None) -> dict[str, str]:
     return env
 
 
-def up(args: argparse.Namespace) -> int:
-    sync()
-    for folder in ("nats", "store", "mail", "sms"):
-        (VAR / folder).mkdir(parents=True, exist_ok=True)
-    say("starting NATS, the nx-27017 store, the mail and SMS sinks and the four services (Ctrl-C stops all)")
-    command = [str(BIN / "honcho"), "-d", str(ROOT), "-f", str(ROOT / "deploy" / "local" / "Procfile"),
-               "-e", str(LOCAL_ENV), "start"]
-    honcho = subprocess.Popen(command, cwd=ROOT, env=env_with_venv())
+# -- up: the local system ----------------------------------------------------------------------------------------
+# Every port can be moved with KOONTO_LOCAL_<NAME>_PORT (the tests run a second system beside yours that way).
+PORTS = {
+    "nats": 4222, "nats_monitor": 8222, "store": 27017, "smtp": 1025, "sms": 8025,
+    "intake": 8001, "advisory": 8002, "notify": 8003, "reporting": 8004,
+}
+STOP_TIMEOUT = 15.0  # seconds for everything to stop after Ctrl-C, before anything is killed
+# lines of the local run that are expected and say nothing to a developer: the log file keeps them
+QUIET = (
+    "staff-updated not emitted",  # the demo admin's address (admin@koonto.local) is one no mail can go to
+)
 
-    def forward(signum: int, _frame: object) -> None:
-        """Ctrl-C reaches honcho as well in a terminal (it stops everything once, whatever it is sent twice);
-        `kill -INT|-TERM <runner>` or a closed terminal reach only this process: pass them on."""
-        if honcho.poll() is None:
-            honcho.send_signal(signal.SIGINT if signum == signal.SIGINT else signal.SIGTERM)
+
+@dataclass
+class Child:
+    """One process of the local system: its command, which of its lines reach the console (all reach the log)."""
+
+    name: str
+    argv: list[str]
+    group: int  # started in ascending, stopped in descending order: 0 NATS and the store, 1 the sinks, 2 services
+    env: dict[str, str] = field(default_factory=dict)
+    shown: Callable[[str], bool] = lambda line: not any(quiet in line for quiet in QUIET)
+    logged: Callable[[str], bool] = lambda line: True
+    popen: subprocess.Popen[bytes] | None = None
+    reader: threading.Thread | None = None
+    killed: bool = False
+
+
+def local_ports() -> dict[str, int]:
+    return {name: int(os.environ.get(f"KOONTO_LOCAL_{name.upper()}_PORT", port)) for name, port in PORTS.items()}
+
+
+def local_env(ports: dict[str, int], var: Path) -> dict[str, str]:
+    """deploy/local/local.env with its ${KOONTO_LOCAL_*} placeholders filled in, over the caller's environment."""
+    values = {f"KOONTO_LOCAL_{name.upper()}_PORT": str(port) for name, port in ports.items()}
+    values["KOONTO_LOCAL_VAR"] = str(var)
+    env = env_with_venv()
+    for line in LOCAL_ENV.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.lstrip().startswith("#") and "=" in line:
+            key, value = line.split("=", 1)
+            env[key.strip()] = string.Template(value.strip()).safe_substitute(values)
+    return env
+
+
+def children(ports: dict[str, int], var: Path) -> list[Child]:
+    python = str(BIN / "python")
+    nats_lines = ("[WRN]", "[ERR]", "[FTL]")  # NATS's start-up banner and notices stay in the log
+    procs = [
+        Child("nats", [str(BIN / "nats-server"), "-a", "127.0.0.1", "-p", str(ports["nats"]), "-m",
+                       str(ports["nats_monitor"]), "-js", "-sd", str(var / "nats")], 0,
+              shown=lambda line: any(mark in line for mark in nats_lines)),
+        # the store's lines (its SQL fallback warnings, its stop) go to the log only, and its line per command
+        # only to its own log file
+        Child("store", [str(BIN / "nx-27017"), "--host", "127.0.0.1", "-p", str(ports["store"]), "--data-dir",
+                        str(var / "store"), "--pid-file", str(var / "store" / "nx-27017.pid"), "--log-file",
+                        str(var / "store" / "nx-27017.log")], 0,
+              shown=lambda line: False, logged=lambda line: " - INFO - " not in line),
+        Child("mail", [python, "-m", "koonto.devsinks", "mail", "--port", str(ports["smtp"]), "--dir",
+                       str(var / "mail")], 1),
+        Child("sms", [python, "-m", "koonto.devsinks", "sms", "--port", str(ports["sms"]), "--dir", str(var / "sms"),
+                      "--mail-dir", str(var / "mail")], 1),
+    ]
+    for service in SERVICES:
+        port = ports[service]
+        env = {"KOONTO_HTTP_PORT": str(port), "KOONTO_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+        procs.append(Child(service, [python, "-m", f"koonto.{service}"], 2, env=env))
+    return procs
+
+
+class LocalSystem:
+    """Starts the children in order and stops them in reverse order: the services first (while NATS and the store
+    are still there to close against), then the sinks, the store and NATS. Each child runs in its own session, so
+    a Ctrl-C in the terminal reaches only this runner, which then stops them in that order with SIGTERM."""
+
+    def __init__(self, procs: list[Child], env: dict[str, str], log_path: Path) -> None:
+        self.procs = procs
+        self.env = env
+        self.width = max(len(p.name) for p in procs)
+        log_path.parent.mkdir(parents=True, exist_ok=True)
+        self.log = log_path.open("a", encoding="utf-8")
+        self.lock = threading.Lock()
+        self.stop_requested = threading.Event()
+        self.force = False
+
+    def line(self, name: str, text: str, *, console: bool = True, logged: bool = True) -> None:
+        stamped = f"{time.strftime('%H:%M:%S')} {name.ljust(self.width)} | {text}"
+        with self.lock:
+            if logged:
+                self.log.write(stamped + "\n")
+                self.log.flush()
+            if console:
+                print(stamped, flush=True)
+
+    def _pump(self, proc: Child) -> None:
+        assert proc.popen is not None and proc.popen.stdout is not None
+        for raw in iter(proc.popen.stdout.readline, b""):
+            text = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.line(proc.name, text, console=proc.shown(text), logged=proc.logged(text))
+
+    def start(self, group: int) -> None:
+        for proc in (p for p in self.procs if p.group == group):
+            proc.popen = subprocess.Popen(
+                proc.argv, cwd=ROOT, env={**self.env, **proc.env}, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+            )
+            proc.reader = threading.Thread(target=self._pump, args=(proc,), name=f"out-{proc.name}", daemon=True)
+            proc.reader.start()
+
+    def exited(self) -> list[Child]:
+        return [p for p in self.procs if p.popen is not None and p.popen.poll() is not None]
+
+    def stop(self, timeout: float) -> bool:
+        """SIGTERM group by group, services first; whatever has not ended by the deadline is killed (and said so).
+        True when every child ended by itself with status 0."""
+        deadline = time.monotonic() + timeout
+        began = time.monotonic()
+        for group in sorted({p.group for p in self.procs}, reverse=True):
+            members = [p for p in self.procs if p.group == group and p.popen is not None]
+            for proc in members:
+                if proc.popen is not None and proc.popen.poll() is None:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.popen.pid, signal.SIGTERM)
+            for proc in members:
+                assert proc.popen is not None
+                try:
+                    proc.popen.wait(timeout=0 if self.force else max(0.0, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    proc.killed = True
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(proc.popen.pid, signal.SIGKILL)
+                    proc.popen.wait()
+                if proc.reader is not None:
+                    proc.reader.join(timeout=2)
+        statuses = [f"{p.name} {'killed' if p.killed else p.popen.returncode}" for p in self.procs if p.popen]
+        say("exit status: " + ", ".join(statuses))
+        clean = True
+        for proc in self.procs:
+            if proc.popen is None:
+                continue
+            code = proc.popen.returncode
+            if proc.killed:
+                say(f"{proc.name} killed: it did not stop within {timeout:g} s (its output: {self.log.name})")
+            elif code != 0:
+                say(f"{proc.name} ended with status {code} (its output: {self.log.name})")
+            clean = clean and code == 0 and not proc.killed
+        say(f"everything stopped in {time.monotonic() - began:.1f} s" if clean else "stopped, not all cleanly")
+        return clean
+
+
+def wait_for_port(port: int, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def up(args: argparse.Namespace) -> int:
+    if not args.no_sync:
+        sync()
+    var = Path(args.var_dir or os.environ.get("KOONTO_LOCAL_VAR") or VAR).resolve()
+    ports = local_ports()
+    for folder in ("nats", "store", "mail", "sms", "log"):
+        (var / folder).mkdir(parents=True, exist_ok=True)
+    system = LocalSystem(children(ports, var), local_env(ports, var), var / "log" / "koonto.log")
+
+    def on_signal(signum: int, _frame: object) -> None:
+        if system.stop_requested.is_set():
+            system.force = True  # a second Ctrl-C: stop waiting
+            say("stopping without waiting (what has not ended is killed)")
+        system.stop_requested.set()
 
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, forward)  # installed even where the shell started us with SIGINT ignored
-    return honcho.wait()
+        signal.signal(signum, on_signal)  # installed even where the shell started us with SIGINT ignored
+    say(f"starting NATS, the store, the mail and SMS sinks and the four services (Ctrl-C stops all; "
+        f"everything they print is also in {system.log.name})")
+    system.start(0)
+    if not (wait_for_port(ports["nats"], 30) and wait_for_port(ports["store"], 30)):
+        say(f"NATS or the store did not start (see {system.log.name})")
+        system.stop(args.stop_timeout)
+        return 1
+    system.start(1)
+    system.start(2)
+    threading.Thread(target=banner, args=(system, ports, var), name="banner", daemon=True).start()
+    while not system.stop_requested.wait(0.5):
+        if ended := system.exited():
+            names = ", ".join(f"{p.name} (status {p.popen.returncode if p.popen else '?'})" for p in ended)
+            say(f"{names} ended on its own: stopping everything")
+            system.stop(args.stop_timeout)
+            return 1
+    say("stopping: the services first, then the sinks, the store and NATS")
+    return 0 if system.stop(args.stop_timeout) else 1
 
 
 def ready(port: int) -> bool:
@@ -109,38 +291,36 @@ def ready(port: int) -> bool:
         return False
 
 
-def banner(args: argparse.Namespace) -> int:
+def banner(system: LocalSystem, ports: dict[str, int], var: Path, timeout: float = 120) -> None:
     """Waits until all four services are ready, then prints where everything is."""
-    deadline = time.monotonic() + args.timeout
-    pending = dict(SERVICES)
-    while pending and time.monotonic() < deadline:
+    deadline = time.monotonic() + timeout
+    pending = {name: ports[name] for name in SERVICES}
+    while pending and time.monotonic() < deadline and not system.stop_requested.is_set():
         for name, port in list(pending.items()):
             if ready(port):
                 del pending[name]
         time.sleep(0.5)
+    if system.stop_requested.is_set():
+        return
     if pending:
-        say(f"not ready after {args.timeout}s: {', '.join(pending)} (see their output above)")
-        return 1
+        say(f"not ready after {timeout:g} s: {', '.join(pending)} (see their output above)")
+        return
+    url = "http://127.0.0.1:{}/".format
     lines = [
         "",
         "Koonto is running (all four services ready):",
-        "  Public pages (intake)        http://127.0.0.1:8001/",
-        "  Staff workspace (advisory)   http://127.0.0.1:8002/   sign in: admin@koonto.local / koonto-demo-2026",
-        "  Notify (delivery log)        http://127.0.0.1:8003/",
-        "  Reports and showcase         http://127.0.0.1:8004/",
-        "  Mail and SMS received        http://127.0.0.1:8025/   (files in .var/mail and .var/sms)",
-        "  NATS monitoring              http://127.0.0.1:8222/jsz",
-        "  Store (nx-27017)             mongodb://127.0.0.1:27017/   (data in .var/store)",
+        f"  Public pages (intake)        {url(ports['intake'])}",
+        f"  Staff workspace (advisory)   {url(ports['advisory'])}   sign in: admin@koonto.local / koonto-demo-2026",
+        f"  Notify (delivery log)        {url(ports['notify'])}",
+        f"  Reports and showcase         {url(ports['reporting'])}",
+        f"  Mail and SMS received        {url(ports['sms'])}   (files in {var / 'mail'} and {var / 'sms'})",
+        f"  NATS monitoring              http://127.0.0.1:{ports['nats_monitor']}/jsz",
+        f"  Store (nx-27017)             mongodb://127.0.0.1:{ports['store']}/   (data in {var / 'store'})",
+        f"  Log of everything            {system.log.name}",
         "",
     ]
-    print("\n".join(lines), flush=True)
-    if args.exit:
-        return 0
-    try:
-        while True:  # honcho stops everything when one process exits: stay until Ctrl-C
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        return 0
+    with system.lock:
+        print("\n".join(lines), flush=True)
 
 
 def test(args: argparse.Namespace) -> int:
@@ -174,7 +354,12 @@ def bench(args: argparse.Namespace) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("up", help="run the whole system locally").set_defaults(func=up)
+    up_parser = commands.add_parser("up", help="run the whole system locally (Ctrl-C stops it)")
+    up_parser.add_argument("--var-dir", help="where the data and the log live (default: .var/ at the top)")
+    up_parser.add_argument("--stop-timeout", type=float, default=STOP_TIMEOUT,
+                           help=f"seconds to stop everything after Ctrl-C before killing (default {STOP_TIMEOUT:g})")
+    up_parser.add_argument("--no-sync", action="store_true", help="skip `uv sync` (the workspace is installed)")
+    up_parser.set_defaults(func=up)
     test_parser = commands.add_parser("test", help="run the tests (extra arguments go to pytest)")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test_parser.set_defaults(func=test)
@@ -182,10 +367,6 @@ def main() -> int:
     bench_parser = commands.add_parser("bench", help="benchmarks (--quick, --store nx-27017|ferretdb)")
     bench_parser.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench_parser.set_defaults(func=bench)
-    banner_parser = commands.add_parser("banner", help=argparse.SUPPRESS)
-    banner_parser.add_argument("--timeout", type=float, default=120)
-    banner_parser.add_argument("--exit", action="store_true")
-    banner_parser.set_defaults(func=banner)
     # options meant for pytest or the benchmark (`test -m unit`, `bench --scale smoke`) pass through untouched
     args, passthrough = parser.parse_known_args()
     if args.command == "test":

@@ -13,9 +13,9 @@ import nats
 from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.main import create_runtime as advisory_runtime
 from koonto.advisory.settings import AdvisorySettings
+from koonto.devsinks import MailSink
 from koonto.intake.main import create_runtime as intake_runtime
 from koonto.intake.settings import IntakeSettings
-from koonto.notify.devsinks import MailSink
 from koonto.notify.main import create_runtime as notify_runtime
 from koonto.notify.settings import NotifySettings
 from koonto.reporting.main import create_runtime as reporting_runtime

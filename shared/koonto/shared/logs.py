@@ -30,8 +30,10 @@ def configure_logging(service: str, level: str = "INFO", json: bool = True) -> N
     structlog.contextvars.bind_contextvars(service=service)
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s %(message)s")
     if level.upper() != "DEBUG":
-        # FastStream's per-message access lines and its supervisor's task notes are noise at INFO
+        # FastStream's per-message access lines and its supervisor's task notes are noise at INFO, and so is
+        # httpx's line per request (the key store client's, the JWKS fetch)
         logging.getLogger("faststream").setLevel(logging.WARNING)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
 def get_logger(name: str | None = None) -> structlog.stdlib.BoundLogger:

@@ -14,10 +14,12 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import socket
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any, Generic, TypeVar
 
 import uvicorn
@@ -148,6 +150,9 @@ class Runtime(Generic[C]):
             reconnect_time_wait=1,
             connect_timeout=2,
             log_level=logging.DEBUG,  # FastStream logs every message at this level: keep it below INFO
+            # a logger under "faststream" (WARNING unless the service logs at DEBUG: `configure_logging`), not
+            # FastStream's own stdout logger, which prints a line per consumer task at every stop
+            logger=logging.getLogger("faststream.koonto"),
         )
         self.publisher = Publisher(self.broker)
         self.keys = self._keys()
@@ -373,11 +378,21 @@ def _job_name(job: Callable[..., Any]) -> str:
 
 
 def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) -> None:
-    """Entry point of `python -m koonto.<service>`."""
+    """Entry point of `python -m koonto.<service>`. SIGINT or SIGTERM stops it gracefully (uvicorn's shutdown, then
+    `Runtime.stop`) and the process exits with status 0: uvicorn raises the signal again once it has shut down,
+    which by default would end the process by that signal (SIGTERM) or a KeyboardInterrupt traceback (SIGINT)."""
     spec, settings = spec_factory()
     configure_logging(spec.name, settings.log_level, settings.log_json)
     runtime = Runtime(spec, settings)
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _stopped)  # uvicorn's own handlers replace these while it runs
     uvicorn.run(
         runtime.app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
         access_log=False, lifespan="on",
     )
+
+
+def _stopped(signum: int, _frame: FrameType | None) -> None:
+    """A stop signal outside uvicorn's run: the one uvicorn raises again after its graceful shutdown (or one that
+    arrives before uvicorn took over the signals). Nothing is left to stop: exit with status 0, no traceback."""
+    raise SystemExit(0)

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
+from koonto.devsinks import MailSink, SmsSink
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.clock import SettableClock
-from koonto.notify.devsinks import MailSink, SmsSink
 from koonto.notify.main import create_runtime
 from koonto.notify.settings import NotifySettings
 from koonto.shared.contracts import Envelope

@@ -10,7 +10,7 @@ from pathlib import Path
 import nats
 from pymongo import MongoClient
 
-from koonto.notify.devsinks import MailSink
+from koonto.devsinks import MailSink
 from tests.support.samples import envelope, idea_submitted
 from tests.support.services import service_process, wait_http
 from tests.support.staff import TEST_JWKS_JSON

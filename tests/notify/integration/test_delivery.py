@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import nats
 import nats.js.errors
 
-from koonto.notify.devsinks import MailSink, SmsSink
+from koonto.devsinks import MailSink, SmsSink
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.advisory import CallOpened
 from koonto.shared.contracts.intake import Contact, SubscriptionConfirmed

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from koonto.notify.devsinks import MailSink
+from koonto.devsinks import MailSink
 from koonto.notify.store import subscriber_document
 from koonto.shared.contracts.advisory import CallOpened
 from tests.support.polling import eventually, stays

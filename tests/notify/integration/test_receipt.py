@@ -5,7 +5,7 @@ from __future__ import annotations
 from email import policy
 from email.parser import BytesParser
 
-from koonto.notify.devsinks import MailSink
+from koonto.devsinks import MailSink
 from koonto.shared.contracts.intake import Contact
 from tests.notify.integration.conftest import Notify
 from tests.support.polling import eventually, stays

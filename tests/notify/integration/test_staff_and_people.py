@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
 
+from koonto.devsinks import MailSink
 from koonto.notify.clock import SettableClock
-from koonto.notify.devsinks import MailSink
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.advisory import CaseOpened, CaseOrganisation, EventScheduled, FollowupDue, StaffUpdated
 from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationReceived

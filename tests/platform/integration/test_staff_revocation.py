@@ -19,7 +19,7 @@ import pytest
 
 from koonto.advisory.main import create_runtime as advisory_runtime
 from koonto.advisory.settings import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, AdvisorySettings
-from koonto.notify.devsinks import MailSink, SmsSink
+from koonto.devsinks import MailSink, SmsSink
 from koonto.notify.main import create_runtime as notify_runtime
 from koonto.notify.settings import NotifySettings
 from koonto.reporting.main import create_runtime as reporting_runtime
