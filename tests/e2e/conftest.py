@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.browser import CHROMIUM_ARGS, chromium_path
+from tests.support.browser import launched_chromium
 from tests.support.servers import temp_base
 from tests.support.system import System, running_system
 
@@ -23,17 +23,8 @@ def system() -> Iterator[System]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Per module: Playwright's sync API runs an event loop of its own in this thread while it is open, which
-    the asyncio tests collected after it could not share."""
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with launched_chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -12,20 +12,13 @@ import pytest
 
 from koonto.devsinks import MailSink, SmsSink
 from tests.devsinks.integration.sample import send_sample
-from tests.support.browser import CHROMIUM_ARGS, axe_source, chromium_path, run_axe
+from tests.support.browser import axe_source, launched_chromium, run_axe
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = chromium_path()
-    if executable is None:
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+    with launched_chromium() as instance:
         yield instance
-        instance.close()
 
 
 @pytest.fixture

@@ -4,11 +4,29 @@ from __future__ import annotations
 
 import pytest
 
-from koonto.shared.outbox import PUBLISHED, event_field, outbox_fields, outbox_set
+from koonto.shared.outbox import PUBLISHED, OutboxRelay, event_field, outbox_fields, outbox_set
 from tests.support.memory import RecordingPublisher, memory_infra, published
 from tests.support.samples import envelope, idea_submitted
 
 pytestmark = pytest.mark.unit
+
+
+class ScanCounter:
+    """Counts the relay's scans (`drain_once` calls); `restore()` puts the plain method back."""
+
+    def __init__(self, relay: OutboxRelay) -> None:
+        self.n = 0
+        self.relay = relay
+        self.drain = relay.drain_once
+
+        async def counted() -> int:
+            self.n += 1
+            return await self.drain()
+
+        relay.drain_once = counted  # type: ignore[method-assign]
+
+    def restore(self) -> None:
+        self.relay.drain_once = self.drain  # type: ignore[method-assign]
 
 
 async def test_embedded_outbox_events_are_published_once_in_order_and_cleared() -> None:
@@ -109,20 +127,12 @@ async def test_idle_scans_back_off_and_a_write_without_notify_or_a_failed_fast_p
     infra = memory_infra(event_collections=["log"])
     relay = infra.relay
     relay.poll_seconds = 0.01
-    scans = 0
-    drain = relay.drain_once
-
-    async def counted() -> int:
-        nonlocal scans
-        scans += 1
-        return await drain()
-
-    relay.drain_once = counted  # type: ignore[method-assign]
+    scans = ScanCounter(relay)
     relay.start()
     try:
         await asyncio.sleep(0.6)
         # at one scan per poll interval this would be ~60; backing off to 0.1 s it is about a dozen
-        assert 3 <= scans <= 0.6 / (relay.poll_seconds * IDLE_SCANS_UP_TO) + 8
+        assert 3 <= scans.n <= 0.6 / (relay.poll_seconds * IDLE_SCANS_UP_TO) + 8
 
         quiet = envelope(idea_submitted(title="written without notify"))
         await infra.store["log"].insert_one({"_id": "d1", **event_field(quiet)})
@@ -137,9 +147,9 @@ async def test_idle_scans_back_off_and_a_write_without_notify_or_a_failed_fast_p
         relay.notify(lost)
         await asyncio.sleep(0.05)
         publisher.fail = False  # type: ignore[attr-defined]
-        before = scans
+        before = scans.n
         await asyncio.sleep(0.08)  # well under the 0.1 s of an idle back-off plus the error back-off's first step
-        assert scans > before or lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
+        assert scans.n > before or lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
         await asyncio.sleep(0.3)
         assert lost.id in [e.id for e in publisher.envelopes]  # type: ignore[attr-defined]
     finally:
@@ -161,19 +171,11 @@ async def test_a_full_batch_the_fast_path_published_is_settled_at_the_idle_pace(
         await infra.store["log"].insert_one({"_id": f"d{i:02d}", **event_field(env)})
     relay.notify(*envs)
     assert await relay.publish_committed() == 40  # the fast path: all out, none settled yet
-    scans = 0
-    drain = relay.drain_once
-
-    async def counted() -> int:
-        nonlocal scans
-        scans += 1
-        return await drain()
-
-    relay.drain_once = counted  # type: ignore[method-assign]
+    scans = ScanCounter(relay)
     relay.start()
     try:
         await asyncio.sleep(0.1)
-        assert scans <= 3  # back to back it would have settled all 8 batches by now
+        assert scans.n <= 3  # back to back it would have settled all 8 batches by now
         assert await relay.pending() >= 25
     finally:
         await relay.stop()
@@ -182,7 +184,7 @@ async def test_a_full_batch_the_fast_path_published_is_settled_at_the_idle_pace(
     fresh = [envelope(idea_submitted(title=f"n{i}")) for i in range(20)]  # written without notify
     for i, env in enumerate(fresh):
         await infra.store["log"].insert_one({"_id": f"n{i:02d}", **event_field(env)})
-    relay.drain_once = drain  # type: ignore[method-assign]
+    scans.restore()
     await infra.store["log"].delete_many({"_id": {"$regex": "^d"}})
     relay.start()
     try:

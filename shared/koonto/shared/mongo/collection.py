@@ -30,7 +30,7 @@ Document = dict[str, Any]
 OUTBOX_FIELDS = ("outbox", "outbox_pending", "outbox_rev", "outbox_written_ms")
 
 
-NO_MATCH = object()
+NOTHING_UPDATED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)  # a guard that did not match
 
 
 @dataclass
@@ -47,21 +47,21 @@ class Collection:
         self.locks = locks
         self.quirks = quirks or Quirks()
 
-    async def _by_id(self, filter: Mapping[str, Any], upsert: bool = False) -> Any:
-        """On a store whose guards scan: the `_id` to write by when the document matches `filter`, NO_MATCH when
-        it does not; MISSING when the store is to decide (any other store, an upsert, a filter `guards` cannot
-        decide). Called with the document's lock held."""
+    async def _resolved(self, filter: Mapping[str, Any], upsert: bool = False) -> Mapping[str, Any] | None:
+        """The filter to write by: on a store whose guards scan, `{"_id": ...}` when the document matches `filter`
+        and None when it does not; `filter` itself on any other store, for an upsert, and for a filter `guards`
+        cannot decide. Called with the document's lock held."""
         if not self.quirks.guards_scan or upsert:
-            return MISSING
+            return filter
         doc_id = by_id_first(filter)
         if doc_id is MISSING:
-            return MISSING
+            return filter
         fields = {path.split(".")[0]: 1 for path in filter if not path.startswith("$")}
         current = await self.raw.find_one({"_id": doc_id}, fields)
         try:
-            return doc_id if current is not None and matches(current, filter) else NO_MATCH
+            return {"_id": doc_id} if current is not None and matches(current, filter) else None
         except Unsupported:
-            return MISSING
+            return filter
 
     def _hold(self, filter: Mapping[str, Any]) -> contextlib.AbstractAsyncContextManager[None]:
         doc_id = filter.get("_id")
@@ -116,12 +116,10 @@ class Collection:
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
         async with self._hold(filter):
-            doc_id = await self._by_id(filter, upsert)
-            if doc_id is NO_MATCH:
-                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)
-            if doc_id is not MISSING:
-                return await self.raw.update_one({"_id": doc_id}, update)
-            return await self.raw.update_one(filter, update, upsert=upsert)
+            resolved = await self._resolved(filter, upsert)
+            if resolved is None:
+                return NOTHING_UPDATED
+            return await self.raw.update_one(resolved, update, upsert=upsert)
 
     async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any]) -> UpdateResult:
         return await self.raw.update_many(filter, update)
@@ -130,12 +128,10 @@ class Collection:
         self, filter: Mapping[str, Any], replacement: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
         async with self._hold(filter):
-            doc_id = await self._by_id(filter, upsert)
-            if doc_id is NO_MATCH:
-                return UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)
-            return await self.raw.replace_one(
-                filter if doc_id is MISSING else {"_id": doc_id}, replacement, upsert=upsert
-            )
+            resolved = await self._resolved(filter, upsert)
+            if resolved is None:
+                return NOTHING_UPDATED
+            return await self.raw.replace_one(resolved, replacement, upsert=upsert)
 
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False, after: bool = True,
@@ -144,11 +140,11 @@ class Collection:
         """The document after (or before) the update. The outbox fields are dropped here unless asked for:
         FerretDB v1 cannot project in `find_one_and_update`."""
         async with self._hold(filter):
-            doc_id = await self._by_id(filter, upsert)
-            if doc_id is NO_MATCH:
+            resolved = await self._resolved(filter, upsert)
+            if resolved is None:
                 return None
             doc = await self.raw.find_one_and_update(
-                filter if doc_id is MISSING else {"_id": doc_id}, update, upsert=upsert,
+                resolved, update, upsert=upsert,
                 return_document=ReturnDocument.AFTER if after else ReturnDocument.BEFORE,
             )
         if doc is not None and not keep_outbox:
@@ -158,10 +154,10 @@ class Collection:
 
     async def delete_one(self, filter: Mapping[str, Any]) -> DeleteResult:
         async with self._hold(filter):
-            doc_id = await self._by_id(filter)
-            if doc_id is NO_MATCH:
+            resolved = await self._resolved(filter)
+            if resolved is None:
                 return DeleteResult({"n": 0, "ok": 1.0}, True)
-            return await self.raw.delete_one(filter if doc_id is MISSING else {"_id": doc_id})
+            return await self.raw.delete_one(resolved)
 
     async def delete_many(self, filter: Mapping[str, Any]) -> DeleteResult:
         return await self.raw.delete_many(filter)
