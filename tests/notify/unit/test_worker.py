@@ -4,10 +4,12 @@ low; the rate limiter spaces the starts."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from koonto.notify.samples import sample
 from koonto.notify.use_cases.worker import RateLimiter
 from tests.notify.unit.conftest import Notify
+from tests.support.polling import eventually
 from tests.support.samples import envelope, idea_submitted
 
 
@@ -37,3 +39,55 @@ async def test_the_rate_limiter_spaces_the_starts() -> None:
     for _ in range(4):
         await limiter.wait()
     assert loop.time() - started >= 0.029
+
+
+def _plan(notify: Notify, channel: str, i: int) -> dict[str, object]:
+    address = f"+35840123{i:04d}" if channel == "sms" else f"p{i}@example.fi"
+    return notify.container.planner.plan(
+        envelope(idea_submitted()), kind="status-update", channel=channel, address=address, language="fi",
+        name=None, context=sample("status-update"), recipient_ref=f"{channel}{i}",
+    )
+
+
+async def test_each_channel_has_its_own_cap_so_slow_sms_never_hold_up_the_mails(notify: Notify) -> None:
+    worker = notify.container.worker
+    worker.limiters = {"email": RateLimiter(10_000.0), "sms": RateLimiter(4.0)}  # 4 SMS take 0.75 s at least
+    order: list[str] = []
+    send_mail, send_sms = notify.mailer.send, notify.sms.send
+
+    async def mail(message, before_data=None):  # type: ignore[no-untyped-def]
+        order.append("email")
+        return await send_mail(message, before_data)
+
+    async def sms(to: str, body: str):  # type: ignore[no-untyped-def]
+        order.append("sms")
+        return await send_sms(to, body)
+
+    notify.mailer.send, notify.sms.send = mail, sms  # type: ignore[method-assign]
+    # the SMS first in the batch: under one cap for both channels the mails would wait behind them
+    await notify.container.planner.enqueue([_plan(notify, "sms", i) for i in range(4)])
+    await notify.container.planner.enqueue([_plan(notify, "email", i) for i in range(6)])
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    assert await worker.work_once(set(), asyncio.Semaphore(8)) == 10
+    assert loop.time() - started >= 0.74  # the SMS cap held: 4 starts spaced 0.25 s apart
+    assert order.count("sms") == 4 and order.count("email") == 6
+    assert order[-1] == "sms" and order.index("sms", 1) > max(i for i, c in enumerate(order) if c == "email")
+
+
+async def test_a_stop_leaves_the_sends_held_by_the_cap_queued_and_unclaimed(notify: Notify) -> None:
+    worker = notify.container.worker
+    worker.limiters = {"email": RateLimiter(2.0), "sms": RateLimiter(2.0)}
+    await notify.container.planner.enqueue([_plan(notify, "email", i) for i in range(5)])
+    task = asyncio.create_task(worker.run())
+    async def mails_sent() -> int:
+        return len(notify.mailer.sent)
+
+    await eventually(mails_sent, until=lambda n: n >= 1, timeout=5, what="the first mail")
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    sent = len(notify.mailer.sent)
+    assert 1 <= sent < 5  # the stop did not rush the held sends out
+    queued = await notify.queue()
+    assert len(queued) == 5 - sent and all(d["status"] == "pending" for d in queued)

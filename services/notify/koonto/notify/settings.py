@@ -38,7 +38,9 @@ class NotifySettings(ServiceSettings):
     # delivery queue
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_batch: int = Field(default=50, ge=1, le=1000)
-    send_rate_per_second: float = Field(default=20.0, gt=0, description="per replica, all channels together")
+    # the providers' caps, per replica and per channel: starts per second, evenly spaced
+    send_rate_per_second: float = Field(default=20.0, gt=0, description="e-mails per second, per replica")
+    sms_rate_per_second: float = Field(default=10.0, gt=0, description="SMS per second, per replica")
     delivery_lease_seconds: float = Field(default=120.0, gt=0, description="longer than any provider call")
     max_attempts: int = Field(default=8, ge=1)
     retry_base_seconds: float = Field(default=30.0, gt=0)

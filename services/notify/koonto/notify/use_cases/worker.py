@@ -33,12 +33,17 @@ class RateLimiter:
 
 
 class DeliveryWorker:
-    def __init__(self, core: Core, sender: Sender, limiter: RateLimiter | None = None) -> None:
+    def __init__(self, core: Core, sender: Sender, limiters: dict[str, RateLimiter] | None = None) -> None:
         self.settings = core.settings
         self.core = core
         self.signals = core.signals
         self.sender = sender
-        self.limiter = limiter or RateLimiter(core.settings.send_rate_per_second)
+        # one cap per channel (the mail provider's and the SMS provider's limits are separate)
+        self.limiters = limiters or {
+            "email": RateLimiter(core.settings.send_rate_per_second),
+            "sms": RateLimiter(core.settings.sms_rate_per_second),
+        }
+        self._waiting: set[asyncio.Task[None]] = set()  # sends not yet started (held by their cap or a connection)
 
     def wake(self) -> None:
         self.signals.deliveries_queued()
@@ -54,6 +59,8 @@ class DeliveryWorker:
                     self.signals.queued.clear()
                     await wait_event(self.signals.queued, self.settings.worker_poll_seconds)
         except asyncio.CancelledError:
+            for task in list(self._waiting):  # not started: nothing was claimed, they stay queued for the next run
+                task.cancel()
             left = await drain(inflight, timeout=15)
             if left:
                 log.warning("sends still under way at stop; the recovery sweep settles them", deliveries=len(left))
@@ -68,20 +75,25 @@ class DeliveryWorker:
             return 0
         checks = await self.sender.checks(docs)
         for doc in docs:
-            await self.limiter.wait()
-            await slots.acquire()
-            task = asyncio.create_task(self._deliver_guarded(doc, checks))
+            # each send waits for its own channel's cap, then for a connection: an SMS held back by its cap never
+            # holds up the mails of the same batch
+            task = asyncio.create_task(self._deliver_paced(doc, checks, slots))
             inflight.add(task)
-
-            def _done(t: asyncio.Task[None]) -> None:
-                inflight.discard(t)
-                slots.release()
-
-            task.add_done_callback(_done)
+            self._waiting.add(task)
+            task.add_done_callback(inflight.discard)
+            task.add_done_callback(self._waiting.discard)
         # let this batch finish claiming before the next query, so it is not fetched twice
         if inflight:
             await asyncio.wait(inflight)
         return len(docs)
+
+    async def _deliver_paced(self, doc: Document, checks: Checks, slots: asyncio.Semaphore) -> None:
+        await self.limiters[doc["channel"]].wait()
+        async with slots:
+            task = asyncio.current_task()
+            if task is not None:
+                self._waiting.discard(task)  # under way from here: a stop lets it finish
+            await self._deliver_guarded(doc, checks)
 
     async def _deliver_guarded(self, doc: Document, checks: Checks) -> None:
         with log_context(
