@@ -23,8 +23,7 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 
 from koonto.shared.mongo.guards import MISSING, Unsupported, by_id_first, matches
 from koonto.shared.mongo.locks import DocumentLocks
-
-Document = dict[str, Any]
+from koonto.shared.mongo.values import Document
 
 # fields of the embedded outbox (koonto.shared.outbox) that a use case never needs to see
 OUTBOX_FIELDS = ("outbox", "outbox_pending", "outbox_rev", "outbox_written_ms")
