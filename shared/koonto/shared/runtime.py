@@ -99,6 +99,25 @@ class Infra:
         self.relay.notify(*envelopes)
 
 
+class OnInfra:
+    """For a class holding the runtime's `infra` (a service's container, notify's use-case core): what it reads
+    from there, named once — the region, the one outbox relay and this replica's id (as leases and claims name it)."""
+
+    infra: Infra
+
+    @property
+    def region(self) -> Region:
+        return self.infra.region
+
+    @property
+    def relay(self) -> OutboxRelay:
+        return self.infra.relay
+
+    @property
+    def owner(self) -> str:
+        return self.infra.instance_id
+
+
 def _infra_itself(infra: Infra) -> Any:
     return infra
 
