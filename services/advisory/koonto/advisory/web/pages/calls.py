@@ -12,21 +12,14 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import invalid_fields
-from koonto.advisory.i18n import N_
 from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.labels import NOTICE_LABELS
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
 from koonto.advisory.web.pages.fields import day, integer, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  # the form's order
-
-NOTICE_LABELS = [
-    ("opened", N_("Haku avautui")),
-    ("closing_14", N_("14 päivää jäljellä")),
-    ("closing_3", N_("3 päivää jäljellä")),
-    ("closed", N_("Haku päättyi")),
-]
 
 
 async def calls_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:

@@ -13,8 +13,8 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
 from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
@@ -24,34 +24,7 @@ from koonto.shared.clock import HELSINKI
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-SESSION_KIND_LABELS = {
-    "phone": N_("Puhelin"),
-    "meeting": N_("Tapaaminen"),
-    "video": N_("Videoyhteys"),
-    "email": N_("Sähköposti"),
-    "workshop": N_("Työpaja"),
-}
-ENTRY_LABELS = {
-    "opened": N_("Tapaus avattu"),
-    "stage": N_("Vaihe vaihtui"),
-    "session": N_("Neuvonta"),
-    "note": N_("Muistiinpano"),
-    "message": N_("Viesti yhdistykselle"),
-    "assigned": N_("Vastuuhenkilö"),
-    "followup": N_("Muistutus asetettu"),
-    "amended": N_("Yhdistys täydensi tietoja"),
-    "erased": N_("Yhteystiedot poistettu pyynnöstä"),
-    "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
-}
 
-AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
-    "description": N_("Kuvaus"),
-    "contact.name": N_("Yhteyshenkilön nimi"),
-    "contact.email": N_("Sähköposti"),
-    "contact.phone": N_("Puhelin"),
-    "contact.language": N_("Viestien kieli"),
-    "contact.channel": N_("Viestintätapa"),
-}
 TRANSITION_FORM: Fields = {  # besides the target stage ("to")
     "reason": optional,
     "call_id": optional,

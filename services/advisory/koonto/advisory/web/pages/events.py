@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.labels import EVENT_KIND_LABELS
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, municipalities, render, submit
 from koonto.advisory.web.pages.fields import (
     Fields,
@@ -26,13 +26,6 @@ from koonto.advisory.web.pages.fields import (
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-EVENT_KIND_LABELS = {
-    "training": N_("Koulutus"),
-    "forum": N_("Foorumi"),
-    "talk": N_("Puheenvuoro"),
-    "workshop": N_("Työpaja"),
-    "networking": N_("Verkostotilaisuus"),
-}
 EVENT_FORM: Fields = {  # the form for a new training or forum, as trainings.schedule_event takes it
     "title": text,
     "kind": text,

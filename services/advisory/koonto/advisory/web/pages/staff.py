@@ -9,19 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageAdmin
+from koonto.advisory.web.labels import ROLE_LABELS
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
 from koonto.advisory.web.pages.fields import Fields, checked, chosen, optional, posting, text, text_or
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-ROLE_LABELS = {
-    "admin": N_("Pääkäyttäjä"),
-    "coordinator": N_("Koordinaattori"),
-    "advisor": N_("Neuvoja"),
-    "funder": N_("Rahoittaja"),
-}
 KEPT = (409, 422)  # the statuses a refused staff form keeps (others: 422)
 NEW_STAFF_FORM: Fields = {"email": text, "name": text, "roles": chosen, "password": text, "language": text_or("fi")}
 STAFF_FORM: Fields = {"name": optional, "roles": chosen, "active": checked, "password": optional}  # changing an account
