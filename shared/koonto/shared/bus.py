@@ -33,6 +33,7 @@ from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope, EventData, make_envelope
 from koonto.shared.logs import get_logger, log_context
 from koonto.shared.metrics import DEAD_LETTERS, EVENT_PROCESSING, EVENTS_CONSUMED, REDELIVERIES
+from koonto.shared.mongo import Document
 from koonto.shared.sealing import KeyStoreUnavailable, Opener
 from koonto.shared.tracing import consumer_span
 
@@ -41,7 +42,6 @@ STREAM_SUBJECTS = ["koonto.>"]
 DUPLICATE_WINDOW = timedelta(minutes=15)
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 class PermanentError(Exception):

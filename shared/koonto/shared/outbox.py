@@ -27,7 +27,7 @@ import asyncio
 from collections import OrderedDict, deque
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import BulkWriteError
@@ -36,9 +36,8 @@ from koonto.shared.aio import cancel_and_wait, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import OUTBOX_BACKLOG, OUTBOX_PUBLISH_ERRORS, OUTBOX_PUBLISHED
-from koonto.shared.mongo import Collection, Store, epoch_ms
+from koonto.shared.mongo import Collection, Document, Store, epoch_ms
 
-Document = dict[str, Any]
 Publisher = Callable[..., Awaitable[None]]  # (subject, body, message id, traceparent=None)
 Seal = Callable[[str, str], Awaitable[str]]  # (event type, body) -> the body with its personal fields sealed
 

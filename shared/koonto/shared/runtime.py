@@ -47,7 +47,7 @@ from koonto.shared.error_pages import ErrorPages
 from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.metrics import JOB_RESTARTS
-from koonto.shared.mongo import IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
+from koonto.shared.mongo import Document, IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
 from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
 from koonto.shared.pages import SHARED_STATIC
 from koonto.shared.region import Region, find_regions_dir, load_region, require_configured
@@ -70,7 +70,6 @@ from koonto.shared.web import (
 
 log = get_logger(__name__)
 
-Document = dict[str, Any]
 C = TypeVar("C")
 
 
@@ -98,6 +97,25 @@ class Infra:
     def events_written(self, *envelopes: Envelope) -> None:
         """Call after a write that put events into an outbox has returned: the relay publishes them at once."""
         self.relay.notify(*envelopes)
+
+
+class OnInfra:
+    """For a class holding the runtime's `infra` (a service's container, notify's use-case core): what it reads
+    from there, named once — the region, the one outbox relay and this replica's id (as leases and claims name it)."""
+
+    infra: Infra
+
+    @property
+    def region(self) -> Region:
+        return self.infra.region
+
+    @property
+    def relay(self) -> OutboxRelay:
+        return self.infra.relay
+
+    @property
+    def owner(self) -> str:
+        return self.infra.instance_id
 
 
 def _infra_itself(infra: Infra) -> Any:

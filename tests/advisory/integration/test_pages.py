@@ -275,3 +275,38 @@ async def test_staff_pages_show_words_not_codes_and_every_form_error_at_once(
                            ("url", "Linkin pitää alkaa https://")):
         assert f'href="#{field}"' in summary and message in summary, field
     assert summary.index("#name") < summary.index("#opens_on") < summary.index("#url")
+
+
+async def test_an_account_changed_through_its_page_keeps_what_the_form_left_empty(
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient
+) -> None:
+    """The account form: a new name and roles, an unticked "active" deactivates, an empty password keeps the old
+    one; a wrong value shows the account again with the message (422) and changes nothing."""
+    csrf = await sign_in(http)
+    created = await http.post(
+        "/staff",
+        data={"csrf_token": csrf, "name": "Neuvoja Noora", "email": "noora@koonto.example", "roles": ["advisor"],
+              "password": "pitkä-salasana-456"},
+    )
+    assert created.status_code == 303, created.text[:300]
+    noora = await advisory.store.staff_by_email("noora@koonto.example")
+    assert noora is not None and noora["language"] == "fi" and noora["active"] is True
+    staff_id, password_hash = noora["_id"], noora["password_hash"]
+
+    changed = await http.post(
+        f"/staff/{staff_id}",
+        data={"csrf_token": csrf, "name": "Noora Neuvoja", "roles": ["advisor", "coordinator"], "password": ""},
+    )
+    assert changed.status_code == 303 and changed.headers["location"] == f"/staff/{staff_id}?done=staff"
+    after = await advisory.store.staff_by_id(staff_id)
+    assert after is not None
+    assert after["name"] == "Noora Neuvoja" and sorted(after["roles"]) == ["advisor", "coordinator"]
+    assert not after["active"]
+    assert after["password_hash"] == password_hash
+
+    refused = await http.post(
+        f"/staff/{staff_id}", data={"csrf_token": csrf, "roles": ["advisor"], "active": "1", "password": "lyhyt"}
+    )
+    assert refused.status_code == 422 and "12 merkkiä" in refused.text and "Noora Neuvoja" in refused.text
+    unchanged = await advisory.store.staff_by_id(staff_id)
+    assert unchanged is not None and not unchanged["active"] and len(unchanged["roles"]) == 2

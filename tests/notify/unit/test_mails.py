@@ -154,6 +154,24 @@ async def test_every_stage_says_something_to_act_on_in_every_language() -> None:
             assert len(added) >= 2, (language, code)  # the new status, and what it means for them
 
 
+def test_what_each_stage_means_reads_the_same_in_the_text_and_the_html_of_every_language() -> None:
+    renderer = Renderer()
+    for language in LANGUAGES:
+        table = renderer.env.get_template(f"status-update/_stages.{language}.txt").module
+        steps, paragraphs = dict(table.steps), dict(table.paragraphs)  # type: ignore[attr-defined]
+        assert sorted([*steps, *paragraphs]) == sorted(set(STAGE_LABELS) - {"idea"}), language
+        for code in STAGE_LABELS:
+            mail = renderer.email("status-update", language, {**sample("status-update"), "to_stage": code})
+            for item in steps.get(code, []):
+                assert f"\n- {item}\n" in mail.text and f"<li>{item}</li>" in mail.html, (language, code)
+            if code in paragraphs:
+                assert f"\n{paragraphs[code]}\n" in mail.text, (language, code)
+                assert f"<p>{paragraphs[code]}</p>" in mail.html, (language, code)
+            if code in steps:
+                heading = table.heading  # type: ignore[attr-defined]
+                assert f"\n{heading}:\n" in mail.text and f">{heading}</h2>" in mail.html, (language, code)
+
+
 async def test_an_advisor_message_replies_to_the_advisor_and_shows_their_name(notify: Notify) -> None:
     idea_id = await submitted(notify)
     await notify.add_staff("s1", "niina.neuvoja@koonto.fi")

@@ -103,3 +103,20 @@ def test_idea_round_trip_property(title: str, budget: int) -> None:
 
 def test_event_data_base_is_abstract_in_registry() -> None:
     assert EventData not in REGISTRY.values()
+
+
+def test_an_event_is_named_in_its_class_line_and_its_producer_base_and_field_groups_are_not_events() -> None:
+    from koonto.shared.contracts.advisory import CallClosed, CallEvent
+    from koonto.shared.contracts.intake import IdeaAmended, IntakeEvent, SubscriberEvent
+
+    class Probe(IntakeEvent, name="probe-sent", summary="A probe.", version=2):
+        probe_id: str
+
+    assert (Probe.producer, Probe.event_name, Probe.version, Probe.summary) == ("intake", "probe-sent", 2, "A probe.")
+    assert Probe.event_type() == "koonto.intake.probe-sent.v2"
+    assert IdeaAmended.event_type() == "koonto.intake.idea-amended.v1"
+    assert IdeaAmended.summary.startswith("The association added")
+    assert list(CallClosed.model_fields) == ["call_id", "name", "closed_on"]
+    assert {IntakeEvent, SubscriberEvent, CallEvent}.isdisjoint(REGISTRY.values())
+    with pytest.raises(ValidationError):
+        CallClosed(call_id="c1", name="Haku", closed_on="2026-11-29", extra_field=1)  # type: ignore[call-arg]

@@ -24,9 +24,7 @@ from koonto.advisory.use_cases.sessions import Sessions
 from koonto.advisory.use_cases.staff import StaffAccounts
 from koonto.advisory.use_cases.trainings import Trainings
 from koonto.advisory.views import Views
-from koonto.shared.outbox import OutboxRelay
-from koonto.shared.region import Region
-from koonto.shared.runtime import Infra
+from koonto.shared.runtime import Infra, OnInfra
 from koonto.shared.web import get_container
 
 if TYPE_CHECKING:
@@ -34,7 +32,7 @@ if TYPE_CHECKING:
 
 
 @dataclass
-class AdvisoryContainer:
+class AdvisoryContainer(OnInfra):
     settings: AdvisorySettings
     infra: Infra
     store: AdvisoryStore
@@ -58,14 +56,6 @@ class AdvisoryContainer:
     def use_keys(self, keys: SigningKeys) -> None:
         """After a rotation: sign with the new key, verify with both."""
         self.keyring.use(keys)
-
-    @property
-    def relay(self) -> OutboxRelay:
-        return self.infra.relay
-
-    @property
-    def region(self) -> Region:
-        return self.infra.region
 
 
 def make_clock(settings: AdvisorySettings) -> Clock:

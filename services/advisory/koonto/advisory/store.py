@@ -14,7 +14,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
@@ -22,10 +21,8 @@ from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
 from koonto.advisory.domain.schedule import notice_keys
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Store, Tombstones, epoch_ms, revive
+from koonto.shared.mongo import Document, Store, Tombstones, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
-
-Document = dict[str, Any]
 
 STAFF = "staff"
 CASES = "cases"

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from koonto.advisory.domain.errors import found
 from koonto.advisory.store import AdvisoryStore, CaseFilter
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 class Views:

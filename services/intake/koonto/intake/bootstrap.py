@@ -21,8 +21,7 @@ from koonto.intake.views import IntakeViews
 from koonto.shared.clock import utcnow
 from koonto.shared.i18n import Catalogues
 from koonto.shared.pages import SHARED_LOCALE, Pages
-from koonto.shared.region import Region
-from koonto.shared.runtime import Infra
+from koonto.shared.runtime import Infra, OnInfra
 
 PACKAGE = Path(__file__).parent
 TEMPLATES = PACKAGE / "web" / "templates"
@@ -31,7 +30,7 @@ LOCALE = PACKAGE / "locale"
 
 
 @dataclass
-class IntakeContainer:
+class IntakeContainer(OnInfra):
     settings: IntakeSettings
     infra: Infra
     store: IntakeStore
@@ -45,10 +44,6 @@ class IntakeContainer:
     registrations: Registrations
     subscriptions: Subscriptions
     abuse: Abuse  # bots and the per-replica rate limit
-
-    @property
-    def region(self) -> Region:
-        return self.infra.region
 
     def t(self, msgid: str) -> str:
         return self.catalogues.gettext(msgid)

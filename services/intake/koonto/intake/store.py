@@ -7,7 +7,6 @@ Every write that causes events is ONE single-document write carrying them in the
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import BulkWriteError, DuplicateKeyError
@@ -15,10 +14,8 @@ from pymongo.errors import BulkWriteError, DuplicateKeyError
 from koonto.intake.domain.registrations import Seat, SeatHints, SeatsTaken
 from koonto.shared.clock import as_utc, utcnow
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Store, epoch_ms, revive
+from koonto.shared.mongo import Document, Store, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
-
-Document = dict[str, Any]
 
 IDEAS = "ideas"
 REGISTRATIONS = "registrations"

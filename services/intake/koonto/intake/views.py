@@ -11,8 +11,7 @@ from koonto.intake.domain.errors import EventNotOpen, LinkRefused
 from koonto.intake.links import Links, LinkSigner
 from koonto.intake.store import IntakeStore
 from koonto.shared.clock import as_utc, helsinki_date
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 @dataclass

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from koonto.notify.domain.errors import NotFound
 from koonto.notify.domain.kinds import KINDS
 from koonto.notify.render import LANGUAGES, Renderer
 from koonto.notify.samples import sample
 from koonto.notify.store import Deliveries, NotifyStore
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled", "unconfirmed")
 

@@ -7,17 +7,8 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from koonto.shared.contracts.base import (
-    Contract,
-    Euros,
-    EventData,
-    Id,
-    LanguageCode,
-    LongText,
-    Sealed,
-    ShortText,
-    UtcDatetime,
-)
+from koonto.shared.contracts.base import Contract, EventData
+from koonto.shared.contracts.fields import Euros, Id, LanguageCode, LongText, Sealed, ShortText, UtcDatetime
 
 Stage = Literal[
     "idea",
@@ -45,14 +36,19 @@ class CaseOrganisation(Contract):
     municipality: ShortText
 
 
-class CaseOpened(EventData):
-    producer = "advisory"
-    event_name = "case-opened"
-    summary = "An idea became a case in the pipeline (stage 'idea')."
+class AdvisoryEvent(EventData, producer="advisory"):
+    """An event advisory produces."""
+
+
+class CaseEvent(AdvisoryEvent):
+    """What case-opened and stage-changed start with: the case, the idea it came from, and its reference."""
 
     case_id: Id
     idea_id: Id
     reference: ShortText
+
+
+class CaseOpened(CaseEvent, name="case-opened", summary="An idea became a case in the pipeline (stage 'idea')."):
     opened_at: UtcDatetime
     idea_submitted_at: UtcDatetime
     title: ShortText
@@ -61,11 +57,7 @@ class CaseOpened(EventData):
     publication_consent: bool = False
 
 
-class CaseAssigned(EventData):
-    producer = "advisory"
-    event_name = "case-assigned"
-    summary = "An advisor took responsibility for a case."
-
+class CaseAssigned(AdvisoryEvent, name="case-assigned", summary="An advisor took responsibility for a case."):
     case_id: Id
     reference: ShortText
     advisor_id: Id
@@ -74,14 +66,7 @@ class CaseAssigned(EventData):
     assigned_at: UtcDatetime
 
 
-class StageChanged(EventData):
-    producer = "advisory"
-    event_name = "stage-changed"
-    summary = "A case moved from one lifecycle stage to another."
-
-    case_id: Id
-    idea_id: Id
-    reference: ShortText
+class StageChanged(CaseEvent, name="stage-changed", summary="A case moved from one lifecycle stage to another."):
     from_stage: Stage
     to_stage: Stage
     reason: LongText | None = None
@@ -93,11 +78,7 @@ class StageChanged(EventData):
     public_summary: LongText | None = None
 
 
-class SessionLogged(EventData):
-    producer = "advisory"
-    event_name = "session-logged"
-    summary = "An advice session (hankekonsultointi) was held."
-
+class SessionLogged(AdvisoryEvent, name="session-logged", summary="An advice session (hankekonsultointi) was held."):
     session_id: Id
     case_id: Id
     idea_id: Id
@@ -108,11 +89,11 @@ class SessionLogged(EventData):
     advisor_id: Id
 
 
-class AssociationMessaged(EventData):
-    producer = "advisory"
-    event_name = "association-messaged"
-    summary = "An advisor wrote to the association; notify delivers it in its language and channel."
-
+class AssociationMessaged(
+    AdvisoryEvent,
+    name="association-messaged",
+    summary="An advisor wrote to the association; notify delivers it in its language and channel.",
+):
     message_id: Id
     case_id: Id
     idea_id: Id
@@ -123,11 +104,7 @@ class AssociationMessaged(EventData):
     sent_at: UtcDatetime
 
 
-class FollowupDue(EventData):
-    producer = "advisory"
-    event_name = "followup-due"
-    summary = "A reminder or a service-level deadline fell due."
-
+class FollowupDue(AdvisoryEvent, name="followup-due", summary="A reminder or a service-level deadline fell due."):
     followup_id: Id
     case_id: Id
     reference: ShortText
@@ -137,13 +114,14 @@ class FollowupDue(EventData):
     note: LongText | None = None
 
 
-class CallOpened(EventData):
-    producer = "advisory"
-    event_name = "call-opened"
-    summary = "A funding call (hakuaika) opened."
+class CallEvent(AdvisoryEvent):
+    """What every call-* event starts with: which funding call, by its name."""
 
     call_id: Id
     name: ShortText
+
+
+class CallOpened(CallEvent, name="call-opened", summary="A funding call (hakuaika) opened."):
     funder: ShortText
     opens_on: dt.date
     closes_on: dt.date
@@ -152,34 +130,20 @@ class CallOpened(EventData):
     description: LongText = ""
 
 
-class CallClosingSoon(EventData):
-    producer = "advisory"
-    event_name = "call-closing-soon"
-    summary = "A funding call nears its deadline (14 and 3 days before)."
-
-    call_id: Id
-    name: ShortText
+class CallClosingSoon(
+    CallEvent, name="call-closing-soon", summary="A funding call nears its deadline (14 and 3 days before)."
+):
     closes_on: dt.date
     days_left: int = Field(ge=0)
     preparing_case_ids: tuple[Id, ...] = ()
     preparing_idea_ids: tuple[Id, ...] = ()
 
 
-class CallClosed(EventData):
-    producer = "advisory"
-    event_name = "call-closed"
-    summary = "A funding call closed."
-
-    call_id: Id
-    name: ShortText
+class CallClosed(CallEvent, name="call-closed", summary="A funding call closed."):
     closed_on: dt.date
 
 
-class EventScheduled(EventData):
-    producer = "advisory"
-    event_name = "event-scheduled"
-    summary = "A training or forum was announced."
-
+class EventScheduled(AdvisoryEvent, name="event-scheduled", summary="A training or forum was announced."):
     scheduled_event_id: Id
     title: ShortText
     kind: ScheduledEventKind
@@ -192,11 +156,9 @@ class EventScheduled(EventData):
     description: LongText = ""
 
 
-class AttendanceRecorded(EventData):
-    producer = "advisory"
-    event_name = "attendance-recorded"
-    summary = "A training or forum was held, with participant counts."
-
+class AttendanceRecorded(
+    AdvisoryEvent, name="attendance-recorded", summary="A training or forum was held, with participant counts."
+):
     scheduled_event_id: Id
     kind: ScheduledEventKind
     held_on: dt.date
@@ -209,14 +171,14 @@ class AttendanceRecorded(EventData):
     organisations: tuple[ShortText, ...] = ()
 
 
-class StaffUpdated(EventData):
-    producer = "advisory"
-    event_name = "staff-updated"
-    summary = (
+class StaffUpdated(
+    AdvisoryEvent,
+    name="staff-updated",
+    summary=(
         "A staff account was created or changed; notify keeps staff recipients from it, every service its "
         "directory of active accounts, roles and token generations."
-    )
-
+    ),
+):
     staff_id: Id
     email: EmailStr
     display_name: ShortText

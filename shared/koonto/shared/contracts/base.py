@@ -11,25 +11,11 @@ from __future__ import annotations
 import json
 import types
 import typing
-from typing import Annotated, Any, ClassVar, Literal, Self, Union
+from typing import Annotated, Any, ClassVar, Self, Union
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict
 
 SUBJECT_PREFIX = "koonto"
-
-ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(max_length=20_000)]
-Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
-UtcDatetime = AwareDatetime
-Euros = Annotated[int, Field(ge=0, le=1_000_000_000)]
-LanguageCode = Literal["fi", "sv", "en"]
-E164 = r"^\+[1-9][0-9]{6,14}$"
-Phone = Annotated[str, StringConstraints(pattern=E164)]
-# A personal field as it travels in the stream: sealed per person (`enc:v1:<key id>:<base64>`), or `enc:erased`
-# where the consumer could not open it because the person's key is destroyed (koonto.shared.sealing).
-Sealed = Annotated[
-    str, StringConstraints(pattern=r"^enc:(v1:[A-Za-z0-9._-]{1,100}:[A-Za-z0-9+/]+={0,2}|erased)$", max_length=40_000)
-]
 
 
 class Contract(BaseModel):
@@ -80,12 +66,34 @@ def known_fields(model: type[BaseModel], value: Any) -> Any:
 
 
 class EventData(Contract):
-    """The `data` of one event type. Subclasses set producer, name and version."""
+    """The `data` of one event type, named in its class line: a producer's base class gives `producer`
+    (`class IntakeEvent(EventData, producer="intake")`), each event its name and summary
+    (`class IdeaAmended(IntakeEvent, name="idea-amended", summary="...")`); `version` defaults to 1.
+    All four stay plain class attributes (`Model.producer`, `Model.event_name`, `Model.summary`)."""
 
     producer: ClassVar[str]
     event_name: ClassVar[str]
     version: ClassVar[int] = 1
     summary: ClassVar[str] = ""
+
+    def __init_subclass__(
+        cls,
+        *,
+        producer: str | None = None,
+        name: str | None = None,
+        summary: str | None = None,
+        version: int | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init_subclass__(**kwargs)
+        if producer is not None:
+            cls.producer = producer
+        if name is not None:
+            cls.event_name = name
+        if summary is not None:
+            cls.summary = summary
+        if version is not None:
+            cls.version = version
 
     @classmethod
     def event_type(cls) -> str:

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from pydantic import Field
 
 from koonto.shared.clock import utcnow
-from koonto.shared.contracts.base import Contract, EventData, UtcDatetime
+from koonto.shared.contracts.base import Contract, EventData
+from koonto.shared.contracts.fields import UtcDatetime
 from koonto.shared.ids import new_event_id
 
 

@@ -6,18 +6,8 @@ from typing import Literal
 
 from pydantic import EmailStr, Field
 
-from koonto.shared.contracts.base import (
-    Contract,
-    Euros,
-    EventData,
-    Id,
-    LanguageCode,
-    LongText,
-    Phone,
-    Sealed,
-    ShortText,
-    UtcDatetime,
-)
+from koonto.shared.contracts.base import Contract, EventData
+from koonto.shared.contracts.fields import Euros, Id, LanguageCode, LongText, Phone, Sealed, ShortText, UtcDatetime
 
 OrganisationType = Literal["registered_association", "informal_group", "foundation", "other"]
 Channel = Literal["email", "sms"]
@@ -47,13 +37,18 @@ class Consents(Contract):
     publication: bool = False
 
 
-class IdeaSubmitted(EventData):
-    producer = "intake"
-    event_name = "idea-submitted"
-    summary = "An association submitted a project idea."
+class IntakeEvent(EventData, producer="intake"):
+    """An event intake produces."""
+
+
+class IdeaEvent(IntakeEvent):
+    """What every idea-* event starts with: the idea and its reference."""
 
     idea_id: Id
     reference: ShortText
+
+
+class IdeaSubmitted(IdeaEvent, name="idea-submitted", summary="An association submitted a project idea."):
     submitted_at: UtcDatetime
     organisation: Organisation
     contact: Contact
@@ -67,24 +62,20 @@ class IdeaSubmitted(EventData):
     status_url: str = Field(max_length=2000, description="signed, expiring link to the status page")
 
 
-class IdeaAmended(EventData):
-    producer = "intake"
-    event_name = "idea-amended"
-    summary = "The association added or corrected information through its status link."
-
-    idea_id: Id
-    reference: ShortText
+class IdeaAmended(
+    IdeaEvent, name="idea-amended", summary="The association added or corrected information through its status link."
+):
     amended_at: UtcDatetime
     changed_fields: tuple[ShortText, ...]
     contact: Contact | None = None
     description: LongText | None = None
 
 
-class RegistrationReceived(EventData):
-    producer = "intake"
-    event_name = "registration-received"
-    summary = "Someone signed up for a training or forum (confirmed or on the waiting list)."
-
+class RegistrationReceived(
+    IntakeEvent,
+    name="registration-received",
+    summary="Someone signed up for a training or forum (confirmed or on the waiting list).",
+):
     registration_id: Id
     scheduled_event_id: Id
     status: Literal["confirmed", "waitlisted"]
@@ -95,7 +86,7 @@ class RegistrationReceived(EventData):
     position_on_waitlist: int | None = Field(default=None, ge=1)
 
 
-class SubscriptionEvent(EventData):
+class SubscriptionEvent(IntakeEvent):
     """The fields every subscription-* event starts with: which subscription, to what, for which address."""
 
     subscription_id: Id
@@ -103,13 +94,18 @@ class SubscriptionEvent(EventData):
     email: EmailStr | Sealed
 
 
-class SubscriptionRequested(SubscriptionEvent):
-    producer = "intake"
-    event_name = "subscription-requested"
-    summary = "Someone asked to subscribe to a topic; notify sends the confirmation link."
+class SubscriberEvent(SubscriptionEvent):
+    """A subscription request or confirmation: with the subscriber's language and municipality."""
 
     language: LanguageCode = "fi"
     municipality: ShortText | None = None
+
+
+class SubscriptionRequested(
+    SubscriberEvent,
+    name="subscription-requested",
+    summary="Someone asked to subscribe to a topic; notify sends the confirmation link.",
+):
     requested_at: UtcDatetime
     source: ShortText = Field(description="where the request came from, e.g. 'subscription-form', 'idea-form'")
     confirm_url: str = Field(max_length=2000)
@@ -123,32 +119,26 @@ class SubscriptionRequested(SubscriptionEvent):
     )
 
 
-class SubscriptionConfirmed(SubscriptionEvent):
-    producer = "intake"
-    event_name = "subscription-confirmed"
-    summary = "A subscription was confirmed through the double opt-in link."
-
-    language: LanguageCode = "fi"
-    municipality: ShortText | None = None
+class SubscriptionConfirmed(
+    SubscriberEvent,
+    name="subscription-confirmed",
+    summary="A subscription was confirmed through the double opt-in link.",
+):
     confirmed_at: UtcDatetime
     source: ShortText
     unsubscribe_url: str = Field(max_length=2000)
 
 
-class SubscriptionCancelled(SubscriptionEvent):
-    producer = "intake"
-    event_name = "subscription-cancelled"
-    summary = "A subscriber unsubscribed from a topic."
-
+class SubscriptionCancelled(
+    SubscriptionEvent, name="subscription-cancelled", summary="A subscriber unsubscribed from a topic."
+):
     cancelled_at: UtcDatetime
     source: ShortText = "unsubscribe-link"
 
 
-class ErasureRequested(EventData):
-    producer = "intake"
-    event_name = "erasure-requested"
-    summary = "A person asked for their personal data to be erased (GDPR art. 17)."
-
+class ErasureRequested(
+    IntakeEvent, name="erasure-requested", summary="A person asked for their personal data to be erased (GDPR art. 17)."
+):
     request_id: Id
     requested_at: UtcDatetime
     email: EmailStr | Sealed

@@ -18,10 +18,11 @@ from koonto.shared.mongo.indexes import IndexSpec, ensure_indexes
 from koonto.shared.mongo.leases import Leases
 from koonto.shared.mongo.locks import DocumentLocks
 from koonto.shared.mongo.tombstones import Tombstones
-from koonto.shared.mongo.values import epoch_ms, instant, parse_instant, revive, revive_fields
+from koonto.shared.mongo.values import Document, epoch_ms, instant, parse_instant, revive, revive_fields
 
 __all__ = [
     "Collection",
+    "Document",
     "DocumentLocks",
     "IndexSpec",
     "Leases",

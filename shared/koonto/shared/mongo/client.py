@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
 from koonto.shared.aio import within
-
-Document = dict[str, Any]
+from koonto.shared.mongo.values import Document
 
 
 def make_client(

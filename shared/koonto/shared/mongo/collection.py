@@ -10,9 +10,9 @@ collection for a filter of `_id` plus guards (`Store.detect`), such a write is r
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from pymongo import ReturnDocument
 from pymongo.asynchronous.collection import AsyncCollection
@@ -23,14 +23,15 @@ from pymongo.results import DeleteResult, InsertManyResult, InsertOneResult, Upd
 
 from koonto.shared.mongo.guards import MISSING, Unsupported, by_id_first, matches
 from koonto.shared.mongo.locks import DocumentLocks
-
-Document = dict[str, Any]
+from koonto.shared.mongo.values import Document
 
 # fields of the embedded outbox (koonto.shared.outbox) that a use case never needs to see
 OUTBOX_FIELDS = ("outbox", "outbox_pending", "outbox_rev", "outbox_written_ms")
 
 
 NOTHING_UPDATED = UpdateResult({"n": 0, "nModified": 0, "ok": 1.0}, True)  # a guard that did not match
+NOTHING_DELETED = DeleteResult({"n": 0, "ok": 1.0}, True)
+R = TypeVar("R")
 
 
 @dataclass
@@ -112,14 +113,21 @@ class Collection:
     async def insert_many(self, documents: Sequence[Mapping[str, Any]], *, ordered: bool = True) -> InsertManyResult:
         return await self.raw.insert_many([dict(d) for d in documents], ordered=ordered)
 
+    async def _write_one(
+        self, filter: Mapping[str, Any], upsert: bool, nothing: R, write: Callable[[Mapping[str, Any]], Awaitable[R]]
+    ) -> R:
+        """`write(the filter to write by)` with the document's lock held; `nothing`, without writing, when
+        `_resolved` found the document not matching the filter's guards."""
+        async with self._hold(filter):
+            resolved = await self._resolved(filter, upsert)
+            return nothing if resolved is None else await write(resolved)
+
     async def update_one(
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
-        async with self._hold(filter):
-            resolved = await self._resolved(filter, upsert)
-            if resolved is None:
-                return NOTHING_UPDATED
-            return await self.raw.update_one(resolved, update, upsert=upsert)
+        return await self._write_one(
+            filter, upsert, NOTHING_UPDATED, lambda by: self.raw.update_one(by, update, upsert=upsert)
+        )
 
     async def update_many(self, filter: Mapping[str, Any], update: Mapping[str, Any]) -> UpdateResult:
         return await self.raw.update_many(filter, update)
@@ -127,11 +135,9 @@ class Collection:
     async def replace_one(
         self, filter: Mapping[str, Any], replacement: Mapping[str, Any], *, upsert: bool = False
     ) -> UpdateResult:
-        async with self._hold(filter):
-            resolved = await self._resolved(filter, upsert)
-            if resolved is None:
-                return NOTHING_UPDATED
-            return await self.raw.replace_one(resolved, replacement, upsert=upsert)
+        return await self._write_one(
+            filter, upsert, NOTHING_UPDATED, lambda by: self.raw.replace_one(by, replacement, upsert=upsert)
+        )
 
     async def find_one_and_update(
         self, filter: Mapping[str, Any], update: Mapping[str, Any], *, upsert: bool = False, after: bool = True,
@@ -139,25 +145,20 @@ class Collection:
     ) -> Document | None:
         """The document after (or before) the update. The outbox fields are dropped here unless asked for:
         FerretDB v1 cannot project in `find_one_and_update`."""
-        async with self._hold(filter):
-            resolved = await self._resolved(filter, upsert)
-            if resolved is None:
-                return None
-            doc = await self.raw.find_one_and_update(
-                resolved, update, upsert=upsert,
-                return_document=ReturnDocument.AFTER if after else ReturnDocument.BEFORE,
-            )
+        returned = ReturnDocument.AFTER if after else ReturnDocument.BEFORE
+        doc = await self._write_one(
+            filter,
+            upsert,
+            None,
+            lambda by: self.raw.find_one_and_update(by, update, upsert=upsert, return_document=returned),
+        )
         if doc is not None and not keep_outbox:
             for field in OUTBOX_FIELDS:
                 doc.pop(field, None)
         return doc
 
     async def delete_one(self, filter: Mapping[str, Any]) -> DeleteResult:
-        async with self._hold(filter):
-            resolved = await self._resolved(filter)
-            if resolved is None:
-                return DeleteResult({"n": 0, "ok": 1.0}, True)
-            return await self.raw.delete_one(resolved)
+        return await self._write_one(filter, False, NOTHING_DELETED, self.raw.delete_one)
 
     async def delete_many(self, filter: Mapping[str, Any]) -> DeleteResult:
         return await self.raw.delete_many(filter)

@@ -8,7 +8,8 @@ from typing import Any
 from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
-Document = dict[str, Any]
+from koonto.shared.mongo.values import Document
+
 IndexSpec = Mapping[str, Sequence[IndexModel]]
 
 

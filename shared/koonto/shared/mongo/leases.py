@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
 
 from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.errors import DuplicateKeyError
 
-from koonto.shared.mongo.values import epoch_ms
-
-Document = dict[str, Any]
+from koonto.shared.mongo.values import Document, epoch_ms
 
 
 class Leases:

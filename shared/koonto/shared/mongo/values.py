@@ -14,7 +14,7 @@ from typing import Any
 
 from koonto.shared.clock import as_utc, utcnow
 
-Document = dict[str, Any]
+Document = dict[str, Any]  # a document as stored and read back; `from koonto.shared.mongo import Document`
 
 _STORED_AS_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?([+-]\d{2}:\d{2}|Z)?$")
 

@@ -33,7 +33,6 @@ from koonto.shared.sealing.cipher import new_key
 COLLECTION = "subject_keys"
 INDEXES = (IndexModel([("subject_hash", ASCENDING)], name="subject_hash"),)
 PEPPER_ID = "_pepper"
-Document = dict[str, Any]
 
 
 class KeyStoreUnavailable(Exception):

@@ -24,10 +24,10 @@ from koonto.shared.contracts.intake import (
     SubscriptionConfirmed,
     SubscriptionRequested,
 )
+from koonto.shared.mongo import Document
 from koonto.shared.sealing.cipher import ERASED, is_sealed, kid_of, open_sealed, seal
 from koonto.shared.sealing.keys import Keys, email_subject, idea_subject
 
-Document = dict[str, Any]
 Path = tuple[str, ...]
 
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterable
-from typing import Any
 
 import nats.js.api as js_api
 from nats.js.client import JetStreamContext
@@ -29,7 +28,6 @@ from koonto.shared.sealing.keys import SubjectKeys
 COLLECTION = "subject_key_shreds"
 ERASURE_SUBJECT = ErasureRequested.event_type()
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 class Shredder:

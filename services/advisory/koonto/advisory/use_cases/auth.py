@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -12,8 +11,8 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from koonto.advisory.domain.errors import BadCredentials, Throttled
 from koonto.advisory.signing import Keyring
 from koonto.advisory.use_cases.common import Context
+from koonto.shared.mongo import Document
 
-Document = dict[str, Any]
 _DUMMY_HASH = PasswordHasher().hash("timing-equaliser-for-unknown-accounts")
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import invalid_fields
@@ -11,8 +10,7 @@ from koonto.advisory.domain.schedule import notices_until
 from koonto.advisory.i18n import N_
 from koonto.advisory.store import iso
 from koonto.advisory.use_cases.common import Context, new_id
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 def call_problems(

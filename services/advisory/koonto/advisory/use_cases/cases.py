@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from koonto.advisory.domain.actor import SYSTEM, Actor
 from koonto.advisory.domain.case import Case, lowered_contact
 from koonto.advisory.domain.errors import Forbidden, Invalid, Refused
@@ -18,9 +16,9 @@ from koonto.advisory.store import Conflict
 from koonto.advisory.use_cases.common import Context
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
+from koonto.shared.mongo import Document
 from koonto.shared.stages import STAGE_LABELS
 
-Document = dict[str, Any]
 RETRIES = 5
 
 

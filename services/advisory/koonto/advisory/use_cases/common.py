@@ -16,9 +16,8 @@ from koonto.advisory.store import AdvisoryStore, Conflict
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts import Envelope, EventData
 from koonto.shared.ids import new_event_id
+from koonto.shared.mongo import Document
 from koonto.shared.region import Region
-
-Document = dict[str, Any]
 
 
 class Events(Protocol):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import Forbidden, Invalid, found
 from koonto.advisory.store import iso
 from koonto.advisory.use_cases.common import Context, new_id
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 class Followups:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
 
 from koonto.advisory.domain.actor import SYSTEM
 from koonto.advisory.domain.schedule import call_notices_due
@@ -18,8 +17,7 @@ from koonto.advisory.use_cases.common import Context
 from koonto.shared.clock import format_date
 from koonto.shared.contracts import Envelope, EventData
 from koonto.shared.contracts.advisory import CallClosed, CallClosingSoon, CallOpened, FollowupDue
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 @dataclass

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.errors import Invalid
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
+from koonto.shared.mongo import Document
 
-Document = dict[str, Any]
 SESSION_KINDS = ("phone", "meeting", "video", "email", "workshop")
 MAX_TEXT = 20_000
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from argon2 import PasswordHasher
 from email_validator import EmailNotValidError, validate_email
@@ -17,10 +16,10 @@ from koonto.shared.auth import ROLES
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.advisory import StaffUpdated
 from koonto.shared.logs import get_logger
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
 
-Document = dict[str, Any]
 MIN_PASSWORD_LENGTH = 12  # the message below names it
 LANGUAGES = ("fi", "sv", "en")
 

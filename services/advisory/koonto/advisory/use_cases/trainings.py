@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import Invalid, Refused, found
@@ -12,9 +11,9 @@ from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
 from koonto.shared.contracts.intake import RegistrationReceived
+from koonto.shared.mongo import Document
 from koonto.shared.region import Region
 
-Document = dict[str, Any]
 EVENT_KINDS = ("training", "forum", "talk", "workshop", "networking")
 
 

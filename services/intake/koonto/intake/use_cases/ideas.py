@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from koonto.intake.domain.errors import IdempotencyConflict
 from koonto.intake.domain.ideas import OTHER_MUNICIPALITY, IdeaDraft
@@ -22,12 +21,10 @@ from koonto.shared.clock import as_utc, helsinki
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.intake import Consents, Contact, IdeaSubmitted, Organisation
 from koonto.shared.ids import new_event_id
-from koonto.shared.mongo import epoch_ms
+from koonto.shared.mongo import Document, epoch_ms
 
 CONSENT_TOPICS = ("call_announcements", "newsletter")
 MAX_REFERENCE_ATTEMPTS = 50
-
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

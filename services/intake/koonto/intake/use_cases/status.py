@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from koonto.intake.domain.amendments import Amendment
 from koonto.intake.use_cases.base import UseCase
 from koonto.shared.contracts.intake import Contact, ErasureRequested, IdeaAmended
 from koonto.shared.ids import new_event_id
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 @dataclass

@@ -11,10 +11,10 @@ from koonto.intake.use_cases.base import UseCase, stable_key
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.intake import SubscriptionCancelled, SubscriptionConfirmed, SubscriptionRequested
 from koonto.shared.ids import new_event_id
+from koonto.shared.mongo import Document
 
 Confirmed = Literal["confirmed", "already", "gone"]
 Cancelled = Literal["cancelled", "already", "gone"]
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
 from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
-
-Document = dict[str, object]
+from koonto.shared.mongo import Document
 
 
 def contact_details(c: Contact) -> Document:

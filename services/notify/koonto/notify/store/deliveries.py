@@ -20,10 +20,8 @@ from pymongo.errors import BulkWriteError
 
 from koonto.notify.domain.keys import address_hash
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Store
+from koonto.shared.mongo import Document, Store
 from koonto.shared.outbox import event_field
-
-Document = dict[str, Any]
 
 LOG = "deliveries"
 QUEUE = "delivery_queue"

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from pymongo import DESCENDING
 
-from koonto.shared.mongo import Store
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document, Store
 
 COLLECTION = "fanouts"
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from pymongo import ASCENDING
 
 from koonto.notify.domain.keys import normalise_address
-from koonto.shared.mongo import Collection, Store, epoch_ms
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Collection, Document, Store, epoch_ms
 
 COLLECTION = "recipients"
 

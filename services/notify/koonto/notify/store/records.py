@@ -4,13 +4,10 @@ digest), the digest days, and the suppression list."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from koonto.notify.domain.keys import address_hash
 from koonto.notify.domain.values import jsonable
-from koonto.shared.mongo import Store
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document, Store
 
 
 class Records:

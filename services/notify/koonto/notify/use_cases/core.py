@@ -10,12 +10,11 @@ from koonto.notify.settings import NotifySettings
 from koonto.notify.store import NotifyStore
 from koonto.notify.use_cases.signals import Signals
 from koonto.shared.clock import as_utc
-from koonto.shared.region import Region
-from koonto.shared.runtime import Infra
+from koonto.shared.runtime import Infra, OnInfra
 
 
 @dataclass(frozen=True)
-class Core:
+class Core(OnInfra):
     settings: NotifySettings
     infra: Infra
     clock: Clock
@@ -24,12 +23,3 @@ class Core:
 
     def now(self) -> datetime:
         return as_utc(self.clock.now())
-
-    @property
-    def owner(self) -> str:
-        """This replica, as leases and claims name it."""
-        return self.infra.instance_id
-
-    @property
-    def region(self) -> Region:
-        return self.infra.region

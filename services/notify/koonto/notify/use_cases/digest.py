@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
@@ -11,9 +10,9 @@ from koonto.shared.aio import every
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 LEASE = "notify-daily-digest"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from typing import Any
 
 from koonto.notify.domain.values import jsonable
 from koonto.notify.use_cases.core import Core
@@ -13,9 +12,9 @@ from koonto.notify.use_cases.planning import Planner
 from koonto.shared.aio import drain, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 def wants(subscriber: Document, fanout: Document) -> bool:

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import formataddr, parseaddr
-from typing import Any
 
 from koonto.notify.compose import email_message
 from koonto.notify.domain import ics
@@ -20,9 +19,9 @@ from koonto.notify.links import Links
 from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
 from koonto.notify.use_cases.core import Core
 from koonto.shared.logs import get_logger
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ channel), keyed by that triple; `pending -> sending -> sent | failed` (or `skipp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from koonto.notify.domain.keys import address_hash, delivery_key, normalise_address
 from koonto.notify.domain.kinds import KINDS
@@ -16,8 +15,7 @@ from koonto.notify.domain.quiet_hours import next_allowed
 from koonto.notify.domain.values import jsonable
 from koonto.notify.use_cases.core import Core
 from koonto.shared.contracts import Envelope
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Document
 
 
 def contact_channels(contact: Document, kind: str, *, always_email: bool = False) -> list[tuple[str, str]]:

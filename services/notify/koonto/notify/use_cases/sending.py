@@ -25,9 +25,9 @@ from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import NOTIFICATIONS
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 @dataclass(frozen=True)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.sending import Checks, Sender
 from koonto.shared.aio import drain, wait_event
 from koonto.shared.logs import get_logger, log_context
+from koonto.shared.mongo import Document
 
 log = get_logger(__name__)
-Document = dict[str, Any]
 
 
 class RateLimiter:

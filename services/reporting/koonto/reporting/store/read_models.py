@@ -60,9 +60,7 @@ from pymongo.errors import DuplicateKeyError
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
 from koonto.reporting.domain.periods import cover, is_day, with_month_rollups
 from koonto.shared.clock import utcnow
-from koonto.shared.mongo import Collection, DocumentLocks, Store, ensure_indexes, instant
-
-Document = dict[str, Any]
+from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, instant
 
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "monthly", "cases", "calls", "parked")

@@ -12,32 +12,14 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import invalid_fields
-from koonto.advisory.i18n import N_
 from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
-from koonto.advisory.web.pages.common import (
-    FRESH,
-    PREFIX,
-    Shown,
-    day,
-    done,
-    gettext,
-    integer,
-    read_all,
-    render,
-    submit,
-    text,
-)
+from koonto.advisory.web.labels import NOTICE_LABELS
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
+from koonto.advisory.web.pages.fields import day, integer, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  # the form's order
-
-NOTICE_LABELS = [
-    ("opened", N_("Haku avautui")),
-    ("closing_14", N_("14 päivää jäljellä")),
-    ("closing_3", N_("3 päivää jäljellä")),
-    ("closed", N_("Haku päättyi")),
-]
 
 
 async def calls_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
@@ -61,8 +43,14 @@ async def create_call(request: Request, advisory: Deps, principal: PageWork) -> 
     def act(actor: Actor, form: FormData) -> Awaitable[object]:
         read, problems = read_all(form, {"opens_on": day, "closes_on": day, "budget_eur": integer})
         url = text(form, "url").strip() or None
-        problems |= call_problems(text(form, "name").strip(), text(form, "funder").strip(), read["opens_on"],
-                                  read["closes_on"], read["budget_eur"], url)
+        problems |= call_problems(
+            text(form, "name").strip(),
+            text(form, "funder").strip(),
+            read["opens_on"],
+            read["closes_on"],
+            read["budget_eur"],
+            url,
+        )
         if problems:  # every wrong field at once, in the form's order
             raise invalid_fields({f: problems[f] for f in CALL_FIELDS if f in problems})
         return advisory.calls.create_call(

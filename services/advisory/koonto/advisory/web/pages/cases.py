@@ -13,62 +13,36 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
-from koonto.advisory.web.pages.common import (
-    FRESH,
-    PREFIX,
-    Act,
-    Shown,
-    day,
-    done,
-    integer,
-    moment,
-    optional,
-    render,
-    submit,
-    text,
-)
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
+from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import HELSINKI
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-SESSION_KIND_LABELS = {
-    "phone": N_("Puhelin"),
-    "meeting": N_("Tapaaminen"),
-    "video": N_("Videoyhteys"),
-    "email": N_("Sähköposti"),
-    "workshop": N_("Työpaja"),
-}
-ENTRY_LABELS = {
-    "opened": N_("Tapaus avattu"),
-    "stage": N_("Vaihe vaihtui"),
-    "session": N_("Neuvonta"),
-    "note": N_("Muistiinpano"),
-    "message": N_("Viesti yhdistykselle"),
-    "assigned": N_("Vastuuhenkilö"),
-    "followup": N_("Muistutus asetettu"),
-    "amended": N_("Yhdistys täydensi tietoja"),
-    "erased": N_("Yhteystiedot poistettu pyynnöstä"),
-    "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
-}
 
-AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
-    "description": N_("Kuvaus"),
-    "contact.name": N_("Yhteyshenkilön nimi"),
-    "contact.email": N_("Sähköposti"),
-    "contact.phone": N_("Puhelin"),
-    "contact.language": N_("Viestien kieli"),
-    "contact.channel": N_("Viestintätapa"),
+TRANSITION_FORM: Fields = {  # besides the target stage ("to")
+    "reason": optional,
+    "call_id": optional,
+    "amount_applied_eur": integer,
+    "amount_granted_eur": integer,
+    "public_summary": optional,
 }
+SESSION_FORM: Fields = {
+    "kind": text,
+    "started_at": moment,
+    "duration_minutes": count,
+    "topics": commas,
+    "note": optional,
+}
+FOLLOWUP_FORM: Fields = {"due_on": day, "note": optional, "assignee_id": optional}
 
 
-async def case_page(
-    request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH
-) -> HTMLResponse:
+async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH) -> HTMLResponse:
     case = await advisory.views.case(case_id)
     staff = await advisory.views.staff()
     call = await advisory.views.find_call(case["call_id"]) if case.get("call_id") else None
@@ -98,84 +72,60 @@ async def case_detail(request: Request, case_id: str, advisory: Deps, principal:
 
 
 async def case_action(
-    request: Request, advisory: AdvisoryContainer, case_id: str, principal: StaffPrincipal, what: str, act: Act,
+    request: Request,
+    advisory: AdvisoryContainer,
+    case_id: str,
+    principal: StaffPrincipal,
+    what: str,
+    act: Act,
     anchor: str = "#timeline",
 ) -> Response:
     """A post on the case: back to the case's `anchor`, or the case again with the refusal."""
     return await submit(
-        request, principal, act, field="to", statuses=(403, 409, 422),
-        again=partial(case_page, request, advisory, case_id), then=done(f"/cases/{case_id}", what, anchor),
+        request,
+        principal,
+        act,
+        field="to",
+        statuses=(403, 409, 422),
+        again=partial(case_page, request, advisory, case_id),
+        then=done(f"/cases/{case_id}", what, anchor),
     )
 
 
 @router.post("/cases/{case_id}/transition")
 async def transition(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
     def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.cases.transition(
-            actor,
-            case_id,
-            TransitionRequest(
-                target=text(form, "to"),
-                reason=optional(form, "reason"),
-                call_id=optional(form, "call_id"),
-                amount_applied_eur=integer(form, "amount_applied_eur"),
-                amount_granted_eur=integer(form, "amount_granted_eur"),
-                public_summary=optional(form, "public_summary"),
-            ),
-        )
+        move = TransitionRequest(target=text(form, "to"), **read(form, TRANSITION_FORM))
+        return advisory.cases.transition(actor, case_id, move)
 
     return await case_action(request, advisory, case_id, principal, "moved", act)
 
 
 @router.post("/cases/{case_id}/sessions")
 async def session(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.sessions.log_session(
-            actor,
-            case_id,
-            kind=text(form, "kind"),
-            started_at=moment(form, "started_at"),
-            duration_minutes=integer(form, "duration_minutes", required=True) or 0,
-            topics=text(form, "topics").split(","),
-            note=optional(form, "note"),
-        )
-
+    act = posting(advisory.sessions.log_session, SESSION_FORM, case_id)
     return await case_action(request, advisory, case_id, principal, "session", act)
 
 
 @router.post("/cases/{case_id}/notes")
 async def note(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    return await case_action(
-        request, advisory, case_id, principal, "note",
-        lambda actor, form: advisory.sessions.add_note(actor, case_id, text(form, "text")),
-    )
+    act = posting(advisory.sessions.add_note, {"text": text}, case_id)
+    return await case_action(request, advisory, case_id, principal, "note", act)
 
 
 @router.post("/cases/{case_id}/messages")
 async def message(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    return await case_action(
-        request, advisory, case_id, principal, "message",
-        lambda actor, form: advisory.sessions.message_association(actor, case_id, text(form, "body")),
-    )
+    act = posting(advisory.sessions.message_association, {"body": text}, case_id)
+    return await case_action(request, advisory, case_id, principal, "message", act)
 
 
 @router.post("/cases/{case_id}/assignment")
 async def assignment(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    return await case_action(
-        request, advisory, case_id, principal, "assigned",
-        lambda actor, form: advisory.cases.assign(actor, case_id, text(form, "advisor_id")),
-    )
+    act = posting(advisory.cases.assign, {"advisor_id": text}, case_id)
+    return await case_action(request, advisory, case_id, principal, "assigned", act)
 
 
 @router.post("/cases/{case_id}/followups")
 async def followup(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.followups.add_followup(
-            actor,
-            case_id,
-            due_on=day(form, "due_on"),
-            note=optional(form, "note"),
-            assignee_id=optional(form, "assignee_id"),
-        )
-
+    act = posting(advisory.followups.add_followup, FOLLOWUP_FORM, case_id)
     return await case_action(request, advisory, case_id, principal, "followup", act, "#followup")

@@ -1,11 +1,11 @@
 """What every staff page shares: rendering in the request's language, the posted form (CSRF checked), the
-redirect after a post, the form values read as numbers and dates, and a refusal shown next to a form's field."""
+redirect after a post, and a refusal shown next to a form's field. The form values are read in `fields.py`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from koonto.advisory.domain.errors import AdvisoryError, NotFound
 from koonto.advisory.i18n import N_
 from koonto.advisory.web.errors import http_status
 from koonto.shared.auth import StaffPrincipal, check_csrf
-from koonto.shared.clock import HELSINKI, format_date
+from koonto.shared.clock import format_date
 from koonto.shared.i18n import Catalogues, current_language
 from koonto.shared.pages import SHARED_LOCALE, Pages
 from koonto.shared.stages import STAGE_LABELS
@@ -167,59 +167,3 @@ async def submit(
         errors = {name: gettext(request, message) for name, message in fields.items()}
         return await again(Shown(errors, form, status if status in statuses else 422))
     return then
-
-
-def text(form: FormData, name: str, default: str = "") -> str:
-    return str(form.get(name, default))
-
-
-def optional(form: FormData, name: str) -> str | None:
-    return str(form.get(name, "")) or None
-
-
-def integer(form: FormData, name: str, *, required: bool = False) -> int | None:
-    raw = str(form.get(name, "") or "").strip().replace(" ", "").replace("\u00a0", "")
-    if not raw:
-        if required:
-            raise AdvisoryError("Kirjoita luku.", name)
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise AdvisoryError("Kirjoita kokonaisluku.", name) from None
-
-
-def day(form: FormData, name: str) -> date:
-    try:
-        return date.fromisoformat(str(form.get(name, "")).strip())
-    except ValueError:
-        raise AdvisoryError("Anna päivämäärä.", name) from None
-
-
-Reader = Callable[[FormData, str], Any]
-
-
-def read_all(form: FormData, readers: dict[str, Reader]) -> tuple[dict[str, Any], dict[str, str]]:
-    """Read every field with its reader (`day`, `integer`, ...): (values, problems), a field that could not be
-    read being None in the values and its message in the problems, so a form can name all its errors at once."""
-    values: dict[str, Any] = {}
-    problems: dict[str, str] = {}
-    for name, reader in readers.items():
-        try:
-            values[name] = reader(form, name)
-        except AdvisoryError as exc:
-            values[name] = None
-            problems[name] = exc.message
-    return values, problems
-
-
-def moment(form: FormData, name: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(str(form.get(name, "") or "").strip())
-    except ValueError:
-        raise AdvisoryError("Anna päivä ja kellonaika.", name) from None
-    return value if value.tzinfo else value.replace(tzinfo=HELSINKI)
-
-
-def optional_moment(form: FormData, name: str) -> datetime | None:
-    return moment(form, name) if str(form.get(name, "") or "").strip() else None

@@ -7,7 +7,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from koonto.advisory.web.deps import PageCoordinator
-from koonto.advisory.web.pages.common import PREFIX, done, gettext, posted, render, text
+from koonto.advisory.web.pages.common import PREFIX, done, gettext, posted, render
+from koonto.advisory.web.pages.fields import text
 from koonto.shared.bus import redrive
 from koonto.shared.web import RuntimeDep
 

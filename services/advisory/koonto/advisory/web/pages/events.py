@@ -2,41 +2,48 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from functools import partial
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
-from koonto.advisory.domain.actor import Actor
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageWork
-from koonto.advisory.web.pages.common import (
-    FRESH,
-    PREFIX,
-    Shown,
-    done,
-    gettext,
+from koonto.advisory.web.labels import EVENT_KIND_LABELS
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, municipalities, render, submit
+from koonto.advisory.web.pages.fields import (
+    Fields,
+    count,
+    count_or_zero,
     integer,
+    lines,
     moment,
-    municipalities,
     optional,
     optional_moment,
-    render,
-    submit,
+    posting,
     text,
 )
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-EVENT_KIND_LABELS = {
-    "training": N_("Koulutus"),
-    "forum": N_("Foorumi"),
-    "talk": N_("Puheenvuoro"),
-    "workshop": N_("Työpaja"),
-    "networking": N_("Verkostotilaisuus"),
+EVENT_FORM: Fields = {  # the form for a new training or forum, as trainings.schedule_event takes it
+    "title": text,
+    "kind": text,
+    "starts_at": moment,
+    "ends_at": optional_moment,
+    "place": text,
+    "online_url": text,
+    "capacity": count,
+    "municipality": optional,
+    "description": text,
+}
+ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.record_attendance takes it
+    "participants_total": count,
+    "women": count_or_zero,
+    "men": count_or_zero,
+    "other": count_or_zero,
+    "not_told": integer,
+    "organisations": lines,
 }
 
 
@@ -74,20 +81,7 @@ async def events(request: Request, advisory: Deps, principal: PageWork) -> HTMLR
 
 @router.post("/events")
 async def schedule_event(request: Request, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.trainings.schedule_event(
-            actor,
-            title=text(form, "title"),
-            kind=text(form, "kind"),
-            starts_at=moment(form, "starts_at"),
-            ends_at=optional_moment(form, "ends_at"),
-            place=text(form, "place"),
-            online_url=text(form, "online_url"),
-            capacity=integer(form, "capacity", required=True) or 0,
-            municipality=optional(form, "municipality"),
-            description=text(form, "description"),
-        )
-
+    act = posting(advisory.trainings.schedule_event, EVENT_FORM)
     again = partial(events_page, request, advisory)
     return await submit(request, principal, act, field="title", again=again, then=done("/events", "event"))
 
@@ -99,18 +93,7 @@ async def event_detail(request: Request, event_id: str, advisory: Deps, principa
 
 @router.post("/events/{event_id}/attendance")
 async def attendance(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.trainings.record_attendance(
-            actor,
-            event_id,
-            participants_total=integer(form, "participants_total", required=True) or 0,
-            women=integer(form, "women") or 0,
-            men=integer(form, "men") or 0,
-            other=integer(form, "other") or 0,
-            not_told=integer(form, "not_told"),
-            organisations=text(form, "organisations").splitlines(),
-        )
-
+    act = posting(advisory.trainings.record_attendance, ATTENDANCE_FORM, event_id)
     again = partial(event_page, request, advisory, event_id)
     then = done(f"/events/{event_id}", "attendance")
     return await submit(request, principal, act, field="participants_total", again=again, then=then)

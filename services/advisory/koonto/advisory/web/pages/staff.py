@@ -2,33 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from functools import partial
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
-from koonto.advisory.domain.actor import Actor
-from koonto.advisory.i18n import N_
 from koonto.advisory.web.deps import PageAdmin
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, optional, render, submit, text
+from koonto.advisory.web.labels import ROLE_LABELS
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
+from koonto.advisory.web.pages.fields import Fields, checked, chosen, optional, posting, text, text_or
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-ROLE_LABELS = {
-    "admin": N_("Pääkäyttäjä"),
-    "coordinator": N_("Koordinaattori"),
-    "advisor": N_("Neuvoja"),
-    "funder": N_("Rahoittaja"),
-}
 KEPT = (409, 422)  # the statuses a refused staff form keeps (others: 422)
-
-
-def roles(form: FormData) -> list[str]:
-    return [str(r) for r in form.getlist("roles")]
+NEW_STAFF_FORM: Fields = {"email": text, "name": text, "roles": chosen, "password": text, "language": text_or("fi")}
+STAFF_FORM: Fields = {"name": optional, "roles": chosen, "active": checked, "password": optional}  # changing an account
 
 
 async def staff_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
@@ -64,20 +54,9 @@ async def staff_list(request: Request, advisory: Deps, principal: PageAdmin) -> 
 
 @router.post("/staff")
 async def staff_create(request: Request, advisory: Deps, principal: PageAdmin) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.staff.create_staff(
-            actor,
-            email=text(form, "email"),
-            name=text(form, "name"),
-            roles=roles(form),
-            password=text(form, "password"),
-            language=text(form, "language", "fi"),
-        )
-
+    act = posting(advisory.staff.create_staff, NEW_STAFF_FORM)
     again = partial(staff_page, request, advisory)
-    return await submit(
-        request, principal, act, field="name", again=again, then=done("/staff", "staff"), statuses=KEPT
-    )
+    return await submit(request, principal, act, field="name", again=again, then=done("/staff", "staff"), statuses=KEPT)
 
 
 @router.get("/staff/{staff_id}")
@@ -87,16 +66,7 @@ async def staff_edit(request: Request, staff_id: str, advisory: Deps, principal:
 
 @router.post("/staff/{staff_id}")
 async def staff_update(request: Request, staff_id: str, advisory: Deps, principal: PageAdmin) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.staff.update_staff(
-            actor,
-            staff_id,
-            name=optional(form, "name"),
-            roles=roles(form),
-            active=form.get("active") == "1",
-            password=optional(form, "password"),
-        )
-
+    act = posting(advisory.staff.update_staff, STAFF_FORM, staff_id)
     again = partial(staff_edit_page, request, advisory, staff_id)
     then = done(f"/staff/{quote(staff_id)}", "staff")
     return await submit(request, principal, act, field="name", again=again, then=then, statuses=KEPT)

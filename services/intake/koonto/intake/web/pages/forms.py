@@ -17,9 +17,8 @@ from koonto.intake.domain.subscriptions import TOPICS
 from koonto.intake.links import LinkSigner
 from koonto.intake.web.deps import field_id
 from koonto.shared.i18n import current_language
+from koonto.shared.mongo import Document
 from koonto.shared.region import Region
-
-Document = dict[str, Any]
 
 
 def lookup(values: Any, path: str) -> Any:

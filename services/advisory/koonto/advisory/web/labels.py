@@ -1,0 +1,53 @@
+"""What the staff pages call the codes they show (roles, kinds of session and event, timeline entries, the
+fields an association amended, a call's notices): Finnish source texts, translated when a page is rendered."""
+
+from __future__ import annotations
+
+from koonto.advisory.i18n import N_
+
+ROLE_LABELS = {
+    "admin": N_("Pääkäyttäjä"),
+    "coordinator": N_("Koordinaattori"),
+    "advisor": N_("Neuvoja"),
+    "funder": N_("Rahoittaja"),
+}
+SESSION_KIND_LABELS = {
+    "phone": N_("Puhelin"),
+    "meeting": N_("Tapaaminen"),
+    "video": N_("Videoyhteys"),
+    "email": N_("Sähköposti"),
+    "workshop": N_("Työpaja"),
+}
+EVENT_KIND_LABELS = {
+    "training": N_("Koulutus"),
+    "forum": N_("Foorumi"),
+    "talk": N_("Puheenvuoro"),
+    "workshop": N_("Työpaja"),
+    "networking": N_("Verkostotilaisuus"),
+}
+ENTRY_LABELS = {
+    "opened": N_("Tapaus avattu"),
+    "stage": N_("Vaihe vaihtui"),
+    "session": N_("Neuvonta"),
+    "note": N_("Muistiinpano"),
+    "message": N_("Viesti yhdistykselle"),
+    "assigned": N_("Vastuuhenkilö"),
+    "followup": N_("Muistutus asetettu"),
+    "amended": N_("Yhdistys täydensi tietoja"),
+    "erased": N_("Yhteystiedot poistettu pyynnöstä"),
+    "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
+}
+AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
+    "description": N_("Kuvaus"),
+    "contact.name": N_("Yhteyshenkilön nimi"),
+    "contact.email": N_("Sähköposti"),
+    "contact.phone": N_("Puhelin"),
+    "contact.language": N_("Viestien kieli"),
+    "contact.channel": N_("Viestintätapa"),
+}
+NOTICE_LABELS = [
+    ("opened", N_("Haku avautui")),
+    ("closing_14", N_("14 päivää jäljellä")),
+    ("closing_3", N_("3 päivää jäljellä")),
+    ("closed", N_("Haku päättyi")),
+]

@@ -1,0 +1,21 @@
+"""The field types of the event contracts: lengths, patterns and ranges every producer is held to."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, Field, StringConstraints
+
+ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(max_length=20_000)]
+Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
+UtcDatetime = AwareDatetime
+Euros = Annotated[int, Field(ge=0, le=1_000_000_000)]
+LanguageCode = Literal["fi", "sv", "en"]
+E164 = r"^\+[1-9][0-9]{6,14}$"
+Phone = Annotated[str, StringConstraints(pattern=E164)]
+# A personal field as it travels in the stream: sealed per person (`enc:v1:<key id>:<base64>`), or `enc:erased`
+# where the consumer could not open it because the person's key is destroyed (koonto.shared.sealing).
+Sealed = Annotated[
+    str, StringConstraints(pattern=r"^enc:(v1:[A-Za-z0-9._-]{1,100}:[A-Za-z0-9+/]+={0,2}|erased)$", max_length=40_000)
+]
