@@ -91,3 +91,43 @@ async def test_a_stop_leaves_the_sends_held_by_the_cap_queued_and_unclaimed(noti
     assert 1 <= sent < 5  # the stop did not rush the held sends out
     queued = await notify.queue()
     assert len(queued) == 5 - sent and all(d["status"] == "pending" for d in queued)
+
+
+async def test_a_batch_leaves_the_queue_in_one_write_and_a_stop_still_settles_what_it_recorded(
+    notify: Notify,
+) -> None:
+    worker = notify.container.worker
+    queue = notify.infra.store["delivery_queue"]
+    single, bulk = queue.delete_one, queue.delete_many
+    deletes: list[str] = []
+
+    async def delete_one(*args, **kwargs):  # type: ignore[no-untyped-def]
+        deletes.append("one")
+        return await single(*args, **kwargs)
+
+    async def delete_many(*args, **kwargs):  # type: ignore[no-untyped-def]
+        deletes.append("many")
+        return await bulk(*args, **kwargs)
+
+    queue.delete_one, queue.delete_many = delete_one, delete_many  # type: ignore[method-assign]
+    await notify.container.planner.enqueue([_plan(notify, "email", i) for i in range(5)])
+    assert await worker.work_once(set(), asyncio.Semaphore(2)) == 5
+    assert deletes == ["many"] and await notify.queue() == [] and len(await notify.log()) == 5
+
+    # stopped while the batch waits on its cap: the mails already sent leave the queue at the stop
+    deletes.clear()
+    worker.limiters = {"email": RateLimiter(3.0), "sms": RateLimiter(3.0)}
+    await notify.container.planner.enqueue([_plan(notify, "email", i) for i in range(10, 16)])
+    task = asyncio.create_task(worker.run())
+
+    async def mails_sent() -> int:
+        return len(notify.mailer.sent)
+
+    await eventually(mails_sent, until=lambda n: n >= 7, timeout=5, what="two mails of the second batch")
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+    sent = len(notify.mailer.sent) - 5
+    queued = await notify.queue()
+    assert len(await notify.log()) == 5 + sent
+    assert len(queued) == 6 - sent and all(d["status"] == "pending" for d in queued)  # none left "sending"

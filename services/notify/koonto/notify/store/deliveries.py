@@ -120,29 +120,47 @@ class Deliveries:
         """Recorded right before the message data goes to the server (SMTP DATA)."""
         await self.queue.update_one({"_id": key, "locked_by": owner}, {"$set": {"committing": True}})
 
-    async def _finish(self, doc: Document, owner: str | None, outcome: Document) -> bool:
-        """The outcome is one insert into the log (carrying its event); then the queue entry goes."""
+    async def _finish(self, doc: Document, owner: str | None, outcome: Document, leaving: list[str] | None) -> bool:
+        """The outcome is one insert into the log (carrying its event); then the queue entry goes, at once or,
+        with `leaving` (a batch's list), together with the batch's others in `leave_queue`. An entry left behind
+        by a crash in between is in the log and still "sending": the recovery sweep drops it after its lease, and
+        no claimer picks it up meanwhile (only "pending" entries are due)."""
         record = {k: v for k, v in doc.items() if k not in UNLOCK}
         record.update(outcome)
         # not new: recorded before (a crash between the two writes), and the log wins
         recorded = await self.log.insert_new(record)
+        if leaving is not None and owner:
+            leaving.append(doc["_id"])
+            return recorded
         query: Document = {"_id": doc["_id"]}
         if owner:
             query["locked_by"] = owner
         await self.queue.delete_one(query)
         return recorded
 
-    async def mark_sent(self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope) -> bool:
-        return await self._finish(doc, owner, {"status": "sent", "sent_at": now, **fields, **event_field(event)})
+    async def leave_queue(self, keys: Sequence[str], owner: str) -> None:
+        """The queue entries of a batch whose outcomes are in the log, in one write."""
+        if keys:
+            await self.queue.delete_many({"_id": {"$in": list(keys)}, "locked_by": owner})
+
+    async def mark_sent(
+        self, doc: Document, owner: str, *, now: datetime, fields: Document, event: Envelope,
+        leaving: list[str] | None = None,
+    ) -> bool:
+        outcome = {"status": "sent", "sent_at": now, **fields, **event_field(event)}
+        return await self._finish(doc, owner, outcome, leaving)
 
     async def mark_failed(
-        self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool, event: Envelope
+        self, doc: Document, owner: str, *, now: datetime, error: str, permanent: bool, event: Envelope,
+        leaving: list[str] | None = None,
     ) -> bool:
         outcome = {"status": "failed", "failed_at": now, "permanent": permanent, "last_error": error[:1000]}
-        return await self._finish(doc, owner, {**outcome, **event_field(event)})
+        return await self._finish(doc, owner, {**outcome, **event_field(event)}, leaving)
 
-    async def mark_skipped(self, doc: Document, owner: str | None, *, reason: str) -> bool:
-        return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason})
+    async def mark_skipped(
+        self, doc: Document, owner: str | None, *, reason: str, leaving: list[str] | None = None
+    ) -> bool:
+        return await self._finish(doc, owner, {"status": "skipped", "skip_reason": reason}, leaving)
 
     async def mark_retry(self, key: str, owner: str, *, due_at: datetime, error: str) -> None:
         """Back to the queue, known not sent. Checked after writing: a write of ours that timed out earlier (the

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -32,10 +32,12 @@ log = get_logger(__name__)
 
 @dataclass(frozen=True)
 class Checks:
-    """Suppression and consent of a batch of deliveries, read in two queries."""
+    """Suppression and consent of a batch of deliveries, read in two queries; and the batch's deliveries whose
+    outcome is recorded, to leave the queue together (`Deliveries.leave_queue`)."""
 
     suppressed: set[str]
     consents: dict[str, dict[str, bool]]
+    recorded: list[str] = field(default_factory=list)
 
 
 class Sender:
@@ -56,12 +58,23 @@ class Sender:
         return Checks(suppressed, consents)
 
     async def deliver(self, doc: Document, checks: Checks | None = None) -> str:
-        """Returns what became of it: sent, skipped, postponed, retry, failed, or taken (by someone else)."""
+        """Returns what became of it: sent, skipped, postponed, retry, failed, or taken (by someone else). With
+        the `checks` of a batch, its queue entry leaves the queue with the batch's (`settle_batch`)."""
+        alone = checks is None
         checks = checks or await self.checks([doc])
-        if doc["channel"] == "email":
-            async with self.channels.mailer.connection() as connection:
-                return await self._claim_and_send(doc, checks, connection)
-        return await self._claim_and_send(doc, checks, None)
+        try:
+            if doc["channel"] == "email":
+                async with self.channels.mailer.connection() as connection:
+                    return await self._claim_and_send(doc, checks, connection)
+            return await self._claim_and_send(doc, checks, None)
+        finally:
+            if alone:
+                await self.settle_batch(checks)
+
+    async def settle_batch(self, checks: Checks) -> None:
+        """The queue entries of the batch's recorded outcomes go in one write (one per delivery before)."""
+        keys, checks.recorded[:] = list(checks.recorded), []
+        await self._settle(lambda: self.deliveries.leave_queue(keys, self.owner))
 
     async def _claim_and_send(self, candidate: Document, checks: Checks, connection: Any) -> str:
         settings, now, key = self.settings, self.core.now(), candidate["_id"]
@@ -74,7 +87,9 @@ class Sender:
         if doc is None:
             return "taken"  # another replica (or an earlier pass) has it
         if not allowed:
-            await self._settle(lambda: self.deliveries.mark_skipped(doc, self.owner, reason=reason))
+            await self._settle(
+                lambda: self.deliveries.mark_skipped(doc, self.owner, reason=reason, leaving=checks.recorded)
+            )
             NOTIFICATIONS.labels("notify", doc["channel"], "skipped").inc()
             return "skipped"
         channel = doc["channel"]
@@ -85,8 +100,8 @@ class Sender:
         try:
             outcome = await self._send(doc, connection)
         except DeliveryError as exc:
-            return await self._failed(doc, exc)
-        await self._record_sent(doc, outcome)
+            return await self._failed(doc, exc, checks.recorded)
+        await self._record_sent(doc, outcome, checks.recorded)
         return "sent"
 
     async def _send(self, doc: Document, connection: Any) -> Document:
@@ -131,11 +146,13 @@ class Sender:
             correlation_id=doc.get("correlation_id"),
         )
 
-    async def _record_sent(self, doc: Document, outcome: Document) -> None:
+    async def _record_sent(self, doc: Document, outcome: Document, leaving: list[str]) -> None:
         key, sent_at = doc["_id"], self.core.now()
         event = self._event(doc, NotificationSent, sent_at=sent_at, segments=outcome.get("segments"))
         recorded = await self._settle(
-            lambda: self.deliveries.mark_sent(doc, self.owner, now=sent_at, fields=outcome, event=event)
+            lambda: self.deliveries.mark_sent(
+                doc, self.owner, now=sent_at, fields=outcome, event=event, leaving=leaving
+            )
         )
         NOTIFICATIONS.labels("notify", doc["channel"], "sent").inc()
         if recorded:
@@ -145,7 +162,7 @@ class Sender:
         if doc.get("erase_after_send"):
             await self.deliveries.erase_address_after_send(key)
 
-    async def _failed(self, doc: Document, exc: DeliveryError) -> str:
+    async def _failed(self, doc: Document, exc: DeliveryError, leaving: list[str]) -> str:
         settings, key, now = self.settings, doc["_id"], self.core.now()
         attempts = int(doc.get("attempts", 1))
         if not exc.permanent and attempts < settings.max_attempts:
@@ -161,7 +178,7 @@ class Sender:
         event = self._event(doc, NotificationFailed, failed_at=now, permanent=exc.permanent, reason=exc.reason[:1000])
         recorded = await self._settle(
             lambda: self.deliveries.mark_failed(
-                doc, self.owner, now=now, error=exc.reason, permanent=exc.permanent, event=event
+                doc, self.owner, now=now, error=exc.reason, permanent=exc.permanent, event=event, leaving=leaving
             )
         )
         if recorded:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.use_cases.core import Core
@@ -43,6 +44,7 @@ class DeliveryWorker:
             "sms": RateLimiter(core.settings.sms_rate_per_second),
         }
         self._waiting: set[asyncio.Task[None]] = set()  # sends not yet started (held by their cap or a connection)
+        self._batch: Checks | None = None  # the batch under way: its recorded deliveries leave the queue together
 
     def wake(self) -> None:
         self.signals.deliveries_queued()
@@ -63,6 +65,9 @@ class DeliveryWorker:
             left = await drain(inflight, timeout=15)
             if left:
                 log.warning("sends still under way at stop; the recovery sweep settles them", deliveries=len(left))
+            if self._batch is not None:  # what the stopped batch recorded leaves the queue now, not after a lease
+                with contextlib.suppress(Exception, asyncio.CancelledError):
+                    await asyncio.wait_for(self.sender.settle_batch(self._batch), timeout=5)
             raise
 
     async def work_once(self, inflight: set[asyncio.Task[None]], slots: asyncio.Semaphore) -> int:
@@ -72,7 +77,7 @@ class DeliveryWorker:
             self.signals.queue_low()  # let the fan-out expand its next batch
         if not docs:
             return 0
-        checks = await self.sender.checks(docs)
+        checks = self._batch = await self.sender.checks(docs)
         for doc in docs:
             # each send waits for its own channel's cap, then for a connection: an SMS held back by its cap never
             # holds up the mails of the same batch
@@ -81,9 +86,12 @@ class DeliveryWorker:
             self._waiting.add(task)
             task.add_done_callback(inflight.discard)
             task.add_done_callback(self._waiting.discard)
-        # let this batch finish claiming before the next query, so it is not fetched twice
+        # let this batch finish before the next query, so it is not fetched twice; then its recorded deliveries
+        # leave the queue in one write
         if inflight:
             await asyncio.wait(inflight)
+        await self.sender.settle_batch(checks)
+        self._batch = None
         return len(docs)
 
     async def _deliver_paced(self, doc: Document, checks: Checks, slots: asyncio.Semaphore) -> None:
