@@ -46,7 +46,8 @@ def test_idea_form_with_the_keyboard_only(system: System, browser: Any, artifact
             page.keyboard.press("Space")
         elif element["tag"] == "button" and element["text"] == "Jatka":
             assert done_typing == set(TYPED), f"not reached with Tab: {set(TYPED) - done_typing}"
-            page.keyboard.press("Enter")
+            with page.expect_navigation():  # the screenshot waits for the next page, not the one leaving
+                page.keyboard.press("Enter")
             break
     page.wait_for_load_state()
     page.screenshot(path=str(artifacts / "check-answers.png"), full_page=True)
@@ -55,7 +56,8 @@ def test_idea_form_with_the_keyboard_only(system: System, browser: Any, artifact
         page.keyboard.press("Tab")
         element = focused(page)
         if element["tag"] == "button" and element["text"] == "Lähetä idea":
-            page.keyboard.press("Enter")
+            with page.expect_navigation():
+                page.keyboard.press("Enter")
             break
     page.wait_for_load_state()
     page.screenshot(path=str(artifacts / "receipt.png"), full_page=True)
