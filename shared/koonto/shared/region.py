@@ -64,6 +64,14 @@ class Region(BaseModel):
     def municipality(self, code: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.code == code), None)
 
+    def neighbours(self, code: str) -> frozenset[str]:
+        """The municipality's sub-region (seutukunta), itself included; empty for a code the region does not
+        know (e.g. "other")."""
+        home = self.municipality(code)
+        if home is None:
+            return frozenset()
+        return frozenset(m.code for m in self.municipalities if m.sub_region == home.sub_region)
+
     @property
     def municipality_codes(self) -> tuple[str, ...]:
         return tuple(m.code for m in self.municipalities)

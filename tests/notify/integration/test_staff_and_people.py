@@ -223,3 +223,39 @@ async def test_events_that_happened_before_an_erasure_but_arrive_after_it_send_n
                                                        status="confirmed", received_at=after, participant=person)))
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the new sign-up's confirmation")
     assert mail_sink.messages[1]["to"] == ["eeva@example.fi"]
+
+
+async def test_invitations_follow_the_subscribers_municipality_and_its_sub_region(
+    notify: Notify, mail_sink: MailSink
+) -> None:
+    """The subscription form's rule, through real NATS and the store: an event in Siilinjärvi is mailed to the
+    subscribers of Siilinjärvi, of Kuopio (the same sub-region) and of no municipality, not to Iisalmi's; the
+    online event in Iisalmi reaches all of them."""
+    from koonto.notify.store import subscriber_document
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    homes = {"kuopio": "kuopio", "siilinjarvi": "siilinjarvi", "iisalmi": "iisalmi", "kaikki": None}
+    await notify.runtime.db["recipients"].insert_many([
+        subscriber_document(f"{name}@example.fi", language="fi", municipality=home, topic="events", consent=True,
+                            at=at, source="subscription-form")
+        for name, home in homes.items()
+    ])
+    starts = datetime(2027, 1, 20, 15, 0, tzinfo=UTC)
+    await notify.publish(envelope(EventScheduled(
+        scheduled_event_id="ev-siilinjarvi", title="Kylätalon remontti", kind="training", starts_at=starts,
+        place="Siilinjärvi, kunnantalo", capacity=30, municipality="siilinjarvi",
+    )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 3, what="the Siilinjärvi invitations")
+    await notify.publish(envelope(EventScheduled(
+        scheduled_event_id="ev-online", title="Hakemuksen kirjoittaminen", kind="training", starts_at=starts,
+        online_url="https://meet.example.fi/koonto", capacity=200, municipality="iisalmi",
+    )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 7, what="the online event's invitations")
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 7, duration=1.0)
+
+    def invited(title: str) -> list[str]:
+        return sorted(m["to"][0].split("@")[0] for m in mail_sink.messages
+                      if title in BytesParser(policy=policy.default).parsebytes(m["raw"])["Subject"])
+
+    assert invited("Kylätalon remontti") == ["kaikki", "kuopio", "siilinjarvi"]
+    assert invited("Hakemuksen kirjoittaminen") == ["iisalmi", "kaikki", "kuopio", "siilinjarvi"]

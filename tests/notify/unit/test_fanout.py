@@ -10,31 +10,57 @@ from tests.support.samples import envelope, idea_submitted
 CAUSE = envelope(idea_submitted())
 
 
-async def start(notify: Notify, municipality: str | None = None) -> bool:
+async def start(notify: Notify, municipality: str | None = None, online: bool = False) -> bool:
     return await notify.container.fanout.start(
         CAUSE,
         kind="event-invitation", topic="events", title="Kyläilta", context=sample("event-invitation"),
-        municipality=municipality,
+        municipality=municipality, online=online,
     )
 
 
-async def test_only_consenting_subscribers_of_the_municipality_are_queued() -> None:
-    notify = make_notify(fanout_batch=10)
-    await notify.add_subscriber("a@example.fi", "events", municipality="kuopio")
-    await notify.add_subscriber("b@example.fi", "events", municipality="siilinjarvi")
-    await notify.add_subscriber("c@example.fi", "events")  # no municipality: hears of every one
-    await notify.add_subscriber("d@example.fi", "events", consent=False)
-    await notify.add_subscriber("e@example.fi", "newsletter")
-    assert await start(notify, municipality="kuopio") and not await start(notify, municipality="kuopio")
+async def subscribers_by_home(notify: Notify) -> None:
+    await notify.add_subscriber("kuopio@example.fi", "events", municipality="kuopio")
+    await notify.add_subscriber("siilinjarvi@example.fi", "events", municipality="siilinjarvi")  # same sub-region
+    await notify.add_subscriber("iisalmi@example.fi", "events", municipality="iisalmi")  # Ylä-Savo
+    await notify.add_subscriber("other@example.fi", "events", municipality="other")  # outside the region
+    await notify.add_subscriber("anywhere@example.fi", "events")  # no municipality: hears of every one
+    await notify.add_subscriber("no-consent@example.fi", "events", municipality="kuopio", consent=False)
+    await notify.add_subscriber("newsletter@example.fi", "newsletter", municipality="kuopio")
 
+
+async def invited(notify: Notify, **fanout: object) -> list[str]:
+    assert await start(notify, **fanout)  # type: ignore[arg-type]
     assert await notify.container.fanout.expand_once() is True
+    return sorted(d["address"] for d in await notify.queue())
+
+
+async def test_only_consenting_subscribers_of_the_municipality_and_its_sub_region_are_queued() -> None:
+    notify = make_notify(fanout_batch=10)
+    await subscribers_by_home(notify)
+    assert await invited(notify, municipality="siilinjarvi") == [
+        "anywhere@example.fi", "kuopio@example.fi", "siilinjarvi@example.fi"
+    ]  # the Kuopio subscriber hears of a Siilinjärvi training ("queued=0" before the sub-region rule)
+    assert not await start(notify, municipality="siilinjarvi")  # once per cause event and kind
     queued = await notify.queue()
-    assert sorted(d["address"] for d in queued) == ["a@example.fi", "c@example.fi"]
     assert {d["kind"] for d in queued} == {"event-invitation"} and all(d["fanout_id"] for d in queued)
     assert await notify.container.fanout.expand_once() is True  # nothing left: the fan-out is finished
     [fanout] = [d async for d in notify.infra.store["fanouts"].find({})]
-    assert fanout["status"] == "expanded" and fanout["queued"] == 2 and fanout["scanned"] == 5
+    assert fanout["status"] == "expanded" and fanout["queued"] == 3 and fanout["scanned"] == 7
     assert await notify.container.fanout.expand_once() is False
+
+
+async def test_an_online_event_and_one_for_the_whole_region_reach_every_consenting_subscriber() -> None:
+    everyone = ["anywhere@example.fi", "iisalmi@example.fi", "kuopio@example.fi", "other@example.fi",
+                "siilinjarvi@example.fi"]
+    online = make_notify(fanout_batch=10)
+    await subscribers_by_home(online)
+    assert await invited(online, municipality="iisalmi", online=True) == everyone
+    regional = make_notify(fanout_batch=10)
+    await subscribers_by_home(regional)
+    assert await invited(regional, municipality=None) == everyone
+    iisalmi = make_notify(fanout_batch=10)
+    await subscribers_by_home(iisalmi)
+    assert await invited(iisalmi, municipality="iisalmi") == ["anywhere@example.fi", "iisalmi@example.fi"]
 
 
 async def test_expansion_walks_on_from_its_cursor_and_keeps_only_a_little_ahead() -> None:

@@ -11,7 +11,7 @@ from koonto.notify.domain.errors import ContactNotKnownYet, EventNotKnownYet
 from koonto.notify.handlers import announcements, ideas, people, staff
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts import EventData
-from koonto.shared.contracts.advisory import CallClosingSoon, StaffUpdated, StageChanged
+from koonto.shared.contracts.advisory import CallClosingSoon, EventScheduled, StaffUpdated, StageChanged
 from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationReceived
 from koonto.shared.contracts.notify import NotificationSent
 from tests.notify.unit.conftest import Notify
@@ -59,6 +59,18 @@ async def test_an_older_staff_update_does_not_override_a_newer_one(notify: Notif
     await staff.on_staff_updated(older, ctx(older), notify.container)
     [member] = await notify.container.store.recipients.staff()
     assert member["email"] == "new@koonto.fi" and member["display_name"] == "New"
+
+
+async def test_an_event_with_an_online_link_is_announced_to_the_whole_region(notify: Notify) -> None:
+    kwargs = {"title": "Kyläilta", "kind": "forum", "starts_at": AT, "capacity": 30, "municipality": "iisalmi"}
+    held = EventScheduled(scheduled_event_id="t1", place="Kylätalo", **kwargs)  # type: ignore[arg-type]
+    online = EventScheduled(scheduled_event_id="t2", online_url="https://meet.example.fi/k", **kwargs)  # type: ignore[arg-type]
+    for event in (held, online):
+        await announcements.on_event_scheduled(event, ctx(event), notify.container)
+    fanouts = [d async for d in notify.infra.store["fanouts"].find({})]
+    assert sorted((d["municipality"], d["context"]["place"] or "", d["online"]) for d in fanouts) == [
+        ("iisalmi", "", True), ("iisalmi", "Kylätalo", False)
+    ]
 
 
 async def test_a_closing_call_fans_out_and_reminds_the_preparing_associations(notify: Notify) -> None:

@@ -60,6 +60,7 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Not
         topic="events",
         title=event.title,
         municipality=event.municipality,
+        online=bool(event.online_url),  # anyone can take part online: every subscriber is invited
         context={
             "event_title": event.title,
             "event_kind": event.kind,

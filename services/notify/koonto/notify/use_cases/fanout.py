@@ -13,18 +13,25 @@ from koonto.shared.aio import drain, wait_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.logs import get_logger
 from koonto.shared.mongo import Document
+from koonto.shared.region import Region
 
 log = get_logger(__name__)
 
 
-def wants(subscriber: Document, fanout: Document) -> bool:
-    """Whether a subscriber is in a fan-out's audience: consent to its topic, and its municipality if it has one
-    (a subscriber without a municipality hears of every one)."""
+def wants(subscriber: Document, fanout: Document, region: Region) -> bool:
+    """Whether a subscriber is in a fan-out's audience. Consent to its topic first; then, for a fan-out about a
+    place (an event in one municipality), the rule the subscription form states ("primarily your own
+    municipality"): a subscriber hears of events in their own municipality and the rest of its sub-region
+    (seutukunta: a Kuopio subscriber is invited to a training in Siilinjärvi, not to one in Iisalmi); an event
+    with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone."""
     consent = ((subscriber.get("topics") or {}).get(fanout["topic"]) or {}).get("consent", False)
     if not consent:
         return False
     wanted = fanout.get("municipality")
-    return not wanted or subscriber.get("municipality") in (None, wanted)
+    home = subscriber.get("municipality")
+    if not wanted or fanout.get("online") or home is None:
+        return True
+    return home == wanted or home in region.neighbours(wanted)
 
 
 class Fanout:
@@ -45,6 +52,7 @@ class Fanout:
         context: Document,
         title: str,
         municipality: str | None = None,
+        online: bool = False,
     ) -> bool:
         """Records the fan-out (once per cause event and kind); the expansion job takes it from there."""
         created = await self.store.fanouts.create(
@@ -57,6 +65,7 @@ class Fanout:
                 "kind": kind,
                 "topic": topic,
                 "municipality": municipality,
+                "online": online,
                 "context": jsonable(context),
                 "title": title,
                 "status": "expanding",
@@ -128,7 +137,7 @@ class Fanout:
                 fanout_id=fanout_id,
             )
             for subscriber in batch
-            if wants(subscriber, fanout)
+            if wants(subscriber, fanout, self.core.region)
         ]
         queued = await self.planner.enqueue(docs)
         await fanouts.advance(fanout_id, self.owner, cursor=batch[-1]["_id"], scanned=len(batch), queued=queued)
