@@ -166,7 +166,7 @@ async def check_csrf(request: Request, principal: StaffPrincipal) -> None:
         return  # bearer clients are not exposed to CSRF (no ambient credentials)
     form = await request.form()
     sent = str(form.get(CSRF_FIELD, ""))
-    if not hmac.compare_digest(sent, principal.csrf_token):
+    if not hmac.compare_digest(sent.encode(), principal.csrf_token.encode()):  # bytes: any text a client sends
         raise HTTPException(
             status.HTTP_403_FORBIDDEN, "Lomakkeen tarkiste puuttuu tai on vanhentunut. Lataa sivu uudelleen."
         )

@@ -32,6 +32,8 @@ PUBLIC = {
     "/.well-known/jwks.json",
     "/api/v1/token",
     "/login",
+    "/password/forgot",  # asking for a reset link, and setting a password through one: for the signed out
+    "/password/{token}",
 }
 ANY_STAFF = {"/api/v1/me", "/logout"}
 COORDINATOR_ONLY = re.compile(r"^(/api/v1/dead-letters|/dead-letters)")

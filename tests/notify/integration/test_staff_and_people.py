@@ -259,3 +259,24 @@ async def test_invitations_follow_the_subscribers_municipality_and_its_sub_regio
 
     assert invited("Kylätalon remontti") == ["kaikki", "kuopio", "siilinjarvi"]
     assert invited("Hakemuksen kirjoittaminen") == ["iisalmi", "kaikki", "kuopio", "siilinjarvi"]
+
+
+async def test_a_password_link_is_mailed_once_in_the_staff_members_language(
+    notify: Notify, mail_sink: MailSink
+) -> None:
+    from koonto.shared.contracts.advisory import StaffPasswordLinkIssued
+
+    url = "http://127.0.0.1:8002/password/staff-9.c2VjcmV0LXRoYXQtaXMtbG9uZy1lbm91Z2gtMjAyNw"
+    link = envelope(StaffPasswordLinkIssued(
+        staff_id="staff-9", email="Ville@Koonto.fi", display_name="Neuvoja Ville", language="sv",
+        purpose="invitation", url=url, expires_at=datetime(2026, 12, 7, 10, 0, tzinfo=UTC),
+    ))
+    await notify.publish(link)
+    await notify.publish(link)  # a redelivery (the relay published it again after a crash)
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="the invitation")
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 1, duration=1.5)
+    message = BytesParser(policy=policy.default).parsebytes(mail_sink.messages[0]["raw"])
+    assert mail_sink.messages[0]["to"] == ["ville@koonto.fi"]
+    assert message["Subject"] == "Inbjudan till Koontos arbetsyta för personalen"
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert url in text and "7.12.2026" in text and "Hej Neuvoja Ville" in text

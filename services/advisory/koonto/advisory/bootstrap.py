@@ -19,6 +19,7 @@ from koonto.advisory.use_cases.calls import Calls
 from koonto.advisory.use_cases.cases import Cases
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.followups import Followups
+from koonto.advisory.use_cases.passwords import PasswordLinks
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
 from koonto.advisory.use_cases.staff import StaffAccounts
@@ -40,6 +41,7 @@ class AdvisoryContainer(OnInfra):
     keyring: Keyring
     staff: StaffAccounts
     auth: Authentication
+    passwords: PasswordLinks
     cases: Cases
     sessions: Sessions
     followups: Followups
@@ -88,10 +90,11 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     )
     hasher = PasswordHasher()
     keyring = make_keyring(settings)
+    staff = StaffAccounts(context, hasher)
     return AdvisoryContainer(
-        settings=settings, infra=infra, store=store, clock=clock, keyring=keyring,
-        staff=StaffAccounts(context, hasher), auth=Authentication(context, hasher, keyring), cases=Cases(context),
-        sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
+        settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
+        auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
+        cases=Cases(context), sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
         trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
     )
 

@@ -131,13 +131,22 @@ class AdvisoryStore:
     async def any_active_admin(self) -> bool:
         return await self.staff.find_one({"roles": "admin", "active": True}, {"_id": 1}) is not None
 
-    async def create_staff(self, doc: Document, event: Envelope | None) -> bool:
+    async def create_staff(self, doc: Document, *events: Envelope | None) -> bool:
         """False when the email is taken."""
-        return await self.staff.insert_new({**doc, **(outbox_fields(event) if event else {"outbox": {}})})
+        return await self.staff.insert_new({**doc, **outbox_fields(*(e for e in events if e))})
 
-    async def update_staff(self, staff_id: str, changes: Document, event: Envelope | None) -> Document | None:
-        fields = {**changes, **(outbox_set(event) if event else {})}
+    async def update_staff(self, staff_id: str, changes: Document, *events: Envelope | None) -> Document | None:
+        fields = {**changes, **outbox_set(*(e for e in events if e))}
         return revive(await self.staff.find_one_and_update({"_id": staff_id}, {"$set": fields}))
+
+    async def use_password_link(
+        self, staff_id: str, link_hash: str, changes: Document, *events: Envelope | None
+    ) -> Document | None:
+        """Sets what a one-time password link allows, once: only while that link is still the account's
+        (a compare-and-set on its hash, which the same write clears), so a second use finds nothing."""
+        fields = {**changes, "password_link": None, **outbox_set(*(e for e in events if e))}
+        query = {"_id": staff_id, "password_link.hash": link_hash}
+        return revive(await self.staff.find_one_and_update(query, {"$set": fields}))
 
     async def staff_by_email(self, email: str) -> Document | None:
         return revive(await self.staff.find_one({"email": email.strip().lower()}, {"outbox": 0}))

@@ -72,7 +72,7 @@ class LinkSigner:
         return hmac.new(self.secret.encode(), f"csrf:{self.purpose}:{token}".encode(), hashlib.sha256).hexdigest()[:40]
 
     def csrf_ok(self, token: str, presented: str | None) -> bool:
-        return bool(presented) and hmac.compare_digest(self.csrf_for(token), presented or "")
+        return bool(presented) and hmac.compare_digest(self.csrf_for(token).encode(), (presented or "").encode())
 
 
 @dataclass

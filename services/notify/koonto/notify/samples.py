@@ -92,6 +92,13 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "description": "Tule kuulemaan rahoitusmahdollisuuksista ja verkostoitumaan.",
         "register_url": "https://koonto.example.fi/events/123/register",
     },
+    "staff-password-link": {
+        "name": "Neuvoja Niina",
+        "email": "niina@koonto.example.fi",
+        "purpose": "invitation",
+        "url": "https://koonto.example.fi/tyotila/password/staff-1.c2VjcmV0LW5vdC1hLXJlYWwtb25l",
+        "expires_at": datetime(2027, 1, 22, 14, 0, tzinfo=UTC),
+    },
     "followup-reminder": {
         "name": "Neuvoja Niina",
         "reference": "KOO-2026-0042",

@@ -189,3 +189,21 @@ class StaffUpdated(
     # bumped by a deactivation, a role change and a password change; tokens carry it as the `gen` claim and
     # every service refuses a token older than the account's generation (koonto.shared.staff_directory)
     token_generation: int = Field(default=0, ge=0)
+
+
+class StaffPasswordLinkIssued(
+    AdvisoryEvent,
+    name="staff-password-link-issued",
+    summary=(
+        "A staff member is sent a one-time link to set their own password: the invitation of a new account, or a "
+        "password reset they asked for. Notify mails it; the link is single use and expires."
+    ),
+):
+    staff_id: Id
+    email: EmailStr
+    display_name: ShortText
+    language: LanguageCode = "fi"
+    purpose: Literal["invitation", "reset"]
+    # the link holds a random secret (advisory keeps only its SHA-256): used once, refused after `expires_at`
+    url: str = Field(min_length=1, max_length=2000)
+    expires_at: UtcDatetime

@@ -48,6 +48,10 @@ class Refused(AdvisoryError):
     """The input is fine but the current state does not allow it (taken, changed meanwhile, not allowed now)."""
 
 
+class LinkExpired(AdvisoryError):
+    """A one-time link that was used already, has expired or was never issued."""
+
+
 class Forbidden(AdvisoryError):
     """The actor's roles do not allow it."""
 

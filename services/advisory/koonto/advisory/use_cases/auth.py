@@ -49,7 +49,9 @@ class Authentication:
         self.password_checks += 1
         ok = False
         try:
-            ok = self.hasher.verify(staff["password_hash"] if staff else _DUMMY_HASH, password) and staff is not None
+            # an account invited but without a password yet is checked against the dummy too: never signed in
+            stored = (staff or {}).get("password_hash")
+            ok = self.hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
         except (VerificationError, InvalidHashError):
             ok = False
         if not ok or staff is None or not staff.get("active"):

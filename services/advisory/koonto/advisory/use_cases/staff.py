@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import CASE_NAMESPACE
 from koonto.advisory.domain.errors import Forbidden, Invalid, NotFound, Refused
+from koonto.advisory.domain.password_links import new_link
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.auth import ROLES
 from koonto.shared.contracts import Envelope
@@ -114,7 +115,7 @@ class StaffAccounts:
         log.info("bootstrap admin ensured", email=email)
 
     def _new_staff_doc(
-        self, *, email: str, name: str, roles: tuple[str, ...], password: str, language: str,
+        self, *, email: str, name: str, roles: tuple[str, ...], password: str | None, language: str,
         staff_id: str | None = None,
     ) -> Document:
         now = self.c.now()
@@ -125,15 +126,25 @@ class StaffAccounts:
             "roles": list(roles),
             "language": language,
             "active": True,
-            "password_hash": self.hasher.hash(password),
+            "password_hash": self.hasher.hash(password) if password else None,  # None: set through the invitation
             "created_at": now,
             "updated_at": now,
             "region": self.c.region.code,
         }
 
+    def _password_for_someone(self, password: str | None) -> str | None:
+        """Admins never type someone else's password: the person sets it through a mailed link. The API still
+        takes one outside production (tests and local demos provision accounts with it)."""
+        if password and self.c.settings.mode == "production":
+            raise Forbidden("Salasanaa ei aseteta toisen puolesta: käyttäjä saa linkin, jolla hän asettaa sen itse.")
+        return check_password(password) if password else None
+
     async def create_staff(
-        self, actor: Actor, *, email: str, name: str, roles: list[str], password: str, language: str = "fi"
+        self, actor: Actor, *, email: str, name: str, roles: list[str], password: str | None = None,
+        language: str = "fi",
     ) -> Document:
+        """A new account. Without a password (the workspace's form never asks for one) the person is sent an
+        invitation: a one-time link to set their own password (`staff-password-link-issued`)."""
         if not actor.has():  # admin only
             raise Forbidden("Vain pääkäyttäjä voi lisätä käyttäjiä.")
         email = normalise_email(email)
@@ -141,14 +152,20 @@ class StaffAccounts:
         if not name or len(name) > 200:
             raise Invalid("Kirjoita nimi.", "name")
         doc = self._new_staff_doc(
-            email=email, name=name, roles=check_roles(roles), password=check_password(password),
+            email=email, name=name, roles=check_roles(roles), password=self._password_for_someone(password),
             language=language if language in LANGUAGES else "fi",
         )
+        invitation = None
+        if doc["password_hash"] is None:
+            link, data = new_link(doc, "invitation", self.c.now(), self.c.settings.advisory_public_url)
+            doc.update(link)
+            invitation = self.c.event(data, subject=doc["_id"]) if data is not None else None
         event = self.staff_event(doc)
-        if not await self.c.store.create_staff(doc, event):
+        if not await self.c.store.create_staff(doc, event, invitation):
             raise Refused("Tällä sähköpostiosoitteella on jo käyttäjä.", "email")
         self._written(event)
-        return {k: v for k, v in doc.items() if k != "password_hash"}
+        self._written(invitation)
+        return {k: v for k, v in doc.items() if k not in ("password_hash", "password_link")}
 
     def _changes(
         self, name: str | None, roles: list[str] | None, active: bool | None, password: str | None,
@@ -177,6 +194,8 @@ class StaffAccounts:
         current = await store.staff_by_id(staff_id)
         if current is None:
             raise NotFound("Käyttäjää ei löydy.")
+        if password and actor.staff_id != staff_id:
+            self._password_for_someone(password)
         changes = self._changes(name, roles, active, password, language)
         after = {**current, **changes}
         if (
@@ -198,4 +217,5 @@ class StaffAccounts:
             raise NotFound("Käyttäjää ei löydy.")
         self._written(event)
         doc.pop("password_hash", None)
+        doc.pop("password_link", None)
         return doc

@@ -37,6 +37,7 @@ KINDS: dict[str, Kind] = {
         Kind("event-invitation", "consent", topic="events"),
         Kind("followup-reminder", "staff"),
         Kind("staff-digest", "staff"),
+        Kind("staff-password-link", "staff"),  # a new account's invitation or a password reset: a one-time link
     )
 }
 

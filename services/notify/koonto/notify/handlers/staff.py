@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.shared.bus import EventContext, Subscription
-from koonto.shared.contracts.advisory import CaseOpened, FollowupDue, StaffUpdated
+from koonto.shared.contracts.advisory import CaseOpened, FollowupDue, StaffPasswordLinkIssued, StaffUpdated
 
 
 async def on_staff_updated(event: StaffUpdated, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -77,8 +77,24 @@ async def on_followup_due(event: FollowupDue, ctx: EventContext, deps: NotifyCon
     )
 
 
+async def on_staff_password_link_issued(
+    event: StaffPasswordLinkIssued, ctx: EventContext, deps: NotifyContainer
+) -> None:
+    """The invitation or reset link, to the address the event names (a new account is not in the directory yet);
+    once per event, like every planned delivery."""
+    context = {"name": event.display_name, "email": event.email.lower(), "purpose": event.purpose, "url": event.url,
+               "expires_at": event.expires_at}
+    await deps.planner.enqueue([
+        deps.planner.plan(
+            ctx.envelope, kind="staff-password-link", channel="email", address=event.email.lower(),
+            language=event.language, name=event.display_name, context=context, recipient_ref=event.staff_id,
+        )
+    ])
+
+
 SUBSCRIPTIONS = [
     Subscription(StaffUpdated, on_staff_updated),  # the directory of staff recipients
     Subscription(CaseOpened, on_case_opened),  # for the daily digest
     Subscription(FollowupDue, on_followup_due),  # staff reminders
+    Subscription(StaffPasswordLinkIssued, on_staff_password_link_issued),  # invitations and password resets
 ]

@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "event-invitation": N_("Kutsu tilaisuuteen"),
     "followup-reminder": N_("Muistutus neuvojalle"),
     "staff-digest": N_("Päivän kooste henkilöstölle"),
+    "staff-password-link": N_("Salasanalinkki henkilöstölle"),
 }
 
 CHANNELS: dict[str, str] = {"email": N_("Sähköposti"), "sms": N_("Tekstiviesti")}

@@ -7,9 +7,19 @@ Posts redirect (303) to the page they came from, so reloading never repeats an a
 the posted form, refusals shown next to a field) are in `common.py`.
 """
 
-from koonto.advisory.web.pages import auth, board, calls, cases, dead_letters, events, followups, staff
+from koonto.advisory.web.pages import (
+    auth,
+    board,
+    calls,
+    cases,
+    dead_letters,
+    events,
+    followups,
+    passwords,
+    staff,
+)
 
 ROUTERS = [
     auth.router, board.router, cases.router, followups.router, calls.router, events.router, staff.router,
-    dead_letters.router,
+    dead_letters.router, passwords.router,
 ]

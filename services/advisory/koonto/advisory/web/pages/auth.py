@@ -8,9 +8,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.datastructures import FormData
 
 from koonto.advisory.bootstrap import container_of
 from koonto.advisory.domain.errors import AdvisoryError, Throttled
@@ -36,21 +38,12 @@ def _safe_next(value: str | None) -> str:
     return "/"
 
 
-def login_page(
-    request: Request, *, next_path: str = "", status_code: int = 200, error: str = "", email: str = ""
-) -> HTMLResponse:
+def anonymous_page(request: Request, template: str, *, status_code: int = 200, **context: Any) -> HTMLResponse:
+    """A page with a form for someone not signed in (login, password links): its CSRF token is an HMAC of a
+    nonce kept in a cookie, since there is no session yet."""
     nonce = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     request.state.principal = None
-    response = render(
-        request,
-        "login.html",
-        status_code=status_code,
-        page_title=gettext(request, "Kirjaudu"),
-        login_csrf=_login_csrf(request, nonce),
-        next=_safe_next(next_path),
-        login_error=error,
-        email=email,
-    )
+    response = render(request, template, status_code=status_code, login_csrf=_login_csrf(request, nonce), **context)
     response.set_cookie(
         LOGIN_COOKIE,
         nonce,
@@ -60,6 +53,26 @@ def login_page(
         secure=not container_of(request).settings.is_local,
     )
     return response
+
+
+def anonymous_csrf_ok(request: Request, form: FormData) -> bool:
+    nonce = request.cookies.get(LOGIN_COOKIE, "")
+    sent = str(form.get(CSRF_FIELD, ""))
+    return bool(nonce) and hmac.compare_digest(sent.encode(), _login_csrf(request, nonce).encode())
+
+
+def login_page(
+    request: Request, *, next_path: str = "", status_code: int = 200, error: str = "", email: str = ""
+) -> HTMLResponse:
+    return anonymous_page(
+        request,
+        "login.html",
+        status_code=status_code,
+        page_title=gettext(request, "Kirjaudu"),
+        next=_safe_next(next_path),
+        login_error=error,
+        email=email,
+    )
 
 
 async def on_page_auth(request: Request, exc: Exception) -> Response:
@@ -94,9 +107,7 @@ async def login(request: Request) -> Response:
     form = await request.form()
     email = str(form.get("email", ""))[:320]
     next_path = str(form.get("next", ""))
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
-    sent = str(form.get(CSRF_FIELD, ""))
-    if not nonce or not hmac.compare_digest(sent, _login_csrf(request, nonce)):
+    if not anonymous_csrf_ok(request, form):
         return login_page(
             request,
             status_code=403,

@@ -17,7 +17,7 @@ from koonto.advisory.web.pages.fields import Fields, checked, chosen, optional, 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 KEPT = (409, 422)  # the statuses a refused staff form keeps (others: 422)
-NEW_STAFF_FORM: Fields = {"email": text, "name": text, "roles": chosen, "password": text, "language": text_or("fi")}
+NEW_STAFF_FORM: Fields = {"email": text, "name": text, "roles": chosen, "language": text_or("fi")}  # invited by mail
 STAFF_FORM: Fields = {"name": optional, "roles": chosen, "active": checked, "password": optional}  # changing an account
 
 
@@ -56,7 +56,8 @@ async def staff_list(request: Request, advisory: Deps, principal: PageAdmin) -> 
 async def staff_create(request: Request, advisory: Deps, principal: PageAdmin) -> Response:
     act = posting(advisory.staff.create_staff, NEW_STAFF_FORM)
     again = partial(staff_page, request, advisory)
-    return await submit(request, principal, act, field="name", again=again, then=done("/staff", "staff"), statuses=KEPT)
+    then = done("/staff", "invited")
+    return await submit(request, principal, act, field="name", again=again, then=then, statuses=KEPT)
 
 
 @router.get("/staff/{staff_id}")
