@@ -10,8 +10,10 @@ from koonto.reporting.privacy import RedactingDeadLetters
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.subscriptions import SUBSCRIPTIONS
 from koonto.reporting.web import errors
+from koonto.reporting.web.api import opendata as opendata_api
 from koonto.reporting.web.api import reports as reports_api
 from koonto.reporting.web.pages import STATIC
+from koonto.reporting.web.pages import opendata as opendata_pages
 from koonto.reporting.web.pages import reports as reports_pages
 from koonto.reporting.web.pages import showcase as showcase_pages
 from koonto.shared.runtime import Infra, Runtime, ServiceSpec
@@ -31,7 +33,8 @@ def build_spec(settings: ReportingSettings) -> ServiceSpec[ReportingContainer]:
         title="Koonto reporting: funder reports and showcase",
         bootstrap=wire,
         subscriptions=SUBSCRIPTIONS,
-        routers=[reports_api.router, reports_pages.router, showcase_pages.router],
+        routers=[reports_api.router, opendata_api.router, reports_pages.router, showcase_pages.router,
+                 opendata_pages.router],
         on_startup=[prepare_read_models],
         configure_app=configure_app,
         dead_letters=RedactingDeadLetters,  # no personal data, not even in a dead letter (privacy.py)

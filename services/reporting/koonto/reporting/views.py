@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
+from koonto.reporting.domain.opendata import Cell, open_data_cells
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
 from koonto.reporting.store import Generations
 from koonto.reporting.use_cases import reports
-from koonto.shared.clock import utcnow
+from koonto.shared.clock import helsinki_date, utcnow
 from koonto.shared.mongo import parse_instant
 from koonto.shared.region import Region
 
@@ -34,6 +35,15 @@ class ShowcaseView:
     headline: dict[str, int]
     municipalities: list[tuple[str, str]]  # (code, name in the reader's language), by name
     themes: list[tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class OpenDataView:
+    cells: list[Cell]  # suppressed already (`domain.suppression`)
+    first: date  # the temporal coverage: 1 January of the first year with data ...
+    last: date  # ... to today (Helsinki)
+    generation: str
+    generated_at: datetime
 
 
 class ReportViews:
@@ -80,3 +90,13 @@ class ReportViews:
             municipalities=sorted(names.items(), key=lambda kv: kv[1]),
             themes=sorted(themes.items(), key=lambda kv: kv[1]),
         )
+
+    async def open_data(self) -> OpenDataView:
+        """Every open-data cell up to today: the month roll-ups of the whole history, summed per quarter."""
+        models = await self.generations.active()
+        now = self.clock()
+        today = helsinki_date(now)
+        region = self.region
+        cells = open_data_cells(await models.all_time_rows(None), region.municipality_codes, region.theme_codes, today)
+        first = date(min([today.year, *(c.year for c in cells)]), 1, 1)
+        return OpenDataView(cells, first, today, models.generation, now)
