@@ -66,6 +66,8 @@ class Cases:
             changes["description"] = amended.description
         if amended.contact is not None and not case.get("contact_erased"):
             changes["contact"] = lowered_contact(amended.contact)
+        if amended.partner_introductions is not None:
+            changes["partner_consent"] = amended.partner_introductions
         entry = self.c.entry("amended", SYSTEM, ", ".join(amended.changed_fields))
         changes[f"timeline.{entry['id']}"] = entry
         for _ in range(RETRIES):

@@ -36,6 +36,7 @@ ENTRY_LABELS = {
     "amended": N_("Yhdistys täydensi tietoja"),
     "erased": N_("Yhteystiedot poistettu pyynnöstä"),
     "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
+    "introduced": N_("Esitelty kumppanille"),
 }
 AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
     "description": N_("Kuvaus"),
@@ -44,6 +45,7 @@ AMENDED_FIELDS = {  # what an association changed on its status page (idea-amend
     "contact.phone": N_("Puhelin"),
     "contact.language": N_("Viestien kieli"),
     "contact.channel": N_("Viestintätapa"),
+    "consents.partner_introductions": N_("Suostumus kumppaniesittelyihin"),
 }
 NOTICE_LABELS = [
     ("opened", N_("Haku avautui")),
