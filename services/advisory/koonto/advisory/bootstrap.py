@@ -19,6 +19,7 @@ from koonto.advisory.use_cases.calls import Calls
 from koonto.advisory.use_cases.cases import Cases
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.followups import Followups
+from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
 from koonto.advisory.use_cases.staff import StaffAccounts
@@ -45,6 +46,7 @@ class AdvisoryContainer(OnInfra):
     followups: Followups
     calls: Calls
     trainings: Trainings
+    partners: Partners
     scheduler: Scheduler
     views: Views
     pages: Pages | None = None  # set by the web layer's `configure_app`
@@ -88,9 +90,11 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     )
     hasher = PasswordHasher()
     keyring = make_keyring(settings)
+    partners = Partners(context)
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring,
-        staff=StaffAccounts(context, hasher), auth=Authentication(context, hasher, keyring), cases=Cases(context),
+        staff=StaffAccounts(context, hasher), auth=Authentication(context, hasher, keyring),
+        cases=Cases(context, partners), partners=partners,
         sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
         trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
     )

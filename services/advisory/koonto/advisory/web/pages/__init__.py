@@ -7,9 +7,9 @@ Posts redirect (303) to the page they came from, so reloading never repeats an a
 the posted form, refusals shown next to a field) are in `common.py`.
 """
 
-from koonto.advisory.web.pages import auth, board, calls, cases, dead_letters, events, followups, staff
+from koonto.advisory.web.pages import auth, board, calls, cases, dead_letters, events, followups, partners, staff
 
 ROUTERS = [
-    auth.router, board.router, cases.router, followups.router, calls.router, events.router, staff.router,
-    dead_letters.router,
+    auth.router, board.router, cases.router, partners.router, followups.router, calls.router, events.router,
+    staff.router, dead_letters.router,
 ]
