@@ -11,6 +11,7 @@ from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.use_cases.partners import Partners
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended
 from tests.advisory.integration.conftest import Stream, bearer
+from tests.advisory.integration.test_pages import sign_in
 from tests.advisory.partner_samples import SAMPLE, sample_idea
 from tests.support.polling import eventually
 from tests.support.samples import envelope
@@ -67,3 +68,22 @@ async def test_suggestions_follow_the_ideas_consent_and_erasure_through_the_stre
     assert await replica.suggestions(toivala) == []  # the other replica follows from the store too
     stored = await advisory.store.partners.profiles.find_one({"_id": ids["vehmersalmi"]})
     assert stored is not None and stored["listed"] is False and "terms" not in stored
+
+
+async def test_an_introduction_from_the_case_page_puts_one_event_on_the_stream(
+    advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient
+) -> None:
+    for key in ("toivala", "vehmersalmi"):
+        await stream.publish(envelope(sample_idea(key)))
+    await stream.wait_for("case-opened", 2, settle=0)
+    toivala, vehmersalmi = (case_id_for(sample_idea(k).idea_id) for k in ("toivala", "vehmersalmi"))
+    csrf = await sign_in(http)
+    form = {"csrf_token": csrf, "other_case_id": vehmersalmi}
+    sent = await http.post(f"/cases/{toivala}/introductions", data=form)
+    assert sent.status_code == 303
+    again = await http.post(f"/cases/{toivala}/introductions", data=form)  # a second click: refused
+    assert again.status_code == 409
+    [event] = await stream.wait_for("associations-introduced", 1)
+    assert [p["idea_id"] for p in event.data["parties"]] == [sample_idea(k).idea_id for k in ("toivala", "vehmersalmi")]
+    page = (await http.get(f"/cases/{vehmersalmi}", params={"lang": "en"})).text
+    assert "Introductions made" in page and "Kyläyhdistys Toivala ry" in page
