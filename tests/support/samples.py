@@ -60,6 +60,8 @@ def _example_value(annotation: typing.Any, field_name: str) -> typing.Any:
     if origin is typing.Literal:
         return args[0]
     if origin is tuple:
+        if len(args) > 1 and args[1] is not Ellipsis:  # a fixed-size tuple: one value per position
+            return tuple(_example_value(arg, field_name) for arg in args)
         return (_example_value(args[0], field_name),)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return example_instance(annotation)

@@ -36,7 +36,7 @@ PUBLIC = {
     "/password/{token}",
 }
 ANY_STAFF = {"/api/v1/me", "/logout"}
-COORDINATOR_ONLY = re.compile(r"^(/api/v1/dead-letters|/dead-letters)")
+COORDINATOR_ONLY = re.compile(r"^(/api/v1/dead-letters|/dead-letters|/partners)")  # /partners: idea clusters
 
 
 def advisor_refused(method: str, template: str) -> bool:

@@ -8,7 +8,7 @@ from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.errors import Forbidden, Invalid, Refused
 from koonto.advisory.domain.lifecycle import TransitionRequest
-from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended
+from koonto.shared.contracts.intake import Consents, ErasureRequested, IdeaAmended
 from tests.advisory.unit.conftest import COORDINATOR, advisor, context, events, open_case
 from tests.support.samples import idea_submitted
 
@@ -83,3 +83,19 @@ async def test_assignment_by_role(deps: AdvisoryContainer) -> None:
     assert assigned.data["advisor_id"] == niina.staff_id and assigned.data["previous_advisor_id"] is None
     await deps.cases.assign(niina, case_id, niina.staff_id)  # already hers: nothing new
     assert await events(deps) == []
+
+
+async def test_the_partner_consent_is_kept_on_the_case_and_an_amendment_withdraws_it(deps: AdvisoryContainer) -> None:
+    idea = idea_submitted(consents=Consents(privacy_notice=True, partner_introductions=True))
+    await deps.cases.open_case_from_idea(idea, context(idea))
+    case_id = case_id_for(idea.idea_id)
+    assert (await deps.views.case(case_id))["partner_consent"] is True
+    await deps.cases.amend_case(IdeaAmended(
+        idea_id=idea.idea_id, reference=idea.reference, amended_at=idea.submitted_at,
+        changed_fields=("consents.partner_introductions",), partner_introductions=False,
+    ))
+    case = await deps.views.case(case_id)
+    assert case["partner_consent"] is False and case["description"] == idea.description
+    other = idea_submitted()  # no consent given: the field's default
+    await deps.cases.open_case_from_idea(other, context(other))
+    assert (await deps.views.case(case_id_for(other.idea_id)))["partner_consent"] is False

@@ -136,3 +136,24 @@ async def test_erasure_request_publishes_once_and_removes_intakes_own_copies(int
     # asking again does nothing more
     await post_form(http, f"{path}/erase", {"csrf_token": csrf})
     await stays(lambda: events_of(clean_stream, ErasureRequested), until=lambda e: len(e) == 1, duration=0.5)
+
+
+async def test_the_status_page_withdraws_and_gives_the_partner_consent(intake, clean_stream) -> None:
+    _runtime, http = intake
+    path, _ = await submit(http, consents__partner_introductions=True)
+    page = await http.get(path)
+    assert 'name="partner_introductions" value="yes" checked' in page.text
+    answers = {
+        "csrf_token": hidden(page.text, "csrf_token"), "contact.name": "Maija Meikäläinen",
+        "contact.email": "maija@example.fi", "contact.phone": "040 123 4567", "contact.language": "fi",
+        "contact.channel": "email", "description": "Avataan kylätalo kaikenikäisten kohtaamispaikaksi.",
+    }
+    withdrawn = await post_form(http, f"{path}/amend", answers)  # the box left unticked
+    assert withdrawn.headers["location"].endswith("?done=amended")
+    assert 'name="partner_introductions" value="yes" checked' not in (await http.get(path)).text
+    given = await post_form(http, f"{path}/amend", {**answers, "partner_introductions": "yes"})
+    assert given.headers["location"].endswith("?done=amended")
+    events = await eventually(lambda: events_of(clean_stream, IdeaAmended), until=lambda e: len(e) == 2)
+    assert [(e.changed_fields, e.partner_introductions, e.contact) for _, e in events] == [
+        (("consents.partner_introductions",), False, None), (("consents.partner_introductions",), True, None),
+    ]

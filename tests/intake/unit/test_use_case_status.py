@@ -56,3 +56,30 @@ async def test_erasure_removes_this_contact_at_once_and_the_handler_the_other_co
     assert "contact" not in await intake.views.idea(other["_id"])
     registration = await intake.store.registrations.find_one({})
     assert registration["participant"] == {"name": "[poistettu]"} and registration["erased_at"] is not None
+
+
+async def test_the_partner_consent_is_carried_by_idea_submitted_and_can_be_withdrawn_by_an_amendment(intake) -> None:
+    submission = await intake.ideas.submit(draft(intake, consents__partner_introductions=True))
+    (submitted,) = [e for e in await events_of(intake) if e.type == "koonto.intake.idea-submitted.v1"]
+    assert submitted.data["consents"]["partner_introductions"] is True
+    idea = await intake.views.idea(submission.idea_id)
+    amendment, errors = validate_amendment(
+        {"contact": idea["contact"], "description": idea["description"], "partner_introductions": False},
+        current_contact=idea["contact"], current_description=idea["description"], current_partner_consent=True,
+    )
+    assert amendment is not None, errors
+    assert amendment.changed_fields == ("consents.partner_introductions",)
+    assert await intake.status.amend(idea, amendment)
+    (amended,) = await events_of(intake)
+    assert amended.data["partner_introductions"] is False and amended.data["contact"] is None
+    assert (await intake.views.idea(idea["_id"]))["consents"]["partner_introductions"] is False
+
+
+async def test_an_amendment_that_does_not_mention_the_partner_consent_leaves_it_as_it_was(intake) -> None:
+    idea = await stored_idea(intake, consents__partner_introductions=True)
+    amendment, _ = validate_amendment(
+        {"contact": idea["contact"], "description": "Uusi kuvaus."},
+        current_contact=idea["contact"], current_description=idea["description"], current_partner_consent=True,
+    )
+    assert amendment is not None and amendment.partner_introductions is None
+    assert amendment.changed_fields == ("description",)

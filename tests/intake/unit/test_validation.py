@@ -36,7 +36,7 @@ def test_a_complete_idea_is_valid_and_normalised() -> None:
     assert draft.contact["phone"] == "+358401234567"
     assert draft.organisation["business_id"] == "1572860-0"
     assert draft.consents == {"privacy_notice": True, "call_announcements": False, "newsletter": False,
-                              "publication": True}
+                              "publication": True, "partner_introductions": False}
 
 
 def test_messages_are_in_finnish_swedish_and_english() -> None:

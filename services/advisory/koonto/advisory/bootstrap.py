@@ -19,6 +19,7 @@ from koonto.advisory.use_cases.calls import Calls
 from koonto.advisory.use_cases.cases import Cases
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.followups import Followups
+from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.passwords import PasswordLinks
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
@@ -47,6 +48,7 @@ class AdvisoryContainer(OnInfra):
     followups: Followups
     calls: Calls
     trainings: Trainings
+    partners: Partners
     scheduler: Scheduler
     views: Views
     pages: Pages | None = None  # set by the web layer's `configure_app`
@@ -91,10 +93,12 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     hasher = PasswordHasher()
     keyring = make_keyring(settings)
     staff = StaffAccounts(context, hasher)
+    partners = Partners(context)
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
-        cases=Cases(context), sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
+        cases=Cases(context, partners), partners=partners,
+        sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
         trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
     )
 

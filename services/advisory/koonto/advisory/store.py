@@ -32,7 +32,9 @@ EVENTS = "scheduled_events"
 THROTTLE = "login_throttle"
 FIRINGS = "firings"  # one document per reminder/notice sent: its unique _id is what makes it fire once
 REGISTRATIONS = "registrations"  # who signed up for a training or forum (intake's registration-received)
-OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS)
+PARTNER_PROFILES = "partner_profiles"  # what partner suggestions know of each case (its stemmed terms)
+INTRODUCTIONS = "introductions"  # one per pair of cases introduced, carrying its associations-introduced
+OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS)
 
 INDEXES: dict[str, list[IndexModel]] = {
     STAFF: [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
@@ -55,6 +57,8 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("scheduled_event_id", ASCENDING)], name="event"),
         IndexModel([("email", ASCENDING)], name="email"),
     ],
+    PARTNER_PROFILES: [IndexModel([("updated_ms", ASCENDING)], name="updated_ms")],
+    INTRODUCTIONS: [IndexModel([("case_ids", ASCENDING)], name="case_ids")],
     THROTTLE: [
         IndexModel([("key", ASCENDING)], name="attempt_key"),
         IndexModel([("expires_ms", ASCENDING)], name="attempt_expiry"),
@@ -114,6 +118,35 @@ class CaseFilter:
         return query
 
 
+class PartnerRecords:
+    """Partner profiles (one per case, `listed: False` once it may not be suggested: a tombstone the other
+    replicas' indexes see by its `updated_ms`) and the introductions made."""
+
+    def __init__(self, store: Store) -> None:
+        self.profiles = store[PARTNER_PROFILES]
+        self.introductions = store[INTRODUCTIONS]
+
+    async def put_profile(self, case_id: str, fields: Document | None) -> Document:
+        """The case's profile, or its tombstone when `fields` is None (erased, or no consent: nothing kept)."""
+        doc: Document = {"_id": case_id, "listed": fields is not None, "updated_ms": epoch_ms(), **(fields or {})}
+        await self.profiles.replace_one({"_id": case_id}, doc, upsert=True)
+        return doc
+
+    async def listed_profiles(self) -> list[Document]:
+        return [doc async for doc in self.profiles.find({"listed": True})]
+
+    async def profiles_changed_since(self, ms: int) -> list[Document]:
+        return [doc async for doc in self.profiles.find({"updated_ms": {"$gte": ms}})]
+
+    async def record_introduction(self, doc: Document, event: Envelope) -> bool:
+        """False when the pair was introduced already (its `_id` is the pair)."""
+        return await self.introductions.insert_new({**doc, **outbox_fields(event)})
+
+    async def introductions_of(self, case_id: str) -> list[Document]:
+        found = self.introductions.find({"case_ids": case_id}, {"outbox": 0}).sort("introduced_ms", DESCENDING)
+        return [revive(doc) async for doc in found]
+
+
 class AdvisoryStore:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -126,6 +159,7 @@ class AdvisoryStore:
         self.firings = store[FIRINGS]
         self.registrations = store[REGISTRATIONS]
         self.erasures = Tombstones(store[Tombstones.COLLECTION])  # erasures an event may still arrive after
+        self.partners = PartnerRecords(store)
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:

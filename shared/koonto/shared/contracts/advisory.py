@@ -104,6 +104,32 @@ class AssociationMessaged(
     sent_at: UtcDatetime
 
 
+class IntroducedParty(Contract):
+    """One of the two associations introduced: its case and idea (notify finds the contact by the idea)."""
+
+    case_id: Id
+    idea_id: Id
+    reference: ShortText
+    organisation_name: ShortText
+    title: ShortText
+    municipality: ShortText = Field(description="municipality code from the region file, or 'other'")
+
+
+class AssociationsIntroduced(
+    AdvisoryEvent,
+    name="associations-introduced",
+    summary="Staff introduced two associations with similar ideas to each other (both consented); notify sends "
+    "each one the other's contact, in its own language.",
+):
+    introduction_id: Id
+    introduced_at: UtcDatetime
+    introduced_by: Id
+    advisor_name: ShortText
+    parties: tuple[IntroducedParty, IntroducedParty]
+    shared_themes: tuple[ShortText, ...] = Field(default=(), description="theme codes both ideas have")
+    shared_words: tuple[ShortText, ...] = Field(default=(), description="words both descriptions use")
+
+
 class FollowupDue(AdvisoryEvent, name="followup-due", summary="A reminder or a service-level deadline fell due."):
     followup_id: Id
     case_id: Id

@@ -35,6 +35,11 @@ class Consents(Contract):
     call_announcements: bool = False
     newsletter: bool = False
     publication: bool = False
+    partner_introductions: bool = Field(
+        default=False,
+        description="the association agrees to be introduced to other associations with similar ideas (its "
+        "organisation, idea and contact shown to them)",
+    )
 
 
 class IntakeEvent(EventData, producer="intake"):
@@ -69,6 +74,9 @@ class IdeaAmended(
     changed_fields: tuple[ShortText, ...]
     contact: Contact | None = None
     description: LongText | None = None
+    partner_introductions: bool | None = Field(
+        default=None, description="the consent to partner introductions given or withdrawn (absent: unchanged)"
+    )
 
 
 class RegistrationReceived(

@@ -78,6 +78,7 @@ class Case:
     timeline: dict[str, Document]
     search: str
     contact_erased: bool = False
+    partner_consent: bool = False  # may be introduced to associations with similar ideas (intake's consent)
     stage: str = "idea"
     advisor_id: str | None = None
     call_id: str | None = None
@@ -103,7 +104,8 @@ class Case:
             title=idea.title, description=idea.description, organisation=org.model_dump(),
             themes=list(idea.themes), target_groups=list(idea.target_groups),
             estimated_budget_eur=idea.estimated_budget_eur, schedule=idea.schedule,
-            publication_consent=idea.consents.publication, status_url=idea.status_url,
+            publication_consent=idea.consents.publication, partner_consent=idea.consents.partner_introductions,
+            status_url=idea.status_url,
             contact=lowered_contact(idea.contact), opened_at=now, idea_submitted_at=idea.submitted_at,
             stage_changed_at=now,
             sla={

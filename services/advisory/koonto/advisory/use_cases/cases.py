@@ -14,6 +14,7 @@ from koonto.advisory.domain.lifecycle import (
 )
 from koonto.advisory.store import Conflict
 from koonto.advisory.use_cases.common import Context
+from koonto.advisory.use_cases.partners import Partners
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
 from koonto.shared.mongo import Document
@@ -34,8 +35,9 @@ def _refused(exc: TransitionRefused) -> Refused:
 
 
 class Cases:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, partners: Partners) -> None:
         self.c = context
+        self.partners = partners  # each case's partner profile follows the case
 
     # -- from intake -----------------------------------------------------------------------------------------
     async def open_case_from_idea(self, idea: IdeaSubmitted, ctx: EventContext) -> bool:
@@ -54,6 +56,7 @@ class Cases:
             stored = await self.c.store.case(case.id)
             if stored is not None and not stored.get("contact_erased"):
                 await self._erase_case(stored)
+        await self.partners.refresh(case.id)  # also on a redelivery: repairs a profile a crash left unwritten
         return opened
 
     async def amend_case(self, amended: IdeaAmended) -> None:
@@ -66,11 +69,14 @@ class Cases:
             changes["description"] = amended.description
         if amended.contact is not None and not case.get("contact_erased"):
             changes["contact"] = lowered_contact(amended.contact)
+        if amended.partner_introductions is not None:
+            changes["partner_consent"] = amended.partner_introductions
         entry = self.c.entry("amended", SYSTEM, ", ".join(amended.changed_fields))
         changes[f"timeline.{entry['id']}"] = entry
         for _ in range(RETRIES):
             try:
                 await store.update_case(case["_id"], case["version"], changes)
+                await self.partners.refresh(case["_id"])
                 return
             except Conflict:
                 case = await store.case_by_idea(amended.idea_id) or case
@@ -94,6 +100,7 @@ class Cases:
             changes = Case.from_document(case).erase_contact(self.c.now())
             try:
                 await store.update_case(case["_id"], case["version"], changes)
+                await self.partners.refresh(case["_id"])  # the person leaves every suggestion
                 return
             except Conflict:
                 case = await store.case(case["_id"]) or case

@@ -44,6 +44,14 @@ AMENDED_FIELDS = {  # what an association changed on its status page (idea-amend
     "contact.phone": N_("Puhelin"),
     "contact.language": N_("Viestien kieli"),
     "contact.channel": N_("Viestintätapa"),
+    "consents.partner_introductions": N_("Suostumus kumppaniesittelyihin"),
+}
+REASON_LABELS = {  # why an association is suggested as a partner: (one value, several values)
+    "theme": (N_("sama teema: %(values)s"), N_("samat teemat: %(values)s")),
+    "group": (N_("sama kohderyhmä: %(values)s"), N_("samat kohderyhmät: %(values)s")),
+    "municipality": (N_("sama kunta %(values)s"), N_("sama kunta %(values)s")),
+    "neighbour": (N_("naapurikunta %(values)s"), N_("naapurikunta %(values)s")),
+    "words": (N_("yhteisiä sanoja: %(values)s"), N_("yhteisiä sanoja: %(values)s")),
 }
 NOTICE_LABELS = [
     ("opened", N_("Haku avautui")),

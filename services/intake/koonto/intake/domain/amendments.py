@@ -1,4 +1,5 @@
-"""What the association may change through its status link: contact details and the description."""
+"""What the association may change through its status link: contact details, the description and its consent
+to partner introductions (given or withdrawn)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from koonto.intake.domain.messages import FieldErrors
 class Amendment:
     contact: dict[str, Any] | None
     description: str | None
+    partner_introductions: bool | None
     changed_fields: tuple[str, ...]
 
     @property
@@ -22,7 +24,8 @@ class Amendment:
 
 
 def validate_amendment(
-    raw: Any, *, current_contact: dict[str, Any] | None, current_description: str, default_language: str = "fi"
+    raw: Any, *, current_contact: dict[str, Any] | None, current_description: str, default_language: str = "fi",
+    current_partner_consent: bool = False,
 ) -> tuple[Amendment | None, FieldErrors]:
     errors: FieldErrors = {}
     body = Fields(raw, errors)
@@ -30,6 +33,7 @@ def validate_amendment(
     contact = read_contact(contact_fields, default_language=default_language)
     contact_fields.finish()
     description = body.text("description", max_length=MAX_DESCRIPTION, multiline=True, missing=DESCRIPTION_MISSING)
+    partner_consent = body.boolean("partner_introductions", default=current_partner_consent)
     body.finish()
     if errors:
         return None, errors
@@ -38,8 +42,11 @@ def validate_amendment(
     changed += [f"contact.{key}" for key in sorted(contact) if contact[key] != current_contact.get(key)]
     if description != current_description:
         changed.append("description")
+    if partner_consent != current_partner_consent:
+        changed.append("consents.partner_introductions")
     return Amendment(
         contact=contact if any(c.startswith("contact.") for c in changed) else None,
         description=description if "description" in changed else None,
+        partner_introductions=partner_consent if partner_consent != current_partner_consent else None,
         changed_fields=tuple(changed),
     ), {}

@@ -26,6 +26,8 @@ OTHER_MUNICIPALITY = "other"
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
 MAX_SCHEDULE = 1000
+# the consents of the idea form, in the order the form asks them
+CONSENTS = ("privacy_notice", "call_announcements", "newsletter", "publication", "partner_introductions")
 MAX_BUDGET_EUR = 10_000_000
 
 BUSINESS_ID_REQUIRED = N_("Anna rekisteröidyn yhdistyksen Y-tunnus.")
@@ -176,7 +178,7 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
     consent_fields = body.object("consents")
     consents = {
         name: consent_fields.boolean(name)
-        for name in ("privacy_notice", "call_announcements", "newsletter", "publication")
+        for name in CONSENTS
     }
     if not consents["privacy_notice"] and "consents.privacy_notice" not in errors:
         consent_fields.fail("privacy_notice", PRIVACY_REQUIRED)

@@ -21,13 +21,15 @@ class StatusActions(UseCase):
             idea_id=idea["_id"], reference=idea["reference"], amended_at=self.clock(),
             changed_fields=amendment.changed_fields,
             contact=Contact(**amendment.contact) if amendment.contact else None,
-            description=amendment.description,
+            description=amendment.description, partner_introductions=amendment.partner_introductions,
         )
         changes: Document = {}
         if amendment.contact:
             changes["contact"] = amendment.contact
         if amendment.description is not None:
             changes["description"] = amendment.description
+        if amendment.partner_introductions is not None:
+            changes["consents.partner_introductions"] = amendment.partner_introductions
         event = self.events.new_event(data, subject=idea["_id"])
         return self.written(await self.store.amend_idea(idea["_id"], changes, event), event)
 

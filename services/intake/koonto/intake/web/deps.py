@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from fastapi import Depends, Request
 
 from koonto.intake.bootstrap import IntakeContainer
+from koonto.intake.domain.ideas import CONSENTS
 from koonto.intake.web.errors import RateLimited
 from koonto.shared.bodies import read_body, read_json
 from koonto.shared.web import client_address, get_container
@@ -16,9 +17,10 @@ from koonto.shared.web import client_address, get_container
 __all__ = ["Deps", "RateLimit", "field_id", "read_body", "read_form", "read_json"]
 
 # names of the HTML form controls that are ticked boxes or lists, and what only the page itself adds
-BOOLEAN_FIELDS = {
-    "consents.privacy_notice", "consents.call_announcements", "consents.newsletter", "consents.publication",
-}
+IDEA_CHECKBOXES = tuple(f"consents.{name}" for name in CONSENTS)
+# the status page's amendment form: the consent to partner introductions, given or withdrawn there
+AMENDMENT_CHECKBOXES = ("partner_introductions",)
+BOOLEAN_FIELDS = {*IDEA_CHECKBOXES, *AMENDMENT_CHECKBOXES}
 LIST_FIELDS = {"themes", "topics"}
 PAGE_FIELDS = {"form_token", "website", "action", "csrf_token", "List-Unsubscribe"}
 
@@ -29,11 +31,6 @@ async def container(request: Request) -> IntakeContainer:
 
 
 Deps = Annotated[IntakeContainer, Depends(container)]
-
-
-IDEA_CHECKBOXES = (
-    "consents.privacy_notice", "consents.call_announcements", "consents.newsletter", "consents.publication",
-)
 
 
 async def read_form(

@@ -50,6 +50,9 @@ class IdeaConsents(_Body):
     call_announcements: bool = False
     newsletter: bool = False
     publication: bool = Field(False, description="The project may be shown on the public showcase once funded")
+    partner_introductions: bool = Field(
+        False, description="The association may be introduced to other associations with similar ideas"
+    )
 
 
 class IdeaRequest(_Body):

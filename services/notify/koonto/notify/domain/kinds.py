@@ -35,6 +35,7 @@ KINDS: dict[str, Kind] = {
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call
         Kind("event-invitation", "consent", topic="events"),
+        Kind("partner-introduction", "service"),  # both consented on the idea form; checked by advisory
         Kind("followup-reminder", "staff"),
         Kind("staff-digest", "staff"),
         Kind("staff-password-link", "staff"),  # a new account's invitation or a password reset: a one-time link

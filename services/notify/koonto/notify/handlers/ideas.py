@@ -1,5 +1,5 @@
 """idea-submitted (receipt), idea-amended (contact details), stage-changed (status update),
-association-messaged (the advisor's text).
+association-messaged (the advisor's text), associations-introduced (each association gets the other's contact).
 The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from koonto.notify.domain import labels
 from koonto.notify.domain.errors import ContactNotKnownYet
 from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext, Subscription
-from koonto.shared.contracts.advisory import AssociationMessaged, StageChanged
+from koonto.shared.contracts.advisory import AssociationMessaged, AssociationsIntroduced, IntroducedParty, StageChanged
 from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
 from koonto.shared.mongo import Document
 
@@ -110,9 +110,50 @@ async def on_association_messaged(event: AssociationMessaged, ctx: EventContext,
     )
 
 
+def introduction_context(
+    deps: NotifyContainer, event: AssociationsIntroduced, contact: Document, partner: IntroducedParty,
+    partner_contact: Document,
+) -> Document:
+    """What one association's introduction mail says about the other, in the recipient's language."""
+    region, language = deps.infra.region, contact.get("language", "fi")
+    return {
+        "name": contact["name"],
+        "reference": contact.get("reference", ""),
+        "title": contact.get("title", ""),
+        "partner_organisation": partner.organisation_name,
+        "partner_title": partner.title,
+        "partner_municipality": labels.municipality(region, partner.municipality, None, language),
+        "partner_name": partner_contact["name"],
+        "partner_email": partner_contact["email"],
+        "partner_phone": partner_contact.get("phone") or "",
+        "shared_themes": labels.themes(region, event.shared_themes, language),
+        "shared_words": list(event.shared_words),
+        "advisor_name": event.advisor_name,
+        "status_url": contact.get("status_url", ""),
+    }
+
+
+async def on_associations_introduced(event: AssociationsIntroduced, ctx: EventContext, deps: NotifyContainer) -> None:
+    """One mail to each association, with the other's contact; nothing to either when one person was erased
+    (an introduction without the other's contact says nothing)."""
+    first, second = event.parties
+    contacts = [await known_contact(deps, first.idea_id), await known_contact(deps, second.idea_id)]
+    if contacts[0] is None or contacts[1] is None:
+        return
+    docs = []
+    for contact, partner, partner_contact in ((contacts[0], second, contacts[1]), (contacts[1], first, contacts[0])):
+        docs += deps.planner.plan_for_contact(
+            ctx.envelope, contact, kind="partner-introduction",
+            context=introduction_context(deps, event, contact, partner, partner_contact),
+            recipient_ref=str(contact["_id"]),
+        )
+    await deps.planner.enqueue(docs)  # keyed by (event, channel, address): a redelivery queues nothing twice
+
+
 SUBSCRIPTIONS = [
     Subscription(IdeaAmended, on_idea_amended),  # the contact details of an idea
     Subscription(IdeaSubmitted, on_idea_submitted),  # service messages on their own matter (legitimate interest)
     Subscription(StageChanged, on_stage_changed),
     Subscription(AssociationMessaged, on_association_messaged),
+    Subscription(AssociationsIntroduced, on_associations_introduced),  # both parties consented (advisory checks)
 ]

@@ -15,11 +15,12 @@ from koonto.advisory.web.pages import (
     dead_letters,
     events,
     followups,
+    partners,
     passwords,
     staff,
 )
 
 ROUTERS = [
-    auth.router, board.router, cases.router, followups.router, calls.router, events.router, staff.router,
-    dead_letters.router, passwords.router,
+    auth.router, board.router, cases.router, partners.router, followups.router, calls.router, events.router,
+    staff.router, dead_letters.router, passwords.router,
 ]

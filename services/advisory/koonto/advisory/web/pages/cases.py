@@ -18,6 +18,7 @@ from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIN
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
 from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
+from koonto.advisory.web.pages.partners import partner_context
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import HELSINKI
@@ -62,6 +63,7 @@ async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str,
         entry_labels=ENTRY_LABELS,
         amended_fields=AMENDED_FIELDS,
         now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        **await partner_context(request, advisory, case),
         **shown.context(),
     )
 
@@ -129,3 +131,9 @@ async def assignment(request: Request, case_id: str, advisory: Deps, principal: 
 async def followup(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.followups.add_followup, FOLLOWUP_FORM, case_id)
     return await case_action(request, advisory, case_id, principal, "followup", act, "#followup")
+
+
+@router.post("/cases/{case_id}/introductions")
+async def introduction(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.partners.introduce, {"other_case_id": text}, case_id)
+    return await case_action(request, advisory, case_id, principal, "introduced", act, "#partners")

@@ -3,7 +3,7 @@ redirect after a post, and a refusal shown next to a form's field. The form valu
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -46,6 +46,7 @@ DONE_MESSAGES = {
     "redriven": N_("Viesti käsitelty uudelleen."),
     "failed": N_("Käsittely epäonnistui edelleen."),
     "done": N_("Muistutus kuitattu."),
+    "introduced": N_("Yhdistykset esitelty toisilleen. Kumpikin saa viestin toisen yhteystiedoista."),
 }
 
 
@@ -84,24 +85,33 @@ def municipalities(request: Request) -> list[dict[str, str]]:
     ]
 
 
+def municipality_label(request: Request, code: str | None, other: str | None = None) -> str:
+    """The region's name of `code` in the page's language; for "other" what the association wrote (or "Muu
+    kunta"), never the code."""
+    m = container_of(request).region.municipality(code or "")
+    if m is not None:
+        return m.name_sv if current_language() == "sv" else m.name_fi
+    if code == "other":
+        return other or gettext(request, N_("Muu kunta"))
+    return code or ""
+
+
+def theme_labels(request: Request, codes: Iterable[str]) -> list[str]:
+    """The region's names of the theme codes, in the page's language."""
+    by_code = {t.code: t for t in container_of(request).region.themes}
+    language = current_language()
+    return [getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes]
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     pages = _pages(request)
     principal: StaffPrincipal | None = getattr(request.state, "principal", None)
-    region = container_of(request).region
-    language = current_language()
 
     def municipality_name(code: str | None, other: str | None = None) -> str:
-        """The region's name of `code`; for "other" what the association wrote (or "Muu kunta"), never the code."""
-        m = region.municipality(code or "")
-        if m is not None:
-            return m.name_sv if language == "sv" else m.name_fi
-        if code == "other":
-            return other or pages.catalogues.gettext(N_("Muu kunta"))
-        return code or ""
+        return municipality_label(request, code, other)
 
     def theme_names(codes: list[str]) -> str:
-        by_code = {t.code: t for t in region.themes}
-        return ", ".join(getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes)
+        return ", ".join(theme_labels(request, codes))
 
     context.setdefault("form", FormData())
     done = request.query_params.get("done")

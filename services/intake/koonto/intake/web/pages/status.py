@@ -11,11 +11,15 @@ from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.amendments import validate_amendment
 from koonto.intake.domain.messages import N_, FieldErrors
 from koonto.intake.domain.stages import MAIN_PATH, STAGE_EXPLANATIONS, stage_label
-from koonto.intake.web.deps import Deps, read_form
+from koonto.intake.web.deps import AMENDMENT_CHECKBOXES, Deps, read_form
 from koonto.intake.web.pages.forms import form_context, municipality_name, require_csrf, theme_names
 from koonto.shared.clock import as_utc
 
 router = APIRouter(include_in_schema=False)
+
+
+def partner_consent(idea: dict[str, Any]) -> bool:
+    return bool((idea.get("consents") or {}).get("partner_introductions", False))
 
 
 def _status_page(
@@ -24,7 +28,10 @@ def _status_page(
 ) -> Response:
     stage = idea.get("stage") or "idea"
     if values is None:
-        values = {"contact": dict(idea.get("contact") or {}), "description": idea.get("description", "")}
+        values = {
+            "contact": dict(idea.get("contact") or {}), "description": idea.get("description", ""),
+            "partner_introductions": partner_consent(idea),
+        }
     organisation = idea["organisation"]
     return deps.pages.render(
         request, "status.html", status_code=status, page_title=deps.t(N_("Idean tila")), idea=idea, token=token,
@@ -51,13 +58,14 @@ async def status_page(token: str, request: Request, deps: Deps) -> Response:
 @router.post("/status/{token}/amend")
 async def amend(token: str, request: Request, deps: Deps) -> Response:
     idea = await deps.views.idea_of_status_link(token)
-    values, page = await read_form(request, deps.settings.max_body_bytes)
+    values, page = await read_form(request, deps.settings.max_body_bytes, AMENDMENT_CHECKBOXES)
     require_csrf(deps.links.status, token, page)
     if idea.get("erased_at"):
         return RedirectResponse(f"/status/{token}", status_code=303)
     amendment, errors = validate_amendment(
         values, current_contact=idea.get("contact"), current_description=idea.get("description", ""),
         default_language=(idea.get("contact") or {}).get("language", "fi"),
+        current_partner_consent=partner_consent(idea),
     )
     if amendment is None:
         return _status_page(request, deps, token, idea, values=values, errors=errors, status=422)
