@@ -43,8 +43,8 @@ from koonto.shared.bus import (
     ensure_stream,
 )
 from koonto.shared.contracts import Envelope, EventData, make_envelope
+from koonto.shared.edge import RequestEdge
 from koonto.shared.error_pages import ErrorPages
-from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.metrics import JOB_RESTARTS
 from koonto.shared.mongo import Document, IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
@@ -61,7 +61,6 @@ from koonto.shared.staff_directory import COLLECTION as STAFF_DIRECTORY
 from koonto.shared.staff_directory import StaffDirectory
 from koonto.shared.web import (
     RequestDeadline,
-    RequestMetrics,
     Unavailable,
     dead_letter_router,
     install_error_handlers,
@@ -373,9 +372,7 @@ class Runtime(Generic[C]):
         install_body_limit(app, self.settings.max_body_bytes)  # first, so the innermost middleware
         unavailable = Unavailable(self.spec.name, self.settings.unavailable_retry_after_seconds)
         app.add_middleware(RequestDeadline, seconds=self.settings.request_timeout_seconds, answer=unavailable)
-        app.add_middleware(RequestMetrics, service=self.spec.name)
-        app.middleware("http")(language_middleware)
-        app.middleware("http")(tracing.http_middleware(self.spec.name))
+        app.add_middleware(RequestEdge, service=self.spec.name)  # trace, language, request metrics: one layer
         error_pages = ErrorPages(self.spec.name, sign_in_url=f"{self.settings.advisory_public_url}/login")
         app.state.error_pages = error_pages  # for a service's own errors on its pages
         install_error_handlers(app, unavailable, error_pages)
