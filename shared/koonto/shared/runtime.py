@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -60,6 +61,7 @@ from koonto.shared.settings import LOCAL_ONLY_KEY_STORE_TOKEN, ServiceSettings
 from koonto.shared.staff_directory import COLLECTION as STAFF_DIRECTORY
 from koonto.shared.staff_directory import StaffDirectory
 from koonto.shared.web import (
+    OrjsonResponse,
     RequestDeadline,
     Unavailable,
     dead_letter_router,
@@ -366,7 +368,8 @@ class Runtime(Generic[C]):
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan, dependencies=[BODY_LIMIT])
+        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan, dependencies=[BODY_LIMIT],
+                      default_response_class=OrjsonResponse)
         app.state.runtime = self
         app.state.container = self.container
         install_body_limit(app, self.settings.max_body_bytes)  # first, so the innermost middleware
@@ -392,6 +395,9 @@ def _job_name(job: Callable[..., Any]) -> str:
     return str(getattr(job, "__name__", None) or getattr(getattr(job, "__func__", None), "__name__", "job"))
 
 
+EVENT_LOOP = "asyncio" if sys.platform == "win32" else "uvloop"  # uvloop is not built for Windows
+
+
 def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) -> None:
     """Entry point of `python -m koonto.<service>`. SIGINT or SIGTERM stops it gracefully (uvicorn's shutdown, then
     `Runtime.stop`) and the process exits with status 0: uvicorn raises the signal again once it has shut down,
@@ -403,7 +409,7 @@ def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) 
         signal.signal(signum, _stopped)  # uvicorn's own handlers replace these while it runs
     uvicorn.run(
         runtime.app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
-        access_log=False, lifespan="on",
+        access_log=False, lifespan="on", loop=EVENT_LOOP, http="httptools",
     )
 
 

@@ -7,6 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -24,6 +25,16 @@ if TYPE_CHECKING:
     from koonto.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+
+
+class OrjsonResponse(JSONResponse):
+    """A JSON answer written by orjson (several times faster than `json.dumps` for these small bodies): the app's
+    default response class, so every answer FastAPI builds from a route's return value uses it, and what a hot
+    route builds itself. Like Starlette's
+    JSONResponse it writes UTF-8, compactly; non-string keys become strings."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def get_runtime(request: Request) -> Runtime:
