@@ -30,14 +30,8 @@ from bench.raw import Rate
 from tests.support.servers import temp_base
 from tests.support.system import System, running_system
 
-CONSUMERS = ("advisory", "notify", "reporting")
-
-
-def pause(system: System, paused: bool) -> None:
-    for name in CONSUMERS:
-        process = system.services[name].process
-        if process and process.poll() is None:
-            process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+pause = scenarios.pause_consumers
+CONSUMERS = scenarios.CONSUMERS
 
 
 async def idea_to_event(system: System, count: int) -> tuple[Rate, Rate]:

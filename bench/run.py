@@ -54,10 +54,11 @@ class PeakMemory:
 
 
 SCALES = {
-    # ideas posted, e2e ideas, raw messages, fan-out subscribers, report latency at (events, events) in the stream
-    "smoke": dict(n=50, e2e=5, messages=1000, subscribers=50, first=1000, second=3000),
-    "quick": dict(n=300, e2e=20, messages=5000, subscribers=1000, first=5000, second=20000),
-    "full": dict(n=2000, e2e=100, messages=20000, subscribers=10000, first=10000, second=100000),
+    # ideas posted, e2e ideas, raw messages, fan-out subscribers, report latency at (events, events) in the stream,
+    # seconds of the deadline rush
+    "smoke": dict(n=50, e2e=5, messages=1000, subscribers=50, first=1000, second=3000, rush=5),
+    "quick": dict(n=300, e2e=20, messages=5000, subscribers=1000, first=5000, second=20000, rush=20),
+    "full": dict(n=2000, e2e=100, messages=20000, subscribers=10000, first=10000, second=100000, rush=60),
 }
 
 
@@ -92,6 +93,7 @@ async def live_figures(  # type: ignore[no-untyped-def]
         f"raw inserts {inserts.per_second:.0f}/s",
         f"{ideas.per_second / inserts.per_second:.2f} (target >= 0.6)",
     ))
+    rows.append(await intake_alone(system, n, concurrency))
     await scenarios.consumers_drained(system.nats_url, "")  # the ideas' cases, counts and mails are done
     await scenarios.mail_quiet(system)  # before anything else is timed
 
@@ -110,6 +112,16 @@ async def live_figures(  # type: ignore[no-untyped-def]
         f"{smtp_one.percentile(50) * 1000:.1f})",
         f"{e2e.percentile(50) / raw_sum:.2f}x (target <= 3x)",
     ))
+    rush = await scenarios.deadline_rush(system, size["rush"], concurrency)
+    rows.append((
+        f"deadline rush: {concurrency} clients posting ideas for {size['rush']} s, consumers running",
+        f"{rush.submits.count} ideas ({rush.submits.per_second:.0f}/s); submit {spread(rush.submits)}; POST -> receipt "
+        f"{spread(rush.receipts)}; last receipt {rush.drain_seconds:.1f} s after the last answer",
+        f"sum of raw steps p50 {raw_sum * 1000:.1f} ms (as above)",
+        f"receipt p99 {rush.receipts.percentile(99) / raw_sum:.1f}x (target <= 5x)",
+    ))
+    await scenarios.consumers_drained(system.nats_url, "")
+    await scenarios.mail_quiet(system)
 
     publish, consume = await raw.nats_publish_consume(system.nats_url, size["messages"])
     rows.append(("raw JetStream publish / pull-consume", f"{publish.per_second:.0f}/s / {consume.per_second:.0f}/s",
@@ -125,6 +137,28 @@ async def live_figures(  # type: ignore[no-untyped-def]
         f"{fan.per_second / smtp.per_second:.2f} (target >= 0.7)",
     ))
     return rows, consume.per_second
+
+
+def spread(rate: raw.Rate) -> str:
+    return f"p50 {rate.percentile(50) * 1000:.1f} ms, p99 {rate.percentile(99) * 1000:.1f} ms"
+
+
+async def intake_alone(system, n: int, concurrency: int) -> tuple[str, str, str, str]:  # type: ignore[no-untyped-def]
+    """Intake with advisory, notify and reporting paused (SIGSTOP): its own cost against raw inserts measured the
+    same way, paused too. The consumers work through the backlog once they are let go."""
+    scenarios.pause_consumers(system, True)
+    try:
+        await asyncio.sleep(3)  # the relay settles what the first load left
+        inserts = await raw.store_inserts(system.mongo_url, n, concurrency)
+        ideas = await scenarios.intake_ideas(system, n, concurrency)
+    finally:
+        scenarios.pause_consumers(system, False)
+    return (
+        f"intake with the consumers paused: accepted ideas/s at concurrency {concurrency}",
+        f"{ideas.per_second:.0f}/s ({spread(ideas)})",
+        f"raw inserts {inserts.per_second:.0f}/s (consumers paused too)",
+        f"{ideas.per_second / inserts.per_second:.2f} (target >= 0.5)",
+    )
 
 
 async def reporting_figures(  # type: ignore[no-untyped-def]

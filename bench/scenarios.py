@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 import uuid
+from dataclasses import dataclass
+from email.utils import getaddresses
 from typing import Any
 
 import httpx
@@ -39,6 +42,75 @@ async def intake_ideas(system: System, total: int, concurrency: int) -> Rate:
                 raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
 
         return await concurrently(total, concurrency, one)
+
+
+CONSUMERS = ("advisory", "notify", "reporting")
+
+
+def pause_consumers(system: System, paused: bool) -> None:
+    """SIGSTOP (or SIGCONT) the consuming services: intake alone on the cores and the store."""
+    for name in CONSUMERS:
+        process = system.services[name].process
+        if process and process.poll() is None:
+            process.send_signal(signal.SIGSTOP if paused else signal.SIGCONT)
+
+
+@dataclass
+class Rush:
+    submits: Rate  # POST -> 201, every idea of the rush
+    receipts: Rate  # POST -> its receipt mail accepted by SMTP, every idea of the rush
+    drain_seconds: float  # the last post answered -> the last receipt accepted
+
+
+async def deadline_rush(system: System, seconds: float, concurrency: int) -> Rush:
+    """The evening a call closes: `concurrency` clients post ideas back to back for `seconds` while the consumers
+    run; each receipt is timed from its POST to its acceptance by the SMTP server (the mailbox is watched every
+    10 ms), and the drain is the time from the last answer to the last receipt."""
+    url = f"{system.services['intake'].url}/api/v1/ideas"
+    run = uuid.uuid4().hex[:6]
+    posted: dict[str, float] = {}
+    received: dict[str, float] = {}
+    latencies: list[float] = []
+    stop_at = time.perf_counter() + seconds
+    watching = True
+
+    async def watch() -> None:
+        seen = system.mail.count()
+        while watching or len(received) < len(posted):
+            with system.mail.lock:
+                new = system.mail.messages[seen:]
+            seen += len(new)
+            now = time.perf_counter()
+            for message in new:
+                for _, address in getaddresses(message.get_all("To", [])):
+                    if address.lower() in posted:
+                        received.setdefault(address.lower(), now)
+            await asyncio.sleep(0.01)
+
+    async with httpx.AsyncClient(timeout=60) as client:
+
+        async def poster(worker: int) -> None:
+            n = 0
+            while time.perf_counter() < stop_at:
+                payload = idea_payload(n, f"rush{run}w{worker}")
+                address = payload["contact"]["email"].lower()
+                started = posted[address] = time.perf_counter()  # before the POST: the mail may beat the answer
+                response = await client.post(url, json=payload)
+                if response.status_code != 201:
+                    raise RuntimeError(f"intake answered {response.status_code}: {response.text[:300]}")
+                latencies.append(time.perf_counter() - started)
+                n += 1
+
+        watcher = asyncio.create_task(watch())
+        started = time.perf_counter()
+        await asyncio.gather(*(poster(w) for w in range(concurrency)))
+        last_answer = time.perf_counter()
+        watching = False
+        async with asyncio.timeout(3600):
+            await watcher
+    receipts = [received[a] - posted[a] for a in posted]
+    return Rush(Rate(len(posted), last_answer - started, latencies), Rate(len(receipts), sum(receipts), receipts),
+                max(received.values()) - last_answer)
 
 
 async def idea_to_receipt_mail(system: System, count: int) -> Rate:

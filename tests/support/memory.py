@@ -9,11 +9,12 @@ MongoDB-protocol server (tests/support/servers.py).
 from __future__ import annotations
 
 import itertools
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from typing import Any, cast
 
 import mongomock
 from faststream.nats import NatsBroker
+from pymongo import IndexModel
 from pymongo.asynchronous.database import AsyncDatabase
 
 from koonto.shared.contracts import Envelope
@@ -118,13 +119,13 @@ class MemoryCollection:
         return self._sync.bulk_write(*args, **kwargs)
 
     async def create_indexes(self, indexes: Sequence[Any]) -> list[str]:
-        names = []
-        for index in indexes:
-            document = dict(index.document)
-            keys = list(document.pop("key").items())
-            document.pop("v", None)
-            names.append(self._sync.create_index(keys, **document))
-        return names
+        return [self.create_index_now(index) for index in indexes]
+
+    def create_index_now(self, index: IndexModel) -> str:
+        document = dict(index.document)
+        keys = list(document.pop("key").items())
+        document.pop("v", None)
+        return str(self._sync.create_index(keys, **document))
 
     async def create_index(self, *args: Any, **kwargs: Any) -> str:
         return str(self._sync.create_index(*args, **kwargs))
@@ -193,12 +194,17 @@ def memory_infra(
     event_collections: Sequence[str] = (),
     store: Store | None = None,
     instance_id: str = "memory-1",
+    indexes: Mapping[str, Sequence[IndexModel]] | None = None,
 ) -> Infra:
     """An `Infra` on the in-memory store, with a recording publisher and the real relay (not started: call
-    `await published(infra)` to run it once). Another replica on the same data: pass the first one's `store` and
+    `await published(infra)` to run it once); `indexes` (a service's `INDEXES`) are created as the runtime would.
+    Another replica on the same data: pass the first one's `store` and
     another `instance_id`."""
     settings = settings or ServiceSettings()
     store = store or memory_store()
+    for name, models in (indexes or {}).items():  # as the runtime creates them: the unique ones decide writes
+        for model in models:
+            cast(MemoryCollection, store.db[name]).create_index_now(model)
     publisher = RecordingPublisher()
     sources: list[OutboxSource] = [EmbeddedOutbox(store[c], quiet_ms=0) for c in outbox_collections]
     sources += [EventField(store[c]) for c in event_collections]

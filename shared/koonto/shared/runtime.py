@@ -16,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -43,8 +44,8 @@ from koonto.shared.bus import (
     ensure_stream,
 )
 from koonto.shared.contracts import Envelope, EventData, make_envelope
+from koonto.shared.edge import RequestEdge
 from koonto.shared.error_pages import ErrorPages
-from koonto.shared.i18n import language_middleware
 from koonto.shared.logs import configure_logging, get_logger
 from koonto.shared.metrics import JOB_RESTARTS
 from koonto.shared.mongo import Document, IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
@@ -60,8 +61,8 @@ from koonto.shared.settings import LOCAL_ONLY_KEY_STORE_TOKEN, ServiceSettings
 from koonto.shared.staff_directory import COLLECTION as STAFF_DIRECTORY
 from koonto.shared.staff_directory import StaffDirectory
 from koonto.shared.web import (
+    OrjsonResponse,
     RequestDeadline,
-    RequestMetrics,
     Unavailable,
     dead_letter_router,
     install_error_handlers,
@@ -367,15 +368,14 @@ class Runtime(Generic[C]):
             finally:
                 await self.stop()
 
-        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan, dependencies=[BODY_LIMIT])
+        app = FastAPI(title=self.spec.title, version="1.0.0", lifespan=lifespan, dependencies=[BODY_LIMIT],
+                      default_response_class=OrjsonResponse)
         app.state.runtime = self
         app.state.container = self.container
         install_body_limit(app, self.settings.max_body_bytes)  # first, so the innermost middleware
         unavailable = Unavailable(self.spec.name, self.settings.unavailable_retry_after_seconds)
         app.add_middleware(RequestDeadline, seconds=self.settings.request_timeout_seconds, answer=unavailable)
-        app.add_middleware(RequestMetrics, service=self.spec.name)
-        app.middleware("http")(language_middleware)
-        app.middleware("http")(tracing.http_middleware(self.spec.name))
+        app.add_middleware(RequestEdge, service=self.spec.name)  # trace, language, request metrics: one layer
         error_pages = ErrorPages(self.spec.name, sign_in_url=f"{self.settings.advisory_public_url}/login")
         app.state.error_pages = error_pages  # for a service's own errors on its pages
         install_error_handlers(app, unavailable, error_pages)
@@ -395,6 +395,9 @@ def _job_name(job: Callable[..., Any]) -> str:
     return str(getattr(job, "__name__", None) or getattr(getattr(job, "__func__", None), "__name__", "job"))
 
 
+EVENT_LOOP = "asyncio" if sys.platform == "win32" else "uvloop"  # uvloop is not built for Windows
+
+
 def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) -> None:
     """Entry point of `python -m koonto.<service>`. SIGINT or SIGTERM stops it gracefully (uvicorn's shutdown, then
     `Runtime.stop`) and the process exits with status 0: uvicorn raises the signal again once it has shut down,
@@ -406,7 +409,7 @@ def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) 
         signal.signal(signum, _stopped)  # uvicorn's own handlers replace these while it runs
     uvicorn.run(
         runtime.app, host=settings.http_host, port=settings.http_port, log_level=settings.log_level.lower(),
-        access_log=False, lifespan="on",
+        access_log=False, lifespan="on", loop=EVENT_LOOP, http="httptools",
     )
 
 

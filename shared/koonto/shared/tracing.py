@@ -1,6 +1,6 @@
 """OpenTelemetry traces that follow one idea from the HTTP request through NATS into every consumer.
 
-- An HTTP request opens a server span (middleware below).
+- An HTTP request opens a server span (`koonto.shared.edge.RequestEdge`).
 - `make_envelope` stamps the current trace context into the envelope's `traceparent` (W3C Trace Context, the
   CloudEvents distributed-tracing extension); the outbox relay also sends it as a `traceparent` NATS header.
 - A consumer continues the trace from the envelope: its span is a child of the producer's span, and events it
@@ -13,18 +13,14 @@ otherwise. Tests install an in-memory exporter with `use_exporter`.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Awaitable, Callable, Iterator
-from typing import Any
+from collections.abc import Iterator
 
-import structlog
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SimpleSpanProcessor, SpanExporter
-from opentelemetry.trace import SpanKind, Status, StatusCode
-from starlette.requests import Request
-from starlette.responses import Response
+from opentelemetry.trace import SpanKind
 
 _provider: TracerProvider | None = None
 
@@ -77,29 +73,3 @@ def consumer_span(service: str, event_type: str, event_id: str, traceparent: str
             yield span
     finally:
         otel_context.detach(token)
-
-
-def http_middleware(service: str) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Any]]:
-    async def middleware(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        parent = propagate.extract(dict(request.headers))
-        token = otel_context.attach(parent)
-        try:
-            with tracer(service).start_as_current_span(
-                f"HTTP {request.method}", kind=SpanKind.SERVER,
-                attributes={"http.request.method": request.method, "url.path": request.url.path,
-                            "koonto.service": service},
-            ) as span, structlog.contextvars.bound_contextvars(
-                trace_id=format(span.get_span_context().trace_id, "032x")
-            ):
-                response = await call_next(request)
-                route = request.scope.get("route")
-                if route is not None:
-                    span.update_name(f"HTTP {request.method} {getattr(route, 'path', '')}")
-                span.set_attribute("http.response.status_code", response.status_code)
-                if response.status_code >= 500:
-                    span.set_status(Status(StatusCode.ERROR))
-                return response
-        finally:
-            otel_context.detach(token)
-
-    return middleware

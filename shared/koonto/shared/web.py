@@ -1,25 +1,23 @@
-"""Web plumbing shared by every service: health, readiness, metrics, request metrics, error pages, and the one
+"""Web plumbing shared by every service: health, readiness, metrics, error pages, and the one
 answer to a store outage or a request over its time (503 with Retry-After, docs/operations.md "Store outages")."""
 
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import ConnectionFailure
 from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.middleware.base import BaseHTTPMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from koonto.shared.error_pages import ErrorPages, wants_page
 from koonto.shared.i18n import Catalogues, language, negotiate
 from koonto.shared.logs import get_logger
-from koonto.shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
 from koonto.shared.pages import SHARED_LOCALE, SHARED_TEMPLATES, Pages
 
 if TYPE_CHECKING:
@@ -27,6 +25,16 @@ if TYPE_CHECKING:
     from koonto.shared.settings import ServiceSettings
 
 log = get_logger(__name__)
+
+
+class OrjsonResponse(JSONResponse):
+    """A JSON answer written by orjson (several times faster than `json.dumps` for these small bodies): the app's
+    default response class, so every answer FastAPI builds from a route's return value uses it, and what a hot
+    route builds itself. Like Starlette's
+    JSONResponse it writes UTF-8, compactly; non-string keys become strings."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content, option=orjson.OPT_NON_STR_KEYS)
 
 
 def get_runtime(request: Request) -> Runtime:
@@ -81,25 +89,6 @@ def ops_router() -> APIRouter:
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return router
-
-
-class RequestMetrics(BaseHTTPMiddleware):
-    def __init__(self, app: Any, service: str) -> None:
-        super().__init__(app)
-        self.service = service
-
-    async def dispatch(self, request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            return response
-        finally:
-            route = request.scope.get("route")
-            path = getattr(route, "path", "unmatched")
-            HTTP_REQUESTS.labels(self.service, request.method, path, str(status)).inc()
-            HTTP_LATENCY.labels(self.service, request.method, path).observe(time.perf_counter() - started)
 
 
 def N_(message: str) -> str:  # the gettext marker the catalogue extraction looks for

@@ -1,5 +1,6 @@
 """The same idea sent again: the same reference within the duplicate window, a new one after it; and ideas whose
-look-up pointers are missing (stored before they existed, or a crash between the two writes) behave the same."""
+look-up pointers are missing (`idea_keys`, written beside each idea until the insert itself decided duplicates)
+behave the same."""
 
 from __future__ import annotations
 
@@ -47,7 +48,7 @@ async def test_an_idea_without_look_up_pointers_is_still_found_and_released_afte
         assert await runtime.db["ideas"].count_documents({}) == 2
 
 
-async def test_ideas_sent_at_once_to_two_replicas_get_unique_consecutive_references(
+async def test_ideas_sent_at_once_to_two_replicas_get_unique_references_from_their_blocks(
     clean_stream, mongo_url, db_names
 ) -> None:
     import asyncio
@@ -64,5 +65,7 @@ async def test_ideas_sent_at_once_to_two_replicas_get_unique_consecutive_referen
         ))
         assert [r.status_code for r in answers] == [201] * 24
         numbers = sorted(number(r.json()["reference"]) for r in answers)
-        assert numbers == list(range(numbers[0], numbers[0] + 24))  # unique, and no number skipped
+        assert len(set(numbers)) == 24
+        # while they run, each replica may hold the rest of its block (handed back at a stop: test_references.py)
+        assert numbers[-1] <= 24 + 2 * settings.reference_block_size
         assert await first.db["ideas"].count_documents({}) == 24

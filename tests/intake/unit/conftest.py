@@ -13,7 +13,7 @@ from koonto.intake.bootstrap import IntakeContainer, bootstrap
 from koonto.intake.domain.ideas import IdeaDraft, validate_idea
 from koonto.intake.domain.registrations import RegistrationDraft, validate_registration
 from koonto.intake.settings import IntakeSettings
-from koonto.intake.store import OUTBOX_COLLECTIONS
+from koonto.intake.store import INDEXES, OUTBOX_COLLECTIONS
 from koonto.intake.subscriptions import SUBSCRIPTIONS
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts import Envelope, EventData
@@ -48,7 +48,7 @@ def make_intake(clock: Clock) -> Callable[..., IntakeContainer]:
     def make(**overrides: Any) -> IntakeContainer:
         values: dict[str, Any] = {"mode": "test", "public_base_url": "http://intake.test", "min_fill_seconds": 0}
         settings = IntakeSettings(**{**values, **overrides})
-        infra = memory_infra(settings, outbox_collections=OUTBOX_COLLECTIONS)
+        infra = memory_infra(settings, outbox_collections=OUTBOX_COLLECTIONS, indexes=INDEXES)
         return bootstrap(infra, clock=clock)
 
     return make

@@ -14,6 +14,7 @@ from koonto.intake.settings import IntakeSettings
 from koonto.intake.store import IntakeStore
 from koonto.intake.use_cases.abuse import Abuse
 from koonto.intake.use_cases.ideas import IdeaSubmissions
+from koonto.intake.use_cases.references import References
 from koonto.intake.use_cases.registrations import Registrations
 from koonto.intake.use_cases.status import StatusActions
 from koonto.intake.use_cases.subscriptions import Subscriptions
@@ -62,7 +63,8 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
         settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues,
         pages=Pages(TEMPLATES, catalogues, service="intake"),
         views=IntakeViews(store, links, clock),
-        ideas=IdeaSubmissions(store, infra, links, settings, clock, subscriptions),
+        ideas=IdeaSubmissions(store, infra, links, settings, clock, subscriptions,
+                              References(store.references, settings.reference_block_size)),
         status=StatusActions(store, infra, links, settings, clock),
         registrations=Registrations(store, infra, links, settings, clock),
         subscriptions=subscriptions,

@@ -38,6 +38,11 @@ async def forget_idle_clients(container: IntakeContainer) -> None:
         container.abuse.forget_idle_clients()
 
 
+async def hand_back_references(container: IntakeContainer) -> None:
+    """A stopping replica returns the reference numbers it reserved and did not use (no gap is left)."""
+    await container.ideas.references.hand_back_all()
+
+
 def build_spec(settings: IntakeSettings, *, clock: Callable[[], datetime] = utcnow) -> ServiceSpec[IntakeContainer]:
     def build(infra: Infra) -> IntakeContainer:
         return bootstrap(infra, clock=clock)
@@ -51,6 +56,7 @@ def build_spec(settings: IntakeSettings, *, clock: Callable[[], datetime] = utcn
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[*api.ROUTERS, *pages.ROUTERS],
         jobs=[forget_idle_clients],
+        on_stop=[hand_back_references],
         owns_key_store=True,  # the per-person keys of the event stream (koonto.shared.sealing)
         configure_app=configure_app,
     )

@@ -24,5 +24,9 @@ class IntakeSettings(ServiceSettings):
     rate_limit_window_seconds: int = Field(default=600, ge=1)
     min_fill_seconds: float = Field(default=3.0, ge=0, description="a form sent faster than this is asked to confirm")
     max_fill_hours: float = Field(default=24.0, gt=0, description="a form token older than this is refused")
+    reference_block_size: int = Field(
+        default=20, ge=1, le=1000,
+        description="most idea reference numbers a replica reserves at once (hi-lo; 1: one counter update per idea)",
+    )
     duplicate_window_hours: float = Field(default=24.0, gt=0, description="the same idea again -> same reference")
     subscription_resend_minutes: float = Field(default=10.0, ge=0)

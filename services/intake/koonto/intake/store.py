@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from pymongo import ASCENDING, IndexModel
-from pymongo.errors import BulkWriteError, DuplicateKeyError
+from pymongo.errors import DuplicateKeyError
 
 from koonto.intake.domain.registrations import Seat, SeatHints, SeatsTaken
-from koonto.shared.clock import as_utc, utcnow
+from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Document, Store, epoch_ms, revive
+from koonto.shared.mongo import Collection, Document, Store, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
 
 IDEAS = "ideas"
@@ -23,7 +23,6 @@ SUBSCRIPTIONS = "subscriptions"
 SCHEDULED_EVENTS = "scheduled_events"
 CALLS = "calls"
 COUNTERS = "counters"
-IDEA_KEYS = "idea_keys"
 ABUSE = "abuse_counters"
 
 OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS]
@@ -66,12 +65,56 @@ class ReferenceTaken(Exception):
     """Another idea already has this reference (a concurrent replica, or a counter update the store lost)."""
 
 
-def _pointed(pointer: Document | None) -> Document | None:
-    """An `idea_keys` pointer as the part of the idea a replay needs."""
-    if pointer is None:
-        return None
-    return {"_id": pointer["idea_id"], "reference": pointer["reference"], "fingerprint": pointer.get("fingerprint"),
-            "submitted_ms": int(pointer["submitted_ms"])}
+UNIQUE_IDEA_FIELDS = ("reference", "fingerprint_key", "idempotency_key")
+
+
+def _collided_index(refused: DuplicateKeyError) -> str | None:
+    """Which unique field of an idea refused the insert, when the store says (MongoDB: `keyPattern`; others name
+    it in the message); None when it does not say, and every candidate is looked up."""
+    details = refused.details or {}
+    pattern = details.get("keyPattern") or details.get("keyValue")
+    if isinstance(pattern, dict) and len(pattern) == 1:
+        return str(next(iter(pattern)))
+    message = str(details.get("errmsg") or refused)
+    named = [f for f in UNIQUE_IDEA_FIELDS if f in message]
+    return named[0] if len(named) == 1 else None
+
+
+class ReferenceCounters:
+    """The per-year reference counters (`counters`, `_id` = `counter_key`) and the number ranges a stopping replica
+    handed back (`_id` = `<counter>:returned:<first>`); the blocks themselves are in `domain/reference.py`."""
+
+    def __init__(self, counters: Collection) -> None:
+        self.counters = counters
+
+    async def reserve(self, key: str, size: int) -> tuple[int, int, bool]:
+        """The next `size` numbers of `key`, by one `$inc`: (first, last, whether returned ranges are waiting)."""
+        for _ in range(3):
+            try:  # two first reservations of a year may race on the upsert's insert; some stores return None then
+                doc = await self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": size}}, upsert=True)
+            except DuplicateKeyError:
+                continue
+            if doc is not None:
+                last = int(doc["seq"])
+                return last - size + 1, last, int(doc.get("returned", 0)) > 0
+        raise RuntimeError(f"counter {key} could not be incremented")
+
+    async def claim_returned(self, key: str) -> tuple[int, int] | None:
+        """One range another replica handed back, now this replica's (the delete decides between claimers)."""
+        found = await self.counters.find_one({"returned_of": key})
+        if found is None or (await self.counters.delete_one({"_id": found["_id"]})).deleted_count != 1:
+            return None
+        await self.counters.update_one({"_id": key}, {"$inc": {"returned": -1}})
+        return int(found["start"]), int(found["end"])
+
+    async def hand_back(self, key: str, first: int, last: int) -> None:
+        """Numbers reserved and never used: the counter is set back when they are its last ones (nobody reserved
+        since), else they are kept as a range the next reservation of any replica takes first."""
+        if (await self.counters.update_one({"_id": key, "seq": last}, {"$set": {"seq": first - 1}})).modified_count:
+            return
+        range_id = f"{key}:returned:{first}"
+        if await self.counters.insert_new({"_id": range_id, "returned_of": key, "start": first, "end": last}):
+            await self.counters.update_one({"_id": key}, {"$inc": {"returned": 1}})
 
 
 class IntakeStore:
@@ -84,23 +127,11 @@ class IntakeStore:
         self.subscriptions = store[SUBSCRIPTIONS]
         self.events = store[SCHEDULED_EVENTS]
         self.calls = store[CALLS]
-        self.counters = store[COUNTERS]
-        self.idea_keys = store[IDEA_KEYS]
+        self.references = ReferenceCounters(store[COUNTERS])
         self.abuse = store[ABUSE]
         self.seat_hints = SeatHints()
 
     # -- ideas ---------------------------------------------------------------------------------------------
-    async def next_sequence(self, key: str) -> int:
-        """Atomic per-key counter (find_one_and_update + $inc + upsert); two first calls may race on insert."""
-        for _ in range(3):
-            try:
-                doc = await self.counters.find_one_and_update({"_id": key}, {"$inc": {"seq": 1}}, upsert=True)
-                assert doc is not None  # upsert with ReturnDocument.AFTER always returns the document
-                return int(doc["seq"])
-            except DuplicateKeyError:
-                continue
-        raise RuntimeError(f"counter {key} could not be incremented")
-
     async def idea(self, idea_id: str) -> Document | None:
         return revive(await self.ideas.find_one({"_id": idea_id}, {"outbox": 0}))
 
@@ -110,60 +141,30 @@ class IntakeStore:
     async def idea_by_idempotency_key(self, key: str) -> Document | None:
         return revive(await self.ideas.find_one({"idempotency_key": key}, {"outbox": 0}))
 
-    # The duplicate and Idempotency-Key look-ups go to `idea_keys`, documents keyed by `_id` ("fingerprint:<hash>",
-    # "idempotency:<key>") that point at the idea: some supported stores answer a query on any other field by
-    # reading the whole collection (1.1 s for a fingerprint not found among 3,000 ideas, measured), a query by
-    # `_id` from its index. The unique indexes on `ideas` stay the guarantee; `idea_keys` only makes the common
-    # answer fast, and an idea without its key documents (a crash between the two writes, ideas stored before) is
-    # still found by the insert's DuplicateKeyError.
-    async def earlier_ideas(self, fingerprint_key: str, idempotency_key: str | None) -> tuple[Document | None, ...]:
-        """(the idea sent with this Idempotency-Key, the idea with this fingerprint) as {_id, reference,
-        fingerprint, submitted_ms}, each from one look-up by `_id`."""
-        by_key = None
-        if idempotency_key is not None:
-            by_key = await self.idea_keys.find_one({"_id": f"idempotency:{idempotency_key}"})
-            if by_key is not None:
-                return _pointed(by_key), None
-        by_fingerprint = await self.idea_keys.find_one({"_id": f"fingerprint:{fingerprint_key}"})
-        return None, _pointed(by_fingerprint)
-
-    async def remember_keys(self, idea: Document) -> None:
-        """Point the idea's fingerprint (and Idempotency-Key) at it; overwrites a stale pointer."""
-        pointer = {"idea_id": idea["_id"], "reference": idea["reference"], "fingerprint": idea.get("fingerprint"),
-                   "submitted_ms": epoch_ms(as_utc(idea["submitted_at"]))}
-        ids = [f"fingerprint:{idea['fingerprint_key']}"]
-        if str(idea.get("idempotency_key", "")).startswith("key:"):
-            ids.append(f"idempotency:{idea['idempotency_key']}")
-        try:
-            await self.idea_keys.insert_many([{"_id": i, **pointer} for i in ids], ordered=False)
-        except BulkWriteError as exc:
-            if any(error.get("code") != 11000 for error in exc.details.get("writeErrors", [])):
-                raise
-            for key_id in ids:  # rare: a pointer left from a released fingerprint or an older write
-                await self.idea_keys.update_one({"_id": key_id}, {"$set": pointer}, upsert=True)
-
     async def release_fingerprint(self, idea_id: str, fingerprint_key: str) -> None:
         """An old idea gives its fingerprint up, so the same text sent again later is a new idea."""
         await self.ideas.update_one(
             {"_id": idea_id, "fingerprint_key": fingerprint_key},
             {"$set": {"fingerprint_key": f"{fingerprint_key}:released:{idea_id}"}},
         )
-        await self.idea_keys.delete_one({"_id": f"fingerprint:{fingerprint_key}", "idea_id": idea_id})
 
     async def record_idea(self, doc: Document, *events: Envelope) -> Document | None:
-        """Insert the idea with its events, then its key pointers. Returns the idea it duplicates instead, if one
-        won the race (or was stored without pointers)."""
+        """Insert the idea with its events: one write, no look-up first. The unique indexes on `ideas` decide a
+        double submit (`idempotency_key`, `fingerprint_key`) atomically on every supported store, across replicas.
+        Returns the idea this one duplicates instead (nothing written); raises ReferenceTaken when the reference
+        is what collided. Only a refused insert reads: a duplicate is rare, and the common path stays one write."""
         try:
             await self.ideas.insert_one({**doc, **outbox_fields(*events)})
-        except DuplicateKeyError:
-            for field in ("idempotency_key", "fingerprint_key"):
+        except DuplicateKeyError as refused:
+            collided = _collided_index(refused)
+            keyed = not doc["idempotency_key"].startswith("none:")  # without a key sent it is unique per idea
+            candidates = ("idempotency_key", "fingerprint_key") if keyed else ("fingerprint_key",)
+            for field in (f for f in candidates if collided in (None, f)):
                 existing = revive(await self.ideas.find_one({field: doc[field]}, {"outbox": 0}))
                 if existing is not None:
-                    await self.remember_keys(existing)
                     return existing
             # neither key: the other unique field is the reference (the _id is a fresh UUIDv7)
             raise ReferenceTaken(doc["reference"]) from None
-        await self.remember_keys(doc)
         return None
 
     async def record_stage(self, idea_id: str, stage: str, changed_at: datetime, event_id: str) -> bool:

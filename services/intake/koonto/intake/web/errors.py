@@ -8,13 +8,14 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.errors import EventNotOpen, FormTokenMismatch, IdempotencyConflict, LinkRefused
 from koonto.intake.domain.messages import CHECK_THE_FORM, N_, FieldErrors, Message
 from koonto.intake.domain.registrations import EVENT_UNKNOWN
 from koonto.shared.bodies import BODY_TOO_LARGE, BodyTooLarge
+from koonto.shared.web import OrjsonResponse
 
 TOO_MANY_REQUESTS = N_("Liian monta lähetystä lyhyessä ajassa. Yritä uudelleen {minutes} minuutin kuluttua.")
 IDEMPOTENCY_CONFLICT = N_("Tämä Idempotency-Key on jo käytetty toisen idean kanssa. Käytä uutta avainta.")
@@ -41,16 +42,16 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-def invalid(deps: IntakeContainer, errors: FieldErrors) -> JSONResponse:
+def invalid(deps: IntakeContainer, errors: FieldErrors) -> OrjsonResponse:
     """422 with a message per field, in the request's language."""
-    return JSONResponse({"detail": deps.t(CHECK_THE_FORM), "errors": deps.errors_text(errors)}, status_code=422)
+    return OrjsonResponse({"detail": deps.t(CHECK_THE_FORM), "errors": deps.errors_text(errors)}, status_code=422)
 
 
 def problem(request: Request, deps: IntakeContainer, status: int, msgid: str, **extra: Any) -> Response:
     """The answer with one message: {"detail": ...} for the API, the problem page for a browser."""
     text = deps.t(msgid)
     if _is_api(request):
-        return JSONResponse({"detail": text}, status_code=status)
+        return OrjsonResponse({"detail": text}, status_code=status)
     return deps.pages.render(request, "problem.html", status_code=status, message=text, **extra)
 
 
@@ -62,7 +63,7 @@ async def _rate_limited(request: Request, deps: IntakeContainer, exc: RateLimite
     text = deps.t(TOO_MANY_REQUESTS).format(minutes=max(1, -(-exc.retry_after // 60)))
     headers = {"Retry-After": str(exc.retry_after)}
     if _is_api(request):
-        return JSONResponse({"detail": text}, status_code=429, headers=headers)
+        return OrjsonResponse({"detail": text}, status_code=429, headers=headers)
     response = deps.pages.render(request, "problem.html", status_code=429, message=text)
     response.headers.update(headers)
     return response

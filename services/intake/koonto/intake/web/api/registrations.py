@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
 
 from koonto.intake.domain.registrations import validate_registration
 from koonto.intake.web.deps import Deps, RateLimit, read_json
@@ -17,6 +16,7 @@ from koonto.intake.web.schemas import (
     request_body,
 )
 from koonto.shared.i18n import current_language
+from koonto.shared.web import OrjsonResponse
 
 router = APIRouter(prefix=API_PREFIX, tags=API_TAGS)
 
@@ -28,14 +28,14 @@ router = APIRouter(prefix=API_PREFIX, tags=API_TAGS)
                200: {"description": "The same sign-up again: the earlier answer", "model": RegistrationAccepted},
                **UNPROCESSABLE},
 )
-async def register(request: Request, deps: Deps) -> JSONResponse:
+async def register(request: Request, deps: Deps) -> OrjsonResponse:
     raw = await read_json(request, deps.settings.max_body_bytes)
     draft, errors = validate_registration(raw, deps.region, default_language=current_language())
     if draft is None:
         return invalid(deps, errors)
     registered = await deps.registrations.register(draft)  # EventNotOpen: 422 on the event (web/errors.py)
     registration = registered.registration
-    return JSONResponse(
+    return OrjsonResponse(
         {"registration_id": registration["registration_id"], "status": registration["status"],
          "position_on_waitlist": registration.get("position_on_waitlist")},
         status_code=200 if registered.replayed else 201,
