@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
-from koonto.reporting.domain.opendata import Cell, open_data_cells
+from koonto.reporting.domain.opendata import Cell, open_data_cells, periods
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
 from koonto.reporting.store import Generations
@@ -91,12 +91,14 @@ class ReportViews:
             themes=sorted(themes.items(), key=lambda kv: kv[1]),
         )
 
-    async def open_data(self) -> OpenDataView:
-        """Every open-data cell up to today: the month roll-ups of the whole history, summed per quarter."""
+    async def open_data(self, *, cells: bool = True) -> OpenDataView:
+        """Every open-data cell up to today: the month roll-ups of the whole history, summed per quarter
+        (`cells=False`: only the coverage and the generation, for the dictionary and the metadata)."""
         models = await self.generations.active()
         now = self.clock()
         today = helsinki_date(now)
         region = self.region
-        cells = open_data_cells(await models.all_time_rows(None), region.municipality_codes, region.theme_codes, today)
-        first = date(min([today.year, *(c.year for c in cells)]), 1, 1)
-        return OpenDataView(cells, first, today, models.generation, now)
+        rows = await models.all_time_rows(None)
+        first = date(min(periods(rows, today)), 1, 1)
+        found = open_data_cells(rows, region.municipality_codes, region.theme_codes, today) if cells else []
+        return OpenDataView(found, first, today, models.generation, now)

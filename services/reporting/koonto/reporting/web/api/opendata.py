@@ -62,7 +62,7 @@ async def indicators_json(deps: Deps) -> Response:
 
 @router.get("/dictionary.json", summary="The data dictionary: fields, indicators, units, source events")
 async def dictionary_json(deps: Deps) -> Response:
-    view = await deps.views.open_data()
+    view = await deps.views.open_data(cells=False)
     meta = files.about(deps.region, view.generated_at, view.first, view.last)
     body = json.dumps(files.dictionary(translator(deps), meta), ensure_ascii=False, indent=1)
     return Response(body.encode(), media_type="application/json", headers=_headers(view))
@@ -70,7 +70,7 @@ async def dictionary_json(deps: Deps) -> Response:
 
 @router.get("/catalog.jsonld", summary="DCAT-AP metadata (JSON-LD) for open-data portals")
 async def catalog_jsonld(deps: Deps) -> Response:
-    view = await deps.views.open_data()
+    view = await deps.views.open_data(cells=False)
     body = catalog(deps.region, translator(deps), base_url=deps.settings.public_base_url,
                    modified=view.generated_at, first=view.first, last=view.last)
     return Response(json.dumps(body, ensure_ascii=False, indent=1).encode(), media_type="application/ld+json",
