@@ -96,6 +96,14 @@ class LocalServer:
         return self.process is not None and self.process.poll() is None
 
 
+def oidc_provider(base: Path, port: int | None = None) -> LocalServer:
+    """A real OpenID Connect provider process (oidc-provider-mock: discovery, JWKS, the authorization code flow
+    with PKCE and nonce; users and their claims set with `PUT /users/<sub>`), for the staff SSO tests."""
+    port = port or free_port()
+    argv = [sys.executable, "-W", "ignore", "-m", "oidc_provider_mock", "--host", "127.0.0.1", "--port", str(port)]
+    return LocalServer("oidc-provider", argv, port, base, base / "oidc-provider.log")
+
+
 def nats_server(base: Path, port: int | None = None) -> LocalServer:
     binary = find_binary("nats-server")
     if binary is None:

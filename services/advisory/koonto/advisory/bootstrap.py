@@ -11,6 +11,7 @@ from fastapi import Depends, Request
 
 from koonto.advisory.domain.clock import Clock, SystemClock, helsinki_moment
 from koonto.advisory.domain.schedule import ServiceLevel
+from koonto.advisory.oidc import OidcClient
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.signing import Keyring, SigningKeys, load_signing_keys
 from koonto.advisory.store import AdvisoryStore
@@ -23,6 +24,7 @@ from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.passwords import PasswordLinks
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
+from koonto.advisory.use_cases.sso import SingleSignOn
 from koonto.advisory.use_cases.staff import StaffAccounts
 from koonto.advisory.use_cases.trainings import Trainings
 from koonto.advisory.views import Views
@@ -43,6 +45,7 @@ class AdvisoryContainer(OnInfra):
     staff: StaffAccounts
     auth: Authentication
     passwords: PasswordLinks
+    sso: SingleSignOn
     cases: Cases
     sessions: Sessions
     followups: Followups
@@ -97,10 +100,19 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
+        sso=SingleSignOn(context, staff, oidc_client(settings)),
         cases=Cases(context, partners), partners=partners,
         sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
         trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
     )
+
+
+def oidc_client(settings: AdvisorySettings) -> OidcClient | None:
+    """The identity provider's client when single sign-on is configured."""
+    if not settings.sso_enabled:
+        return None
+    secret = settings.oidc_client_secret.get_secret_value() if settings.oidc_client_secret else ""
+    return OidcClient(settings.oidc_issuer, settings.oidc_client_id, secret, settings.oidc_scopes)
 
 
 def container_of(request: Request) -> AdvisoryContainer:

@@ -34,6 +34,20 @@ class AdvisorySettings(ServiceSettings):
     login_max_failures_per_account: int = Field(default=5, ge=1)
     login_max_failures_per_client: int = Field(default=20, ge=1)
 
+    # staff single sign-on (OpenID Connect, docs/operations.md "Staff single sign-on"); off while the issuer is empty
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: SecretStr | None = None
+    oidc_scopes: str = "openid email profile"
+    oidc_button_label: str = ""  # e.g. "Kirjaudu PSSOTU-tunnuksella"; a generic text otherwise
+    # roles from the provider: the claim (a list or a space-separated string) and which of its values is which
+    # Koonto role, as JSON: {"koonto-neuvojat": "advisor"}. Empty: roles come from the staff record of the e-mail.
+    oidc_roles_claim: str = ""
+    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    # False: staff sign in only through the provider; the bootstrap admin keeps its password (a way in when the
+    # provider is down or misconfigured)
+    password_login: bool = True
+
     # first contact within this many Finnish working days of a case opening
     first_contact_working_days: int = Field(default=3, ge=0, le=60)
 
@@ -55,9 +69,28 @@ class AdvisorySettings(ServiceSettings):
             password = self.bootstrap_admin_password.get_secret_value() if self.bootstrap_admin_password else None
             if password == DEMO_ADMIN_PASSWORD or (self.bootstrap_admin_email or "") == DEMO_ADMIN_EMAIL:
                 raise ValueError("the demo admin account is for local mode only; set KOONTO_BOOTSTRAP_ADMIN_*")
+            if self.oidc_issuer and not self.oidc_issuer.startswith("https://"):
+                raise ValueError("KOONTO_OIDC_ISSUER must be an https:// URL in production")
             if password is not None and len(password) < 12:
                 raise ValueError("KOONTO_BOOTSTRAP_ADMIN_PASSWORD must have at least 12 characters")
+        if self.oidc_issuer and not (self.oidc_client_id and self.oidc_client_secret):
+            raise ValueError("KOONTO_OIDC_ISSUER needs KOONTO_OIDC_CLIENT_ID and KOONTO_OIDC_CLIENT_SECRET")
+        if not self.password_login and not self.oidc_issuer:
+            raise ValueError("KOONTO_PASSWORD_LOGIN=false needs single sign-on (KOONTO_OIDC_ISSUER)")
+        unknown = sorted(set(self.oidc_role_map.values()) - {"admin", "coordinator", "advisor", "funder"})
+        if unknown:
+            raise ValueError(f"KOONTO_OIDC_ROLE_MAP names roles Koonto does not have: {unknown}")
         return self
+
+    @property
+    def bootstrap_email(self) -> str:
+        """The bootstrap admin's address (lower case), or "" when there is none."""
+        admin = self.bootstrap_admin()
+        return admin[0] if admin else ""
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
 
     def bootstrap_admin(self) -> tuple[str, str] | None:
         """(email, password) of the first admin, or None when production was given none."""

@@ -216,6 +216,11 @@ class AdvisoryStore:
                     return slot
         return None
 
+    async def use_once(self, key: str, expires_at: datetime) -> bool:
+        """True the first time `key` is used (one unique-key insert, across replicas), False ever after until it
+        expires: a sign-in's `state` taken back from the provider works once."""
+        return await self.throttle.insert_new({"_id": key, "key": key, "n": 0, "expires_ms": epoch_ms(expires_at)})
+
     async def release_attempts(self, slots: Sequence[str]) -> None:
         await self.throttle.delete_many({"_id": {"$in": list(slots)}})
 

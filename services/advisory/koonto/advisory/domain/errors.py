@@ -52,6 +52,11 @@ class LinkExpired(AdvisoryError):
     """A one-time link that was used already, has expired or was never issued."""
 
 
+class SignInRefused(AdvisoryError):
+    """Single sign-on did not end in a session: an unknown or unverified person, a stale or replayed sign-in, a
+    provider that refused or could not be trusted; or password sign-in where it is turned off."""
+
+
 class Forbidden(AdvisoryError):
     """The actor's roles do not allow it."""
 

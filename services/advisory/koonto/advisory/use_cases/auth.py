@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from koonto.advisory.domain.errors import BadCredentials, Throttled
+from koonto.advisory.domain.errors import BadCredentials, SignInRefused, Throttled
 from koonto.advisory.signing import Keyring
 from koonto.advisory.use_cases.common import Context
 from koonto.shared.mongo import Document
@@ -32,6 +32,8 @@ class Authentication:
         attempt keeps its slots until the window ends; a successful one frees the account's and its own.
         """
         settings, store = self.c.settings, self.c.store
+        if not settings.password_login and email.strip().lower() != settings.bootstrap_email:
+            raise SignInRefused("Salasanalla kirjautuminen ei ole käytössä. Kirjaudu organisaation tunnuksella.")
         now = self.c.now()
         window = settings.login_window_seconds
         account = email.strip().lower()[:320]

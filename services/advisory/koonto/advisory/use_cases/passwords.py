@@ -74,6 +74,8 @@ class PasswordLinks:
         staff = await store.staff_by_email(account) if account else None
         if staff is None or not staff.get("active"):
             return
+        if not self.c.settings.password_login and account != self.c.settings.bootstrap_email:
+            return  # staff sign in through the identity provider: no password to reset
         if await store.take_attempt(f"reset-account:{staff['_id']}:{bucket}", RESETS_PER_ACCOUNT, ends) is None:
             log.info("password reset not sent: the account's hourly limit is reached", staff_id=staff["_id"])
             return

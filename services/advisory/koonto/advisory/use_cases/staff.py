@@ -156,7 +156,7 @@ class StaffAccounts:
             language=language if language in LANGUAGES else "fi",
         )
         invitation = None
-        if doc["password_hash"] is None:
+        if doc["password_hash"] is None and self.c.settings.password_login:  # else they sign in through SSO
             link, data = new_link(doc, "invitation", self.c.now(), self.c.settings.advisory_public_url)
             doc.update(link)
             invitation = self.c.event(data, subject=doc["_id"]) if data is not None else None
@@ -166,6 +166,31 @@ class StaffAccounts:
         self._written(event)
         self._written(invitation)
         return {k: v for k, v in doc.items() if k not in ("password_hash", "password_link")}
+
+    async def from_provider(self, email: str, name: str, roles: tuple[str, ...]) -> Document | None:
+        """The account of someone the identity provider vouches for, with the roles its claims give: created
+        (without a password) on their first sign-in, its roles brought in line when the claims changed (which
+        ends the account's older tokens). None for an account an admin deactivated: the claims do not undo that."""
+        store = self.c.store
+        current = await store.staff_by_email(email)
+        if current is None:
+            doc = self._new_staff_doc(email=email, name=(name.strip() or email)[:200], roles=roles, password=None,
+                                      language="fi")
+            event = self.staff_event(doc)
+            if not await store.create_staff(doc, event):  # created by a parallel first sign-in: use that one
+                return await self.from_provider(email, name, roles)
+            self._written(event)
+            log.info("staff account created at its first single sign-on", staff_id=doc["_id"], roles=list(roles))
+            return doc
+        if not current.get("active"):
+            return None
+        if set(current["roles"]) == set(roles):
+            return current
+        changes = {"roles": list(roles), "token_generation": generation_of(current) + 1, "updated_at": self.c.now()}
+        event = self.staff_event({**current, **changes})
+        updated = await store.update_staff(current["_id"], changes, event)
+        self._written(event)
+        return updated
 
     def _changes(
         self, name: str | None, roles: list[str] | None, active: bool | None, password: str | None,

@@ -21,6 +21,7 @@ from koonto.advisory.domain.errors import (
     LinkExpired,
     NotFound,
     Refused,
+    SignInRefused,
     Throttled,
 )
 from koonto.shared.error_pages import wants_page
@@ -30,6 +31,7 @@ STATUS: dict[type[AdvisoryError], int] = {
     Invalid: 422,
     Refused: 409,
     LinkExpired: 410,
+    SignInRefused: 403,
     Forbidden: 403,
     Throttled: 429,
     BadCredentials: 401,

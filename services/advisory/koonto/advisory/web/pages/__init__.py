@@ -17,10 +17,11 @@ from koonto.advisory.web.pages import (
     followups,
     partners,
     passwords,
+    sso,
     staff,
 )
 
 ROUTERS = [
     auth.router, board.router, cases.router, partners.router, followups.router, calls.router, events.router,
-    staff.router, dead_letters.router, passwords.router,
+    staff.router, dead_letters.router, passwords.router, sso.router,
 ]

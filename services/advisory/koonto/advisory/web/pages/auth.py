@@ -20,6 +20,7 @@ from koonto.advisory.web.deps import PageAuthError, PageStaff, client_address
 from koonto.advisory.web.errors import retry_after
 from koonto.advisory.web.pages.common import PREFIX, gettext, posted, render
 from koonto.shared.auth import CSRF_FIELD, SESSION_COOKIE
+from koonto.shared.mongo import Document
 
 LOGIN_COOKIE = "koonto_login"
 
@@ -31,7 +32,7 @@ def _login_csrf(request: Request, nonce: str) -> str:
     return hmac.new(secret, f"login:{nonce}".encode(), hashlib.sha256).hexdigest()[:40]
 
 
-def _safe_next(value: str | None) -> str:
+def safe_next(value: str | None) -> str:
     """Only a path on this service: never another origin (`//host`, `/\\host`) after signing in."""
     if value and value.startswith("/") and not value.startswith(("//", "/\\")) and "\\" not in value:
         return value
@@ -69,7 +70,10 @@ def login_page(
         "login.html",
         status_code=status_code,
         page_title=gettext(request, "Kirjaudu"),
-        next=_safe_next(next_path),
+        next=safe_next(next_path),
+        sso=container_of(request).settings.sso_enabled,
+        sso_label=container_of(request).settings.oidc_button_label,
+        password_login=container_of(request).settings.password_login,
         login_error=error,
         email=email,
     )
@@ -129,8 +133,15 @@ async def login(request: Request) -> Response:
         if throttled:
             response.headers["Retry-After"] = retry_after(exc)
         return response
-    signed_in = RedirectResponse(_safe_next(next_path), status_code=303)
-    signed_in.set_cookie(
+    return signed_in(request, staff, next_path)
+
+
+def signed_in(request: Request, staff: Document, next_path: str) -> Response:
+    """The session cookie of a staff member who just signed in (by password or through the identity provider),
+    and on to where they were going."""
+    advisory = container_of(request)
+    response = RedirectResponse(safe_next(next_path), status_code=303)
+    response.set_cookie(
         SESSION_COOKIE,
         advisory.auth.issue_token(staff),
         max_age=advisory.settings.staff_token_ttl_seconds,
@@ -139,8 +150,8 @@ async def login(request: Request) -> Response:
         secure=not advisory.settings.is_local,
         path="/",
     )
-    signed_in.delete_cookie(LOGIN_COOKIE, path="/")
-    return signed_in
+    response.delete_cookie(LOGIN_COOKIE, path="/")
+    return response
 
 
 @router.post("/logout")
