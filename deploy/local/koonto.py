@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -92,8 +93,17 @@ def env_with_venv(extra: dict[str, str] | None = None) -> dict[str, str]:
 # Every port can be moved with KOONTO_LOCAL_<NAME>_PORT (the tests run a second system beside yours that way).
 PORTS = {
     "nats": 4222, "nats_monitor": 8222, "store": 27017, "smtp": 1025, "sms": 8025,
-    "intake": 8001, "advisory": 8002, "notify": 8003, "reporting": 8004,
+    "intake": 8001, "advisory": 8002, "notify": 8003, "reporting": 8004, "oidc": 9400,
 }
+# `up --sso`: a local OpenID Connect provider (oidc-provider-mock, dev only) with two demo colleagues whose groups
+# claim gives their roles, so the workspace's "Sign in with your organisation's account" can be tried
+SSO_USERS = [
+    {"sub": "neuvoja@koonto.example", "email": "neuvoja@koonto.example", "email_verified": True,
+     "name": "Demo Neuvoja", "groups": ["koonto-neuvojat"]},
+    {"sub": "koordinaattori@koonto.example", "email": "koordinaattori@koonto.example", "email_verified": True,
+     "name": "Demo Koordinaattori", "groups": ["koonto-koordinaattorit", "koonto-neuvojat"]},
+]
+SSO_ROLE_MAP = {"koonto-neuvojat": "advisor", "koonto-koordinaattorit": "coordinator"}
 STOP_TIMEOUT = 15.0  # seconds for everything to stop after Ctrl-C, before anything is killed
 # lines of the local run that are expected and say nothing to a developer: the log file keeps them
 QUIET = (
@@ -132,7 +142,17 @@ def local_env(ports: dict[str, int], var: Path) -> dict[str, str]:
     return env
 
 
-def children(ports: dict[str, int], var: Path) -> list[Child]:
+def sso_env(ports: dict[str, int]) -> dict[str, str]:
+    return {
+        "KOONTO_OIDC_ISSUER": f"http://127.0.0.1:{ports['oidc']}",
+        "KOONTO_OIDC_CLIENT_ID": "koonto-advisory-local",
+        "KOONTO_OIDC_CLIENT_SECRET": "local-only-client-secret",  # the local provider takes any secret
+        "KOONTO_OIDC_ROLES_CLAIM": "groups",
+        "KOONTO_OIDC_ROLE_MAP": json.dumps(SSO_ROLE_MAP),
+    }
+
+
+def children(ports: dict[str, int], var: Path, sso: bool = False) -> list[Child]:
     python = str(BIN / "python")
     nats_lines = ("[WRN]", "[ERR]", "[FTL]")  # NATS's start-up banner and notices stay in the log
     procs = [
@@ -150,9 +170,15 @@ def children(ports: dict[str, int], var: Path) -> list[Child]:
         Child("sms", [python, "-m", "koonto.devsinks", "sms", "--port", str(ports["sms"]), "--dir", str(var / "sms"),
                       "--mail-dir", str(var / "mail")], 1),
     ]
+    if sso:
+        users = [arg for user in SSO_USERS for arg in ("--user-claims", json.dumps(user))]
+        procs.append(Child("oidc", [python, "-W", "ignore", "-m", "oidc_provider_mock", "--host", "127.0.0.1",
+                                    "--port", str(ports["oidc"]), *users], 1))
     for service in SERVICES:
         port = ports[service]
         env = {"KOONTO_HTTP_PORT": str(port), "KOONTO_PUBLIC_BASE_URL": f"http://127.0.0.1:{port}"}
+        if sso and service == "advisory":
+            env.update(sso_env(ports))
         procs.append(Child(service, [python, "-m", f"koonto.{service}"], 2, env=env))
     return procs
 
@@ -253,7 +279,7 @@ def up(args: argparse.Namespace) -> int:
     ports = local_ports()
     for folder in ("nats", "store", "mail", "sms", "log"):
         (var / folder).mkdir(parents=True, exist_ok=True)
-    system = LocalSystem(children(ports, var), local_env(ports, var), var / "log" / "koonto.log")
+    system = LocalSystem(children(ports, var, sso=args.sso), local_env(ports, var), var / "log" / "koonto.log")
 
     def on_signal(signum: int, _frame: object) -> None:
         if system.stop_requested.is_set():
@@ -272,7 +298,7 @@ def up(args: argparse.Namespace) -> int:
         return 1
     system.start(1)
     system.start(2)
-    threading.Thread(target=banner, args=(system, ports, var), name="banner", daemon=True).start()
+    threading.Thread(target=banner, args=(system, ports, var, args.sso), name="banner", daemon=True).start()
     while not system.stop_requested.wait(0.5):
         if ended := system.exited():
             names = ", ".join(f"{p.name} (status {p.popen.returncode if p.popen else '?'})" for p in ended)
@@ -291,7 +317,7 @@ def ready(port: int) -> bool:
         return False
 
 
-def banner(system: LocalSystem, ports: dict[str, int], var: Path, timeout: float = 120) -> None:
+def banner(system: LocalSystem, ports: dict[str, int], var: Path, sso: bool = False, timeout: float = 120) -> None:
     """Waits until all four services are ready, then prints where everything is."""
     deadline = time.monotonic() + timeout
     pending = {name: ports[name] for name in SERVICES}
@@ -319,6 +345,9 @@ def banner(system: LocalSystem, ports: dict[str, int], var: Path, timeout: float
         f"  Log of everything            {system.log.name}",
         "",
     ]
+    if sso:
+        lines[-1:-1] = [f"  Identity provider (--sso)    {url(ports['oidc'])}   demo users: "
+                        + ", ".join(str(u["sub"]) for u in SSO_USERS)]
     with system.lock:
         print("\n".join(lines), flush=True)
 
@@ -359,6 +388,8 @@ def main() -> int:
     up_parser.add_argument("--stop-timeout", type=float, default=STOP_TIMEOUT,
                            help=f"seconds to stop everything after Ctrl-C before killing (default {STOP_TIMEOUT:g})")
     up_parser.add_argument("--no-sync", action="store_true", help="skip `uv sync` (the workspace is installed)")
+    up_parser.add_argument("--sso", action="store_true",
+                           help="also start a local OpenID Connect provider and offer single sign-on in the workspace")
     up_parser.set_defaults(func=up)
     test_parser = commands.add_parser("test", help="run the tests (extra arguments go to pytest)")
     test_parser.add_argument("pytest_args", nargs=argparse.REMAINDER)

@@ -34,6 +34,8 @@ PUBLIC = {
     "/login",
     "/password/forgot",  # asking for a reset link, and setting a password through one: for the signed out
     "/password/{token}",
+    "/login/sso",  # single sign-on: the start and the provider's way back
+    "/login/sso/callback",
 }
 ANY_STAFF = {"/api/v1/me", "/logout"}
 COORDINATOR_ONLY = re.compile(r"^(/api/v1/dead-letters|/dead-letters|/partners)")  # /partners: idea clusters

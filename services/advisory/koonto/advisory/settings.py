@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
+from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from koonto.shared.settings import ServiceSettings
 
@@ -43,7 +46,7 @@ class AdvisorySettings(ServiceSettings):
     # roles from the provider: the claim (a list or a space-separated string) and which of its values is which
     # Koonto role, as JSON: {"koonto-neuvojat": "advisor"}. Empty: roles come from the staff record of the e-mail.
     oidc_roles_claim: str = ""
-    oidc_role_map: dict[str, str] = Field(default_factory=dict)
+    oidc_role_map: Annotated[dict[str, str], NoDecode] = Field(default_factory=dict)
     # False: staff sign in only through the provider; the bootstrap admin keeps its password (a way in when the
     # provider is down or misconfigured)
     password_login: bool = True
@@ -58,6 +61,14 @@ class AdvisorySettings(ServiceSettings):
     scheduler_lease_seconds: float = Field(default=120.0, gt=0)
     # non-production only: pretend today is this date (demos, manual testing of reminders)
     fake_today: date | None = None
+
+    @field_validator("oidc_role_map", mode="before")
+    @classmethod
+    def _role_map_from_json(cls, value: Any) -> Any:
+        """KOONTO_OIDC_ROLE_MAP is JSON; empty (compose's unset default) is no mapping."""
+        if isinstance(value, str):
+            return json.loads(value) if value.strip() else {}
+        return value
 
     @model_validator(mode="after")
     def _refuse_local_defaults_in_production(self) -> AdvisorySettings:
