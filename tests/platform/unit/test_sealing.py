@@ -96,3 +96,33 @@ def test_a_ciphertext_opens_only_with_its_own_key_and_key_id() -> None:
     assert open_sealed(sealed, new_key()) == ERASED
     assert open_sealed(sealed.replace("enc:v1:a.1:", "enc:v1:b.1:"), key) == ERASED  # the key id is bound in
     assert open_sealed(sealed[:-4] + "AAA=", key) == ERASED
+
+
+async def test_the_key_store_creates_a_new_ideas_key_with_one_insert_and_a_new_generation_after_erasure() -> None:
+    from koonto.shared.sealing.keys import SubjectKeys
+    from tests.support.memory import memory_store
+
+    collection = memory_store()["subject_keys"]
+    calls: list[str] = []  # the store commands asked for (the in-memory store has no command listener)
+    for name in ("find", "find_one", "insert_one"):
+        method = getattr(collection, name)
+
+        def counted(*args, _method=method, _name=name, **kwargs):  # type: ignore[no-untyped-def]
+            calls.append(_name)
+            return _method(*args, **kwargs)
+
+        setattr(collection, name, counted)
+    keys = SubjectKeys(collection, cache_seconds=0)
+    await keys.pepper()
+    calls.clear()
+    subject = idea_subject("01a23b18-4748-724d-964b-6e6865801369")
+    kid, key = await keys.key_for(subject)
+    assert calls == ["insert_one"] and kid.endswith(".1")  # a new idea: its first key, one write
+    assert await keys.key_for(subject) == (kid, key)  # known (cache off): the insert is refused, the key read
+    assert await keys.key(kid) == key
+
+    await keys.destroy([subject])
+    assert await keys.key(kid) is None
+    newer, newer_key = await keys.key_for(subject)
+    assert newer.endswith(".2") and newer_key != key  # erased before: a new generation, the old stays unreadable
+    assert await keys.key_for(email_subject("maija@example.fi")) != await keys.key_for(subject)
