@@ -58,7 +58,9 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("email", ASCENDING)], name="email"),
     ],
     PARTNER_PROFILES: [IndexModel([("updated_ms", ASCENDING)], name="updated_ms")],
-    INTRODUCTIONS: [IndexModel([("case_ids", ASCENDING)], name="case_ids")],
+    INTRODUCTIONS: [
+        IndexModel([("case_a", ASCENDING)], name="case_a"), IndexModel([("case_b", ASCENDING)], name="case_b"),
+    ],
     THROTTLE: [
         IndexModel([("key", ASCENDING)], name="attempt_key"),
         IndexModel([("expires_ms", ASCENDING)], name="attempt_expiry"),
@@ -139,12 +141,17 @@ class PartnerRecords:
         return [doc async for doc in self.profiles.find({"updated_ms": {"$gte": ms}})]
 
     async def record_introduction(self, doc: Document, event: Envelope) -> bool:
-        """False when the pair was introduced already (its `_id` is the pair)."""
-        return await self.introductions.insert_new({**doc, **outbox_fields(event)})
+        """False when the pair was introduced already (its `_id` is the pair). The two cases are also kept as
+        plain fields `case_a`, `case_b` to be found by: one of the supported stores found no document by an
+        element of the indexed list `case_ids` (the case page listed nothing; docs/working-on-koonto.md)."""
+        case_a, case_b = doc["case_ids"]
+        return await self.introductions.insert_new({**doc, "case_a": case_a, "case_b": case_b, **outbox_fields(event)})
 
     async def introductions_of(self, case_id: str) -> list[Document]:
-        found = self.introductions.find({"case_ids": case_id}, {"outbox": 0}).sort("introduced_ms", DESCENDING)
-        return [revive(doc) async for doc in found]
+        found: list[Document] = []
+        for side in ("case_a", "case_b"):
+            found += [revive(doc) async for doc in self.introductions.find({side: case_id}, {"outbox": 0})]
+        return sorted(found, key=lambda doc: -int(doc["introduced_ms"]))
 
 
 class AdvisoryStore:
