@@ -33,6 +33,7 @@ THROTTLE = "login_throttle"
 FIRINGS = "firings"  # one document per reminder/notice sent: its unique _id is what makes it fire once
 REGISTRATIONS = "registrations"  # who signed up for a training or forum (intake's registration-received)
 PARTNER_PROFILES = "partner_profiles"  # what partner suggestions know of each case (its stemmed terms)
+PARTNER_REVISION = "partner_revision"  # one counter, bumped after every profile write: "anything new?" in one read
 INTRODUCTIONS = "introductions"  # one per pair of cases introduced, carrying its associations-introduced
 OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS)
 
@@ -126,13 +127,21 @@ class PartnerRecords:
 
     def __init__(self, store: Store) -> None:
         self.profiles = store[PARTNER_PROFILES]
+        self.revisions = store[PARTNER_REVISION]
         self.introductions = store[INTRODUCTIONS]
 
     async def put_profile(self, case_id: str, fields: Document | None) -> Document:
         """The case's profile, or its tombstone when `fields` is None (erased, or no consent: nothing kept)."""
         doc: Document = {"_id": case_id, "listed": fields is not None, "updated_ms": epoch_ms(), **(fields or {})}
         await self.profiles.replace_one({"_id": case_id}, doc, upsert=True)
+        # after the profile: a reader that sees the new number finds the profile. A lost increment (two replicas
+        # at once on a store without atomic $inc) still changes the number, which is all a reader asks
+        await self.revisions.update_one({"_id": "profiles"}, {"$inc": {"n": 1}}, upsert=True)
         return doc
+
+    async def revision(self) -> int:
+        doc = await self.revisions.find_one({"_id": "profiles"})
+        return int(doc["n"]) if doc else 0
 
     async def listed_profiles(self) -> list[Document]:
         return [doc async for doc in self.profiles.find({"listed": True})]
