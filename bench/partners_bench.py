@@ -27,7 +27,7 @@ from koonto.advisory.domain.clock import FixedClock
 from koonto.advisory.domain.partners.profiles import profile_of, to_document
 from koonto.advisory.domain.schedule import ServiceLevel
 from koonto.advisory.settings import AdvisorySettings
-from koonto.advisory.store import PARTNER_PROFILES, PARTNER_REVISION, AdvisoryStore
+from koonto.advisory.store import PARTNER_CHANGES, PARTNER_PROFILES, PARTNER_REVISION, AdvisoryStore
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.partners import Partners
 from koonto.shared.mongo import Document, Store, epoch_ms, make_client
@@ -105,6 +105,7 @@ async def figure(mongo_url: str, cases: int, database: str = "partners_bench", q
         collection = store[PARTNER_PROFILES]
         await collection.raw.drop()
         await store[PARTNER_REVISION].raw.drop()
+        await store[PARTNER_CHANGES].raw.drop()
         docs = synthetic_cases(cases, region)
         # written ten minutes ago: a page's catch-up query then finds nothing new, as it will long after an
         # import (within `LOOKBACK_MS` of a write, each page reads the profiles written in that minute again)
