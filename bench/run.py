@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-from bench import raw, scenarios
+from bench import partners_bench, raw, scenarios
 from tests.support.servers import temp_base
 from tests.support.system import running_system
 
@@ -55,10 +55,11 @@ class PeakMemory:
 
 SCALES = {
     # ideas posted, e2e ideas, raw messages, fan-out subscribers, report latency at (events, events) in the stream,
-    # seconds of the deadline rush
-    "smoke": dict(n=50, e2e=5, messages=1000, subscribers=50, first=1000, second=3000, rush=5),
-    "quick": dict(n=300, e2e=20, messages=5000, subscribers=1000, first=5000, second=20000, rush=20),
-    "full": dict(n=2000, e2e=100, messages=20000, subscribers=10000, first=10000, second=100000, rush=60),
+    # seconds of the deadline rush and partner profiles for the suggestions row
+    "smoke": dict(n=50, e2e=5, messages=1000, subscribers=50, first=1000, second=3000, rush=5, partners=500),
+    "quick": dict(n=300, e2e=20, messages=5000, subscribers=1000, first=5000, second=20000, rush=20, partners=10000),
+    "full": dict(n=2000, e2e=100, messages=20000, subscribers=10000, first=10000, second=100000, rush=60,
+                 partners=10000),
 }
 
 
@@ -73,6 +74,7 @@ async def measure(system, scale: str) -> list[tuple[str, str, str, str]]:  # typ
     rows += live
     loaded = dict(memory.peak)
     rows += await reporting_figures(system, size, raw_consume)
+    rows.append(await partners_bench.figure(system.mongo_url, size["partners"]))  # its own database
     for name in idle:
         rows.append((f"resident memory: {name}", f"idle {idle[name]:.0f} MB, peak under load {loaded[name]:.0f} MB",
                      "", ""))

@@ -6,18 +6,13 @@ from __future__ import annotations
 import httpx
 
 from koonto.advisory.bootstrap import AdvisoryContainer
-from koonto.advisory.domain.case import case_id_for
-from tests.advisory.partner_samples import SAMPLE, sample_idea
-from tests.advisory.unit.conftest import context, events
+from tests.advisory.unit.conftest import events
+from tests.advisory.unit.test_partners import open_sample as open_cases
 from tests.advisory.unit.test_web import http, sign_in  # noqa: F401  (the fixture)
 
 
 async def open_sample(deps: AdvisoryContainer) -> dict[str, str]:
-    ids = {}
-    for key in SAMPLE:
-        idea = sample_idea(key)
-        await deps.cases.open_case_from_idea(idea, context(idea))
-        ids[key] = case_id_for(idea.idea_id)
+    ids = await open_cases(deps)
     await events(deps)  # the case-opened events, out of the way
     return ids
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.partners.text import terms_of
-from koonto.advisory.use_cases.partners import Partners
+from koonto.advisory.use_cases.partners import CHANGES_KEPT_MS, LOOKBACK_MS, Partners
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended
+from koonto.shared.mongo import epoch_ms
 from tests.advisory.partner_samples import SAMPLE, sample_idea
 from tests.advisory.unit.conftest import context
 
@@ -137,3 +138,19 @@ async def test_clusters_group_the_similar_ideas_with_what_they_share(deps) -> No
     assert {p.case_id for p in village.members} == {ids["toivala"], ids["vehmersalmi"], ids["sukeva"]}
     assert "kylätalo" in village.words and "elderly" in village.themes
     assert all(p.case_id != ids["varkaus"] for c in found for p in c.members)
+
+
+async def test_a_replica_behind_the_change_logs_horizon_loads_everything_again(deps) -> None:
+    ids = await open_sample(deps)
+    other = Partners(deps.cases.c)
+    toivala = await deps.views.case(ids["toivala"])
+    assert len(await other.suggestions(toivala)) == 2
+    vehmersalmi = sample_idea("vehmersalmi")
+    await deps.cases.amend_case(IdeaAmended(
+        idea_id=vehmersalmi.idea_id, reference=vehmersalmi.reference, amended_at=vehmersalmi.submitted_at,
+        changed_fields=("consents.partner_introductions",), partner_introductions=False,
+    ))
+    await deps.store.partners.forget_changes_before(epoch_ms() + 1)  # another replica pruned the log meanwhile
+    other._synced_ms = epoch_ms() - CHANGES_KEPT_MS - LOOKBACK_MS - 1  # last caught up over an hour ago
+    assert [s.profile.organisation for s in await other.suggestions(toivala)] == ["Sukevan kyläyhdistys ry"]
+    assert ids["vehmersalmi"] not in other.index.profiles

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -66,10 +66,10 @@ class Terms:
     counts: dict[str, int]
     words: dict[str, str]
     language: str
+    length: int = field(init=False, compare=False)
 
-    @property
-    def length(self) -> int:
-        return sum(self.counts.values())
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "length", sum(self.counts.values()))  # read for every posting of a query
 
 
 @cache
