@@ -16,6 +16,7 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Int
         "place": event.place, "online_url": event.online_url, "capacity": event.capacity,
         "municipality": event.municipality, "description": event.description, "region": ctx.envelope.region,
     })
+    await deps.registrations.fill_seats(event.scheduled_event_id)  # more seats: the first waiting get them
 
 
 async def on_attendance_recorded(event: AttendanceRecorded, ctx: EventContext, deps: IntakeContainer) -> None:
