@@ -10,7 +10,7 @@ from koonto.devsinks import MailSink
 from koonto.notify.clock import SettableClock
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.advisory import CaseOpened, CaseOrganisation, EventScheduled, FollowupDue, StaffUpdated
-from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationReceived
+from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationPromoted, RegistrationReceived
 from tests.notify.integration.conftest import Notify
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope, idea_submitted
@@ -129,6 +129,28 @@ async def test_registration_confirmation_carries_a_calendar_file(notify: Notify,
     lines = text.replace("\r\n ", "").splitlines()
     assert "BEGIN:VEVENT" in lines and "DTSTART:20261203T150000Z" in lines and "SUMMARY:Hankeklinikka" in lines
     assert "LOCATION:Kuopio\\, sali 2" in lines
+
+
+async def test_a_promotion_that_arrives_before_its_registration_is_mailed_once_it_is_known(
+    notify: Notify, mail_sink: MailSink
+) -> None:
+    starts = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    await notify.publish(envelope(EventScheduled(scheduled_event_id="ev2", title="Foorumi", kind="forum",
+                                                 starts_at=starts, place="Iisalmi", capacity=1)))
+    await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
+    await notify.publish(envelope(RegistrationPromoted(
+        registration_id="r2", scheduled_event_id="ev2", promoted_at=starts - timedelta(days=2),
+        cancel_url="http://intake.test/registrations/cancel/promoted",
+    )))
+    await notify.publish(envelope(RegistrationReceived(
+        registration_id="r2", scheduled_event_id="ev2", status="waitlisted", position_on_waitlist=1,
+        received_at=starts - timedelta(days=5), participant=Contact(name="Liisa", email="liisa@example.fi"),
+        cancel_url="http://intake.test/registrations/cancel/first",
+    )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the waiting-list mail and the promotion")
+    subjects = sorted(BytesParser(policy=policy.default).parsebytes(m["raw"])["Subject"] for m in mail_sink.messages)
+    assert subjects == ["Olette varasijalla: Foorumi", "Paikka vapautui: Foorumi"]
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 2, duration=0.5)
 
 
 async def test_erasure_removes_the_person_and_confirms_once(notify: Notify, mail_sink: MailSink) -> None:

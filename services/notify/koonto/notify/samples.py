@@ -62,6 +62,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
         "place": "Kuopion kaupungintalo",
         "online_url": None,
+        "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
+        "promoted": False,
     },
     "erasure-confirmation": {"requested_at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC)},
     "call-announcement": {

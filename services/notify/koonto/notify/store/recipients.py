@@ -139,6 +139,9 @@ class Recipients:
             {"_id": f"registrant:{registration_id}"}, {"$set": {"role": "registrant", **fields}}, upsert=True
         )
 
+    async def registrant(self, registration_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": f"registrant:{registration_id}"})
+
     async def remember_staff(self, staff_id: str, fields: Document, updated_at: datetime) -> None:
         key = f"staff:{staff_id}"
         await self.collection.update_one(
