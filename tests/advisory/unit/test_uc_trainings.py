@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from koonto.advisory.bootstrap import AdvisoryContainer
-from koonto.advisory.domain.errors import Invalid, NotFound, Refused
-from koonto.shared.contracts.intake import Contact, RegistrationReceived
+from koonto.advisory.domain.errors import Invalid, NotFound, NotYetKnown, Refused
+from koonto.shared.contracts.intake import Contact, RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from tests.advisory.unit.conftest import COORDINATOR, events
 
 
@@ -63,3 +63,65 @@ async def test_registrations_are_kept_once_and_attendance_adds_up(deps: Advisory
     with pytest.raises(NotFound):
         await deps.trainings.record_attendance(COORDINATOR, "event-nope", participants_total=0, women=0, men=0,
                                                other=0, not_told=None, organisations=[])
+
+
+def _registration(event_id: str, n: int, status: str = "confirmed") -> RegistrationReceived:
+    return RegistrationReceived(
+        registration_id=f"reg-{n}", scheduled_event_id=event_id, status=status,  # type: ignore[arg-type]
+        received_at=datetime(2027, 1, 2, 10, n, tzinfo=UTC), position_on_waitlist=None if status == "confirmed" else n,
+        participant=Contact(name=f"Osallistuja {n}", email=f"o{n}@example.fi"),
+    )
+
+
+async def test_staff_cancel_asks_intake_once_and_the_list_follows_what_intake_says(deps: AdvisoryContainer) -> None:
+    event_id = await schedule(deps)
+    for n, status in enumerate(["confirmed", "waitlisted", "waitlisted"]):
+        await deps.trainings.record_registration(_registration(event_id, n, status))
+    await events(deps)
+
+    await deps.trainings.cancel_registration(COORDINATOR, event_id, "reg-0")
+    [asked] = await events(deps, "registration-cancel-requested")
+    assert (asked.data["registration_id"], asked.data["staff_id"]) == ("reg-0", COORDINATOR.staff_id)
+    with pytest.raises(Refused):
+        await deps.trainings.cancel_registration(COORDINATOR, event_id, "no-such")
+
+    # intake's answer: reg-0 cancelled, reg-1 promoted; the queue moves up
+    at = datetime(2027, 1, 3, tzinfo=UTC)
+    await deps.trainings.record_registration_change(RegistrationCancelled(
+        registration_id="reg-0", scheduled_event_id=event_id, cancelled_at=at, was="confirmed",
+        cancelled_by="staff", staff_id=COORDINATOR.staff_id))
+    await deps.trainings.record_registration_change(RegistrationPromoted(
+        registration_id="reg-1", scheduled_event_id=event_id, promoted_at=at))
+    listed = await deps.views.registrations(event_id)
+    assert [(r["_id"], r["status"], r.get("position_on_waitlist")) for r in listed] == [
+        ("reg-1", "confirmed", None), ("reg-2", "waitlisted", 1), ("reg-0", "cancelled", None)]
+    # a promotion arriving after a cancellation does not bring it back; one before its registration is retried
+    await deps.trainings.record_registration_change(RegistrationPromoted(
+        registration_id="reg-0", scheduled_event_id=event_id, promoted_at=at))
+    assert (await deps.store.registration("reg-0"))["status"] == "cancelled"
+    with pytest.raises(NotYetKnown):
+        await deps.trainings.record_registration_change(RegistrationPromoted(
+            registration_id="reg-9", scheduled_event_id=event_id, promoted_at=at))
+    await deps.trainings.cancel_registration(COORDINATOR, event_id, "reg-0")  # cancelled already: nothing asked
+    assert await events(deps, "registration-cancel-requested") == []
+
+
+async def test_capacity_can_only_be_raised_before_the_event_and_is_announced_as_an_update(
+    deps: AdvisoryContainer,
+) -> None:
+    event_id = await schedule(deps)
+    await events(deps)
+    with pytest.raises(Invalid):
+        await deps.trainings.raise_capacity(COORDINATOR, event_id, capacity=19)
+    doc = await deps.trainings.raise_capacity(COORDINATOR, event_id, capacity=25)
+    assert doc["capacity"] == 25
+    [again] = await events(deps, "event-scheduled")
+    assert again.data["capacity"] == 25 and again.data["updated"] is True
+    assert again.data["scheduled_event_id"] == event_id and again.data["title"] == "Hankeklinikka"
+    await deps.trainings.record_registration(_registration(event_id, 0))
+    deps.clock.set_day(date(2027, 1, 21))  # type: ignore[attr-defined]
+    with pytest.raises(Refused):
+        await deps.trainings.raise_capacity(COORDINATOR, event_id, capacity=30)
+    with pytest.raises(Refused) as started:
+        await deps.trainings.cancel_registration(COORDINATOR, event_id, "reg-0")
+    assert "alkanut" in started.value.message

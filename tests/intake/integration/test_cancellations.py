@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import AsyncExitStack
+from datetime import UTC, datetime
 from typing import Any
 
 from koonto.intake.bootstrap import IntakeContainer
+from koonto.shared.contracts.advisory import RegistrationCancelRequested
 from koonto.shared.contracts.intake import RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from tests.intake.helpers import events_of, hidden, post_form, publish
 from tests.intake.integration.test_registrations import scheduled, sign_up
@@ -169,3 +171,22 @@ async def test_twenty_cancellations_and_sign_ups_at_once_on_two_replicas_on_nx_2
             await _listed(http, event.scheduled_event_id)
         await _at_once_on_a_full_event([http for _, http in pairs], pairs[0][0].container, event.scheduled_event_id,
                                        clean_stream)
+
+
+async def test_a_cancellation_by_staff_frees_the_seat_like_the_registrants_own(intake, clean_stream) -> None:
+    _runtime, http = intake
+    event = scheduled(capacity=1)
+    await publish(clean_stream, event)
+    await _listed(http, event.scheduled_event_id)
+    first, second = await _sign_ups(http, event.scheduled_event_id, ["s1@example.fi", "s2@example.fi"])
+    asked = RegistrationCancelRequested(registration_id=first["registration_id"],
+                                        scheduled_event_id=event.scheduled_event_id,
+                                        requested_at=datetime.now(UTC), staff_id="staff-7")
+    await publish(clean_stream, asked)
+    await publish(clean_stream, asked)  # asked twice (a second click on another replica): cancelled once
+
+    cancelled = await eventually(lambda: events_of(clean_stream, RegistrationCancelled), until=lambda e: len(e) == 1)
+    assert (cancelled[0][1].cancelled_by, cancelled[0][1].staff_id) == ("staff", "staff-7")
+    promoted = await eventually(lambda: events_of(clean_stream, RegistrationPromoted), until=lambda e: len(e) == 1)
+    assert promoted[0][1].registration_id == second["registration_id"]
+    await stays(lambda: events_of(clean_stream, RegistrationCancelled), until=lambda e: len(e) == 1, duration=0.5)

@@ -154,6 +154,23 @@ class EventScheduled(AdvisoryEvent, name="event-scheduled", summary="A training 
     capacity: int = Field(ge=1, le=100_000)
     municipality: ShortText | None = Field(default=None, description="None = the whole region")
     description: LongText = ""
+    updated: bool = Field(
+        default=False,
+        description="False: the first announcement; True: staff changed an event already announced (e.g. raised "
+        "its capacity): the copies are updated, the subscribers are not invited again",
+    )
+
+
+class RegistrationCancelRequested(
+    AdvisoryEvent,
+    name="registration-cancel-requested",
+    summary="Staff cancelled a registration on the event page; intake, which holds the seats, cancels it "
+    "(registration-cancelled) unless the event has started.",
+):
+    registration_id: Id
+    scheduled_event_id: Id
+    requested_at: UtcDatetime
+    staff_id: Id
 
 
 class AttendanceRecorded(

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Invalid, Refused, found
+from koonto.advisory.domain.errors import Invalid, NotYetKnown, Refused, found
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.clock import HELSINKI, as_utc
-from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled
-from koonto.shared.contracts.intake import RegistrationReceived
+from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled, RegistrationCancelRequested
+from koonto.shared.contracts.intake import RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from koonto.shared.mongo import Document
 from koonto.shared.region import Region
 
@@ -123,6 +123,58 @@ class Trainings:
         if await erasures.covers(email=str(person.email), phone=person.phone, happened_at=data.received_at):
             await self.c.store.erase_registration(data.registration_id)
         return stored
+
+    async def record_registration_change(self, data: RegistrationCancelled | RegistrationPromoted) -> None:
+        """registration-cancelled / -promoted: the participant list follows intake, which holds the seats."""
+        if isinstance(data, RegistrationCancelled):
+            status, at = "cancelled", data.cancelled_at
+        else:
+            status, at = "confirmed", data.promoted_at
+        if not await self.c.store.mark_registration(data.registration_id, status, at):
+            raise NotYetKnown(data.registration_id)  # it came before its registration-received: retried
+
+    async def cancel_registration(self, actor: Actor, event_id: str, registration_id: str) -> Document:
+        """Staff cancel a sign-up on the event page: asked of intake (registration-cancel-requested), which
+        frees the seat, gives it to the first waiting and tells advisory back (registration-cancelled)."""
+        event = found(await self.c.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
+        registration = await self.c.store.registration(registration_id)
+        if registration is None or registration.get("scheduled_event_id") != event_id:
+            raise Refused("Ilmoittautumista ei löydy.", "registration")
+        if as_utc(event["starts_at"]) <= self.c.now():
+            raise Refused("Tilaisuus on jo alkanut: ilmoittautumista ei voi enää perua.", "registration")
+        if registration.get("status") == "cancelled":
+            return event
+        envelope = self.c.event(
+            RegistrationCancelRequested(registration_id=registration_id, scheduled_event_id=event_id,
+                                        requested_at=self.c.now(), staff_id=actor.staff_id),
+            subject=registration_id,
+        )
+        if await self.c.store.request_cancellation(event_id, registration_id, envelope):
+            self.c.written(envelope)
+        return event
+
+    async def raise_capacity(self, actor: Actor, event_id: str, *, capacity: int) -> Document:
+        """More seats for an announced event: event-scheduled again (`updated`), and intake gives the new seats
+        to the waiting list first. Lowering is refused: the seats given stay given."""
+        event = found(await self.c.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
+        if capacity < int(event["capacity"]):
+            raise Invalid("Osallistujamäärää voi vain nostaa: annetut paikat pysyvät.", "capacity")
+        if not 1 <= capacity <= 100_000:
+            raise Invalid("Osallistujamäärä 1–100 000.", "capacity")
+        if as_utc(event["starts_at"]) <= self.c.now():
+            raise Refused("Tilaisuus on jo alkanut.", "capacity")
+        envelope = self.c.event(
+            EventScheduled(
+                scheduled_event_id=event_id, title=event["title"], kind=event["kind"], starts_at=event["starts_at"],
+                ends_at=event.get("ends_at"), place=event.get("place"), online_url=event.get("online_url"),
+                capacity=capacity, municipality=event.get("municipality"), description=event.get("description", ""),
+                updated=True,
+            ),
+            subject=event_id,
+        )
+        updated = found(await self.c.store.change_capacity(event_id, capacity, envelope), "Tilaisuutta ei löydy.")
+        self.c.written(envelope)
+        return updated
 
     async def record_attendance(
         self, actor: Actor, event_id: str, *, participants_total: int, women: int, men: int, other: int,

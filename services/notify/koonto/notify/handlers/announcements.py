@@ -54,6 +54,8 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Not
     await deps.store.records.remember_scheduled_event(
         event.scheduled_event_id, event.model_dump(include=REMEMBERED)
     )
+    if event.updated:  # a change to an event already announced (more seats): nobody is invited again
+        return
     await deps.fanout.start(
         ctx.envelope,
         kind="event-invitation",

@@ -38,6 +38,8 @@ DONE_MESSAGES = {
     "call": N_("Haku tallennettu."),
     "event": N_("Tilaisuus julkaistu."),
     "attendance": N_("Osallistujat tallennettu."),
+    "capacity": N_("Osallistujamäärä nostettu. Uudet paikat annetaan ensin jonossa oleville."),
+    "cancelled": N_("Ilmoittautuminen perutaan. Paikka annetaan seuraavalle jonossa."),
     "staff": N_("Käyttäjä tallennettu."),
     "redriven": N_("Viesti käsitelty uudelleen."),
     "failed": N_("Käsittely epäonnistui edelleen."),

@@ -1,4 +1,5 @@
-"""Trainings and forums: the list with the form for a new one, one event with its sign-ups, the attendance."""
+"""Trainings and forums: the list with the form for a new one, one event with its sign-ups (staff cancel one, raise
+the capacity), the attendance."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from koonto.advisory.web.pages.fields import (
     posting,
     text,
 )
+from koonto.shared.clock import as_utc
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -68,6 +70,7 @@ async def event_page(
         "event.html",
         page_title=event["title"],
         event=event,
+        upcoming=as_utc(event["starts_at"]) > advisory.clock.now(),  # sign-ups can still be cancelled, seats added
         registrations=await advisory.views.registrations(event_id),
         event_kinds=EVENT_KIND_LABELS,
         **shown.context(),
@@ -97,3 +100,21 @@ async def attendance(request: Request, event_id: str, advisory: Deps, principal:
     again = partial(event_page, request, advisory, event_id)
     then = done(f"/events/{event_id}", "attendance")
     return await submit(request, principal, act, field="participants_total", again=again, then=then)
+
+
+@router.post("/events/{event_id}/capacity")
+async def capacity(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.trainings.raise_capacity, {"capacity": count}, event_id)
+    again = partial(event_page, request, advisory, event_id)
+    return await submit(request, principal, act, field="capacity", again=again,
+                        then=done(f"/events/{event_id}", "capacity"))
+
+
+@router.post("/events/{event_id}/registrations/{registration_id}/cancel")
+async def cancel_registration(
+    request: Request, event_id: str, registration_id: str, advisory: Deps, principal: PageWork
+) -> Response:
+    act = posting(advisory.trainings.cancel_registration, {}, event_id, registration_id)
+    again = partial(event_page, request, advisory, event_id)
+    return await submit(request, principal, act, field="registration", again=again,
+                        then=done(f"/events/{event_id}", "cancelled", "#registrations"))
