@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from koonto.intake.domain.registrations import standing, to_promote, waitlist_position
+from koonto.intake.domain.registrations import standing, to_promote, validate_registration, waitlist_position
 from tests.intake.unit.conftest import deliver, events_of, scheduled, sign_up, types
 
 CANCELLED = "koonto.intake.registration-cancelled.v1"
@@ -103,3 +103,42 @@ async def test_the_cancel_link_is_signed_and_names_one_registration(intake, cloc
     assert intake.links.cancel.check(token[:-2] + "xx").verdict == "invalid"
     assert intake.links.status.check(token).verdict == "invalid"  # a cancel token is no other kind of link
     assert timedelta(days=intake.settings.cancel_link_max_age_days) > timedelta(days=300)
+
+
+def _body(event_id: str, **extra: object) -> dict:
+    return {"scheduled_event_id": event_id, "participant": {"name": "Osallistuja", "email": "n@example.fi"},
+            "municipality": "kuopio", "consents": {"privacy_notice": True}, **extra}
+
+
+async def test_the_form_keeps_only_the_needs_the_event_asks_for_and_they_leave_with_the_erasure(
+    intake, clock
+) -> None:
+    asking = scheduled(clock, capacity=5, asks_dietary_needs=True, participant_list=True)
+    plain = scheduled(clock, capacity=5)
+    for event in (asking, plain):
+        await deliver(intake, event)
+    extra = {"gender": "woman", "dietary_needs": "gluteeniton", "accessibility_needs": "induktiosilmukka",
+             "consents": {"privacy_notice": True, "participant_list": True}}
+    kept = {}
+    for event in (asking, plain):
+        draft, errors = validate_registration(_body(event.scheduled_event_id, **extra), intake.region)
+        assert draft is not None, errors
+        kept[event.scheduled_event_id] = (await intake.registrations.register(draft)).registration
+    first, second = kept[asking.scheduled_event_id], kept[plain.scheduled_event_id]
+    assert (first["dietary_needs"], first["accessibility_needs"], first["on_participant_list"]) == (
+        "gluteeniton", None, True)
+    assert (second["dietary_needs"], second["accessibility_needs"], second["on_participant_list"]) == (
+        None, None, False)
+    assert first["gender"] == second["gender"] == "woman"
+    sent = {e.data["scheduled_event_id"]: e.data for e in await events_of(intake)}
+    assert sent[asking.scheduled_event_id]["dietary_needs"] == "gluteeniton"
+    assert sent[plain.scheduled_event_id]["dietary_needs"] is None
+
+    _, errors = validate_registration(_body(asking.scheduled_event_id, gender="robot",
+                                            dietary_needs="x" * 501), intake.region)
+    assert set(errors) == {"gender", "dietary_needs"}
+
+    await intake.store.erase_person("n@example.fi", None, (), "erasure-1")
+    erased = await intake.store.registration(first["registration_id"])
+    assert erased["dietary_needs"] is None and erased["gender"] is None
+    assert erased["participant"]["name"] != "Osallistuja"

@@ -75,7 +75,9 @@ def _with_ms(fields: Document) -> Document:
     return fields
 
 
-ERASED_REGISTRANT: Document = {"$set": {"name": None, "email": None, "phone": None, "erased": True}}
+ERASED_REGISTRANT: Document = {"$set": {"name": None, "email": None, "phone": None, "gender": None,
+                                        "dietary_needs": None, "accessibility_needs": None,
+                                        "on_participant_list": False, "erased": True}}
 
 
 class Conflict(Exception):
@@ -367,6 +369,13 @@ class AdvisoryStore:
 
     async def list_events(self) -> list[Document]:
         return [revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]
+
+    async def check_in(self, event_id: str, present: dict[str, bool]) -> None:
+        """Who came, per registration (the last save wins: the list is the staff's at the door)."""
+        for registration_id, came in present.items():
+            await self.registrations.update_one(
+                {"_id": registration_id, "scheduled_event_id": event_id}, {"$set": {"checked_in": came}}
+            )
 
     async def record_attendance(self, event_id: str, attendance: Document, event: Envelope) -> Document | None:
         update = {"$set": {"attendance": attendance, **outbox_set(event)}}

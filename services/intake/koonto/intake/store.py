@@ -304,7 +304,8 @@ class IntakeStore(RegistrationPlaces):
         async for registration in self.registrations.find({"participant.email": email}, {"_id": 1}):
             await self.registrations.update_one(
                 {"_id": registration["_id"]},
-                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}"}},
+                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}",
+                          "gender": None, "dietary_needs": None, "accessibility_needs": None}},
             )
         async for sub in self.subscriptions.find({"email": email}, {"_id": 1}):
             await self.subscriptions.update_one(

@@ -154,6 +154,12 @@ class EventScheduled(AdvisoryEvent, name="event-scheduled", summary="A training 
     capacity: int = Field(ge=1, le=100_000)
     municipality: ShortText | None = Field(default=None, description="None = the whole region")
     description: LongText = ""
+    what_to_bring: LongText = Field(default="", description="told in the confirmation and the reminder")
+    asks_dietary_needs: bool = Field(default=False, description="the registration form asks (food is served)")
+    asks_accessibility_needs: bool = Field(default=False, description="the registration form asks")
+    participant_list: bool = Field(
+        default=False, description="a participant list is shared with the participants: the form asks consent"
+    )
     updated: bool = Field(
         default=False,
         description="False: the first announcement; True: staff changed an event already announced (e.g. raised "
@@ -186,6 +192,11 @@ class AttendanceRecorded(
     other: int = Field(ge=0, default=0)
     not_told: int = Field(ge=0, default=0)
     organisations: tuple[ShortText, ...] = ()
+    checked_in: int | None = Field(
+        default=None, ge=0,
+        description="how many were ticked on the check-in list (the counts above are derived from it); None: "
+        "counts typed in for an event without registration",
+    )
 
 
 class StaffUpdated(

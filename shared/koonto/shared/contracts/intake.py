@@ -88,6 +88,15 @@ class RegistrationReceived(
         default=None, max_length=2000,
         description="signed link to the page where the registrant cancels (valid until the event starts)",
     )
+    gender: ShortText | Sealed | None = Field(
+        default=None, description="woman, man, other or not_told (asked for the ESF+ figures; optional)"
+    )
+    dietary_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
+    accessibility_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
+    on_participant_list: bool = Field(
+        default=False, description="consented to a participant list shared with the other participants (only when "
+        "the event has one)",
+    )
 
 
 class RegistrationCancelled(

@@ -26,12 +26,40 @@ EVENT_KINDS = {
 }
 
 
+GENDERS = {
+    "woman": N_("Nainen"),
+    "man": N_("Mies"),
+    "other": N_("Muu"),
+    "not_told": N_("En halua kertoa"),
+}
+
+
+@dataclass(frozen=True)
+class Needs:
+    """What the registrant tells beyond the contact: each kept only when the event asks for it."""
+
+    gender: str | None = None
+    dietary_needs: str | None = None
+    accessibility_needs: str | None = None
+    on_participant_list: bool = False
+
+    def asked_by(self, event: dict[str, Any]) -> Needs:
+        """Data minimised: what the event does not ask is dropped, whatever was sent."""
+        return Needs(
+            gender=self.gender,
+            dietary_needs=self.dietary_needs if event.get("asks_dietary_needs") else None,
+            accessibility_needs=self.accessibility_needs if event.get("asks_accessibility_needs") else None,
+            on_participant_list=self.on_participant_list and bool(event.get("participant_list")),
+        )
+
+
 @dataclass(frozen=True)
 class RegistrationDraft:
     scheduled_event_id: str
     participant: dict[str, Any]
     organisation_name: str | None
     municipality: str | None
+    needs: Needs = Needs()
 
 
 Status = Literal["confirmed", "waitlisted"]
@@ -142,9 +170,15 @@ def validate_registration(
     participant_fields.finish()
     organisation_name = body.text("organisation_name", required=False)
     municipality = read_listed_municipality(body, region, MUNICIPALITY_UNKNOWN)
-    require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_REGISTRATION)
+    needs = Needs(
+        gender=body.choice("gender", GENDERS, default="") or None,
+        dietary_needs=body.text("dietary_needs", required=False, max_length=500, multiline=True),
+        accessibility_needs=body.text("accessibility_needs", required=False, max_length=500, multiline=True),
+    )
+    consents = require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_REGISTRATION, also=("participant_list",))
     body.finish()
     if errors:
         return None, errors
     assert event_id is not None
-    return RegistrationDraft(event_id, participant, organisation_name, municipality), {}
+    needs = Needs(needs.gender, needs.dietary_needs, needs.accessibility_needs, consents["participant_list"])
+    return RegistrationDraft(event_id, participant, organisation_name, municipality, needs), {}

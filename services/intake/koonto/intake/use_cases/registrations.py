@@ -11,7 +11,7 @@ cancellation)."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -90,18 +90,19 @@ class Registrations(UseCase):
     ) -> tuple[dict[str, Any], Envelope]:
         """The registration at this sign-up number and its registration-received event."""
         where = standing(ahead, int(event["capacity"]))
+        needs = draft.needs.asked_by(event)
         data = RegistrationReceived(
             registration_id=registration_id, scheduled_event_id=draft.scheduled_event_id, status=where.status,
             received_at=now, participant=Contact(**draft.participant), organisation_name=draft.organisation_name,
             municipality=draft.municipality, position_on_waitlist=where.position_on_waitlist,
-            cancel_url=self.links.cancel_url(registration_id),
+            cancel_url=self.links.cancel_url(registration_id), **asdict(needs),
         )
         doc = {
             "_id": place.place_id(draft.scheduled_event_id), "seq": place.number, "registration_id": registration_id,
             "key": key, "region": self.region.code, "scheduled_event_id": draft.scheduled_event_id,
             "event_title": event["title"], "event_starts_at": event["starts_at"], "status": where.status,
             "position_on_waitlist": where.position_on_waitlist, "received_at": now, "participant": draft.participant,
-            "organisation_name": draft.organisation_name, "municipality": draft.municipality,
+            "organisation_name": draft.organisation_name, "municipality": draft.municipality, **asdict(needs),
             "erased_at": None,
         }
         return doc, self.events.new_event(data, subject=registration_id)

@@ -18,6 +18,7 @@ __all__ = ["Deps", "RateLimit", "field_id", "read_body", "read_form", "read_json
 # names of the HTML form controls that are ticked boxes or lists, and what only the page itself adds
 BOOLEAN_FIELDS = {
     "consents.privacy_notice", "consents.call_announcements", "consents.newsletter", "consents.publication",
+    "consents.participant_list",
 }
 LIST_FIELDS = {"themes", "topics"}
 PAGE_FIELDS = {"form_token", "website", "action", "csrf_token", "List-Unsubscribe"}

@@ -39,6 +39,7 @@ DONE_MESSAGES = {
     "event": N_("Tilaisuus julkaistu."),
     "attendance": N_("Osallistujat tallennettu."),
     "capacity": N_("Osallistujamäärä nostettu. Uudet paikat annetaan ensin jonossa oleville."),
+    "check-in": N_("Osallistujat tallennettu osallistujalistalta."),
     "cancelled": N_("Ilmoittautuminen perutaan. Paikka annetaan seuraavalle jonossa."),
     "staff": N_("Käyttäjä tallennettu."),
     "redriven": N_("Viesti käsitelty uudelleen."),
