@@ -245,3 +245,30 @@ async def test_events_that_happened_before_an_erasure_but_arrive_after_it_send_n
                                                        status="confirmed", received_at=after, participant=person)))
     await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the new sign-up's confirmation")
     assert mail_sink.messages[1]["to"] == ["eeva@example.fi"]
+
+
+async def test_the_day_before_the_event_the_seat_holders_get_one_reminder_across_two_replicas(
+    notify: Notify, notify_factory, mail_sink: MailSink  # type: ignore[no-untyped-def]
+) -> None:
+    starts = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    await notify.publish(envelope(EventScheduled(scheduled_event_id="ev5", title="Työpaja", kind="workshop",
+                                                 starts_at=starts, place="Varkaus", capacity=1,
+                                                 what_to_bring="Oma kannettava")))
+    await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
+    for n, status in enumerate(["confirmed", "waitlisted"]):
+        await notify.publish(envelope(RegistrationReceived(
+            registration_id=f"rr{n}", scheduled_event_id="ev5", status=status,  # type: ignore[arg-type]
+            position_on_waitlist=None if n == 0 else 1, received_at=starts - timedelta(days=5),
+            participant=Contact(name=f"Henkilö {n}", email=f"h{n}@example.fi", language="sv" if n == 0 else "fi"),
+            cancel_url=f"http://intake.test/registrations/cancel/rr{n}",
+        )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the two registration mails")
+    second = notify_factory(clock=notify.clock)
+    async with running(second):
+        notify.clock.set(starts - timedelta(hours=20))
+        await eventually(lambda: _n(mail_sink), until=lambda n: n == 3, what="one reminder")
+        await stays(lambda: _n(mail_sink), until=lambda n: n == 3, duration=1.0)
+    reminder = mail_sink.messages[2]
+    assert reminder["to"] == ["h0@example.fi"] and reminder["subject"].startswith("Påminnelse: Työpaja")
+    body = reminder["parsed"].get_body(("plain",)).get_content()
+    assert "Ta med: Oma kannettava" in body and "http://intake.test/registrations/cancel/rr0" in body

@@ -65,6 +65,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
         "promoted": False,
     },
+    "registration-reminder": {
+        "name": "Matti Virtanen",
+        "event_title": "Hankeklinikka: ESR+ hakemuksen teko",
+        "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+        "ends_at": datetime(2026, 12, 3, 17, 0, tzinfo=UTC),
+        "place": "Kuopion kaupungintalo",
+        "online_url": None,
+        "what_to_bring": "Kannettava tietokone ja hankeidea paperilla.",
+        "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
+    },
     "erasure-confirmation": {"requested_at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC)},
     "call-announcement": {
         "call_name": "ESR+ kansalaistoiminnan kehittäminen 2027",

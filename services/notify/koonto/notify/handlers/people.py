@@ -11,6 +11,7 @@ from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.intake import (
     ErasureRequested,
+    RegistrationCancelled,
     RegistrationPromoted,
     RegistrationReceived,
     SubscriptionCancelled,
@@ -96,7 +97,9 @@ async def on_registration_received(event: RegistrationReceived, ctx: EventContex
         return  # erased before this reached us: no registrant kept, no confirmation
     person = {"email": p.email.lower(), "phone": p.phone, "name": p.name, "language": p.language, "channel": p.channel}
     await deps.store.recipients.remember_registrant(
-        event.registration_id, {**person, "scheduled_event_id": event.scheduled_event_id}
+        event.registration_id,
+        {**person, "scheduled_event_id": event.scheduled_event_id, "cancel_url": event.cancel_url},
+        status=event.status,
     )
     context = _registration_context(
         person, scheduled, event.scheduled_event_id, status=event.status, position=event.position_on_waitlist,
@@ -120,6 +123,7 @@ async def on_registration_promoted(event: RegistrationPromoted, ctx: EventContex
     registrant = await deps.store.recipients.registrant(event.registration_id)
     if registrant is None:
         raise RegistrantNotKnownYet(event.registration_id)
+    await deps.store.recipients.mark_registrant(event.registration_id, "confirmed", event.cancel_url)
     context = _registration_context(
         registrant, scheduled, event.scheduled_event_id, status="confirmed", position=None,
         cancel_url=event.cancel_url, promoted=True,
@@ -132,6 +136,12 @@ async def on_registration_promoted(event: RegistrationPromoted, ctx: EventContex
         recipient_ref=f"registrant:{event.registration_id}",
         always_email=True,
     )
+
+
+async def on_registration_cancelled(event: RegistrationCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
+    """No reminder goes to a cancelled registration."""
+    if not await deps.store.recipients.mark_registrant(event.registration_id, "cancelled"):
+        raise RegistrantNotKnownYet(event.registration_id)
 
 
 async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -158,4 +168,5 @@ SUBSCRIPTIONS = [
     Subscription(SubscriptionRequested, on_subscription_requested),  # service message: the confirmation link
     Subscription(RegistrationReceived, on_registration_received),  # service message: the registration receipt
     Subscription(RegistrationPromoted, on_registration_promoted),  # service message: a seat freed for them
+    Subscription(RegistrationCancelled, on_registration_cancelled),  # no reminder to them
 ]
