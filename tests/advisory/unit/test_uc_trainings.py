@@ -186,3 +186,12 @@ async def test_dietary_and_accessibility_needs_are_kept_for_staff_and_erased_wit
     [erased] = await deps.views.registrations(event_id)
     assert erased["dietary_needs"] is None and erased["accessibility_needs"] is None and erased["gender"] is None
     assert erased["on_participant_list"] is False and erased["name"] is None
+
+
+async def test_a_registration_read_after_its_keys_were_shredded_is_kept_as_erased(deps: AdvisoryContainer) -> None:
+    event_id = await schedule(deps)
+    shredded = _registration(event_id, 5).model_copy(update={
+        "participant": Contact(name="enc:erased", email="enc:erased"), "dietary_needs": "enc:erased"})
+    await deps.trainings.record_registration(shredded)
+    [kept] = await deps.views.registrations(event_id)
+    assert kept["erased"] is True and kept["name"] is None and kept["dietary_needs"] is None

@@ -14,6 +14,7 @@ from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled,
 from koonto.shared.contracts.intake import RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from koonto.shared.mongo import Document
 from koonto.shared.region import Region
+from koonto.shared.sealing import is_erased
 
 EVENT_KINDS = ("training", "forum", "talk", "workshop", "networking")
 
@@ -134,7 +135,9 @@ class Trainings:
         # checked after the write, so an erasure recorded at the same moment is seen by one of the two
         # (a registration made after the erasure is a new sign-up, and stays)
         erasures = self.c.store.erasures
-        if await erasures.covers(email=str(person.email), phone=person.phone, happened_at=data.received_at):
+        shredded = is_erased(person.email)  # its key was destroyed: read after the person's erasure
+        if shredded or await erasures.covers(email=str(person.email), phone=person.phone,
+                                             happened_at=data.received_at):
             await self.c.store.erase_registration(data.registration_id)
         return stored
 
