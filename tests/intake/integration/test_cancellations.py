@@ -149,12 +149,17 @@ async def _at_once_on_a_full_event(clients: list, deps: IntakeContainer, event_i
                 duration=0.5)
 
 
-async def test_twenty_cancellations_and_sign_ups_at_once_on_one_replica(intake, clean_stream) -> None:
-    runtime, http = intake
+# what is measured is who gets a seat, not how fast: a request may take longer than the 5 s limit on a machine
+# shared with other test runs, so the limit is raised here
+PATIENT = {"request_timeout_seconds": 60}
+
+
+async def test_twenty_cancellations_and_sign_ups_at_once_on_one_replica(start_intake, clean_stream) -> None:
     event = scheduled(capacity=10)
-    await publish(clean_stream, event)
-    await _listed(http, event.scheduled_event_id)
-    await _at_once_on_a_full_event([http], runtime.container, event.scheduled_event_id, clean_stream)
+    async with start_intake(**PATIENT) as (runtime, http):
+        await publish(clean_stream, event)
+        await _listed(http, event.scheduled_event_id)
+        await _at_once_on_a_full_event([http], runtime.container, event.scheduled_event_id, clean_stream)
 
 
 async def test_twenty_cancellations_and_sign_ups_at_once_on_two_replicas_on_nx_27017(
@@ -165,7 +170,7 @@ async def test_twenty_cancellations_and_sign_ups_at_once_on_two_replicas_on_nx_2
     start = intake_factory(clean_stream, nx_mongo_url, nx_database)
     event = scheduled(capacity=10)
     async with AsyncExitStack() as stack:
-        pairs = [await stack.enter_async_context(start()) for _ in range(2)]
+        pairs = [await stack.enter_async_context(start(**PATIENT)) for _ in range(2)]
         await publish(clean_stream, event)
         for _, http in pairs:
             await _listed(http, event.scheduled_event_id)

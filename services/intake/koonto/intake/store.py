@@ -113,6 +113,9 @@ class RegistrationPlaces:
                 counts[row["_id"]][status] = int(row["n"])
         return {event_id: SeatsTaken(c.get("confirmed", 0), c.get("waitlisted", 0)) for event_id, c in counts.items()}
 
+    async def confirmed_count(self, event_id: str) -> int:
+        return await self.registrations.count_documents({"scheduled_event_id": event_id, "status": "confirmed"})
+
     async def registration_by_key(self, key: str) -> Document | None:
         return _registration(await self.registrations.find_one({"key": key}, {"outbox": 0}))
 

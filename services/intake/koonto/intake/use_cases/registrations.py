@@ -158,6 +158,8 @@ class Registrations(UseCase):
         now = self.clock()
         if event is None or not is_open_for_registration(as_utc(event["starts_at"]), event.get("held", False), now):
             return []  # the waiting list no longer moves once the event has started
+        if await self.store.confirmed_count(event_id) >= int(event["capacity"]):
+            return []  # no free seat (a seat freed meanwhile is given by the fill after that cancellation)
         promoted = []
         for doc_id in to_promote(await self.store.line(event_id), int(event["capacity"])):
             registration = await self.store.registration_at(doc_id)
