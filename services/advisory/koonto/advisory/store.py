@@ -348,11 +348,13 @@ class AdvisoryStore:
         return True
 
     async def request_cancellation(self, event_id: str, registration_id: str, event: Envelope) -> bool:
-        """Staff's cancellation leaves in the event document's outbox (intake holds the seats and decides)."""
-        result = await self.events.update_one(
-            {"_id": event_id}, {"$addToSet": {"cancel_requested": registration_id}, "$set": outbox_set(event)}
-        )
-        return result.modified_count == 1
+        """Staff's cancellation leaves in the event document's outbox (intake holds the seats and decides); the
+        registration is then marked as asked (only what the page shows until intake answers)."""
+        result = await self.events.update_one({"_id": event_id}, {"$set": outbox_set(event)})
+        if result.matched_count != 1:
+            return False
+        await self.registrations.update_one({"_id": registration_id}, {"$set": {"cancel_requested": True}})
+        return True
 
     async def change_capacity(self, event_id: str, capacity: int, event: Envelope) -> Document | None:
         update = {"$set": {"capacity": capacity, **outbox_set(event)}}
