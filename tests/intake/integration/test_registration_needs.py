@@ -42,3 +42,22 @@ async def test_the_form_asks_only_what_the_event_needs_and_the_answers_travel_se
     raw = [e for e in await stream_events(clean_stream) if e.type.endswith("registration-received.v1")]
     assert raw and all(str(raw[0].data[f]).startswith("enc:") for f in ("gender", "dietary_needs",
                                                                         "accessibility_needs"))
+
+
+async def test_hostile_answers_get_a_clear_error_and_lose_nothing(intake, clean_stream) -> None:
+    _runtime, http = intake
+    event = scheduled(capacity=5, asks_dietary_needs=True)
+    await publish(clean_stream, event)
+    await eventually(lambda: http.get("/api/v1/events"), until=lambda r: len(r.json()) == 1)
+    body = {"scheduled_event_id": event.scheduled_event_id, "participant": {"name": "A", "email": "a@example.fi"},
+            "consents": {"privacy_notice": True}, "dietary_needs": {"$ne": None}, "gender": "$gt"}
+    refused = await http.post("/api/v1/registrations", json=body, headers={"Accept-Language": "en"})
+    assert refused.status_code == 422 and {"dietary_needs", "gender"} <= set(refused.json()["errors"])
+
+    form = await http.get(f"/events/{event.scheduled_event_id}/register")
+    script = "<script>alert(1)</script> ja gluteeniton"
+    again = await post_form(http, f"/events/{event.scheduled_event_id}/register", {
+        "form_token": hidden(form.text, "form_token"), "participant.name": "A", "participant.email": "not-an-address",
+        "consents.privacy_notice": "yes", "dietary_needs": script})
+    assert again.status_code == 422 and "<script>alert(1)" not in again.text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; ja gluteeniton" in again.text  # kept, shown as text
