@@ -318,7 +318,8 @@ async def test_a_topic_asked_alone_lists_that_topic(notify: Notify) -> None:
 
 async def _registration_mail(notify: Notify, language: str, **fields: Any) -> RegistrationReceived:
     scheduled = EventScheduled(scheduled_event_id="ev2", title="Hankeklinikka", kind="training",
-                               starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC), place="Kuopio", capacity=1)
+                               starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC), place="Kuopio", capacity=1,
+                               what_to_bring="Oma muki")
     await announcements.on_event_scheduled(scheduled, ctx(scheduled), notify.container)
     registration = RegistrationReceived(
         registration_id="r2", scheduled_event_id="ev2", received_at=DAYTIME,
@@ -357,6 +358,7 @@ async def test_a_promotion_is_mailed_in_the_registrants_language_with_the_calend
     assert message["Subject"].startswith(says) and message["To"].addresses[0].addr_spec == "maija@example.fi"
     text, html = parts(message)
     assert "http://intake.test/registrations/cancel/new" in text and "registrations/cancel/new" in html
+    assert "Oma muki" in text and "Oma muki" in html  # what to bring
     assert [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
 
 

@@ -64,6 +64,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "online_url": None,
         "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
         "promoted": False,
+        "what_to_bring": "Kannettava tietokone.",
     },
     "registration-reminder": {
         "name": "Matti Virtanen",

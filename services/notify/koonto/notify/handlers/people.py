@@ -85,6 +85,7 @@ def _registration_context(person: Document, scheduled: Document, event_id: str, 
         "place": scheduled.get("place"),
         "online_url": scheduled.get("online_url"),
         "description": scheduled.get("description", ""),
+        "what_to_bring": scheduled.get("what_to_bring") or "",
         **status,
     }
 
