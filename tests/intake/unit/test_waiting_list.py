@@ -142,3 +142,18 @@ async def test_the_form_keeps_only_the_needs_the_event_asks_for_and_they_leave_w
     erased = await intake.store.registration(first["registration_id"])
     assert erased["dietary_needs"] is None and erased["gender"] is None
     assert erased["participant"]["name"] != "Osallistuja"
+
+
+async def test_registrations_stored_before_the_numbering_count_as_ahead_of_every_new_one(intake, clock) -> None:
+    event = scheduled(clock, capacity=2)
+    await deliver(intake, event)
+    for n, (doc_id, status) in enumerate([(":1", "confirmed"), (":2", "confirmed"), (":w1", "waitlisted")]):
+        await intake.store.registrations.insert_one({  # as the seat-numbered scheme stored them
+            "_id": event.scheduled_event_id + doc_id, "registration_id": f"old-{n}", "key": f"old-{n}",
+            "scheduled_event_id": event.scheduled_event_id, "status": status, "received_at": clock()})
+    new = (await intake.registrations.register(sign_up(event.scheduled_event_id, "new@example.fi"))).registration
+    assert (new["status"], new["position_on_waitlist"]) == ("waitlisted", 2)
+    assert await intake.registrations.cancel("old-0") == "cancelled"
+    assert [status for _, status in await intake.store.line(event.scheduled_event_id)] == [
+        "confirmed", "confirmed", "waitlisted"]
+    assert (await intake.store.registration("old-2"))["status"] == "confirmed"  # the old one in line first

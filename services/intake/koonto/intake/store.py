@@ -96,8 +96,10 @@ class RegistrationPlaces:
         `capacity` came before it: a seat either way)."""
         if place.number <= capacity:
             return place.number - 1
+        # a registration stored before sign-ups were numbered has no `seq`: it came before every numbered one
         return await self.registrations.count_documents(
-            {"scheduled_event_id": event_id, "seq": {"$lt": place.number}, "status": {"$in": list(LIVE)}}
+            {"scheduled_event_id": event_id, "status": {"$in": list(LIVE)},
+             "$or": [{"seq": {"$lt": place.number}}, {"seq": None}]}
         )
 
     async def seat_counts(self, event_ids: list[str]) -> dict[str, SeatsTaken]:
