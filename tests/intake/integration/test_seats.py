@@ -10,7 +10,7 @@ import asyncio
 from collections import Counter
 from contextlib import AsyncExitStack
 
-from koonto.shared.contracts.intake import RegistrationReceived
+from koonto.shared.contracts.intake import RegistrationPromoted, RegistrationReceived
 from tests.intake.helpers import events_of, publish
 from tests.intake.integration.test_registrations import scheduled, sign_up
 from tests.support.polling import eventually
@@ -84,18 +84,21 @@ async def test_a_replica_whose_count_is_stale_takes_the_next_free_place(start_in
         assert again.status_code == 200 and again.json()["position_on_waitlist"] == 1
 
 
-async def test_a_capacity_raised_by_staff_opens_seats_to_the_next_sign_ups(intake, clean_stream) -> None:
+async def test_a_capacity_raised_by_staff_gives_the_new_seats_to_the_waiting_first(intake, clean_stream) -> None:
     _runtime, http = intake
     event = scheduled(capacity=1)
     await publish(clean_stream, event)
     await eventually(lambda: http.get("/api/v1/events"), until=lambda r: len(r.json()) == 1)
-    for n in range(2):
-        await http.post("/api/v1/registrations", json=sign_up(event.scheduled_event_id, f"c{n}@example.fi"))
+    first = [(await http.post("/api/v1/registrations", json=sign_up(event.scheduled_event_id, f"c{n}@example.fi")))
+             .json() for n in range(2)]
+    assert first[1]["status"] == "waitlisted"
 
     await publish(clean_stream, event.model_copy(update={"capacity": 3}))  # event-scheduled again, more seats
-    await eventually(lambda: http.get("/api/v1/events"), until=lambda r: r.json()[0]["seats_left"] == 2)
+    await eventually(lambda: http.get("/api/v1/events"), until=lambda r: r.json()[0]["seats_left"] == 1)
+    promoted = await eventually(lambda: events_of(clean_stream, RegistrationPromoted), until=lambda e: len(e) == 1)
+    assert promoted[0][1].registration_id == first[1]["registration_id"]
 
     later = [(await http.post("/api/v1/registrations", json=sign_up(event.scheduled_event_id, f"d{n}@example.fi")))
              .json() for n in range(3)]
     assert [(a["status"], a["position_on_waitlist"]) for a in later] == [
-        ("confirmed", None), ("confirmed", None), ("waitlisted", 2)]
+        ("confirmed", None), ("waitlisted", 1), ("waitlisted", 2)]

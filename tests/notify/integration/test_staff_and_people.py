@@ -10,7 +10,7 @@ from koonto.devsinks import MailSink
 from koonto.notify.clock import SettableClock
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.advisory import CaseOpened, CaseOrganisation, EventScheduled, FollowupDue, StaffUpdated
-from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationReceived
+from koonto.shared.contracts.intake import Contact, ErasureRequested, RegistrationPromoted, RegistrationReceived
 from tests.notify.integration.conftest import Notify
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope, idea_submitted
@@ -129,6 +129,28 @@ async def test_registration_confirmation_carries_a_calendar_file(notify: Notify,
     lines = text.replace("\r\n ", "").splitlines()
     assert "BEGIN:VEVENT" in lines and "DTSTART:20261203T150000Z" in lines and "SUMMARY:Hankeklinikka" in lines
     assert "LOCATION:Kuopio\\, sali 2" in lines
+
+
+async def test_a_promotion_that_arrives_before_its_registration_is_mailed_once_it_is_known(
+    notify: Notify, mail_sink: MailSink
+) -> None:
+    starts = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    await notify.publish(envelope(EventScheduled(scheduled_event_id="ev2", title="Foorumi", kind="forum",
+                                                 starts_at=starts, place="Iisalmi", capacity=1)))
+    await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
+    await notify.publish(envelope(RegistrationPromoted(
+        registration_id="r2", scheduled_event_id="ev2", promoted_at=starts - timedelta(days=2),
+        cancel_url="http://intake.test/registrations/cancel/promoted",
+    )))
+    await notify.publish(envelope(RegistrationReceived(
+        registration_id="r2", scheduled_event_id="ev2", status="waitlisted", position_on_waitlist=1,
+        received_at=starts - timedelta(days=5), participant=Contact(name="Liisa", email="liisa@example.fi"),
+        cancel_url="http://intake.test/registrations/cancel/first",
+    )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the waiting-list mail and the promotion")
+    subjects = sorted(BytesParser(policy=policy.default).parsebytes(m["raw"])["Subject"] for m in mail_sink.messages)
+    assert subjects == ["Olette varasijalla: Foorumi", "Paikka vapautui: Foorumi"]
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 2, duration=0.5)
 
 
 async def test_erasure_removes_the_person_and_confirms_once(notify: Notify, mail_sink: MailSink) -> None:
@@ -280,3 +302,30 @@ async def test_a_password_link_is_mailed_once_in_the_staff_members_language(
     assert message["Subject"] == "Inbjudan till Koontos arbetsyta för personalen"
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert url in text and "7.12.2026" in text and "Hej Neuvoja Ville" in text
+
+
+async def test_the_day_before_the_event_the_seat_holders_get_one_reminder_across_two_replicas(
+    notify: Notify, notify_factory, mail_sink: MailSink  # type: ignore[no-untyped-def]
+) -> None:
+    starts = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    await notify.publish(envelope(EventScheduled(scheduled_event_id="ev5", title="Työpaja", kind="workshop",
+                                                 starts_at=starts, place="Varkaus", capacity=1,
+                                                 what_to_bring="Oma kannettava")))
+    await eventually(lambda: notify.runtime.db["scheduled_events"].count_documents({}), until=lambda n: n == 1)
+    for n, status in enumerate(["confirmed", "waitlisted"]):
+        await notify.publish(envelope(RegistrationReceived(
+            registration_id=f"rr{n}", scheduled_event_id="ev5", status=status,  # type: ignore[arg-type]
+            position_on_waitlist=None if n == 0 else 1, received_at=starts - timedelta(days=5),
+            participant=Contact(name=f"Henkilö {n}", email=f"h{n}@example.fi", language="sv" if n == 0 else "fi"),
+            cancel_url=f"http://intake.test/registrations/cancel/rr{n}",
+        )))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="the two registration mails")
+    second = notify_factory(clock=notify.clock)
+    async with running(second):
+        notify.clock.set(starts - timedelta(hours=20))
+        await eventually(lambda: _n(mail_sink), until=lambda n: n == 3, what="one reminder")
+        await stays(lambda: _n(mail_sink), until=lambda n: n == 3, duration=1.0)
+    reminder = mail_sink.messages[2]
+    assert reminder["to"] == ["h0@example.fi"] and reminder["subject"].startswith("Påminnelse: Työpaja")
+    body = reminder["parsed"].get_body(("plain",)).get_content()
+    assert "Ta med: Oma kannettava" in body and "http://intake.test/registrations/cancel/rr0" in body

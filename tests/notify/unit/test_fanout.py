@@ -3,7 +3,12 @@ municipality, if it has one), resumable from its cursor, finished when the direc
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+from koonto.notify.handlers import announcements
 from koonto.notify.samples import sample
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.advisory import EventScheduled
 from tests.notify.unit.conftest import Notify, make_notify
 from tests.support.samples import envelope, idea_submitted
 
@@ -111,3 +116,15 @@ async def test_a_stopped_replica_hands_its_expansion_lease_back_so_the_next_goes
         if not await other.expand_once():
             break
     assert sorted(sent) == [f"s{i}@example.fi" for i in range(6)]  # each once, none lost across the handover
+
+
+async def test_an_update_of_an_announced_event_invites_nobody_again() -> None:
+    notify = make_notify(fanout_batch=10)
+    await notify.add_subscriber("a@example.fi", "events")
+    first = EventScheduled(scheduled_event_id="ev1", title="Kyläilta", kind="forum", capacity=10, place="Kuopio",
+                           starts_at=datetime(2027, 1, 12, 15, 0, tzinfo=UTC))
+    for data in (first, first.model_copy(update={"capacity": 20, "updated": True})):
+        context = EventContext(envelope=envelope(data), attempt=1, region="pohjois-savo", service="notify")
+        await announcements.on_event_scheduled(data, context, notify.container)
+    assert len([d async for d in notify.infra.store["fanouts"].find({})]) == 1
+    assert (await notify.container.store.records.scheduled_event("ev1"))["title"] == "Kyläilta"

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po
 
 from koonto.intake.domain.subscriptions import TOPICS as FORM_TOPICS
 from koonto.notify.domain import labels
+from koonto.notify.domain.errors import RegistrantNotKnownYet
 from koonto.notify.domain.kinds import KINDS
 from koonto.notify.handlers import announcements, ideas, people
 from koonto.notify.render import LANGUAGES, Renderer
@@ -26,6 +27,7 @@ from koonto.shared.contracts.intake import (
     Contact,
     ErasureRequested,
     Organisation,
+    RegistrationPromoted,
     RegistrationReceived,
     SubscriptionRequested,
 )
@@ -312,3 +314,58 @@ async def test_a_topic_asked_alone_lists_that_topic(notify: Notify) -> None:
     await people.on_subscription_requested(again, ctx(again), notify.container)
     sent = await mails(notify, kind="subscription-confirm")
     assert len(sent) == 2 and all(m["Subject"] == "Vahvistakaa tilaus: Uutiskirje" for m in sent)
+
+
+async def _registration_mail(notify: Notify, language: str, **fields: Any) -> RegistrationReceived:
+    scheduled = EventScheduled(scheduled_event_id="ev2", title="Hankeklinikka", kind="training",
+                               starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC), place="Kuopio", capacity=1,
+                               what_to_bring="Oma muki")
+    await announcements.on_event_scheduled(scheduled, ctx(scheduled), notify.container)
+    registration = RegistrationReceived(
+        registration_id="r2", scheduled_event_id="ev2", received_at=DAYTIME,
+        participant=Contact(name="Maija", email="maija@example.fi", language=language),
+        cancel_url="http://intake.test/registrations/cancel/tok", **fields,
+    )
+    await people.on_registration_received(registration, ctx(registration), notify.container)
+    return registration
+
+
+@pytest.mark.parametrize(("language", "place"), [("fi", "varasijalla 3"), ("sv", "reservplats 3"),
+                                                 ("en", "number 3 on the waiting list")])
+async def test_the_waiting_list_mail_tells_the_place_in_the_queue_and_how_to_leave_it(
+    notify: Notify, language: str, place: str
+) -> None:
+    await _registration_mail(notify, language, status="waitlisted", position_on_waitlist=3)
+    [message] = await mails(notify, kind="registration-confirmation")
+    text, html = parts(message)
+    assert place in text and place in html
+    for body in (text, html):
+        assert "http://intake.test/registrations/cancel/tok" in body
+    assert not [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+
+
+@pytest.mark.parametrize(("language", "says"), [("fi", "Paikka vapautui"), ("sv", "En plats blev ledig"),
+                                                ("en", "A place opened up")])
+async def test_a_promotion_is_mailed_in_the_registrants_language_with_the_calendar_and_the_cancel_link(
+    notify: Notify, language: str, says: str
+) -> None:
+    await _registration_mail(notify, language, status="waitlisted", position_on_waitlist=1)
+    promoted = RegistrationPromoted(registration_id="r2", scheduled_event_id="ev2", promoted_at=DAYTIME,
+                                    cancel_url="http://intake.test/registrations/cancel/new")
+    await people.on_registration_promoted(promoted, ctx(promoted), notify.container)
+    waiting, message = await mails(notify, kind="registration-confirmation")
+    assert not waiting["Subject"].startswith(says)
+    assert message["Subject"].startswith(says) and message["To"].addresses[0].addr_spec == "maija@example.fi"
+    text, html = parts(message)
+    assert "http://intake.test/registrations/cancel/new" in text and "registrations/cancel/new" in html
+    assert "Oma muki" in text and "Oma muki" in html  # what to bring
+    assert [p for p in message.iter_attachments() if p.get_content_type() == "text/calendar"]
+
+
+async def test_a_promotion_before_its_registration_is_retried(notify: Notify) -> None:
+    scheduled = EventScheduled(scheduled_event_id="ev3", title="Foorumi", kind="forum",
+                               starts_at=datetime(2026, 12, 3, 15, 0, tzinfo=UTC), place="Kuopio", capacity=1)
+    await announcements.on_event_scheduled(scheduled, ctx(scheduled), notify.container)
+    promoted = RegistrationPromoted(registration_id="unknown", scheduled_event_id="ev3", promoted_at=DAYTIME)
+    with pytest.raises(RegistrantNotKnownYet):
+        await people.on_registration_promoted(promoted, ctx(promoted), notify.container)

@@ -85,7 +85,9 @@ def _with_ms(fields: Document) -> Document:
     return fields
 
 
-ERASED_REGISTRANT: Document = {"$set": {"name": None, "email": None, "phone": None, "erased": True}}
+ERASED_REGISTRANT: Document = {"$set": {"name": None, "email": None, "phone": None, "gender": None,
+                                        "dietary_needs": None, "accessibility_needs": None,
+                                        "on_participant_list": False, "erased": True}}
 
 
 class Conflict(Exception):
@@ -401,10 +403,38 @@ class AdvisoryStore:
         return await self.registrations.insert_new(doc)
 
     async def registrations_of(self, event_id: str) -> list[Document]:
-        """Confirmed first in the order they came, then the waiting list in its order."""
+        """Confirmed first in the order they came, then the waiting list in its order (the order they signed up
+        in: the place each was told at sign-up moves up as others leave), then the cancelled."""
         docs = [revive(d) async for d in self.registrations.find({"scheduled_event_id": event_id})]
-        return sorted(docs, key=lambda d: (d.get("status") != "confirmed", d.get("position_on_waitlist") or 0,
-                                           str(d.get("received_at")), d["_id"]))
+        rank = {"confirmed": 0, "waitlisted": 1}
+        return sorted(docs, key=lambda d: (rank.get(d.get("status", ""), 2), str(d.get("received_at")), d["_id"]))
+
+    async def registration(self, registration_id: str) -> Document | None:
+        return revive(await self.registrations.find_one({"_id": registration_id}))
+
+    async def mark_registration(self, registration_id: str, status: str, at: datetime) -> bool:
+        """Intake's word on a registration (cancelled, or promoted to a seat); a cancellation is final, so a
+        promotion arriving after it changes nothing. False when the registration has not reached us yet."""
+        if await self.registrations.find_one({"_id": registration_id}, {"_id": 1}) is None:
+            return False
+        await self.registrations.update_one(
+            {"_id": registration_id, "status": {"$ne": "cancelled"}},
+            {"$set": {"status": status, f"{status}_at": at, "position_on_waitlist": None}},
+        )
+        return True
+
+    async def request_cancellation(self, event_id: str, registration_id: str, event: Envelope) -> bool:
+        """Staff's cancellation leaves in the event document's outbox (intake holds the seats and decides); the
+        registration is then marked as asked (only what the page shows until intake answers)."""
+        result = await self.events.update_one({"_id": event_id}, {"$set": outbox_set(event)})
+        if result.matched_count != 1:
+            return False
+        await self.registrations.update_one({"_id": registration_id}, {"$set": {"cancel_requested": True}})
+        return True
+
+    async def change_capacity(self, event_id: str, capacity: int, event: Envelope) -> Document | None:
+        update = {"$set": {"capacity": capacity, **outbox_set(event)}}
+        return revive(await self.events.find_one_and_update({"_id": event_id}, update))
 
     async def erase_registrations(self, email: str) -> int:
         """The person's name and contact details leave their registrations; that someone registered stays."""
@@ -417,6 +447,13 @@ class AdvisoryStore:
 
     async def list_events(self) -> list[Document]:
         return [revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]
+
+    async def check_in(self, event_id: str, present: dict[str, bool]) -> None:
+        """Who came, per registration (the last save wins: the list is the staff's at the door)."""
+        for registration_id, came in present.items():
+            await self.registrations.update_one(
+                {"_id": registration_id, "scheduled_event_id": event_id}, {"$set": {"checked_in": came}}
+            )
 
     async def record_attendance(self, event_id: str, attendance: Document, event: Envelope) -> Document | None:
         update = {"$set": {"attendance": attendance, **outbox_set(event)}}

@@ -79,4 +79,9 @@ class Views:
         return found(await self.store.scheduled_event(event_id), "Tilaisuutta ei löydy.")
 
     async def registrations(self, event_id: str) -> list[Document]:
-        return await self.store.registrations_of(event_id)
+        """The event's registrations in order, each waiting one with its place in the queue today."""
+        docs = await self.store.registrations_of(event_id)
+        waiting = (d for d in docs if d.get("status") == "waitlisted")
+        for position, doc in enumerate(waiting, start=1):
+            doc["position_on_waitlist"] = position
+        return docs

@@ -1,4 +1,5 @@
-"""Signed, expiring links (itsdangerous): the association's status page and subscription confirm/unsubscribe.
+"""Signed, expiring links (itsdangerous): the association's status page, subscription confirm/unsubscribe and a
+registration's cancel page.
 
 A link is the only credential the public side has, so forms reached through it carry a CSRF token bound to
 the link (an HMAC of the token under the service secret): another site cannot forge a post without it.
@@ -84,6 +85,7 @@ class Links:
     confirm: LinkSigner
     unsubscribe: LinkSigner
     form: LinkSigner  # the hidden "form started at" stamp for the minimum fill time
+    cancel: LinkSigner  # a registration's cancel page
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Links:
@@ -98,6 +100,8 @@ class Links:
             unsubscribe=LinkSigner(secret, purpose="unsubscribe",
                                    max_age_seconds=settings.unsubscribe_link_max_age_days * day, clock=clock),
             form=LinkSigner(secret, purpose="form", max_age_seconds=int(settings.max_fill_hours * 3600), clock=clock),
+            cancel=LinkSigner(secret, purpose="cancel", max_age_seconds=settings.cancel_link_max_age_days * day,
+                              clock=clock),
         )
 
     def status_url(self, idea_id: str) -> str:
@@ -106,6 +110,9 @@ class Links:
     def confirm_url(self, subscription_ids: str | list[str]) -> str:
         """One subscription's link, or one link for the topics asked for together (a list of ids)."""
         return f"{self.base_url}/subscriptions/confirm/{self.confirm.sign(subscription_ids)}"
+
+    def cancel_url(self, registration_id: str) -> str:
+        return f"{self.base_url}/registrations/cancel/{self.cancel.sign(registration_id)}"
 
     def unsubscribe_url(self, subscription_id: str) -> str:
         return f"{self.base_url}/subscriptions/unsubscribe/{self.unsubscribe.sign(subscription_id)}"

@@ -15,6 +15,9 @@ class IntakeSettings(ServiceSettings):
     status_link_max_age_days: int = Field(default=365, ge=1)
     confirm_link_max_age_days: int = Field(default=14, ge=1)
     unsubscribe_link_max_age_days: int = Field(default=10 * 365, ge=1)
+    cancel_link_max_age_days: int = Field(
+        default=2 * 365, ge=1, description="a registration's cancel link; it also stops working when the event starts"
+    )
 
     # abuse without friction
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from koonto.intake.domain.registrations import Seat, SeatHints, SeatsTaken
+from koonto.intake.domain.registrations import LIVE, Place, PlaceHints, SeatsTaken, Status
 from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Collection, Document, Store, epoch_ms, revive
@@ -38,6 +38,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("key", ASCENDING)], unique=True, name="event_and_email"),
         IndexModel([("participant.email", ASCENDING)], name="participant_email"),
         IndexModel([("scheduled_event_id", ASCENDING)], name="scheduled_event"),
+        IndexModel([("registration_id", ASCENDING)], name="registration_id"),
     ],
     SUBSCRIPTIONS: [
         IndexModel([("subscription_id", ASCENDING)], unique=True, name="subscription_id"),
@@ -50,8 +51,8 @@ INDEXES: dict[str, list[IndexModel]] = {
 ERASED = "[poistettu]"
 
 
-class SeatTaken(Exception):
-    """Another registration holds this seat or waiting-list place: try the next one."""
+class PlaceTaken(Exception):
+    """Another registration holds this sign-up number: try the next one."""
 
 
 def _registration(doc: Document | None) -> Document | None:
@@ -117,7 +118,104 @@ class ReferenceCounters:
             await self.counters.update_one({"_id": key}, {"$inc": {"returned": 1}})
 
 
-class IntakeStore:
+class RegistrationPlaces:
+    """The registrations of trainings and forums: sign-up numbers, the line, cancelling and promoting (a part of
+    `IntakeStore`, kept apart so each reads as one subject)."""
+
+    registrations: Collection
+    place_hints: PlaceHints
+
+    async def places_taken(self, event_id: str) -> int:
+        """The highest sign-up number taken, from this replica's hint (counted on first use: the numbers are
+        gapless and a cancelled registration keeps its document, so the count is the highest number)."""
+        known = self.place_hints.get(event_id)
+        if known is None:
+            known = await self.registrations.count_documents({"scheduled_event_id": event_id})
+            self.place_hints.remember(event_id, known)
+        return known
+
+    async def live_ahead(self, event_id: str, place: Place, capacity: int) -> int:
+        """How many registrations before this sign-up number are not cancelled (not counted while fewer than
+        `capacity` came before it: a seat either way)."""
+        if place.number <= capacity:
+            return place.number - 1
+        # a registration stored before sign-ups were numbered has no `seq`: it came before every numbered one
+        return await self.registrations.count_documents(
+            {"scheduled_event_id": event_id, "status": {"$in": list(LIVE)},
+             "$or": [{"seq": {"$lt": place.number}}, {"seq": None}]}
+        )
+
+    async def seat_counts(self, event_ids: list[str]) -> dict[str, SeatsTaken]:
+        """Seats and waiting-list places taken per event, counted from the registrations (one query per status:
+        a `$group` on a compound key is outside the store subset)."""
+        counts: dict[str, dict[str, int]] = {event_id: {} for event_id in event_ids}
+        for status in LIVE:
+            rows = await self.registrations.aggregate([
+                {"$match": {"scheduled_event_id": {"$in": event_ids}, "status": status}},
+                {"$group": {"_id": "$scheduled_event_id", "n": {"$sum": 1}}},
+            ])
+            for row in rows:
+                counts[row["_id"]][status] = int(row["n"])
+        return {event_id: SeatsTaken(c.get("confirmed", 0), c.get("waitlisted", 0)) for event_id, c in counts.items()}
+
+    async def confirmed_count(self, event_id: str) -> int:
+        return await self.registrations.count_documents({"scheduled_event_id": event_id, "status": "confirmed"})
+
+    async def registration_by_key(self, key: str) -> Document | None:
+        return _registration(await self.registrations.find_one({"key": key}, {"outbox": 0}))
+
+    async def registration(self, registration_id: str) -> Document | None:
+        return _registration(await self.registrations.find_one({"registration_id": registration_id}, {"outbox": 0}))
+
+    async def registration_at(self, doc_id: str) -> Document | None:
+        return _registration(await self.registrations.find_one({"_id": doc_id}, {"outbox": 0}))
+
+    async def line(self, event_id: str) -> list[tuple[str, Status]]:
+        """Every registration of the event not cancelled, as (document id, status), in sign-up order."""
+        cursor = self.registrations.find(
+            {"scheduled_event_id": event_id, "status": {"$in": list(LIVE)}}, {"_id": 1, "status": 1, "seq": 1}
+        )
+        rows = [d async for d in cursor]
+        rows.sort(key=lambda d: int(d.get("seq") or 0))
+        return [(str(d["_id"]), d["status"]) for d in rows]
+
+    async def record_registration(self, place: Place, doc: Document, event: Envelope) -> Document | None:
+        """Insert the registration at its sign-up number (its `_id` is `place.place_id`). Returns the existing
+        registration instead when this person already signed up; raises PlaceTaken when another holds the number."""
+        event_id = doc["scheduled_event_id"]
+        try:
+            await self.registrations.insert_one({**doc, **outbox_fields(event)})
+        except DuplicateKeyError:
+            winner = await self.registration_by_key(doc["key"])
+            if winner is not None:
+                return winner
+            self.place_hints.taken(event_id, place)
+            raise PlaceTaken(place) from None
+        self.place_hints.taken(event_id, place)
+        return None
+
+    async def cancel_registration(self, doc_id: str, was: Status, cancelled_at: datetime, event: Envelope) -> bool:
+        """confirmed/waitlisted -> cancelled once: a compare-and-set on the one document, named by `_id` (the
+        adapter's lock on one replica); the registrant's key is released so they can sign up again."""
+        result = await self.registrations.update_one(
+            {"_id": doc_id, "status": was},
+            {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, "position_on_waitlist": None,
+                      "key": f"cancelled:{doc_id}", **outbox_set(event)}},
+        )
+        return result.modified_count == 1
+
+    async def promote(self, doc_id: str, promoted_at: datetime, event: Envelope) -> bool:
+        """waitlisted -> confirmed once, with its registration-promoted event: a compare-and-set on the one
+        document, so a redelivery or a second replica finds it confirmed and promotes nobody else for it."""
+        result = await self.registrations.update_one(
+            {"_id": doc_id, "status": "waitlisted"},
+            {"$set": {"status": "confirmed", "promoted_at": promoted_at, "position_on_waitlist": None,
+                      **outbox_set(event)}},
+        )
+        return result.modified_count == 1
+
+
+class IntakeStore(RegistrationPlaces):
     """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
 
     def __init__(self, store: Store) -> None:
@@ -129,7 +227,7 @@ class IntakeStore:
         self.calls = store[CALLS]
         self.references = ReferenceCounters(store[COUNTERS])
         self.abuse = store[ABUSE]
-        self.seat_hints = SeatHints()
+        self.place_hints = PlaceHints()
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def idea(self, idea_id: str) -> Document | None:
@@ -212,7 +310,8 @@ class IntakeStore:
         async for registration in self.registrations.find({"participant.email": email}, {"_id": 1}):
             await self.registrations.update_one(
                 {"_id": registration["_id"]},
-                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}"}},
+                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}",
+                          "gender": None, "dietary_needs": None, "accessibility_needs": None}},
             )
         async for sub in self.subscriptions.find({"email": email}, {"_id": 1}):
             await self.subscriptions.update_one(
@@ -268,45 +367,6 @@ class IntakeStore:
 
     async def scheduled_event(self, event_id: str) -> Document | None:
         return revive(await self.events.find_one({"_id": event_id}))
-
-    async def seats_taken(self, event_id: str) -> SeatsTaken:
-        """The seats and waiting-list places taken, from this replica's hint (counted on first use)."""
-        known = self.seat_hints.get(event_id)
-        if known is None:
-            known = (await self.seat_counts([event_id]))[event_id]
-            self.seat_hints.remember(event_id, known)
-        return known
-
-    async def seat_counts(self, event_ids: list[str]) -> dict[str, SeatsTaken]:
-        """Seats and waiting-list places taken per event, counted from the registrations (one query per status:
-        a `$group` on a compound key is outside the store subset)."""
-        counts: dict[str, dict[str, int]] = {event_id: {} for event_id in event_ids}
-        for status in ("confirmed", "waitlisted"):
-            rows = await self.registrations.aggregate([
-                {"$match": {"scheduled_event_id": {"$in": event_ids}, "status": status}},
-                {"$group": {"_id": "$scheduled_event_id", "n": {"$sum": 1}}},
-            ])
-            for row in rows:
-                counts[row["_id"]][status] = int(row["n"])
-        return {event_id: SeatsTaken(c.get("confirmed", 0), c.get("waitlisted", 0)) for event_id, c in counts.items()}
-
-    async def registration_by_key(self, key: str) -> Document | None:
-        return _registration(await self.registrations.find_one({"key": key}, {"outbox": 0}))
-
-    async def record_registration(self, seat: Seat, doc: Document, event: Envelope) -> Document | None:
-        """Insert the registration into its seat (its `_id` is `seat.seat_id`). Returns the existing registration
-        instead when this person already signed up; raises SeatTaken when another registration holds the seat."""
-        event_id = doc["scheduled_event_id"]
-        try:
-            await self.registrations.insert_one({**doc, **outbox_fields(event)})
-        except DuplicateKeyError:
-            winner = await self.registration_by_key(doc["key"])
-            if winner is not None:
-                return winner
-            self.seat_hints.taken(event_id, seat)
-            raise SeatTaken(seat) from None
-        self.seat_hints.taken(event_id, seat)
-        return None
 
     # -- subscriptions -------------------------------------------------------------------------------------
     async def subscription(self, key: str) -> Document | None:

@@ -24,6 +24,7 @@ from koonto.notify.use_cases.messages import Composer
 from koonto.notify.use_cases.planning import Planner
 from koonto.notify.use_cases.preferences import Preferences
 from koonto.notify.use_cases.recovery import Recovery
+from koonto.notify.use_cases.reminders import Reminders
 from koonto.notify.use_cases.sending import Sender
 from koonto.notify.use_cases.signals import Signals
 from koonto.notify.use_cases.worker import DeliveryWorker
@@ -53,6 +54,7 @@ class NotifyContainer:
     worker: DeliveryWorker
     fanout: Fanout
     digest: Digest
+    reminders: Reminders  # the day before a training or forum
     recovery: Recovery
     preferences: Preferences
     erasure: Erasure
@@ -95,6 +97,7 @@ def bootstrap(
         worker=DeliveryWorker(core, sender),
         fanout=Fanout(core, planner),
         digest=Digest(core, planner),
+        reminders=Reminders(core, planner),
         recovery=Recovery(core),
         preferences=Preferences(core, links),
         erasure=Erasure(core),
@@ -120,6 +123,7 @@ JOBS = [
     _job("run_recovery", lambda c: c.recovery),
     _job("run_fanouts", lambda c: c.fanout),
     _job("run_digest", lambda c: c.digest),
+    _job("run_reminders", lambda c: c.reminders),
 ]
 
 

@@ -180,6 +180,29 @@ class EventScheduled(AdvisoryEvent, name="event-scheduled", summary="A training 
     capacity: int = Field(ge=1, le=100_000)
     municipality: ShortText | None = Field(default=None, description="None = the whole region")
     description: LongText = ""
+    what_to_bring: LongText = Field(default="", description="told in the confirmation and the reminder")
+    asks_dietary_needs: bool = Field(default=False, description="the registration form asks (food is served)")
+    asks_accessibility_needs: bool = Field(default=False, description="the registration form asks")
+    participant_list: bool = Field(
+        default=False, description="a participant list is shared with the participants: the form asks consent"
+    )
+    updated: bool = Field(
+        default=False,
+        description="False: the first announcement; True: staff changed an event already announced (e.g. raised "
+        "its capacity): the copies are updated, the subscribers are not invited again",
+    )
+
+
+class RegistrationCancelRequested(
+    AdvisoryEvent,
+    name="registration-cancel-requested",
+    summary="Staff cancelled a registration on the event page; intake, which holds the seats, cancels it "
+    "(registration-cancelled) unless the event has started.",
+):
+    registration_id: Id
+    scheduled_event_id: Id
+    requested_at: UtcDatetime
+    staff_id: Id
 
 
 class AttendanceRecorded(
@@ -195,6 +218,11 @@ class AttendanceRecorded(
     other: int = Field(ge=0, default=0)
     not_told: int = Field(ge=0, default=0)
     organisations: tuple[ShortText, ...] = ()
+    checked_in: int | None = Field(
+        default=None, ge=0,
+        description="how many were ticked on the check-in list (the counts above are derived from it); None: "
+        "counts typed in for an event without registration",
+    )
 
 
 class StaffUpdated(

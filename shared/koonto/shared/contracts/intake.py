@@ -92,6 +92,44 @@ class RegistrationReceived(
     organisation_name: ShortText | None = None
     municipality: ShortText | None = None
     position_on_waitlist: int | None = Field(default=None, ge=1)
+    cancel_url: str | None = Field(
+        default=None, max_length=2000,
+        description="signed link to the page where the registrant cancels (valid until the event starts)",
+    )
+    gender: ShortText | Sealed | None = Field(
+        default=None, description="woman, man, other or not_told (asked for the ESF+ figures; optional)"
+    )
+    dietary_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
+    accessibility_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
+    on_participant_list: bool = Field(
+        default=False, description="consented to a participant list shared with the other participants (only when "
+        "the event has one)",
+    )
+
+
+class RegistrationCancelled(
+    IntakeEvent,
+    name="registration-cancelled",
+    summary="A registration was cancelled (by the registrant through the mailed link, or by staff); its seat "
+    "or its place on the waiting list is free.",
+):
+    registration_id: Id
+    scheduled_event_id: Id
+    cancelled_at: UtcDatetime
+    was: Literal["confirmed", "waitlisted"] = Field(description="the status the registration had")
+    cancelled_by: Literal["registrant", "staff"]
+    staff_id: Id | None = Field(default=None, description="who cancelled it, when staff did")
+
+
+class RegistrationPromoted(
+    IntakeEvent,
+    name="registration-promoted",
+    summary="A seat freed up and the first on the waiting list got it: the registration is now confirmed.",
+):
+    registration_id: Id
+    scheduled_event_id: Id
+    promoted_at: UtcDatetime
+    cancel_url: str | None = Field(default=None, max_length=2000, description="as in registration-received")
 
 
 class SubscriptionEvent(IntakeEvent):

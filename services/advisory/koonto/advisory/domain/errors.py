@@ -77,3 +77,8 @@ class Throttled(AdvisoryError):
 
 class BadCredentials(AdvisoryError):
     """Wrong e-mail or password, or an inactive account."""
+
+
+class NotYetKnown(RuntimeError):
+    """An event about a registration came before the registration itself (each event type has its own
+    consumer): not a user's error; the consumer retries it with backoff."""

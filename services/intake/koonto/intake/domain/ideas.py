@@ -108,12 +108,17 @@ def read_listed_municipality(body: Fields, region: Region, unknown: str) -> str 
     return municipality
 
 
-def require_privacy_notice(body: Fields, errors: FieldErrors, message: str) -> None:
-    """`consents.privacy_notice` must be ticked (and nothing else may be in `consents`)."""
+def require_privacy_notice(
+    body: Fields, errors: FieldErrors, message: str, *, also: tuple[str, ...] = ()
+) -> dict[str, bool]:
+    """`consents.privacy_notice` must be ticked (and nothing else may be in `consents` but the consents named in
+    `also`, which are returned)."""
     consents = body.object("consents")
     if not consents.boolean("privacy_notice") and "consents.privacy_notice" not in errors:
         consents.fail("privacy_notice", message)
+    given = {name: consents.boolean(name) for name in also}
     consents.finish()
+    return given
 
 
 def read_contact(contact: Fields, *, default_language: str) -> dict[str, Any]:

@@ -15,7 +15,10 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Int
         "starts_at": as_utc(event.starts_at), "ends_at": as_utc(event.ends_at) if event.ends_at else None,
         "place": event.place, "online_url": event.online_url, "capacity": event.capacity,
         "municipality": event.municipality, "description": event.description, "region": ctx.envelope.region,
+        "what_to_bring": event.what_to_bring, "asks_dietary_needs": event.asks_dietary_needs,
+        "asks_accessibility_needs": event.asks_accessibility_needs, "participant_list": event.participant_list,
     })
+    await deps.registrations.fill_seats(event.scheduled_event_id)  # more seats: the first waiting get them
 
 
 async def on_attendance_recorded(event: AttendanceRecorded, ctx: EventContext, deps: IntakeContainer) -> None:

@@ -20,7 +20,7 @@ __all__ = ["Deps", "RateLimit", "field_id", "read_body", "read_form", "read_json
 IDEA_CHECKBOXES = tuple(f"consents.{name}" for name in CONSENTS)
 # the status page's amendment form: the consent to partner introductions, given or withdrawn there
 AMENDMENT_CHECKBOXES = ("partner_introductions",)
-BOOLEAN_FIELDS = {*IDEA_CHECKBOXES, *AMENDMENT_CHECKBOXES}
+BOOLEAN_FIELDS = {*IDEA_CHECKBOXES, *AMENDMENT_CHECKBOXES, "consents.participant_list"}  # + the registration form's
 LIST_FIELDS = {"themes", "topics"}
 PAGE_FIELDS = {"form_token", "website", "action", "csrf_token", "List-Unsubscribe"}
 

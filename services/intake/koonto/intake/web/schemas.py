@@ -76,12 +76,20 @@ class PrivacyConsent(_Body):
     privacy_notice: bool = Field(description="Must be true")
 
 
+class RegistrationConsents(PrivacyConsent):
+    participant_list: bool = Field(False, description="on the participant list shared with the other participants "
+                                   "(kept only when the event has one)")
+
+
 class RegistrationRequest(_Body):
     scheduled_event_id: str = Field(max_length=100)
     participant: Contact
     organisation_name: str | None = Field(None, max_length=200)
     municipality: str | None = Field(None, max_length=100, description=MUNICIPALITY)
-    consents: PrivacyConsent
+    gender: Literal["woman", "man", "other", "not_told"] | None = Field(None, description="for the ESF+ figures")
+    dietary_needs: str | None = Field(None, max_length=500, description="kept only when the event asks")
+    accessibility_needs: str | None = Field(None, max_length=500, description="kept only when the event asks")
+    consents: RegistrationConsents
 
 
 class RegistrationAccepted(BaseModel):

@@ -26,3 +26,8 @@ class ContactNotKnownYet(RuntimeError):
 
 class EventNotKnownYet(RuntimeError):
     """The registration's event-scheduled has not reached us yet: retried with backoff."""
+
+
+class RegistrantNotKnownYet(RuntimeError):
+    """A promotion came before its registration-received (each event type has its own consumer): retried with
+    backoff. A registrant erased since is never known again: that promotion ends in the dead letters."""

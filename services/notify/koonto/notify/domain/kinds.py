@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {
         Kind("advisor-message", "service", sms=True),
         Kind("subscription-confirm", "service"),
         Kind("registration-confirmation", "service", sms=True),
+        Kind("registration-reminder", "service", sms=True),  # the day before: time, place, what to bring
         Kind("erasure-confirmation", "service", links=False),
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call

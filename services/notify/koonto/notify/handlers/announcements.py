@@ -9,7 +9,8 @@ from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import CallClosingSoon, CallOpened, EventScheduled
 
 # what a registration confirmation needs to know about the event it is for
-REMEMBERED = {"title", "kind", "starts_at", "ends_at", "place", "online_url", "municipality", "description"}
+REMEMBERED = {"title", "kind", "starts_at", "ends_at", "place", "online_url", "municipality", "description",
+              "what_to_bring"}
 
 
 async def announce_call(ctx: EventContext, deps: NotifyContainer, name: str, **context: object) -> None:
@@ -54,6 +55,8 @@ async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: Not
     await deps.store.records.remember_scheduled_event(
         event.scheduled_event_id, event.model_dump(include=REMEMBERED)
     )
+    if event.updated:  # a change to an event already announced (more seats): nobody is invited again
+        return
     await deps.fanout.start(
         ctx.envelope,
         kind="event-invitation",

@@ -3,17 +3,22 @@ The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from koonto.notify.bootstrap import NotifyContainer
-from koonto.notify.domain.errors import EventNotKnownYet
+from koonto.notify.domain.errors import EventNotKnownYet, RegistrantNotKnownYet
 from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.intake import (
     ErasureRequested,
+    RegistrationCancelled,
+    RegistrationPromoted,
     RegistrationReceived,
     SubscriptionCancelled,
     SubscriptionConfirmed,
     SubscriptionRequested,
 )
+from koonto.shared.mongo import Document
 
 
 async def on_subscription_requested(event: SubscriptionRequested, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -62,30 +67,45 @@ async def on_subscription_cancelled(event: SubscriptionCancelled, ctx: EventCont
     await deps.erasure.undo_if_covered(person)
 
 
-async def on_registration_received(event: RegistrationReceived, ctx: EventContext, deps: NotifyContainer) -> None:
-    scheduled = await deps.store.records.scheduled_event(event.scheduled_event_id)
+async def _scheduled(deps: NotifyContainer, event_id: str) -> Document:
+    scheduled = await deps.store.records.scheduled_event(event_id)
     if scheduled is None:
-        raise EventNotKnownYet(event.scheduled_event_id)
-    p = event.participant
-    erased = About(email=str(p.email), phone=p.phone, happened_at=event.received_at)
-    if await deps.erasure.covers(erased):
-        return  # erased before this reached us: no registrant kept, no confirmation
-    person = {"email": p.email.lower(), "phone": p.phone, "name": p.name, "language": p.language, "channel": p.channel}
-    await deps.store.recipients.remember_registrant(
-        event.registration_id, {**person, "scheduled_event_id": event.scheduled_event_id}
-    )
-    context = {
-        "name": p.name,
-        "status": event.status,
-        "position": event.position_on_waitlist,
-        "scheduled_event_id": event.scheduled_event_id,
+        raise EventNotKnownYet(event_id)
+    return scheduled
+
+
+def _registration_context(person: Document, scheduled: Document, event_id: str, **status: Any) -> Document:
+    """What the registration mail and SMS show: the person's status, the event, and the cancel link."""
+    return {
+        "name": person["name"],
+        "scheduled_event_id": event_id,
         "event_title": scheduled["title"],
         "starts_at": scheduled["starts_at"],
         "ends_at": scheduled.get("ends_at"),
         "place": scheduled.get("place"),
         "online_url": scheduled.get("online_url"),
         "description": scheduled.get("description", ""),
+        "what_to_bring": scheduled.get("what_to_bring") or "",
+        **status,
     }
+
+
+async def on_registration_received(event: RegistrationReceived, ctx: EventContext, deps: NotifyContainer) -> None:
+    scheduled = await _scheduled(deps, event.scheduled_event_id)
+    p = event.participant
+    erased = About(email=str(p.email), phone=p.phone, happened_at=event.received_at)
+    if await deps.erasure.covers(erased):
+        return  # erased before this reached us: no registrant kept, no confirmation
+    person = {"email": p.email.lower(), "phone": p.phone, "name": p.name, "language": p.language, "channel": p.channel}
+    await deps.store.recipients.remember_registrant(
+        event.registration_id,
+        {**person, "scheduled_event_id": event.scheduled_event_id, "cancel_url": event.cancel_url},
+        status=event.status,
+    )
+    context = _registration_context(
+        person, scheduled, event.scheduled_event_id, status=event.status, position=event.position_on_waitlist,
+        cancel_url=event.cancel_url, promoted=False,
+    )
     await deps.planner.enqueue_for_contact(
         ctx.envelope,
         {**person, "email": p.email},
@@ -95,6 +115,34 @@ async def on_registration_received(event: RegistrationReceived, ctx: EventContex
         always_email=True,
     )
     await deps.erasure.undo_if_covered(erased)
+
+
+async def on_registration_promoted(event: RegistrationPromoted, ctx: EventContext, deps: NotifyContainer) -> None:
+    """A seat freed: the registrant is told by mail (with the calendar file and the cancel link), and by SMS too
+    when that is their channel, in their language."""
+    scheduled = await _scheduled(deps, event.scheduled_event_id)
+    registrant = await deps.store.recipients.registrant(event.registration_id)
+    if registrant is None:
+        raise RegistrantNotKnownYet(event.registration_id)
+    await deps.store.recipients.mark_registrant(event.registration_id, "confirmed", event.cancel_url)
+    context = _registration_context(
+        registrant, scheduled, event.scheduled_event_id, status="confirmed", position=None,
+        cancel_url=event.cancel_url, promoted=True,
+    )
+    await deps.planner.enqueue_for_contact(
+        ctx.envelope,
+        registrant,
+        kind="registration-confirmation",
+        context=context,
+        recipient_ref=f"registrant:{event.registration_id}",
+        always_email=True,
+    )
+
+
+async def on_registration_cancelled(event: RegistrationCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
+    """No reminder goes to a cancelled registration."""
+    if not await deps.store.recipients.mark_registrant(event.registration_id, "cancelled"):
+        raise RegistrantNotKnownYet(event.registration_id)
 
 
 async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: NotifyContainer) -> None:
@@ -120,4 +168,6 @@ SUBSCRIPTIONS = [
     Subscription(ErasureRequested, on_erasure_requested),  # the person leaves the directory
     Subscription(SubscriptionRequested, on_subscription_requested),  # service message: the confirmation link
     Subscription(RegistrationReceived, on_registration_received),  # service message: the registration receipt
+    Subscription(RegistrationPromoted, on_registration_promoted),  # service message: a seat freed for them
+    Subscription(RegistrationCancelled, on_registration_cancelled),  # no reminder to them
 ]

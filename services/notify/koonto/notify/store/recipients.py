@@ -134,10 +134,30 @@ class Recipients:
         return out
 
     # -- registrants and staff -------------------------------------------------------------------------------
-    async def remember_registrant(self, registration_id: str, fields: Document) -> None:
+    async def remember_registrant(self, registration_id: str, fields: Document, *, status: str) -> None:
+        """`status` only when the registrant is new: a promotion or cancellation seen since keeps its word over
+        a redelivered registration-received."""
         await self.collection.update_one(
-            {"_id": f"registrant:{registration_id}"}, {"$set": {"role": "registrant", **fields}}, upsert=True
+            {"_id": f"registrant:{registration_id}"},
+            {"$set": {"role": "registrant", **fields}, "$setOnInsert": {"status": status}}, upsert=True,
         )
+
+    async def mark_registrant(self, registration_id: str, status: str, cancel_url: str | None = None) -> bool:
+        """The registrant's status as intake tells it (a cancellation is final); False when not known yet."""
+        changes: Document = {"status": status}
+        if cancel_url:
+            changes["cancel_url"] = cancel_url
+        result = await self.collection.update_one(
+            {"_id": f"registrant:{registration_id}", "status": {"$ne": "cancelled"}}, {"$set": changes}
+        )
+        return result.matched_count == 1 or await self.registrant(registration_id) is not None  # cancelled
+
+    async def confirmed_registrants(self, event_id: str) -> list[Document]:
+        cursor = self.collection.find({"role": "registrant", "scheduled_event_id": event_id, "status": "confirmed"})
+        return [d async for d in cursor.sort("_id", ASCENDING)]
+
+    async def registrant(self, registration_id: str) -> Document | None:
+        return await self.collection.find_one({"_id": f"registrant:{registration_id}"})
 
     async def remember_staff(self, staff_id: str, fields: Document, updated_at: datetime) -> None:
         key = f"staff:{staff_id}"

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from koonto.notify.domain.keys import address_hash
 from koonto.notify.domain.values import jsonable
-from koonto.shared.mongo import Document, Store
+from koonto.shared.mongo import Document, Store, epoch_ms
 
 
 class Records:
@@ -20,7 +20,20 @@ class Records:
 
     # -- scheduled events, case copies, follow-ups -----------------------------------------------------------
     async def remember_scheduled_event(self, event_id: str, fields: Document) -> None:
-        await self.scheduled_events.update_one({"_id": event_id}, {"$set": jsonable(fields)}, upsert=True)
+        starts_ms = {"starts_ms": epoch_ms(fields["starts_at"])} if fields.get("starts_at") else {}
+        await self.scheduled_events.update_one(
+            {"_id": event_id}, {"$set": {**jsonable(fields), **starts_ms}}, upsert=True
+        )
+
+    async def events_to_remind(self, now_ms: int, until_ms: int) -> list[Document]:
+        """Events starting in (now, until] whose registrants have not been reminded yet."""
+        cursor = self.scheduled_events.find(
+            {"starts_ms": {"$gt": now_ms, "$lte": until_ms}, "reminded_ms": None}
+        )
+        return [d async for d in cursor]
+
+    async def mark_reminded(self, event_id: str, at_ms: int) -> None:
+        await self.scheduled_events.update_one({"_id": event_id}, {"$set": {"reminded_ms": at_ms}})
 
     async def scheduled_event(self, event_id: str) -> Document | None:
         return await self.scheduled_events.find_one({"_id": event_id})

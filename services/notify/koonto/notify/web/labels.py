@@ -14,6 +14,7 @@ KINDS: dict[str, str] = {
     "advisor-message": N_("Neuvojan viesti"),
     "subscription-confirm": N_("Tilauksen vahvistuspyyntö"),
     "registration-confirmation": N_("Ilmoittautumisen vahvistus"),
+    "registration-reminder": N_("Muistutus tilaisuutta edeltävänä päivänä"),
     "erasure-confirmation": N_("Tietojen poiston vahvistus"),
     "call-announcement": N_("Rahoitushaun tiedote"),
     "call-reminder": N_("Hakuajan muistutus"),

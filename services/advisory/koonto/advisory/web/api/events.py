@@ -28,6 +28,10 @@ class EventIn(Body):
     capacity: int = Field(ge=1, le=100_000)
     municipality: str | None = Field(default=None, max_length=100)
     description: str = Field(default="", max_length=20_000)
+    what_to_bring: str = Field(default="", max_length=20_000)
+    asks_dietary_needs: bool = False
+    asks_accessibility_needs: bool = False
+    participant_list: bool = Field(default=False, description="a participant list is shared: the form asks consent")
 
 
 class AttendanceIn(Body):

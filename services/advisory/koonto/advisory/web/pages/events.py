@@ -1,4 +1,5 @@
-"""Trainings and forums: the list with the form for a new one, one event with its sign-ups, the attendance."""
+"""Trainings and forums: the list with the form for a new one, one event with its sign-ups (staff cancel one, raise
+the capacity), the attendance."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from koonto.advisory.web.labels import EVENT_KIND_LABELS
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, municipalities, render, submit
 from koonto.advisory.web.pages.fields import (
     Fields,
+    checked,
+    chosen,
     count,
     count_or_zero,
     integer,
@@ -23,6 +26,7 @@ from koonto.advisory.web.pages.fields import (
     posting,
     text,
 )
+from koonto.shared.clock import HELSINKI, as_utc
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -36,6 +40,10 @@ EVENT_FORM: Fields = {  # the form for a new training or forum, as trainings.sch
     "capacity": count,
     "municipality": optional,
     "description": text,
+    "what_to_bring": text,
+    "asks_dietary_needs": checked,
+    "asks_accessibility_needs": checked,
+    "participant_list": checked,
 }
 ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.record_attendance takes it
     "participants_total": count,
@@ -68,6 +76,7 @@ async def event_page(
         "event.html",
         page_title=event["title"],
         event=event,
+        upcoming=as_utc(event["starts_at"]) > advisory.clock.now(),  # sign-ups can still be cancelled, seats added
         registrations=await advisory.views.registrations(event_id),
         event_kinds=EVENT_KIND_LABELS,
         **shown.context(),
@@ -97,3 +106,50 @@ async def attendance(request: Request, event_id: str, advisory: Deps, principal:
     again = partial(event_page, request, advisory, event_id)
     then = done(f"/events/{event_id}", "attendance")
     return await submit(request, principal, act, field="participants_total", again=again, then=then)
+
+
+@router.post("/events/{event_id}/capacity")
+async def capacity(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.trainings.raise_capacity, {"capacity": count}, event_id)
+    again = partial(event_page, request, advisory, event_id)
+    return await submit(request, principal, act, field="capacity", again=again,
+                        then=done(f"/events/{event_id}", "capacity"))
+
+
+@router.post("/events/{event_id}/registrations/{registration_id}/cancel")
+async def cancel_registration(
+    request: Request, event_id: str, registration_id: str, advisory: Deps, principal: PageWork
+) -> Response:
+    act = posting(advisory.trainings.cancel_registration, {}, event_id, registration_id)
+    again = partial(event_page, request, advisory, event_id)
+    return await submit(request, principal, act, field="registration", again=again,
+                        then=done(f"/events/{event_id}", "cancelled", "#registrations"))
+
+
+async def check_in_page(
+    request: Request, advisory: AdvisoryContainer, event_id: str, shown: Shown = FRESH
+) -> HTMLResponse:
+    event = await advisory.views.scheduled_event(event_id)
+    registrations = [r for r in await advisory.views.registrations(event_id) if r.get("status") != "cancelled"]
+    return render(
+        request,
+        "check_in.html",
+        page_title=f"{gettext(request, 'Osallistujalista')}: {event['title']}",
+        event=event,
+        registrations=registrations,
+        on_the_day=as_utc(event["starts_at"]).astimezone(HELSINKI).date() <= advisory.clock.today(),
+        **shown.context(),
+    )
+
+
+@router.get("/events/{event_id}/check-in")
+async def check_in_list(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await check_in_page(request, advisory, event_id)
+
+
+@router.post("/events/{event_id}/check-in")
+async def check_in(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.trainings.record_check_in, {"present": chosen}, event_id)
+    again = partial(check_in_page, request, advisory, event_id)
+    return await submit(request, principal, act, field="present", again=again,
+                        then=done(f"/events/{event_id}/check-in", "check-in"))

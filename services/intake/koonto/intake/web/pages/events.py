@@ -44,7 +44,8 @@ async def registration_form(event_id: str, request: Request, deps: Deps) -> Resp
 @router.post("/events/{event_id}/register", dependencies=[RateLimit])
 async def register(event_id: str, request: Request, deps: Deps) -> Response:
     event = await _open_event(deps, event_id)
-    values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",))
+    values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",
+                                                                            "consents.participant_list"))
     verdict = await deps.abuse.verdict("registration", page)
     if verdict == "drop":  # the honeypot, and only it: answered as usual, nothing kept
         return deps.pages.render(request, "registration_receipt.html", page_title=deps.t(RECEIVED), event=event,

@@ -12,7 +12,7 @@ from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.errors import FormTokenMismatch
 from koonto.intake.domain.ideas import CHANNELS, LANGUAGES, ORGANISATION_TYPES
 from koonto.intake.domain.messages import FieldErrors
-from koonto.intake.domain.registrations import EVENT_KINDS
+from koonto.intake.domain.registrations import EVENT_KINDS, GENDERS
 from koonto.intake.domain.subscriptions import TOPICS
 from koonto.intake.links import LinkSigner
 from koonto.intake.web.deps import field_id
@@ -58,6 +58,7 @@ def form_context(deps: IntakeContainer, values: Document, errors: FieldErrors) -
         "language_choices": list(LANGUAGES.items()),
         "channels": [(k, deps.t(v)) for k, v in CHANNELS.items()],
         "topics": [(k, deps.t(v)) for k, v in TOPICS.items()],
+        "genders": [(k, deps.t(v)) for k, v in GENDERS.items()],
     }
 
 
