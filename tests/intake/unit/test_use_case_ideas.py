@@ -59,3 +59,22 @@ async def test_ticked_consents_ask_for_the_subscriptions_in_the_same_correlation
     assert {e.correlationid for e in events} == {"corr-1"}
     topics = {e.data["topic"] for e in events if e.type.endswith("subscription-requested.v1")}
     assert topics == {"call_announcements", "newsletter"} and not submission.replayed
+
+
+async def test_a_retry_after_a_failure_past_the_insert_still_asks_for_the_subscriptions(intake, monkeypatch) -> None:
+    """The idea was stored but the subscriptions were never asked (the store failed between the two writes): the
+    person's retry is answered as the same idea, and asks for them; a third attempt asks nothing more."""
+    body = {"consents": {"privacy_notice": True, "newsletter": True}}
+    asking = intake.ideas._ask_consented_subscriptions
+
+    async def store_timeout(*args: object, **kwargs: object) -> None:
+        raise TimeoutError("the store did not answer")
+
+    monkeypatch.setattr(intake.ideas, "_ask_consented_subscriptions", store_timeout)
+    with pytest.raises(TimeoutError):
+        await intake.ideas.submit(draft(intake, **body))
+    assert types(await events_of(intake)) == ["koonto.intake.idea-submitted.v1"]
+    monkeypatch.setattr(intake.ideas, "_ask_consented_subscriptions", asking)
+    again = await intake.ideas.submit(draft(intake, **body))
+    assert again.replayed and types(await events_of(intake)) == ["koonto.intake.subscription-requested.v1"]
+    assert (await intake.ideas.submit(draft(intake, **body))).replayed and await events_of(intake) == []

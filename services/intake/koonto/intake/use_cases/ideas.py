@@ -67,10 +67,16 @@ class IdeaSubmissions(UseCase):
                 await self._ask_consented_subscriptions(draft, correlation_id)
                 return Submission(idea_id, doc["reference"], event.data["status_url"], replayed=False)
             self.references.give_back(counter, sequence)
+            replayed = None
             if key is not None and earlier.get("idempotency_key") == key:
-                return self._replay(earlier, fingerprint)  # the key sent again: its idea, or a conflict
-            if self._within_duplicate_window(epoch_ms(as_utc(earlier["submitted_at"])), now):
-                return self._replay(earlier, None)  # the same idea again: its reference
+                replayed = self._replay(earlier, fingerprint)  # the key sent again: its idea, or a conflict
+            elif self._within_duplicate_window(epoch_ms(as_utc(earlier["submitted_at"])), now):
+                replayed = self._replay(earlier, None)  # the same idea again: its reference
+            if replayed is not None:
+                # the first attempt may have stored the idea and failed before asking for the subscriptions (a
+                # store timeout): asking again is a no-op for a subscription already requested
+                await self._ask_consented_subscriptions(draft, correlation_id)
+                return replayed
             # the same text long after: the old idea gives its fingerprint up and this one is stored
             await self.store.release_fingerprint(earlier["_id"], fingerprint)
         raise RuntimeError(f"no free reference after {MAX_REFERENCE_ATTEMPTS} attempts")
