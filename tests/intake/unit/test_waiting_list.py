@@ -157,3 +157,17 @@ async def test_registrations_stored_before_the_numbering_count_as_ahead_of_every
     assert [status for _, status in await intake.store.line(event.scheduled_event_id)] == [
         "confirmed", "confirmed", "waitlisted"]
     assert (await intake.store.registration("old-2"))["status"] == "confirmed"  # the old one in line first
+
+
+async def test_an_erased_person_gives_up_their_seat_to_the_first_waiting(intake, clock) -> None:
+    from koonto.shared.contracts.intake import ErasureRequested
+
+    _event_id, regs = await _full_event(intake, clock, capacity=1, people=2)
+    erasure = ErasureRequested(request_id="e-1", requested_at=clock(), email="w0@example.fi", idea_ids=())
+    for _ in range(2):  # a redelivery cancels nothing twice
+        await deliver(intake, erasure)
+    events = await events_of(intake)
+    assert types(events) == [CANCELLED, PROMOTED]
+    assert events[1].data["registration_id"] == regs[1]["registration_id"]
+    erased = await intake.store.registration(regs[0]["registration_id"])
+    assert erased is not None and erased["status"] == "cancelled" and "email" not in erased["participant"]

@@ -167,6 +167,11 @@ class RegistrationPlaces:
     async def registration(self, registration_id: str) -> Document | None:
         return _registration(await self.registrations.find_one({"registration_id": registration_id}, {"outbox": 0}))
 
+    async def live_registrations_of(self, email: str) -> list[str]:
+        """The registration ids of a person's sign-ups that still hold a seat or a place in line."""
+        query = {"participant.email": email, "status": {"$in": list(LIVE)}}
+        return [str(d["registration_id"]) async for d in self.registrations.find(query, {"registration_id": 1})]
+
     async def registration_at(self, doc_id: str) -> Document | None:
         return _registration(await self.registrations.find_one({"_id": doc_id}, {"outbox": 0}))
 

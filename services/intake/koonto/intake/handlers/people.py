@@ -17,6 +17,8 @@ from koonto.shared.sealing import email_subject, idea_subject, is_erased
 
 
 async def on_erasure_requested(event: ErasureRequested, ctx: EventContext, deps: IntakeContainer) -> None:
+    if not is_erased(event.email):  # seats ahead are freed before the sign-ups are anonymised (safe to redo)
+        await deps.registrations.cancel_for_erasure(str(event.email))
     await deps.status.erase_person(event)
     shredder = deps.infra.shredder
     if shredder is not None:

@@ -150,6 +150,14 @@ class Registrations(UseCase):
         await self.fill_seats_now(registration["scheduled_event_id"])
         return "cancelled"
 
+    async def cancel_for_erasure(self, email: str) -> int:
+        """An erased person's sign-ups to events still ahead are cancelled first (their seats go to the waiting
+        list, as with any cancellation); those of events that started stay, anonymised, in the attendance."""
+        cancelled = 0
+        for registration_id in await self.store.live_registrations_of(email):
+            cancelled += await self.cancel(registration_id) == "cancelled"
+        return cancelled
+
     # -- the waiting list ------------------------------------------------------------------------------------
     async def fill_seats(self, event_id: str) -> list[Envelope]:
         """Give the free seats to the first waiting, in order: each promotion a compare-and-set. Safe to run
