@@ -23,6 +23,7 @@ from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.passwords import PasswordLinks
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
+from koonto.advisory.use_cases.slots import AdviceSlots
 from koonto.advisory.use_cases.staff import StaffAccounts
 from koonto.advisory.use_cases.trainings import Trainings
 from koonto.advisory.views import Views
@@ -49,6 +50,7 @@ class AdvisoryContainer(OnInfra):
     calls: Calls
     trainings: Trainings
     partners: Partners
+    slots: AdviceSlots
     scheduler: Scheduler
     views: Views
     pages: Pages | None = None  # set by the web layer's `configure_app`
@@ -99,7 +101,7 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
         cases=Cases(context, partners), partners=partners,
         sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
-        trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
+        trainings=Trainings(context), slots=AdviceSlots(context), scheduler=Scheduler(context), views=Views(store),
     )
 
 

@@ -34,7 +34,8 @@ FIRINGS = "firings"  # one document per reminder/notice sent: its unique _id is 
 REGISTRATIONS = "registrations"  # who signed up for a training or forum (intake's registration-received)
 PARTNER_PROFILES = "partner_profiles"  # what partner suggestions know of each case (its stemmed terms)
 INTRODUCTIONS = "introductions"  # one per pair of cases introduced, carrying its associations-introduced
-OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS)
+ADVICE_SLOTS = "advice_slots"  # the advice times advisors published (hankeklinikka), carrying their events
+OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS, ADVICE_SLOTS)
 
 INDEXES: dict[str, list[IndexModel]] = {
     STAFF: [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
@@ -59,6 +60,7 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     PARTNER_PROFILES: [IndexModel([("updated_ms", ASCENDING)], name="updated_ms")],
     INTRODUCTIONS: [IndexModel([("case_ids", ASCENDING)], name="case_ids")],
+    ADVICE_SLOTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
     THROTTLE: [
         IndexModel([("key", ASCENDING)], name="attempt_key"),
         IndexModel([("expires_ms", ASCENDING)], name="attempt_expiry"),
@@ -147,6 +149,32 @@ class PartnerRecords:
         return [revive(doc) async for doc in found]
 
 
+class AdviceSlotRecords:
+    """The advice times advisors published (`status`: free, withdrawn; booked once intake says so). The booking
+    itself is decided in intake, where the public request arrives; this is the advisors' copy."""
+
+    def __init__(self, store: Store) -> None:
+        self.slots = store[ADVICE_SLOTS]
+
+    async def publish(self, doc: Document, event: Envelope) -> None:
+        await self.slots.insert_one({**doc, "starts_ms": epoch_ms(doc["starts_at"]), **outbox_fields(event)})
+
+    async def slot(self, slot_id: str) -> Document | None:
+        return revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0}))
+
+    async def from_time(self, ms: int, limit: int = 500) -> list[Document]:
+        """The slots starting at or after `ms`, soonest first."""
+        found = self.slots.find({"starts_ms": {"$gte": ms}}, {"outbox": 0}).sort("starts_ms", ASCENDING).limit(limit)
+        return [revive(doc) async for doc in found]
+
+    async def withdraw(self, slot_id: str, changes: Document, event: Envelope) -> bool:
+        """free -> withdrawn once (named by `_id`: the adapter serialises two clicks and the guard decides)."""
+        result = await self.slots.update_one(
+            {"_id": slot_id, "status": "free"}, {"$set": {"status": "withdrawn", **changes, **outbox_set(event)}}
+        )
+        return result.modified_count == 1
+
+
 class AdvisoryStore:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -160,6 +188,7 @@ class AdvisoryStore:
         self.registrations = store[REGISTRATIONS]
         self.erasures = Tombstones(store[Tombstones.COLLECTION])  # erasures an event may still arrive after
         self.partners = PartnerRecords(store)
+        self.advice = AdviceSlotRecords(store)
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from koonto.advisory.domain.errors import found
 from koonto.advisory.store import AdvisoryStore, CaseFilter
-from koonto.shared.mongo import Document
+from koonto.shared.mongo import Document, epoch_ms
 
 
 class Views:
@@ -80,3 +82,13 @@ class Views:
 
     async def registrations(self, event_id: str) -> list[Document]:
         return await self.store.registrations_of(event_id)
+
+    # -- advice times (hankeklinikka) ------------------------------------------------------------------------
+    async def advice_slots(self, now: datetime) -> list[Document]:
+        """The published times from the day before on (a session just held can still be logged), soonest first."""
+        return await self.store.advice.from_time(epoch_ms(now - timedelta(days=1)))
+
+    async def slot_advisors(self) -> list[Document]:
+        """Whom a time can be published for: the active advisors and coordinators."""
+        people = await self.store.list_staff(active_only=True)
+        return [p for p in people if {"advisor", "coordinator"} & set(p.get("roles", ()))]

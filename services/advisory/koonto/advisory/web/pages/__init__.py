@@ -17,10 +17,11 @@ from koonto.advisory.web.pages import (
     followups,
     partners,
     passwords,
+    slots,
     staff,
 )
 
 ROUTERS = [
     auth.router, board.router, cases.router, partners.router, followups.router, calls.router, events.router,
-    staff.router, dead_letters.router, passwords.router,
+    slots.router, staff.router, dead_letters.router, passwords.router,
 ]
