@@ -15,6 +15,7 @@ class IntakeSettings(ServiceSettings):
     status_link_max_age_days: int = Field(default=365, ge=1)
     confirm_link_max_age_days: int = Field(default=14, ge=1)
     unsubscribe_link_max_age_days: int = Field(default=10 * 365, ge=1)
+    booking_link_max_age_days: int = Field(default=400, ge=1, description="a booking can be a year ahead")
 
     # abuse without friction
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -4,6 +4,7 @@ one row in that resource's module; a new resource's module is added here."""
 
 from __future__ import annotations
 
-from koonto.intake.handlers import calls, ideas, people, scheduled_events
+from koonto.intake.handlers import advice, calls, ideas, people, scheduled_events
 
-SUBSCRIPTIONS = [*ideas.SUBSCRIPTIONS, *calls.SUBSCRIPTIONS, *scheduled_events.SUBSCRIPTIONS, *people.SUBSCRIPTIONS]
+SUBSCRIPTIONS = [*ideas.SUBSCRIPTIONS, *calls.SUBSCRIPTIONS, *scheduled_events.SUBSCRIPTIONS, *people.SUBSCRIPTIONS,
+                 *advice.SUBSCRIPTIONS]
