@@ -32,6 +32,8 @@ KINDS: dict[str, Kind] = {
         Kind("subscription-confirm", "service"),
         Kind("registration-confirmation", "service", sms=True),
         Kind("erasure-confirmation", "service", links=False),
+        Kind("advice-booking-confirmation", "service"),  # a booked advice time, with its .ics and cancel link
+        Kind("advice-session-reminder", "service"),  # the day before a booked advice time (not in quiet hours)
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call
         Kind("event-invitation", "consent", topic="events"),

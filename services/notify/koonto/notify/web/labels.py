@@ -14,6 +14,8 @@ KINDS: dict[str, str] = {
     "advisor-message": N_("Neuvojan viesti"),
     "subscription-confirm": N_("Tilauksen vahvistuspyyntö"),
     "registration-confirmation": N_("Ilmoittautumisen vahvistus"),
+    "advice-booking-confirmation": N_("Neuvonta-ajan vahvistus"),
+    "advice-session-reminder": N_("Neuvonta-ajan muistutus"),
     "erasure-confirmation": N_("Tietojen poiston vahvistus"),
     "call-announcement": N_("Rahoitushaun tiedote"),
     "call-reminder": N_("Hakuajan muistutus"),

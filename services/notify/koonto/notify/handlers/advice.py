@@ -1,0 +1,51 @@
+"""Advice bookings (hankeklinikka): intake's advice-session-booked and advice-booking-cancelled. The confirmation
+with its .ics and the signed cancel/rebook link goes at once; the reminder is queued for the day before (out of
+the quiet hours), keyed by the booking so it is queued once, and cancelled with the booking. The rows at the end
+are this module's part of `subscriptions.SUBSCRIPTIONS`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koonto.notify.bootstrap import NotifyContainer
+from koonto.notify.domain.quiet_hours import reminder_due
+from koonto.notify.use_cases.erasure import About
+from koonto.shared.bus import EventContext, Subscription
+from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked
+
+REMINDER = "advice-session-reminder"
+
+
+def _ref(booking_id: str) -> str:
+    return f"advice-booking:{booking_id}"
+
+
+async def on_advice_session_booked(event: AdviceSessionBooked, ctx: EventContext, deps: NotifyContainer) -> None:
+    contact = event.contact
+    person = About(email=str(contact.email), phone=contact.phone, happened_at=event.booked_at)
+    if await deps.erasure.covers(person):
+        return  # erased before this reached us: nothing goes to them
+    context = {
+        "name": contact.name, "booking_id": event.booking_id, "starts_at": event.starts_at, "ends_at": event.ends_at,
+        "kind": event.kind, "place": event.place, "online_url": event.online_url, "phone": contact.phone,
+        "advisor_name": event.advisor_name, "manage_url": event.manage_url,
+    }
+    mail: dict[str, Any] = {"address": str(contact.email), "language": contact.language, "context": context,
+            "recipient_ref": _ref(event.booking_id), "name": contact.name}
+    await deps.planner.enqueue_email(ctx.envelope, kind="advice-booking-confirmation", **mail)
+    settings = deps.settings
+    due = reminder_due(event.starts_at, deps.now(), settings.quiet_start_hour, settings.quiet_end_hour)
+    if due is not None:
+        await deps.planner.enqueue_email(ctx.envelope, kind=REMINDER, key=f"advice-reminder:{event.booking_id}",
+                                         due=due, **mail)
+    await deps.erasure.undo_if_covered(person)
+
+
+async def on_advice_booking_cancelled(event: AdviceBookingCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
+    await deps.store.deliveries.cancel_pending(_ref(event.booking_id), REMINDER, "booking-cancelled")
+
+
+SUBSCRIPTIONS = [
+    Subscription(AdviceSessionBooked, on_advice_session_booked),  # service message: confirmation, then reminder
+    Subscription(AdviceBookingCancelled, on_advice_booking_cancelled),  # its reminder no longer goes
+]
