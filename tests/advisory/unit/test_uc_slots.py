@@ -12,7 +12,8 @@ from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import Forbidden, Invalid, Refused
 from koonto.shared.clock import HELSINKI
-from tests.advisory.unit.conftest import advisor, events
+from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked, Contact, ErasureRequested
+from tests.advisory.unit.conftest import ADMIN, advisor, events
 from tests.advisory.unit.test_web import http, sign_in  # noqa: F401  (the fixture)
 
 TOMORROW_AT_TEN = datetime(2026, 12, 5, 10, 0, tzinfo=HELSINKI)  # the clock stands at 4.12.2026 9.00
@@ -94,3 +95,34 @@ async def test_the_page_publishes_a_time_and_shows_the_refusals_in_swedish(
     assert withdrawn.status_code == 303
     again = await http.post(f"/slots/{slot_id}/withdraw", data={"csrf_token": csrf})
     assert again.status_code == 409 and "Aika on jo varattu tai peruttu." in again.text
+
+
+def booked_event(booking_id: str, idea_id: str | None, email: str = "maija@example.fi") -> AdviceSessionBooked:
+    return AdviceSessionBooked(
+        booking_id=booking_id, slot_id="slot-x", idea_id=idea_id, booked_at=TOMORROW_AT_TEN - timedelta(days=2),
+        starts_at=TOMORROW_AT_TEN, ends_at=TOMORROW_AT_TEN + timedelta(hours=1), kind="online",
+        online_url="https://meet.example/x", advisor_id="staff-1", advisor_name="Niina Neuvoja",
+        contact=Contact(name="Maija", email=email), topic="Rahoitus", manage_url="http://intake.test/x",
+    )
+
+
+async def test_a_cancellation_that_arrives_first_stays_and_an_erasure_takes_the_contact(
+    deps: AdvisoryContainer,
+) -> None:
+    cancelled = AdviceBookingCancelled(booking_id="b1", slot_id="slot-x", cancelled_at=TOMORROW_AT_TEN,
+                                       starts_at=TOMORROW_AT_TEN, advisor_id="staff-1")
+    await deps.slots.cancel_booking(cancelled)
+    await deps.slots.record_booking(booked_event("b1", None))
+    await deps.slots.record_booking(booked_event("b2", "idea-1", "olli@example.fi"))
+    listed = {b["_id"]: b for b in await deps.views.advice_bookings(deps.clock.now())}
+    assert listed["b1"]["status"] == "cancelled" and listed["b1"]["topic"] == "Rahoitus"
+    assert listed["b2"]["status"] == "booked" and listed["b2"]["case"] is None
+    with pytest.raises(Refused):  # not started yet, and no case
+        await deps.slots.log_held(ADMIN, "b2")
+    erasure = ErasureRequested(request_id="r1", requested_at=deps.clock.now(), email="olli@example.fi")
+    await deps.cases.erase_contact(erasure)
+    erased = {b["_id"]: b for b in await deps.views.advice_bookings(deps.clock.now())}["b2"]
+    assert erased["email"] is None and erased["topic"] is None and erased["erased"]
+    await deps.slots.record_booking(booked_event("b3", None, "olli@example.fi"))  # booked before the erasure
+    late = {b["_id"]: b for b in await deps.views.advice_bookings(deps.clock.now())}["b3"]
+    assert late["email"] is None and late["name"] is None

@@ -96,12 +96,14 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     keyring = make_keyring(settings)
     staff = StaffAccounts(context, hasher)
     partners = Partners(context)
+    sessions = Sessions(context)
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
         cases=Cases(context, partners), partners=partners,
-        sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
-        trainings=Trainings(context), slots=AdviceSlots(context), scheduler=Scheduler(context), views=Views(store),
+        sessions=sessions, followups=Followups(context), calls=Calls(context),
+        trainings=Trainings(context), slots=AdviceSlots(context, sessions), scheduler=Scheduler(context),
+        views=Views(store),
     )
 
 

@@ -92,3 +92,14 @@ class Views:
         """Whom a time can be published for: the active advisors and coordinators."""
         people = await self.store.list_staff(active_only=True)
         return [p for p in people if {"advisor", "coordinator"} & set(p.get("roles", ()))]
+
+    async def advice_bookings(self, now: datetime) -> list[Document]:
+        """The bookings from a week back on, soonest first, each with the case of its idea (None: a new contact
+        without a case)."""
+        bookings = await self.store.advice.bookings_from(epoch_ms(now - timedelta(days=7)))
+        for booking in bookings:
+            booking["case"] = await self.store.case_by_idea(booking["idea_id"]) if booking.get("idea_id") else None
+        return bookings
+
+    async def bookings_of_case(self, case: Document) -> list[Document]:
+        return await self.store.advice.bookings_of_idea(case["idea_id"])

@@ -10,16 +10,21 @@ from koonto.advisory.domain.errors import Forbidden, Refused, found, invalid_fie
 from koonto.advisory.domain.slots import slot_problems
 from koonto.advisory.i18n import N_
 from koonto.advisory.use_cases.common import Context, new_id
+from koonto.advisory.use_cases.sessions import Sessions
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import AdviceSlotPublished, AdviceSlotWithdrawn
+from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked
 from koonto.shared.mongo import Document
+
+SESSION_KIND_OF = {"phone": "phone", "in_person": "meeting", "online": "video"}  # session-logged's kinds
 
 SLOT_FIELDS = ("starts_at", "ends_at", "kind", "place", "online_url", "advisor_id")  # the form's order
 
 
 class AdviceSlots:
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, sessions: Sessions) -> None:
         self.c = context
+        self.sessions = sessions
 
     async def publish(
         self, actor: Actor, *, starts_at: datetime | None, ends_at: datetime | None, kind: str, place: str | None,
@@ -74,3 +79,50 @@ class AdviceSlots:
                                                   envelope):
             raise Refused("Aika on jo varattu tai peruttu.")
         self.c.written(envelope)
+
+    # -- the bookings intake decided ---------------------------------------------------------------------------
+    async def record_booking(self, event: AdviceSessionBooked) -> Document:
+        """advice-session-booked: on the advisors' list, and on the case of its idea when there is one (matched
+        when read, so a booking that arrives before its case is shown there too). Idempotent."""
+        contact = event.contact
+        stored = await self.c.store.advice.record_booking({
+            "_id": event.booking_id, "slot_id": event.slot_id, "idea_id": event.idea_id,
+            "starts_at": as_utc(event.starts_at), "ends_at": as_utc(event.ends_at), "kind": event.kind,
+            "place": event.place, "online_url": event.online_url, "advisor_id": event.advisor_id,
+            "advisor_name": event.advisor_name, "name": contact.name, "email": str(contact.email).lower(),
+            "phone": contact.phone, "language": contact.language, "organisation_name": event.organisation_name,
+            "topic": event.topic, "booked_at": as_utc(event.booked_at), "rebooked_from": event.rebooked_from,
+        })
+        # checked after the write, so an erasure recorded at the same moment is seen by one of the two
+        erasures = self.c.store.erasures
+        if await erasures.covers(email=str(contact.email), phone=contact.phone,
+                                 idea_ids=(event.idea_id,) if event.idea_id else (), happened_at=event.booked_at):
+            await self.c.store.advice.erase_bookings(str(contact.email).lower(), [event.idea_id or ""])
+        return stored
+
+    async def cancel_booking(self, event: AdviceBookingCancelled) -> None:
+        await self.c.store.advice.cancel_booking(event.booking_id, event.slot_id, as_utc(event.cancelled_at))
+
+    async def log_held(self, actor: Actor, booking_id: str) -> Document:
+        """One click: the held booking becomes a session on its case (`session-logged`, so the funder's
+        consultation figures count it), once; a second click, or one at the same moment, is refused."""
+        booking = found(await self.c.store.advice.booking(booking_id), "Varausta ei löydy.")
+        if booking.get("status") != "booked" or booking.get("session_id"):
+            raise Refused("Varaus on jo kirjattu neuvonnaksi tai peruttu.")
+        if as_utc(booking["starts_at"]) > self.c.now():
+            raise Refused("Neuvonnan voi kirjata pidetyksi vasta, kun aika on alkanut.")
+        case = await self.c.store.case_by_idea(booking["idea_id"]) if booking.get("idea_id") else None
+        if case is None:
+            raise Refused("Varaus ei liity tapaukseen: kirjaa neuvonta tapaukselle, kun yhdistys on jättänyt idean.")
+        session_id = f"session-{booking_id}"
+        if not await self.c.store.advice.claim_session(booking_id, session_id):
+            raise Refused("Varaus on jo kirjattu neuvonnaksi tai peruttu.")
+        minutes = max(1, int((as_utc(booking["ends_at"]) - as_utc(booking["starts_at"])).total_seconds() // 60))
+        try:
+            return await self.sessions.log_session(
+                actor, case["_id"], kind=SESSION_KIND_OF[booking["kind"]], started_at=as_utc(booking["starts_at"]),
+                duration_minutes=minutes, topics=["Hankeklinikka"], note=booking.get("topic"), session_id=session_id,
+            )
+        except Exception:
+            await self.c.store.advice.release_session(booking_id, session_id)
+            raise

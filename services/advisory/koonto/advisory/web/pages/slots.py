@@ -1,4 +1,5 @@
-"""Advice times (hankeklinikka): the published times with the form for a new one, and withdrawing a free one."""
+"""Advice times (hankeklinikka): the published times with the form for a new one, withdrawing a free one, and the
+bookings intake decided (logging a held one as a session with one click)."""
 
 from __future__ import annotations
 
@@ -61,4 +62,32 @@ async def withdraw_slot(request: Request, slot_id: str, advisory: Deps, principa
 
     again = partial(slots_page, request, advisory)
     return await submit(request, principal, act, field="slots", again=again, then=done("/slots", "withdrawn"),
+                        statuses=KEPT)
+
+
+async def bookings_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+    return render(
+        request,
+        "bookings.html",
+        status_code=shown.status_code,
+        page_title=gettext(request, "Varatut neuvonta-ajat"),
+        bookings=await advisory.views.advice_bookings(advisory.clock.now()),
+        now=advisory.clock.now(),
+        kind_labels=SLOT_KIND_LABELS,
+        errors=shown.errors,
+    )
+
+
+@router.get("/bookings")
+async def bookings(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await bookings_page(request, advisory)
+
+
+@router.post("/bookings/{booking_id}/held")
+async def log_held(request: Request, booking_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.slots.log_held(actor, booking_id)
+
+    again = partial(bookings_page, request, advisory)
+    return await submit(request, principal, act, field="bookings", again=again, then=done("/bookings", "session"),
                         statuses=KEPT)
