@@ -89,9 +89,9 @@ class Views:
         return await self.store.advice.from_time(epoch_ms(now - timedelta(days=1)))
 
     async def slot_advisors(self) -> list[Document]:
-        """Whom a time can be published for: the active advisors and coordinators."""
+        """Whom a time can be published for: the active advisors, coordinators and admins."""
         people = await self.store.list_staff(active_only=True)
-        return [p for p in people if {"advisor", "coordinator"} & set(p.get("roles", ()))]
+        return [p for p in people if {"advisor", "coordinator", "admin"} & set(p.get("roles", ()))]
 
     async def advice_bookings(self, now: datetime) -> list[Document]:
         """The bookings from a week back on, soonest first, each with the case of its idea (None: a new contact
