@@ -1,6 +1,7 @@
 """Advice bookings (hankeklinikka) on real NATS and a real store: the confirmation with its .ics and the signed
 cancel/rebook link goes once in the person's language; the day-before reminder waits for the end of the quiet
-hours and goes once; a cancelled booking's reminder never goes."""
+hours and goes once; a cancelled booking's reminder never goes, and its cancellation is confirmed (not a
+rebooking's: the new confirmation says it)."""
 
 from __future__ import annotations
 
@@ -66,14 +67,27 @@ async def test_confirmation_with_calendar_once_then_one_reminder_after_the_quiet
     assert "http://intake.test/advice/booking/b1-signed" in reminder.get_body(("plain",)).get_content()
 
 
-async def test_a_cancelled_booking_gets_no_reminder(notify: Notify, mail_sink: MailSink) -> None:
+async def test_a_cancelled_booking_gets_no_reminder_but_a_confirmation_and_a_rebooked_one_no_cancellation(
+    notify: Notify, mail_sink: MailSink
+) -> None:
     await notify.publish(envelope(booked("b2", contact=Contact(name="Maija", email="maija@example.fi"))))
-    await eventually(lambda: _n(mail_sink), until=lambda n: n == 1, what="confirmation")
-    assert _parsed(mail_sink, 0)["Subject"].startswith("Neuvonta-aika varattu")
-    await notify.publish(envelope(AdviceBookingCancelled(
-        booking_id="b2", slot_id="slot-b2", cancelled_at=datetime(2026, 11, 30, 11, tzinfo=UTC), starts_at=STARTS,
-        advisor_id="staff-1",
-    )))
-    await eventually(lambda: notify.deliveries(status="cancelled"), until=lambda d: len(d) == 1, what="cancelled")
+    await notify.publish(envelope(booked("b3", contact=Contact(name="Olli", email="olli@example.fi"))))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="two confirmations")
+    assert {_parsed(mail_sink, n)["Subject"].split(" 3.12.")[0] for n in (0, 1)} == {"Neuvonta-aika varattu"}
+
+    def cancelled(booking_id: str, rebooked_as: str | None = None) -> Any:
+        return envelope(AdviceBookingCancelled(
+            booking_id=booking_id, slot_id=f"slot-{booking_id}", cancelled_at=datetime(2026, 11, 30, 11, tzinfo=UTC),
+            starts_at=STARTS, advisor_id="staff-1", rebooked_as=rebooked_as,
+        ))
+
+    await notify.publish(cancelled("b2"))
+    await notify.publish(cancelled("b3", rebooked_as="b4"))  # moved: the new booking's confirmation says it
+    await eventually(lambda: notify.deliveries(status="cancelled"), until=lambda d: len(d) == 2, what="cancelled")
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 3, what="the cancellation confirmed")
+    message = _parsed(mail_sink, 2)
+    assert message["To"].addresses[0].addr_spec == "maija@example.fi"
+    assert message["Subject"].startswith("Neuvonta-aika peruttu: 3.12.2026")
+    assert "http://intake.test/advice" in message.get_body(("plain",)).get_content()
     notify.clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=HELSINKI))
-    await stays(lambda: _n(mail_sink), until=lambda n: n == 1, duration=1.5)
+    await stays(lambda: _n(mail_sink), until=lambda n: n == 3, duration=1.5)  # no reminders

@@ -131,6 +131,10 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "advisor_name": "Niina Neuvoja",
         "manage_url": "https://koonto.example.fi/advice/booking/signed",
     },
+    "advice-booking-cancelled": {
+        "starts_at": datetime(2026, 12, 8, 8, 0, tzinfo=UTC),
+        "book_url": "https://koonto.example.fi/advice",
+    },
     "staff-password-link": {
         "name": "Neuvoja Niina",
         "email": "niina@koonto.example.fi",

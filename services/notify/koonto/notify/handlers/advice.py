@@ -14,6 +14,7 @@ from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked
 
 REMINDER = "advice-session-reminder"
+CONFIRMATION = "advice-booking-confirmation"
 
 
 def _ref(booking_id: str) -> str:
@@ -32,7 +33,7 @@ async def on_advice_session_booked(event: AdviceSessionBooked, ctx: EventContext
     }
     mail: dict[str, Any] = {"address": str(contact.email), "language": contact.language, "context": context,
             "recipient_ref": _ref(event.booking_id), "name": contact.name}
-    await deps.planner.enqueue_email(ctx.envelope, kind="advice-booking-confirmation", **mail)
+    await deps.planner.enqueue_email(ctx.envelope, kind=CONFIRMATION, **mail)
     settings = deps.settings
     due = reminder_due(event.starts_at, deps.now(), settings.quiet_start_hour, settings.quiet_end_hour)
     if due is not None:
@@ -42,10 +43,24 @@ async def on_advice_session_booked(event: AdviceSessionBooked, ctx: EventContext
 
 
 async def on_advice_booking_cancelled(event: AdviceBookingCancelled, ctx: EventContext, deps: NotifyContainer) -> None:
-    await deps.store.deliveries.cancel_pending(_ref(event.booking_id), REMINDER, "booking-cancelled")
+    """The reminder no longer goes; the person gets the cancellation confirmed, at the address and in the language
+    of the booking's confirmation (the event carries no contact). A rebooking's new confirmation says it all, and
+    an erased person's confirmation has no address left: no mail then."""
+    ref = _ref(event.booking_id)
+    await deps.store.deliveries.cancel_pending(ref, REMINDER, "booking-cancelled")
+    confirmed = await deps.store.deliveries.newest({"recipient_ref": ref, "kind": CONFIRMATION}, limit=1)
+    if event.rebooked_as or not confirmed or confirmed[0].get("erased"):
+        return
+    sent = confirmed[0]
+    book_url = str(sent["context"].get("manage_url", "")).split("/advice/booking/")[0] + "/advice"
+    await deps.planner.enqueue_email(
+        ctx.envelope, kind="advice-booking-cancelled", address=sent["address"], language=sent["language"],
+        context={"starts_at": event.starts_at, "book_url": book_url}, recipient_ref=ref,
+        name=sent.get("recipient_name") or None,
+    )
 
 
 SUBSCRIPTIONS = [
     Subscription(AdviceSessionBooked, on_advice_session_booked),  # service message: confirmation, then reminder
-    Subscription(AdviceBookingCancelled, on_advice_booking_cancelled),  # its reminder no longer goes
+    Subscription(AdviceBookingCancelled, on_advice_booking_cancelled),  # no reminder; the cancellation confirmed
 ]

@@ -16,6 +16,7 @@ KINDS: dict[str, str] = {
     "registration-confirmation": N_("Ilmoittautumisen vahvistus"),
     "advice-booking-confirmation": N_("Neuvonta-ajan vahvistus"),
     "advice-session-reminder": N_("Neuvonta-ajan muistutus"),
+    "advice-booking-cancelled": N_("Neuvonta-ajan peruutus"),
     "erasure-confirmation": N_("Tietojen poiston vahvistus"),
     "call-announcement": N_("Rahoitushaun tiedote"),
     "call-reminder": N_("Hakuajan muistutus"),
