@@ -110,12 +110,13 @@ async def test_a_cancellation_that_arrives_first_stays_and_an_erasure_takes_the_
     deps: AdvisoryContainer,
 ) -> None:
     cancelled = AdviceBookingCancelled(booking_id="b1", slot_id="slot-x", cancelled_at=TOMORROW_AT_TEN,
-                                       starts_at=TOMORROW_AT_TEN, advisor_id="staff-1")
+                                       starts_at=TOMORROW_AT_TEN, advisor_id="staff-1", rebooked_as="b9")
     await deps.slots.cancel_booking(cancelled)
     await deps.slots.record_booking(booked_event("b1", None))
     await deps.slots.record_booking(booked_event("b2", "idea-1", "olli@example.fi"))
     listed = {b["_id"]: b for b in await deps.views.advice_bookings(deps.clock.now())}
     assert listed["b1"]["status"] == "cancelled" and listed["b1"]["topic"] == "Rahoitus"
+    assert listed["b1"]["rebooked_as"] == "b9"
     assert listed["b2"]["status"] == "booked" and listed["b2"]["case"] is None
     with pytest.raises(Refused):  # not started yet, and no case
         await deps.slots.log_held(ADMIN, "b2")

@@ -198,10 +198,15 @@ class AdviceSlotRecords:
                                                                            "booking_id": doc["_id"]}})
         return stored  # type: ignore[no-any-return]
 
-    async def cancel_booking(self, booking_id: str, slot_id: str, cancelled_at: datetime) -> None:
-        """advice-booking-cancelled: the booking is cancelled, and its slot free again if it still held it."""
+    async def cancel_booking(
+        self, booking_id: str, slot_id: str, cancelled_at: datetime, rebooked_as: str | None = None
+    ) -> None:
+        """advice-booking-cancelled: the booking is cancelled (or moved: `rebooked_as`), and its slot free again if
+        it still held it."""
         await self.bookings.update_one(
-            {"_id": booking_id}, {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, "slot_id": slot_id}},
+            {"_id": booking_id},
+            {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, "slot_id": slot_id,
+                      "rebooked_as": rebooked_as}},
             upsert=True,
         )
         await self.slots.update_one({"_id": slot_id, "booking_id": booking_id},

@@ -101,7 +101,8 @@ class AdviceSlots:
         return stored
 
     async def cancel_booking(self, event: AdviceBookingCancelled) -> None:
-        await self.c.store.advice.cancel_booking(event.booking_id, event.slot_id, as_utc(event.cancelled_at))
+        await self.c.store.advice.cancel_booking(event.booking_id, event.slot_id, as_utc(event.cancelled_at),
+                                                 event.rebooked_as)
 
     async def log_held(self, actor: Actor, booking_id: str) -> Document:
         """One click: the held booking becomes a session on its case (`session-logged`, so the funder's
