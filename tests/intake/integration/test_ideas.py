@@ -201,7 +201,7 @@ async def test_openapi_describes_the_request_bodies(intake) -> None:
     _, http = intake
     paths = (await http.get("/openapi.json")).json()["paths"]
     for path, required in (("/api/v1/ideas", "organisation"), ("/api/v1/registrations", "participant"),
-                           ("/api/v1/subscriptions", "topics")):
+                           ("/api/v1/subscriptions", "topics"), ("/api/v1/advice/bookings", "slot_id")):
         schema = paths[path]["post"]["requestBody"]["content"]["application/json"]["schema"]
         assert required in schema["required"] and schema["additionalProperties"] is False
     assert "IdeaAccepted" in str(paths["/api/v1/ideas"]["post"]["responses"]["201"])

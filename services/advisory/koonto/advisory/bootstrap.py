@@ -24,6 +24,7 @@ from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.passwords import PasswordLinks
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
+from koonto.advisory.use_cases.slots import AdviceSlots
 from koonto.advisory.use_cases.sso import SingleSignOn
 from koonto.advisory.use_cases.staff import StaffAccounts
 from koonto.advisory.use_cases.trainings import Trainings
@@ -52,6 +53,7 @@ class AdvisoryContainer(OnInfra):
     calls: Calls
     trainings: Trainings
     partners: Partners
+    slots: AdviceSlots
     scheduler: Scheduler
     views: Views
     pages: Pages | None = None  # set by the web layer's `configure_app`
@@ -97,13 +99,15 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     keyring = make_keyring(settings)
     staff = StaffAccounts(context, hasher)
     partners = Partners(context)
+    sessions = Sessions(context)
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
         sso=SingleSignOn(context, staff, oidc_client(settings)),
         cases=Cases(context, partners), partners=partners,
-        sessions=Sessions(context), followups=Followups(context), calls=Calls(context),
-        trainings=Trainings(context), scheduler=Scheduler(context), views=Views(store),
+        sessions=sessions, followups=Followups(context), calls=Calls(context),
+        trainings=Trainings(context), slots=AdviceSlots(context, sessions), scheduler=Scheduler(context),
+        views=Views(store),
     )
 
 

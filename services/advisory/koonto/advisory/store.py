@@ -37,7 +37,9 @@ PARTNER_PROFILES = "partner_profiles"  # what partner suggestions know of each c
 PARTNER_REVISION = "partner_revision"  # one counter, bumped after every profile write: "anything new?" in one read
 PARTNER_CHANGES = "partner_changes"  # one small document per profile write, kept an hour: what changed since
 INTRODUCTIONS = "introductions"  # one per pair of cases introduced, carrying its associations-introduced
-OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS)
+ADVICE_SLOTS = "advice_slots"  # the advice times advisors published (hankeklinikka), carrying their events
+ADVICE_BOOKINGS = "advice_bookings"  # intake's advice-session-booked / -cancelled, one per booking id
+OUTBOX_COLLECTIONS = (STAFF, CASES, FOLLOWUPS, CALLS, EVENTS, FIRINGS, INTRODUCTIONS, ADVICE_SLOTS)
 
 INDEXES: dict[str, list[IndexModel]] = {
     STAFF: [IndexModel([("email", ASCENDING)], unique=True, name="email_unique")],
@@ -64,6 +66,12 @@ INDEXES: dict[str, list[IndexModel]] = {
     PARTNER_CHANGES: [IndexModel([("updated_ms", ASCENDING)], name="updated_ms")],
     INTRODUCTIONS: [
         IndexModel([("case_a", ASCENDING)], name="case_a"), IndexModel([("case_b", ASCENDING)], name="case_b"),
+    ],
+    ADVICE_SLOTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
+    ADVICE_BOOKINGS: [
+        IndexModel([("starts_ms", ASCENDING)], name="starts_ms"),
+        IndexModel([("idea_id", ASCENDING)], name="idea"),
+        IndexModel([("email", ASCENDING)], name="email"),
     ],
     THROTTLE: [
         IndexModel([("key", ASCENDING)], name="attempt_key"),
@@ -177,6 +185,94 @@ class PartnerRecords:
         return sorted(found, key=lambda doc: -int(doc["introduced_ms"]))
 
 
+class AdviceSlotRecords:
+    """The advice times advisors published (`status`: free, withdrawn; booked once intake says so). The booking
+    itself is decided in intake, where the public request arrives; this is the advisors' copy."""
+
+    def __init__(self, store: Store) -> None:
+        self.slots = store[ADVICE_SLOTS]
+        self.bookings = store[ADVICE_BOOKINGS]
+
+    async def publish(self, doc: Document, event: Envelope) -> None:
+        await self.slots.insert_one({**doc, "starts_ms": epoch_ms(doc["starts_at"]), **outbox_fields(event)})
+
+    async def slot(self, slot_id: str) -> Document | None:
+        return revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0}))
+
+    async def from_time(self, ms: int, limit: int = 500) -> list[Document]:
+        """The slots starting at or after `ms`, soonest first."""
+        found = self.slots.find({"starts_ms": {"$gte": ms}}, {"outbox": 0}).sort("starts_ms", ASCENDING).limit(limit)
+        return [revive(doc) async for doc in found]
+
+    async def withdraw(self, slot_id: str, changes: Document, event: Envelope) -> bool:
+        """free -> withdrawn once (named by `_id`: the adapter serialises two clicks and the guard decides)."""
+        result = await self.slots.update_one(
+            {"_id": slot_id, "status": "free"}, {"$set": {"status": "withdrawn", **changes, **outbox_set(event)}}
+        )
+        return result.modified_count == 1
+
+    # -- the bookings intake decided ---------------------------------------------------------------------------
+    async def record_booking(self, doc: Document) -> Document:
+        """advice-session-booked, kept once per booking id (a redelivery writes the same values again). A
+        cancellation that arrived first keeps its status. Returns the booking as stored."""
+        fields = {k: v for k, v in doc.items() if k != "_id"}
+        await self.bookings.update_one(
+            {"_id": doc["_id"]},
+            {"$set": {**fields, "starts_ms": epoch_ms(doc["starts_at"])},
+             "$setOnInsert": {"status": "booked", "session_id": None}},
+            upsert=True,
+        )
+        stored = revive(await self.bookings.find_one({"_id": doc["_id"]}))
+        if stored.get("status") == "booked":
+            await self.slots.update_one({"_id": doc["slot_id"]}, {"$set": {"status": "booked",
+                                                                           "booking_id": doc["_id"]}})
+        return stored  # type: ignore[no-any-return]
+
+    async def cancel_booking(
+        self, booking_id: str, slot_id: str, cancelled_at: datetime, rebooked_as: str | None = None
+    ) -> None:
+        """advice-booking-cancelled: the booking is cancelled (or moved: `rebooked_as`), and its slot free again if
+        it still held it."""
+        await self.bookings.update_one(
+            {"_id": booking_id},
+            {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, "slot_id": slot_id,
+                      "rebooked_as": rebooked_as}},
+            upsert=True,
+        )
+        await self.slots.update_one({"_id": slot_id, "booking_id": booking_id},
+                                    {"$set": {"status": "free", "booking_id": None}})
+
+    async def booking(self, booking_id: str) -> Document | None:
+        return revive(await self.bookings.find_one({"_id": booking_id}))
+
+    async def bookings_from(self, ms: int, limit: int = 500) -> list[Document]:
+        found = self.bookings.find({"starts_ms": {"$gte": ms}}).sort("starts_ms", ASCENDING).limit(limit)
+        return [revive(doc) async for doc in found]
+
+    async def bookings_of_idea(self, idea_id: str) -> list[Document]:
+        found = self.bookings.find({"idea_id": idea_id}).sort("starts_ms", DESCENDING)
+        return [revive(doc) async for doc in found]
+
+    async def claim_session(self, booking_id: str, session_id: str) -> bool:
+        """The one click that logs a held booking as a session: the first claim wins (named by `_id`)."""
+        result = await self.bookings.update_one(
+            {"_id": booking_id, "status": "booked", "session_id": None}, {"$set": {"session_id": session_id}}
+        )
+        return result.modified_count == 1
+
+    async def release_session(self, booking_id: str, session_id: str) -> None:
+        """A claim whose session could not be written: the button works again."""
+        await self.bookings.update_one({"_id": booking_id, "session_id": session_id}, {"$set": {"session_id": None}})
+
+    async def erase_bookings(self, email: str, idea_ids: Sequence[str]) -> None:
+        """The person's name, contact and topic leave their bookings; that a time was booked (and held) stays."""
+        who: list[Document] = [{"email": email}]
+        if idea_ids:
+            who.append({"idea_id": {"$in": list(idea_ids)}})
+        await self.bookings.update_many({"$or": who}, {"$set": {
+            "name": None, "email": None, "phone": None, "topic": None, "erased": True}})
+
+
 class AdvisoryStore:
     def __init__(self, store: Store) -> None:
         self.store = store
@@ -190,6 +286,7 @@ class AdvisoryStore:
         self.registrations = store[REGISTRATIONS]
         self.erasures = Tombstones(store[Tombstones.COLLECTION])  # erasures an event may still arrive after
         self.partners = PartnerRecords(store)
+        self.advice = AdviceSlotRecords(store)
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:

@@ -4,6 +4,6 @@ one row in that resource's module; a new resource's module is added here."""
 
 from __future__ import annotations
 
-from koonto.advisory.handlers import cases, trainings
+from koonto.advisory.handlers import advice, cases, trainings
 
-SUBSCRIPTIONS = [*cases.SUBSCRIPTIONS, *trainings.SUBSCRIPTIONS]
+SUBSCRIPTIONS = [*cases.SUBSCRIPTIONS, *trainings.SUBSCRIPTIONS, *advice.SUBSCRIPTIONS]

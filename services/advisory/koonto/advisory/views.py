@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from koonto.advisory.domain.errors import found
 from koonto.advisory.store import AdvisoryStore, CaseFilter
-from koonto.shared.mongo import Document
+from koonto.shared.mongo import Document, epoch_ms
 
 
 class Views:
@@ -85,3 +87,24 @@ class Views:
         for position, doc in enumerate(waiting, start=1):
             doc["position_on_waitlist"] = position
         return docs
+
+    # -- advice times (hankeklinikka) ------------------------------------------------------------------------
+    async def advice_slots(self, now: datetime) -> list[Document]:
+        """The published times from the day before on (a session just held can still be logged), soonest first."""
+        return await self.store.advice.from_time(epoch_ms(now - timedelta(days=1)))
+
+    async def slot_advisors(self) -> list[Document]:
+        """Whom a time can be published for: the active advisors, coordinators and admins."""
+        people = await self.store.list_staff(active_only=True)
+        return [p for p in people if {"advisor", "coordinator", "admin"} & set(p.get("roles", ()))]
+
+    async def advice_bookings(self, now: datetime) -> list[Document]:
+        """The bookings from a week back on, soonest first, each with the case of its idea (None: a new contact
+        without a case)."""
+        bookings = await self.store.advice.bookings_from(epoch_ms(now - timedelta(days=7)))
+        for booking in bookings:
+            booking["case"] = await self.store.case_by_idea(booking["idea_id"]) if booking.get("idea_id") else None
+        return bookings
+
+    async def bookings_of_case(self, case: Document) -> list[Document]:
+        return await self.store.advice.bookings_of_idea(case["idea_id"])

@@ -13,6 +13,7 @@ from koonto.intake.links import Links
 from koonto.intake.settings import IntakeSettings
 from koonto.intake.store import IntakeStore
 from koonto.intake.use_cases.abuse import Abuse
+from koonto.intake.use_cases.bookings import Bookings
 from koonto.intake.use_cases.ideas import IdeaSubmissions
 from koonto.intake.use_cases.references import References
 from koonto.intake.use_cases.registrations import Registrations
@@ -44,6 +45,7 @@ class IntakeContainer(OnInfra):
     status: StatusActions
     registrations: Registrations
     subscriptions: Subscriptions
+    bookings: Bookings  # advice times (hankeklinikka)
     abuse: Abuse  # bots and the per-replica rate limit
 
     def t(self, msgid: str) -> str:
@@ -68,5 +70,6 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
         status=StatusActions(store, infra, links, settings, clock),
         registrations=Registrations(store, infra, links, settings, clock),
         subscriptions=subscriptions,
+        bookings=Bookings(store, infra, links, settings, clock),
         abuse=Abuse(store, links, settings),
     )

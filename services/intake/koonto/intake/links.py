@@ -1,5 +1,5 @@
-"""Signed, expiring links (itsdangerous): the association's status page, subscription confirm/unsubscribe and a
-registration's cancel page.
+"""Signed, expiring links (itsdangerous): the association's status page, subscription confirm/unsubscribe, a
+registration's cancel page and an advice booking's cancel/rebook page.
 
 A link is the only credential the public side has, so forms reached through it carry a CSRF token bound to
 the link (an HMAC of the token under the service secret): another site cannot forge a post without it.
@@ -86,6 +86,7 @@ class Links:
     unsubscribe: LinkSigner
     form: LinkSigner  # the hidden "form started at" stamp for the minimum fill time
     cancel: LinkSigner  # a registration's cancel page
+    booking: LinkSigner  # an advice booking's cancel / rebook link: [slot id, booking id]
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Links:
@@ -102,10 +103,16 @@ class Links:
             form=LinkSigner(secret, purpose="form", max_age_seconds=int(settings.max_fill_hours * 3600), clock=clock),
             cancel=LinkSigner(secret, purpose="cancel", max_age_seconds=settings.cancel_link_max_age_days * day,
                               clock=clock),
+            booking=LinkSigner(secret, purpose="booking", max_age_seconds=settings.booking_link_max_age_days * day,
+                               clock=clock),
         )
 
     def status_url(self, idea_id: str) -> str:
         return f"{self.base_url}/status/{self.status.sign(idea_id)}"
+
+    def booking_url(self, slot_id: str, booking_id: str) -> str:
+        """The booking's own page: cancel it, or move it to another free time."""
+        return f"{self.base_url}/advice/booking/{self.booking.sign([slot_id, booking_id])}"
 
     def confirm_url(self, subscription_ids: str | list[str]) -> str:
         """One subscription's link, or one link for the topics asked for together (a list of ids)."""

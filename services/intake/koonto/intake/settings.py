@@ -18,6 +18,7 @@ class IntakeSettings(ServiceSettings):
     cancel_link_max_age_days: int = Field(
         default=2 * 365, ge=1, description="a registration's cancel link; it also stops working when the event starts"
     )
+    booking_link_max_age_days: int = Field(default=400, ge=1, description="a booking can be a year ahead")
 
     # abuse without friction
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -24,8 +24,9 @@ SCHEDULED_EVENTS = "scheduled_events"
 CALLS = "calls"
 COUNTERS = "counters"
 ABUSE = "abuse_counters"
+ADVICE_SLOTS = "advice_slots"  # advisory's published advice times; each holds its bookings and their events
 
-OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS]
+OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS, ADVICE_SLOTS]
 
 INDEXES: dict[str, list[IndexModel]] = {
     IDEAS: [
@@ -46,6 +47,11 @@ INDEXES: dict[str, list[IndexModel]] = {
     ],
     SCHEDULED_EVENTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
     CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
+    ADVICE_SLOTS: [
+        IndexModel([("status", ASCENDING), ("starts_ms", ASCENDING)], name="free_slots"),
+        IndexModel([("booked_emails", ASCENDING)], name="booked_emails"),
+        IndexModel([("booked_ideas", ASCENDING)], name="booked_ideas"),
+    ],
 }
 
 ERASED = "[poistettu]"
@@ -220,6 +226,88 @@ class RegistrationPlaces:
         return result.modified_count == 1
 
 
+class AdviceSlotStore:
+    """The advice times (copies of advisory's advice-slot-* events) and the bookings decided on them here.
+
+    A booking is a compare-and-set on the slot document: `status: free, booking_id: None` -> `booked`, named by
+    `_id`, carrying `bookings.<booking id>` (contact, topic) and its advice-session-booked in the same write. Where the
+    store applies a conditional update atomically it holds across replicas; where it does not (the CI store, see
+    docs/working-on-koonto.md, "Decisions concurrent writers race for") it is decided under the adapter's
+    per-document lock, so within one replica."""
+
+    def __init__(self, store: Store) -> None:
+        self.slots = store[ADVICE_SLOTS]
+
+    async def keep_published(self, slot: Document) -> None:
+        """advice-slot-published: a new free slot (a redelivery, or one that arrives after its withdrawal or a
+        booking, changes nothing)."""
+        await self.slots.update_one(
+            {"_id": slot["slot_id"]},
+            {"$setOnInsert": {**{k: v for k, v in slot.items() if k != "slot_id"}, "starts_ms": epoch_ms(
+                slot["starts_at"]), "status": "free", "booking_id": None, "bookings": {}, "booked_emails": [],
+                "booked_ideas": []}},
+            upsert=True,
+        )
+
+    async def withdraw(self, slot_id: str, withdrawn_at: datetime) -> bool:
+        """free -> withdrawn; False when someone booked it first (the booking stands)."""
+        result = await self.slots.update_one(
+            {"_id": slot_id, "status": "free", "booking_id": None},
+            {"$set": {"status": "withdrawn", "withdrawn_at": withdrawn_at}},
+        )
+        return result.modified_count == 1
+
+    async def slot(self, slot_id: str) -> Document | None:
+        return revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0}))
+
+    async def free_from(self, ms: int, limit: int = 200) -> list[Document]:
+        """Free slots starting at or after `ms`, soonest first (no personal data: bookings left out)."""
+        query = {"status": "free", "starts_ms": {"$gte": ms}}
+        found = self.slots.find(query, {"outbox": 0, "bookings": 0, "booked_emails": 0, "booked_ideas": 0})
+        return [revive(doc) async for doc in found.sort("starts_ms", ASCENDING).limit(limit)]
+
+    async def book(self, slot_id: str, booking: Document, event: Envelope) -> bool:
+        """The compare-and-set: True when this booking got the slot, False when another one holds it."""
+        booking_id = booking["booking_id"]
+        additions: Document = {"booked_emails": booking["contact"]["email"]}
+        if booking.get("idea_id"):
+            additions["booked_ideas"] = booking["idea_id"]
+        result = await self.slots.update_one(
+            {"_id": slot_id, "status": "free", "booking_id": None},
+            {"$set": {"status": "booked", "booking_id": booking_id, f"bookings.{booking_id}": booking,
+                      **outbox_set(event)},
+             "$addToSet": additions},
+        )
+        return result.modified_count == 1
+
+    async def cancel(self, slot_id: str, booking_id: str, cancelled_at: datetime, event: Envelope) -> bool:
+        """booked -> free once: the slot can be booked again; the cancelled booking stays, marked."""
+        result = await self.slots.update_one(
+            {"_id": slot_id, "status": "booked", "booking_id": booking_id},
+            {"$set": {"status": "free", "booking_id": None, f"bookings.{booking_id}.status": "cancelled",
+                      f"bookings.{booking_id}.cancelled_at": cancelled_at, **outbox_set(event)}},
+        )
+        return result.modified_count == 1
+
+    async def erase_person(self, email: str, idea_ids: tuple[str, ...]) -> None:
+        """The person's bookings lose their contact and topic; that a time was booked stays. Safe to run again."""
+        who: list[Document] = [{"booked_emails": email}]
+        if idea_ids:
+            who.append({"booked_ideas": {"$in": list(idea_ids)}})
+        async for slot in self.slots.find({"$or": who}, {"bookings": 1}):
+            erased: Document = {
+                f"bookings.{booking_id}.contact": {"name": ERASED, "email": None, "phone": None,
+                                                   "language": booking.get("contact", {}).get("language", "fi")}
+                for booking_id, booking in (slot.get("bookings") or {}).items()
+                if (booking.get("contact") or {}).get("email") == email or booking.get("idea_id") in idea_ids
+            }
+            erased.update({f"bookings.{key.split('.')[1]}.topic": ERASED for key in list(erased)})
+            if erased:
+                await self.slots.update_one(
+                    {"_id": slot["_id"]}, {"$set": {**erased, "erased_at": utcnow()}, "$pull": {"booked_emails": email}}
+                )
+
+
 class IntakeStore(RegistrationPlaces):
     """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
 
@@ -233,6 +321,7 @@ class IntakeStore(RegistrationPlaces):
         self.references = ReferenceCounters(store[COUNTERS])
         self.abuse = store[ABUSE]
         self.place_hints = PlaceHints()
+        self.advice = AdviceSlotStore(store)
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def idea(self, idea_id: str) -> Document | None:
@@ -318,6 +407,7 @@ class IntakeStore(RegistrationPlaces):
                 {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}",
                           "gender": None, "dietary_needs": None, "accessibility_needs": None}},
             )
+        await self.advice.erase_person(email, idea_ids)
         async for sub in self.subscriptions.find({"email": email}, {"_id": 1}):
             await self.subscriptions.update_one(
                 {"_id": sub["_id"]},

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from koonto.intake.domain.bookings import BOOKABLE_UNTIL
 from koonto.intake.domain.errors import EventNotOpen, LinkRefused
 from koonto.intake.links import Links, LinkSigner
 from koonto.intake.store import IntakeStore
 from koonto.shared.clock import as_utc, helsinki_date
-from koonto.shared.mongo import Document
+from koonto.shared.mongo import Document, epoch_ms
 
 
 @dataclass
@@ -73,6 +74,25 @@ class IntakeViews:
             raise EventNotOpen(event_id)
         taken = (await self.store.seat_counts([event_id]))[event_id]
         return {**event, "starts_at": as_utc(event["starts_at"]), "seats_left": taken.seats_left(event["capacity"])}
+
+    # -- advice times (hankeklinikka) ------------------------------------------------------------------------
+    async def free_advice_slots(self, *, besides: str | None = None) -> list[Document]:
+        """The times one can book now, soonest first (none starting within BOOKABLE_UNTIL); `besides`: one left
+        out (the time a rebooking moves from, or the one just taken)."""
+        soonest = epoch_ms(self.clock() + BOOKABLE_UNTIL)
+        return [s for s in await self.store.advice.free_from(soonest) if s["_id"] != besides]
+
+    async def advice_slot(self, slot_id: str) -> Document | None:
+        return await self.store.advice.slot(slot_id) if slot_id else None
+
+    async def booking_of_link(self, token: str) -> tuple[Document, Document]:
+        """The slot and booking a cancel/rebook link names (LinkRefused: expired, forged, or not held here)."""
+        slot_id, booking_id = self.link_value(self.links.booking, token)
+        slot = await self.store.advice.slot(str(slot_id))
+        booking = (slot or {}).get("bookings", {}).get(str(booking_id))
+        if slot is None or booking is None:
+            raise LinkRefused("missing")
+        return slot, booking
 
     # -- operations ------------------------------------------------------------------------------------------
     async def abuse_counts(self) -> dict[str, int]:

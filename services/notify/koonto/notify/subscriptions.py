@@ -4,6 +4,7 @@ module is added here."""
 
 from __future__ import annotations
 
-from koonto.notify.handlers import announcements, ideas, people, staff
+from koonto.notify.handlers import advice, announcements, ideas, people, staff
 
-SUBSCRIPTIONS = [*people.SUBSCRIPTIONS, *ideas.SUBSCRIPTIONS, *staff.SUBSCRIPTIONS, *announcements.SUBSCRIPTIONS]
+SUBSCRIPTIONS = [*people.SUBSCRIPTIONS, *ideas.SUBSCRIPTIONS, *staff.SUBSCRIPTIONS, *announcements.SUBSCRIPTIONS,
+                 *advice.SUBSCRIPTIONS]

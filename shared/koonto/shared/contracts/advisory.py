@@ -8,7 +8,16 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from koonto.shared.contracts.base import Contract, EventData
-from koonto.shared.contracts.fields import Euros, Id, LanguageCode, LongText, Sealed, ShortText, UtcDatetime
+from koonto.shared.contracts.fields import (
+    AdviceSlotKind,
+    Euros,
+    Id,
+    LanguageCode,
+    LongText,
+    Sealed,
+    ShortText,
+    UtcDatetime,
+)
 
 Stage = Literal[
     "idea",
@@ -203,6 +212,36 @@ class RegistrationCancelRequested(
     scheduled_event_id: Id
     requested_at: UtcDatetime
     staff_id: Id
+
+
+class AdviceSlotEvent(AdvisoryEvent):
+    """What every advice-slot-* event starts with: which bookable time (hankeklinikka)."""
+
+    slot_id: Id
+
+
+class AdviceSlotPublished(
+    AdviceSlotEvent,
+    name="advice-slot-published",
+    summary="An advisor published a free advice session time the public can book (hankeklinikka).",
+):
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    kind: AdviceSlotKind
+    place: ShortText | None = Field(default=None, description="where, for a session in person")
+    online_url: str | None = Field(default=None, max_length=2000, description="the meeting link, for one online")
+    advisor_id: Id
+    advisor_name: ShortText
+    published_at: UtcDatetime
+
+
+class AdviceSlotWithdrawn(
+    AdviceSlotEvent,
+    name="advice-slot-withdrawn",
+    summary="An advisor withdrew a published advice time nobody had booked.",
+):
+    withdrawn_at: UtcDatetime
+    withdrawn_by: Id
 
 
 class AttendanceRecorded(

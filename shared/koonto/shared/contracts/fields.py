@@ -12,6 +12,7 @@ Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
 UtcDatetime = AwareDatetime
 Euros = Annotated[int, Field(ge=0, le=1_000_000_000)]
 LanguageCode = Literal["fi", "sv", "en"]
+AdviceSlotKind = Literal["in_person", "phone", "online"]  # how an advice session is held
 E164 = r"^\+[1-9][0-9]{6,14}$"
 Phone = Annotated[str, StringConstraints(pattern=E164)]
 # A personal field as it travels in the stream: sealed per person (`enc:v1:<key id>:<base64>`), or `enc:erased`

@@ -7,7 +7,17 @@ from typing import Literal
 from pydantic import EmailStr, Field
 
 from koonto.shared.contracts.base import Contract, EventData
-from koonto.shared.contracts.fields import Euros, Id, LanguageCode, LongText, Phone, Sealed, ShortText, UtcDatetime
+from koonto.shared.contracts.fields import (
+    AdviceSlotKind,
+    Euros,
+    Id,
+    LanguageCode,
+    LongText,
+    Phone,
+    Sealed,
+    ShortText,
+    UtcDatetime,
+)
 
 OrganisationType = Literal["registered_association", "informal_group", "foundation", "other"]
 Channel = Literal["email", "sms"]
@@ -130,6 +140,45 @@ class RegistrationPromoted(
     scheduled_event_id: Id
     promoted_at: UtcDatetime
     cancel_url: str | None = Field(default=None, max_length=2000, description="as in registration-received")
+
+
+class AdviceBookingEvent(IntakeEvent):
+    """What every advice-booking event starts with: the booking, the slot it holds, and the idea it is about."""
+
+    booking_id: Id
+    slot_id: Id
+    idea_id: Id | None = Field(default=None, description="the idea of the status link it was booked from, if any")
+
+
+class AdviceSessionBooked(
+    AdviceBookingEvent,
+    name="advice-session-booked",
+    summary="Someone booked a published advice time (hankeklinikka); the slot is theirs alone.",
+):
+    booked_at: UtcDatetime
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    kind: AdviceSlotKind
+    place: ShortText | None = None
+    online_url: str | None = Field(default=None, max_length=2000)
+    advisor_id: Id
+    advisor_name: ShortText
+    contact: Contact
+    organisation_name: ShortText | None = None
+    topic: LongText | Sealed = Field(description="what the person wants to discuss (personal: sealed)")
+    manage_url: str = Field(max_length=2000, description="signed link to cancel or rebook the booking")
+    rebooked_from: Id | None = Field(default=None, description="the booking this one replaces (a rebooking)")
+
+
+class AdviceBookingCancelled(
+    AdviceBookingEvent,
+    name="advice-booking-cancelled",
+    summary="A booked advice time was cancelled through the booking's link; the slot is free again.",
+):
+    cancelled_at: UtcDatetime
+    starts_at: UtcDatetime
+    advisor_id: Id
+    rebooked_as: Id | None = Field(default=None, description="the booking that replaces it (a rebooking)")
 
 
 class SubscriptionEvent(IntakeEvent):

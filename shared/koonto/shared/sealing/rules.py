@@ -16,6 +16,7 @@ from typing import Any
 from koonto.shared.contracts import Envelope, EventData
 from koonto.shared.contracts.advisory import AssociationMessaged
 from koonto.shared.contracts.intake import (
+    AdviceSessionBooked,
     ErasureRequested,
     IdeaAmended,
     IdeaSubmitted,
@@ -58,6 +59,7 @@ RULES: dict[type[EventData], Rule] = {
     AssociationMessaged: Rule(_by_idea, (("body",),)),
     RegistrationReceived: Rule(_by_email("participant", "email"),
                                (*PARTICIPANT, ("gender",), ("dietary_needs",), ("accessibility_needs",))),
+    AdviceSessionBooked: Rule(_by_email("contact", "email"), (*CONTACT, ("topic",))),
     SubscriptionRequested: Rule(_by_email("email"), (("email",),)),
     SubscriptionConfirmed: Rule(_by_email("email"), (("email",),)),
     SubscriptionCancelled: Rule(_by_email("email"), (("email",),)),

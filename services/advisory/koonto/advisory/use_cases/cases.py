@@ -89,6 +89,7 @@ class Cases:
         await store.erasures.record(request_id=request.request_id, at=request.requested_at, email=email,
                                     phone=request.phone, idea_ids=request.idea_ids)
         erased = await store.erase_registrations(email.lower())
+        await store.advice.erase_bookings(email.lower(), request.idea_ids)
         for case in await store.cases_of_idea_or_contact(request.idea_ids, email):
             await self._erase_case(case)
             erased += 1

@@ -25,8 +25,9 @@ class Sessions:
 
     async def log_session(
         self, actor: Actor, case_id: str, *, kind: str, started_at: datetime, duration_minutes: int,
-        topics: list[str], note: str | None,
+        topics: list[str], note: str | None, session_id: str | None = None,
     ) -> Document:
+        """`session_id`: given when the session is one of something else (a held advice booking)."""
         if kind not in SESSION_KINDS:
             raise Invalid("Valitse neuvonnan muoto.", "kind")
         if not 1 <= duration_minutes <= 24 * 60:
@@ -37,7 +38,7 @@ class Sessions:
         topics = [t.strip()[:200] for t in topics if t.strip()][:20]
         case = await self.c.case(case_id)
         entry, changes, data = Case.from_document(case).log_session(
-            actor, new_id("session"), kind=kind, started_at=started_at, duration_minutes=duration_minutes,
+            actor, session_id or new_id("session"), kind=kind, started_at=started_at, duration_minutes=duration_minutes,
             topics=topics, note=_text(note), now=self.c.now(),
         )
         await self.c.add_to_case(case, changes, self.c.event(data, subject=case_id))

@@ -25,6 +25,16 @@ EVENT_KIND_LABELS = {
     "workshop": N_("Työpaja"),
     "networking": N_("Verkostotilaisuus"),
 }
+SLOT_KIND_LABELS = {  # how an advice time (hankeklinikka) is held
+    "in_person": N_("Tapaaminen paikan päällä"),
+    "phone": N_("Puhelu"),
+    "online": N_("Verkkotapaaminen"),
+}
+SLOT_STATUS_LABELS = {
+    "free": N_("Vapaa"),
+    "booked": N_("Varattu"),
+    "withdrawn": N_("Peruttu"),
+}
 ENTRY_LABELS = {
     "opened": N_("Tapaus avattu"),
     "stage": N_("Vaihe vaihtui"),

@@ -27,3 +27,11 @@ class LinkRefused(IntakeError):
 
 class FormTokenMismatch(IntakeError):
     """A form reached through a signed link came back without the CSRF token bound to that link."""
+
+
+class SlotTaken(IntakeError):
+    """Another booking got the advice time first (the compare-and-set on the slot failed)."""
+
+
+class SlotNotOpen(IntakeError):
+    """The advice time is unknown, withdrawn, past or starts too soon to be booked."""

@@ -98,6 +98,35 @@ class RegistrationAccepted(BaseModel):
     position_on_waitlist: int | None = None
 
 
+class BookingRequest(_Body):
+    slot_id: str = Field(max_length=100, description="a free time from GET /api/v1/advice/slots")
+    contact: Contact
+    organisation_name: str | None = Field(None, max_length=200)
+    topic: str = Field(max_length=2000, description="what the person wants to discuss")
+    consents: PrivacyConsent
+    token: str | None = Field(None, max_length=2000, description="the association's status link token, if any")
+
+
+class AdviceSlot(BaseModel):
+    slot_id: str
+    starts_at: str
+    ends_at: str
+    kind: Literal["in_person", "phone", "online"]
+    place: str | None = None
+    advisor_name: str
+
+
+class BookingAccepted(BaseModel):
+    booking_id: str
+    slot_id: str
+    starts_at: str
+
+
+class SlotTakenAnswer(BaseModel):
+    detail: str
+    free_slots: list[AdviceSlot]
+
+
 class SubscriptionRequest(_Body):
     email: str = Field(max_length=254)
     topics: list[Literal["call_announcements", "newsletter", "events"]] = Field(min_length=1)

@@ -26,3 +26,11 @@ def next_allowed(moment: datetime, start_hour: int = 21, end_hour: int = 8) -> d
         day = day + timedelta(days=1)
     # constructing the wall-clock time in Helsinki keeps DST changes right
     return datetime.combine(day, time(end_hour), tzinfo=HELSINKI).astimezone(moment.tzinfo)
+
+
+def reminder_due(starts_at: datetime, now: datetime, start_hour: int = 21, end_hour: int = 8) -> datetime | None:
+    """When the day-before reminder of something at `starts_at` goes: 24 hours before, moved out of the quiet
+    hours (a session at 7.00 is reminded of at 8.00 the day before). None when that moment is already past (a
+    booking made less than a day ahead: its confirmation is the reminder) or not before the thing itself."""
+    due = next_allowed(as_utc(starts_at) - timedelta(days=1), start_hour, end_hour)
+    return due if as_utc(now) < due < as_utc(starts_at) else None

@@ -225,6 +225,15 @@ class Deliveries:
         )
         return result.modified_count == 1
 
+    async def cancel_pending(self, recipient_ref: str, kind: str, reason: str) -> int:
+        """Queued messages of one kind to one recipient that are no longer wanted (a reminder of a booking that was
+        cancelled); one already being sent goes out."""
+        result = await self.queue.update_many(
+            {"recipient_ref": recipient_ref, "kind": kind, "status": "pending"},
+            {"$set": {"status": "cancelled", "skip_reason": reason}},
+        )
+        return int(result.modified_count)
+
     # -- erasure ---------------------------------------------------------------------------------------------
     async def scrub(self, hashes: Sequence[str]) -> None:
         """Scrubs the addresses (by hash) from queue and log; pending messages to them are cancelled. The one

@@ -95,6 +95,8 @@ class Composer:
             return self.renderer.sms(doc["kind"], doc["language"], context)
 
     def calendar(self, doc: Document, context: Document, now: datetime) -> str | None:
+        if doc["kind"] == "advice-booking-confirmation":
+            return self.advice_calendar(doc["language"], context, now)
         if doc["kind"] != "registration-confirmation" or context.get("status") != "confirmed":
             return None
         starts = datetime.fromisoformat(context["starts_at"])
@@ -110,6 +112,25 @@ class Composer:
             organizer_email=self.region.contact_email,
             stamp=now,
         )
+
+    def advice_calendar(self, language: str, context: Document, now: datetime) -> str:
+        """The booked advice time as a calendar entry: the meeting link or place as its location, the signed
+        cancel/rebook link as its URL (uid = the booking, so a rebooking is a new entry)."""
+        title = f"{ADVICE_TITLES.get(language, ADVICE_TITLES['fi'])}: {context['advisor_name']}"
+        return ics.calendar(
+            uid=f"advice-{context['booking_id']}@{self.settings.mail_domain}",
+            title=title,
+            starts_at=datetime.fromisoformat(context["starts_at"]),
+            ends_at=datetime.fromisoformat(context["ends_at"]),
+            location=context.get("online_url") or context.get("place") or context.get("phone"),
+            description=context["manage_url"],
+            url=context.get("online_url") or context["manage_url"],
+            organizer_email=self.region.contact_email,
+            stamp=now,
+        )
+
+
+ADVICE_TITLES = {"fi": "Neuvonta-aika", "sv": "Rådgivningstid", "en": "Advice session"}
 
 
 @contextlib.contextmanager

@@ -8,6 +8,7 @@ channel), keyed by that triple; `pending -> sending -> sent | failed` (or `skipp
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 from koonto.notify.domain.keys import address_hash, delivery_key, normalise_address
 from koonto.notify.domain.kinds import KINDS
@@ -48,13 +49,15 @@ class Planner:
         fanout_id: str | None = None,
         erase_after_send: bool = False,
         key: str | None = None,
+        due: datetime | None = None,
     ) -> Document:
-        """`key`: what the delivery is one of, when not its cause event (several events asking for one mail)."""
+        """`key`: what the delivery is one of, when not its cause event (several events asking for one mail).
+        `due`: not before then (a reminder); an SMS still waits for the end of the quiet hours."""
         now, settings = self.core.now(), self.core.settings
         address = normalise_address(channel, address)
-        due = now
+        due = max(due or now, now)
         if channel == "sms":
-            due = next_allowed(now, settings.quiet_start_hour, settings.quiet_end_hour)
+            due = next_allowed(due, settings.quiet_start_hour, settings.quiet_end_hour)
         doc: Document = {
             "_id": delivery_key(key or cause.id, channel, address),
             "cause_event_id": cause.id,
@@ -126,11 +129,13 @@ class Planner:
 
     async def enqueue_email(
         self, cause: Envelope, *, kind: str, address: str, language: str, context: Document, recipient_ref: str,
-        erase_after_send: bool = False, key: str | None = None,
+        erase_after_send: bool = False, key: str | None = None, name: str | None = None,
+        due: datetime | None = None,
     ) -> int:
-        """One e-mail to an address that is not in the directory (confirmation links, the erasure receipt)."""
+        """One e-mail to an address that is not in the directory (confirmation links, the erasure receipt, an
+        advice booking's confirmation and its reminder: `due`)."""
         doc = self.plan(
-            cause, kind=kind, channel="email", address=address, language=language, name=None, context=context,
-            recipient_ref=recipient_ref, erase_after_send=erase_after_send, key=key,
+            cause, kind=kind, channel="email", address=address, language=language, name=name, context=context,
+            recipient_ref=recipient_ref, erase_after_send=erase_after_send, key=key, due=due,
         )
         return await self.enqueue([doc])

@@ -17,11 +17,12 @@ from koonto.advisory.web.pages import (
     followups,
     partners,
     passwords,
+    slots,
     sso,
     staff,
 )
 
 ROUTERS = [
     auth.router, board.router, cases.router, partners.router, followups.router, calls.router, events.router,
-    staff.router, dead_letters.router, passwords.router, sso.router,
+    slots.router, staff.router, dead_letters.router, passwords.router, sso.router,
 ]

@@ -14,7 +14,7 @@ from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
 from koonto.advisory.web.deps import PageWork
-from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS
+from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS, SLOT_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
 from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
@@ -59,6 +59,8 @@ async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str,
         staff_names=staff_names(staff),
         advisors=[s for s in staff if s.get("active") and {"advisor", "coordinator", "admin"} & set(s["roles"])],
         followups=await advisory.views.followups(case_id=case_id),
+        advice_bookings=await advisory.views.bookings_of_case(case),
+        slot_kinds=SLOT_KIND_LABELS,
         session_kinds=SESSION_KIND_LABELS,
         entry_labels=ENTRY_LABELS,
         amended_fields=AMENDED_FIELDS,

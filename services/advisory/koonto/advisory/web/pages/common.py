@@ -49,6 +49,8 @@ DONE_MESSAGES = {
     "redriven": N_("Viesti käsitelty uudelleen."),
     "failed": N_("Käsittely epäonnistui edelleen."),
     "done": N_("Muistutus kuitattu."),
+    "slot": N_("Neuvonta-aika julkaistu. Se näkyy nyt varattavana julkisella sivulla."),
+    "withdrawn": N_("Neuvonta-aika peruttu."),
     "introduced": N_("Yhdistykset esitelty toisilleen. Kumpikin saa viestin toisen yhteystiedoista."),
 }
 

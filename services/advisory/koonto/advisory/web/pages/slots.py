@@ -1,0 +1,93 @@
+"""Advice times (hankeklinikka): the published times with the form for a new one, withdrawing a free one, and the
+bookings intake decided (logging a held one as a session with one click)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from functools import partial
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData
+
+from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.domain.actor import Actor
+from koonto.advisory.web.deps import PageWork
+from koonto.advisory.web.labels import SLOT_KIND_LABELS, SLOT_STATUS_LABELS
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
+from koonto.advisory.web.pages.fields import moment, optional, read_all, text
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+KEPT = (403, 409, 422)  # the statuses a refused slot form keeps
+
+
+async def slots_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+    return render(
+        request,
+        "slots.html",
+        status_code=shown.status_code,
+        page_title=gettext(request, "Neuvonta-ajat"),
+        slots=await advisory.views.advice_slots(advisory.clock.now()),
+        advisors=await advisory.views.slot_advisors(),
+        kind_labels=SLOT_KIND_LABELS,
+        status_labels=SLOT_STATUS_LABELS,
+        **{k: v for k, v in shown.context().items() if k != "status_code"},
+    )
+
+
+@router.get("/slots")
+async def slots(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await slots_page(request, advisory)
+
+
+@router.post("/slots")
+async def publish_slot(request: Request, advisory: Deps, principal: PageWork) -> Response:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        read, problems = read_all(form, {"starts_at": moment, "ends_at": moment})
+        return advisory.slots.publish(
+            actor, starts_at=read["starts_at"], ends_at=read["ends_at"], kind=text(form, "kind"),
+            place=optional(form, "place"), online_url=optional(form, "online_url"),
+            advisor_id=optional(form, "advisor_id"), problems=problems,
+        )
+
+    again = partial(slots_page, request, advisory)
+    return await submit(request, principal, act, field="starts_at", again=again, then=done("/slots", "slot"),
+                        statuses=KEPT)
+
+
+@router.post("/slots/{slot_id}/withdraw")
+async def withdraw_slot(request: Request, slot_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.slots.withdraw(actor, slot_id)
+
+    again = partial(slots_page, request, advisory)
+    return await submit(request, principal, act, field="slots", again=again, then=done("/slots", "withdrawn"),
+                        statuses=KEPT)
+
+
+async def bookings_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+    return render(
+        request,
+        "bookings.html",
+        status_code=shown.status_code,
+        page_title=gettext(request, "Varatut neuvonta-ajat"),
+        bookings=await advisory.views.advice_bookings(advisory.clock.now()),
+        now=advisory.clock.now(),
+        kind_labels=SLOT_KIND_LABELS,
+        errors=shown.errors,
+    )
+
+
+@router.get("/bookings")
+async def bookings(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
+    return await bookings_page(request, advisory)
+
+
+@router.post("/bookings/{booking_id}/held")
+async def log_held(request: Request, booking_id: str, advisory: Deps, principal: PageWork) -> Response:
+    def act(actor: Actor, form: FormData) -> Awaitable[object]:
+        return advisory.slots.log_held(actor, booking_id)
+
+    again = partial(bookings_page, request, advisory)
+    return await submit(request, principal, act, field="bookings", again=again, then=done("/bookings", "session"),
+                        statuses=KEPT)
