@@ -89,7 +89,7 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[
     models = await Generations(Store(client[settings.mongo_database])).active()
     region = load_region("pohjois-savo")
     spent: dict[str, float] = {}
-    for name in ("report_rows", "all_time_rows", "case_facts", "call_names"):
+    for name in ("report_rows", "funnel_rows", "all_time_rows", "case_facts", "call_names"):
         method = getattr(models, name)
 
         async def timed(*args: Any, _method: Any = method, _name: str = name, **kwargs: Any) -> Any:
