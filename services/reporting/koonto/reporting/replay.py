@@ -47,6 +47,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from koonto.reporting import decode
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import BulkReadModels, Generations, ReadModels
 from koonto.reporting.use_cases.projection import apply_event
@@ -158,13 +159,13 @@ async def _rebuild_range(
                     last = seq
                     result.read += 1
                     try:
-                        envelopes.append(Envelope.read_json(body))
+                        envelopes.append(decode.envelope(body))  # validated when published: not again
                     except ValueError:  # (a ValidationError or a JSON error)
                         result.undecodable += 1
                 await models.known_facts(env.id for env in envelopes)
                 for envelope in envelopes:
                     try:
-                        if await apply_event(models, envelope):
+                        if await apply_event(models, envelope, decode.event_data(envelope)):
                             result.applied += 1
                         else:
                             result.ignored += 1
