@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import importlib
 import os
+import threading
 import time
 from datetime import date
 from typing import Any
@@ -110,6 +112,34 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[
     return sorted(times)
 
 
+class PeakRss:
+    """Resident memory of this process: at the start, and the highest seen (sampled every 0.1 s) until stopped."""
+
+    def __init__(self) -> None:
+        gc.collect()
+        self.idle = self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def now() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self.now())
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.now())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--events", type=int, default=10_000)
@@ -139,14 +169,16 @@ def main() -> int:
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
-            result = asyncio.run(run_replay(settings, show_progress=False))
+            with PeakRss() as rss:
+                result = asyncio.run(run_replay(settings, show_progress=False))
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
             seconds = time.perf_counter() - started
             print(f"replay: {result.read} read, {result.applied} applied, {result.ignored} ignored, "
                   f"{result.unresolved} parked, in {seconds:.1f} s = {events / seconds:.0f} events/s "
-                  f"= {events / seconds / consume:.3f} of raw pull-consume", flush=True)
+                  f"= {events / seconds / consume:.3f} of raw pull-consume; resident memory {rss.idle / 2**20:.0f} MB "
+                  f"before, peak {rss.peak / 2**20:.0f} MB ({rss.peak / rss.idle:.2f}x)", flush=True)
         latency = asyncio.run(report_latency(settings))
         print(f"summary of 2026: median {latency[len(latency) // 2] * 1000:.0f} ms over {len(latency)}", flush=True)
     finally:

@@ -9,7 +9,8 @@ from koonto.reporting.domain import recount
 from koonto.reporting.store import VALUE_FIELDS, event_marker
 from koonto.reporting.store.recounts import MOVE_PREFIX
 
-COMPARED = ("counters", "monthly", "funnel", "funnel_monthly", "advised", "cases", "calls", "parked")
+COMPARED = ("counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily", "advised_monthly", "cases",
+            "calls", "parked")
 RECOUNT_METRICS = frozenset({
     *recount.FUNNEL_METRICS, recount.COHORT, recount.TO_CONTACT, recount.TO_SUBMITTED, recount.ADVISED_YEAR,
     recount.ADVISED_YEAR_ALL, recount.ADVISED_EVER, recount.ADVISED_EVER_ALL,

@@ -63,6 +63,7 @@ FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes
 MORE_BULK_PASSES = 3  # bulk passes over what arrived during the previous one, before switching
 MAX_CASES = 200_000  # case documents kept in memory while rebuilding (then written and read back when needed)
 MAX_SEEN = 2_000_000  # event ids remembered to skip duplicates (then facts are written and looked up)
+CONNECT_TIMEOUT_MS = 60_000
 REPLAY_LEASE = "reporting-replay"
 LEASE_TTL = timedelta(hours=12)
 
@@ -208,7 +209,9 @@ async def replay(
     the memory the rebuild holds: events folded between two bulk writes, case documents kept in memory, event ids
     remembered."""
     console = console or Console(stderr=True)
-    client = make_client(settings.mongo_url)
+    # a window's bulk writes are encoded on the event loop, which can keep it busy for seconds: a connection the
+    # pool opens meanwhile must not give up on its handshake after the services' 2 s (seen as "operation cancelled")
+    client = make_client(settings.mongo_url, connect_timeout_ms=CONNECT_TIMEOUT_MS)
     nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
     db = client[settings.mongo_database]
     store = Store(db)

@@ -63,14 +63,16 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
-from koonto.reporting.domain.periods import cover, is_day, with_month_rollups
+from koonto.reporting.domain.periods import Cover, cover, is_day, with_month_rollups
 from koonto.reporting.domain.recount import FUNNEL_BY_DAY, FUNNEL_BY_MONTH, FUNNEL_METRICS, funnel_key
 from koonto.reporting.store.recounts import Recounts
 from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, instant
 
 COLLECTION_PREFIX = "rm_"
-READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "cases", "calls", "parked")
+READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
+               "advised_monthly", "cases", "calls", "parked")
+ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
 VALUE_FIELDS = (
     "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
@@ -128,21 +130,25 @@ class ReadModels(Recounts):
 
     def __init__(
         self, store: Store, generation: str, *, rollups: bool = True, recounts: bool = True,
-        steps: DocumentLocks | None = None,
+        use_recounts: bool = True, steps: DocumentLocks | None = None,
     ) -> None:
         self.store = store
         self.steps = steps or DocumentLocks()  # one per case across a read-then-write sequence (see above)
         self.generation = generation
         self.rollups = rollups  # reports read month roll-ups (False: a generation built before them)
-        # reports read the funnel, durations and associations advised from counters (`store.recounts`; False: a
-        # generation built before them, read from its cases until a replay rebuilds it)
-        self.recounts = recounts and rollups
+        # the generation has the funnel, duration and first-session counters (`store.recounts`) and keeps the
+        # per-organisation `advised` counters apart (False: one built before them, read from its cases until a
+        # replay rebuilds it); reports read them unless `use_recounts` is False (the old way, for comparison)
+        self.has_recounts = recounts
+        self.recounts = recounts and use_recounts
         self.facts: Collection = store[collection_name(generation, "facts")]
         self.counters: Collection = store[collection_name(generation, "counters")]
         self.monthly: Collection = store[collection_name(generation, "monthly")]
         self.funnel: Collection = store[collection_name(generation, "funnel")]
         self.funnel_monthly: Collection = store[collection_name(generation, "funnel_monthly")]
         self.advised: Collection = store[collection_name(generation, "advised")]
+        self.advised_daily: Collection = store[collection_name(generation, "advised_daily")]
+        self.advised_monthly: Collection = store[collection_name(generation, "advised_monthly")]
         self.cases: Collection = store[collection_name(generation, "cases")]
         self.calls: Collection = store[collection_name(generation, "calls")]
         self.parked: Collection = store[collection_name(generation, "parked")]
@@ -158,6 +164,8 @@ class ReadModels(Recounts):
             self.monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
             self.funnel.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
             self.funnel_monthly.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
+            self.advised_daily.name: [IndexModel([("day", ASCENDING)], name="day")],
+            self.advised_monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
             self.cases.name: [IndexModel([("municipality", ASCENDING)], name="municipality")],
             self.parked.name: [IndexModel([("idea_id", ASCENDING)], name="idea_id")],
         })
@@ -198,6 +206,8 @@ class ReadModels(Recounts):
         the funnel's (read by a query of their own, never with a period's other counters)."""
         if metric in FUNNEL_METRICS:
             return self.funnel if is_day(day) else self.funnel_monthly
+        if metric == ADVISED and self.has_recounts:  # one per organisation: a report reads them only when it must
+            return self.advised_daily if is_day(day) else self.advised_monthly
         return self.counters if is_day(day) else self.monthly
 
     # -- cases -------------------------------------------------------------------------------------------
@@ -330,32 +340,43 @@ class ReadModels(Recounts):
         return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}
 
     # -- reading -----------------------------------------------------------------------------------------
-    async def counter_rows(self, *, last_day: str, municipality: str | None) -> list[Document]:
+    async def counter_rows(
+        self, *, last_day: str, municipality: str | None, advised: bool = True
+    ) -> list[Document]:
         """Every counter up to `last_day` (of one municipality, or all), values only: a report reads them once
         and sums in Python, rather than scanning the counters once per figure (the embedded stores scan the
         collection for each query)."""
         match: Document = {"day": {"$lte": last_day}}
         if municipality is not None:
             match["municipality"] = municipality
-        return [row async for row in self.counters.find(match, ROW_FIELDS)]
+        collections = [self.counters, *([self.advised_daily] if advised and self.has_recounts else [])]
+        return [row for collection in collections async for row in collection.find(match, ROW_FIELDS)]
 
     async def report_rows(
-        self, first: date, last: date, municipality: str | None
+        self, first: date, last: date, municipality: str | None, *, advised: bool = False
     ) -> tuple[list[Document], list[Document]]:
         """The counters of the period [first, last] and those of everything up to `last`, values only: whole
-        months from the roll-ups, the edge days from the daily counters (see `domain.periods`)."""
+        months from the roll-ups, the edge days from the daily counters (see `domain.periods`). The per-organisation
+        `advised` counters (kept apart in a generation with recounts) only when `advised` is asked for."""
         if not self.rollups:
-            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality)
+            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality, advised=advised)
             return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
         c = cover(first, last)
+        rows = await self._covered(self.monthly, self.counters, c, municipality)
+        if advised and self.has_recounts:
+            rows += await self._covered(self.advised_monthly, self.advised_daily, c, municipality)
+        return ([r for r in rows if c.in_period(str(r.get("day")))],
+                [r for r in rows if c.up_to_last(str(r.get("day")))])
+
+    @staticmethod
+    async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
         rows: list[Document] = []
         base: Document = {} if municipality is None else {"municipality": municipality}
         if c.months_upto is not None:
-            rows += [r async for r in self.monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
+            rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
         for a, b in c.day_queries():
-            rows += [r async for r in self.counters.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
-        return ([r for r in rows if c.in_period(str(r.get("day")))],
-                [r for r in rows if c.up_to_last(str(r.get("day")))])
+            rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
+        return rows
 
     async def funnel_rows(self, first: date, last: date, municipality: str | None) -> list[Document]:
         """The funnel counters of the ideas received in [first, last] whose stage was reached by `last`, as far
@@ -382,8 +403,9 @@ class ReadModels(Recounts):
     async def all_time_rows(self, municipality: str | None) -> list[Document]:
         """Every counter's values over all time (the month roll-ups, when the generation has them)."""
         query: Document = {} if municipality is None else {"municipality": municipality}
-        collection = self.monthly if self.rollups else self.counters
-        return [r async for r in collection.find(query, ROW_FIELDS)]
+        collections = [self.monthly, self.advised_monthly] if self.rollups else [self.counters, self.advised_daily]
+        collections = collections if self.has_recounts else collections[:1]
+        return [r for collection in collections async for r in collection.find(query, ROW_FIELDS)]
 
     async def case_facts(self, municipality: str | None) -> list[Document]:
         query: Document = {} if municipality is None else {"municipality": municipality}

@@ -60,7 +60,9 @@ async def build_summary(
     generated_at: datetime | None = None,
 ) -> Summary:
     f, t = first.isoformat(), last.isoformat()
-    counters = Counters(*await models.report_rows(first, last, municipality))
+    # the per-organisation counters only where "associations advised" is not a sum of first-session counters
+    counters = Counters(*await models.report_rows(
+        first, last, municipality, advised=not (models.recounts and advised_from_counters(first, last))))
 
     ideas_by_mun = counters.sum_by_key("ideas", group="municipality")
     ideas_by_theme = counters.sum_by_key("ideas_theme")
