@@ -119,6 +119,17 @@ async def upsert(collection: Collection, filter: Document, update: Document, or_
         await collection.update_one(filter, or_else or update)
 
 
+async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
+    """The rows a period's cover reads: whole months from `monthly`, the days from `daily`."""
+    rows: list[Document] = []
+    base: Document = {} if municipality is None else {"municipality": municipality}
+    if c.months_upto is not None:
+        rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
+    for a, b in c.day_queries():
+        rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
+    return rows
+
+
 @dataclass(frozen=True)
 class CaseIdentity:
     municipality: str
@@ -362,21 +373,12 @@ class ReadModels(Recounts):
             upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality, advised=advised)
             return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
         c = cover(first, last)
-        rows = await self._covered(self.monthly, self.counters, c, municipality)
+        rows = await _covered(self.monthly, self.counters, c, municipality)
         if advised and self.has_recounts:
-            rows += await self._covered(self.advised_monthly, self.advised_daily, c, municipality)
+            rows += await _covered(self.advised_monthly, self.advised_daily, c, municipality)
         return ([r for r in rows if c.in_period(str(r.get("day")))],
                 [r for r in rows if c.up_to_last(str(r.get("day")))])
 
-    @staticmethod
-    async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
-        rows: list[Document] = []
-        base: Document = {} if municipality is None else {"municipality": municipality}
-        if c.months_upto is not None:
-            rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
-        for a, b in c.day_queries():
-            rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
-        return rows
 
     async def funnel_rows(self, first: date, last: date, municipality: str | None) -> list[Document]:
         """The funnel counters of the ideas received in [first, last] whose stage was reached by `last`, as far
