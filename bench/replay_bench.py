@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import importlib
 import os
+import threading
 import time
 from datetime import date
 from typing import Any
@@ -83,13 +85,23 @@ async def raw_consume(nats_url: str) -> float:
     return got / seconds
 
 
-async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[float]:
+async def report_latencies(settings: dict[int, ReportingSettings], rounds: int = 5) -> dict[int, list[float]]:
+    """The summary of 2026 from each size's generation, the sizes taken in turn `rounds` times, so that the load
+    of the machine falls alike on every size (the ratio between sizes is the figure)."""
+    out: dict[int, list[float]] = {size: [] for size in settings}
+    for _ in range(rounds):
+        for size, one in settings.items():
+            out[size] += await report_latency(one, repeats=1, quiet=True)
+    return {size: sorted(times) for size, times in out.items()}
+
+
+async def report_latency(settings: ReportingSettings, repeats: int = 5, quiet: bool = False) -> list[float]:
     """Seconds to build the summary of 2026 (whole region) from the active generation, `repeats` times."""
     client = make_client(settings.mongo_url)
     models = await Generations(Store(client[settings.mongo_database])).active()
     region = load_region("pohjois-savo")
     spent: dict[str, float] = {}
-    for name in ("report_rows", "all_time_rows", "case_facts", "call_names"):
+    for name in ("report_rows", "funnel_rows", "all_time_rows", "case_facts", "call_names"):
         method = getattr(models, name)
 
         async def timed(*args: Any, _method: Any = method, _name: str = name, **kwargs: Any) -> Any:
@@ -105,9 +117,75 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5) -> list[
         started = time.perf_counter()
         await build_summary(models, region, date(2026, 1, 1), date(2026, 12, 31), None)
         times.append(time.perf_counter() - started)
-    print("  of which (all repeats): " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()), flush=True)
+    if not quiet:
+        print("  of which (all repeats): " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()), flush=True)
     await client.close()
     return sorted(times)
+
+
+class PeakRss:
+    """Resident memory of this process: at the start, and the highest seen (sampled every 0.1 s) until stopped."""
+
+    def __init__(self) -> None:
+        gc.collect()
+        self.idle = self.peak = self.now()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    @staticmethod
+    def now() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.1):
+            self.peak = max(self.peak, self.now())
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self.now())
+
+
+def sizes_run(sizes: list[int], store_name: str) -> int:
+    """Each size on a fresh NATS server (its own stream) and its own database on one store; then the reports."""
+    base = temp_base("koonto-replay-bench-")
+    store = mongo_server(base)
+    store.start()
+    settings: dict[int, ReportingSettings] = {}
+    try:
+        for size in sizes:
+            nats_srv = nats_server(temp_base(f"koonto-replay-bench-{size}-"))
+            nats_srv.start()
+            try:
+                nats_url = f"nats://127.0.0.1:{nats_srv.port}"
+                one = ReportingSettings(nats_url=nats_url, mongo_url=f"mongodb://127.0.0.1:{store.port}/",
+                                        mongo_database=f"reporting_bench_{size}")
+                events = asyncio.run(publish_all(nats_url, size))
+                consume = asyncio.run(raw_consume(nats_url))
+                started = time.perf_counter()
+                with PeakRss() as rss:
+                    asyncio.run(replay(one, show_progress=False))
+                seconds = time.perf_counter() - started
+                print(f"{store_name}: replay of {events} events {events / seconds:.0f} events/s, raw pull-consume "
+                      f"{consume:.0f} msg/s: {events / seconds / consume:.3f}; resident memory {rss.idle / 2**20:.0f}"
+                      f" MB before, peak {rss.peak / 2**20:.0f} MB ({rss.peak / rss.idle:.2f}x)", flush=True)
+                settings[events] = one
+            finally:
+                nats_srv.stop()
+        latencies = asyncio.run(report_latencies(settings))
+        medians = {size: times[len(times) // 2] for size, times in latencies.items()}
+        smallest = min(medians)
+        for size, median in medians.items():
+            print(f"summary of 2026 at {size} events: median {median * 1000:.0f} ms "
+                  f"({median / medians[smallest]:.2f}x the one at {smallest})", flush=True)
+    finally:
+        store.stop()
+    return 0
 
 
 def main() -> int:
@@ -119,7 +197,12 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the replay to this file")
     parser.add_argument("--replays", type=int, default=1, help="replay this many times in a row")
     parser.add_argument("--code", help="import `replay` from this module instead (e.g. a copy of the old one)")
+    parser.add_argument("--sizes", help="e.g. 10000,100000: replay each size into its own database and stream in "
+                                        "this run, then time the report of every size in turn")
     args = parser.parse_args()
+    if args.sizes:
+        os.environ["KOONTO_TEST_STORE"] = args.store
+        return sizes_run([int(n) for n in args.sizes.split(",")], args.store)
     os.environ["KOONTO_TEST_STORE"] = args.store
     run_replay = importlib.import_module(args.code).replay if args.code else replay
     base = temp_base("koonto-replay-bench-")
@@ -139,14 +222,16 @@ def main() -> int:
             started = time.perf_counter()
             if profiler:
                 profiler.enable()
-            result = asyncio.run(run_replay(settings, show_progress=False))
+            with PeakRss() as rss:
+                result = asyncio.run(run_replay(settings, show_progress=False))
             if profiler:
                 profiler.disable()
                 profiler.dump_stats(args.profile)
             seconds = time.perf_counter() - started
             print(f"replay: {result.read} read, {result.applied} applied, {result.ignored} ignored, "
                   f"{result.unresolved} parked, in {seconds:.1f} s = {events / seconds:.0f} events/s "
-                  f"= {events / seconds / consume:.3f} of raw pull-consume", flush=True)
+                  f"= {events / seconds / consume:.3f} of raw pull-consume; resident memory {rss.idle / 2**20:.0f} MB "
+                  f"before, peak {rss.peak / 2**20:.0f} MB ({rss.peak / rss.idle:.2f}x)", flush=True)
         latency = asyncio.run(report_latency(settings))
         print(f"summary of 2026: median {latency[len(latency) // 2] * 1000:.0f} ms over {len(latency)}", flush=True)
     finally:

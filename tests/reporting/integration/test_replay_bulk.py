@@ -18,6 +18,7 @@ from koonto.reporting.store import Generations, ReadModels, event_marker
 from koonto.reporting.use_cases.projection import BY_TYPE, apply_event
 from koonto.shared.contracts import Envelope
 from koonto.shared.runtime import Runtime
+from tests.reporting.recounts import COMPARED, comparable
 from tests.reporting.synthetic import MUNICIPALITIES, stream
 from tests.support.polling import eventually
 from tests.support.samples import envelope, idea_submitted
@@ -66,9 +67,9 @@ def normalised(doc: dict[str, Any]) -> dict[str, Any]:
 
 async def documents(models: ReadModels) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
-    for name in ("counters", "monthly", "cases", "calls", "parked"):
+    for name in COMPARED:
         collection = getattr(models, name)
-        out[name] = {d["_id"]: normalised(d) async for d in collection.find({})}
+        out[name] = comparable({d["_id"]: normalised(d) async for d in collection.find({})})
     return out
 
 

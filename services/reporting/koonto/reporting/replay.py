@@ -47,6 +47,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
+from koonto.reporting import decode
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.store import BulkReadModels, Generations, ReadModels
 from koonto.reporting.use_cases.projection import apply_event
@@ -62,6 +63,7 @@ FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes
 MORE_BULK_PASSES = 3  # bulk passes over what arrived during the previous one, before switching
 MAX_CASES = 200_000  # case documents kept in memory while rebuilding (then written and read back when needed)
 MAX_SEEN = 2_000_000  # event ids remembered to skip duplicates (then facts are written and looked up)
+CONNECT_TIMEOUT_MS = 60_000
 REPLAY_LEASE = "reporting-replay"
 LEASE_TTL = timedelta(hours=12)
 
@@ -158,13 +160,13 @@ async def _rebuild_range(
                     last = seq
                     result.read += 1
                     try:
-                        envelopes.append(Envelope.read_json(body))
+                        envelopes.append(decode.envelope(body))  # validated when published: not again
                     except ValueError:  # (a ValidationError or a JSON error)
                         result.undecodable += 1
                 await models.known_facts(env.id for env in envelopes)
                 for envelope in envelopes:
                     try:
-                        if await apply_event(models, envelope):
+                        if await apply_event(models, envelope, decode.event_data(envelope)):
                             result.applied += 1
                         else:
                             result.ignored += 1
@@ -207,7 +209,9 @@ async def replay(
     the memory the rebuild holds: events folded between two bulk writes, case documents kept in memory, event ids
     remembered."""
     console = console or Console(stderr=True)
-    client = make_client(settings.mongo_url)
+    # a window's bulk writes are encoded on the event loop, which can keep it busy for seconds: a connection the
+    # pool opens meanwhile must not give up on its handshake after the services' 2 s (seen as "operation cancelled")
+    client = make_client(settings.mongo_url, connect_timeout_ms=CONNECT_TIMEOUT_MS)
     nc = await nats.connect(settings.nats_url, name="koonto-reporting-replay")
     db = client[settings.mongo_database]
     store = Store(db)

@@ -72,6 +72,11 @@ def funnel(cases: list[dict[str, Any]], first: date, last: date) -> dict[str, An
             1 for c in cohort
             if (d := _day((c.get("reached") or {}).get(stage))) is not None and d <= last
         )
+    return funnel_figures(len(cohort), reached)
+
+
+def funnel_figures(cohort: int, reached: dict[str, int]) -> dict[str, Any]:
+    """The funnel of a cohort of `cohort` ideas of which `reached[stage]` had reached each stage."""
     steps = []
     for before, after in itertools.pairwise(FUNNEL_STAGES):
         base = reached[before]
@@ -79,7 +84,7 @@ def funnel(cases: list[dict[str, Any]], first: date, last: date) -> dict[str, An
             "from": before, "to": after,
             "rate_percent": round(100 * reached[after] / base, 1) if base else None,
         })
-    return {"cohort": len(cohort), "reached": reached, "conversion": steps}
+    return {"cohort": cohort, "reached": reached, "conversion": steps}
 
 
 def _duration_stats(values: list[int]) -> dict[str, Any]:
@@ -101,6 +106,10 @@ def durations(cases: list[dict[str, Any]], first: date, last: date) -> dict[str,
         submitted = _day((case.get("reached") or {}).get("submitted"))
         if submitted is not None and first <= submitted <= last:
             to_submitted.append(working_days_between(idea, submitted))
+    return duration_figures(to_contact, to_submitted)
+
+
+def duration_figures(to_contact: list[int], to_submitted: list[int]) -> dict[str, Any]:
     return {
         "idea_to_first_contact": _duration_stats(to_contact),
         "idea_to_submitted": _duration_stats(to_submitted),

@@ -39,10 +39,11 @@ from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from koonto.reporting.domain.model import Increment
-from koonto.reporting.domain.periods import is_day, with_month_rollups
+from koonto.reporting.domain.periods import with_month_rollups
+from koonto.reporting.store.bulk_recounts import BulkRecounts
 from koonto.reporting.store.read_models import CaseIdentity, Document, ReadModels, event_marker, merge_increments
 from koonto.shared.clock import utcnow
-from koonto.shared.mongo import Store, instant
+from koonto.shared.mongo import Collection, Store, instant
 
 COUNTER_FIELDS = ("metric", "day", "municipality", "key")
 IN_CHUNK = 1000  # ids per `$in` query
@@ -50,7 +51,7 @@ DUPLICATE_KEY = 11000
 Write = Coroutine[Any, Any, object]
 
 
-class BulkReadModels(ReadModels):
+class BulkReadModels(BulkRecounts, ReadModels):
     """`ReadModels` of a generation nobody else writes yet: same methods, applied in memory, flushed in bulk."""
 
     def __init__(
@@ -78,6 +79,7 @@ class BulkReadModels(ReadModels):
         self._parked_by_idea: dict[str, set[str]] = {}
         self._spilled: set[str] = set()                # idea ids with parked events written to the store
         self.events_pending = 0
+        self._init_recounts()
 
     # -- reading what the store already has -------------------------------------------------------------
     async def known_facts(self, event_ids: Iterable[str]) -> None:
@@ -114,23 +116,13 @@ class BulkReadModels(ReadModels):
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         if event_id in self._seen or event_id in self._facts or event_id in self._known:
             return False
-        plan = merge_increments(with_month_rollups(list(increments)))
         if self._write_facts:
+            plan = merge_increments(with_month_rollups(list(increments)))
             self._facts[event_id] = {"_id": event_id, "type": event_type, "plan": plan, "applied": True,
                                      "recorded_at": instant(utcnow())}
         else:
             self._seen.add(event_id)
-        marker = event_marker(event_id)
-        for entry in plan:
-            counter = self._counters.get(entry["id"])
-            if counter is None:
-                counter = self._counters[entry["id"]] = {
-                    **{k: entry[k] for k in COUNTER_FIELDS}, "values": {}, "markers": {},
-                }
-            values = counter["values"]
-            for name, value in entry["values"].items():
-                values[name] = values.get(name, 0) + value
-            counter["markers"][marker] = True
+        self.fold(increments, event_marker(event_id))
         return True
 
     # -- cases: the rules of ReadModels, on a dict ------------------------------------------------------
@@ -256,6 +248,7 @@ class BulkReadModels(ReadModels):
         The bulk writes go to the raw collections: nobody else writes this generation yet, so there is no other
         writer of these documents to wait for."""
         await self.drain()
+        self.recount_window()
         writes: list[Write] = []
         wait = final
         if self._facts:
@@ -264,6 +257,8 @@ class BulkReadModels(ReadModels):
             writes += self._counter_writes()
         if self._dirty_cases:
             writes.append(self.cases.raw.bulk_write(self._case_writes(), ordered=False))
+        if self._dirty_markers:
+            writes.append(self.advised.raw.bulk_write(self.marker_writes(), ordered=False))
         if self._dirty_calls:
             writes.append(self.calls.raw.bulk_write([
                 ReplaceOne({"_id": call_id}, dict(self._calls[call_id]), upsert=True)
@@ -281,6 +276,8 @@ class BulkReadModels(ReadModels):
             self._cases, self._cases_stored = {}, set()
             self._cases_forgotten = True
             wait = True  # the next window reads forgotten cases back
+        if self.forget_markers():
+            wait = True  # the next window reads forgotten markers back
         if not self._write_facts and len(self._seen) > self.max_seen:
             self._write_facts = True  # the seen ids stay (bounded); newer ids are looked up as facts
             wait = True
@@ -289,18 +286,17 @@ class BulkReadModels(ReadModels):
             await self.drain()
 
     def _counter_writes(self) -> list[Write]:
-        daily: list[InsertOne[Document] | UpdateOne] = []
-        monthly: list[InsertOne[Document] | UpdateOne] = []
+        by_collection: dict[str, tuple[Collection, list[InsertOne[Document] | UpdateOne]]] = {}
         for counter_id, c in self._counters.items():
-            ops = daily if is_day(c["day"]) else monthly  # month roll-ups have their own collection
+            collection = self.counter_collection(c["metric"], c["day"])  # day, month roll-up, funnel
+            ops = by_collection.setdefault(collection.name, (collection, []))[1]
             if counter_id in self._counters_stored:
                 ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
             else:
                 ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
                                       **c["markers"]}))
         self._counters_stored.update(self._counters)
-        return [collection.raw.bulk_write(ops, ordered=False)
-                for collection, ops in ((self.counters, daily), (self.monthly, monthly)) if ops]
+        return [collection.raw.bulk_write(ops, ordered=False) for collection, ops in by_collection.values()]
 
     def _case_writes(self) -> list[InsertOne[Document] | ReplaceOne[Document]]:
         case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []

@@ -24,11 +24,13 @@ class Generations:
         self.steps = DocumentLocks()  # the per-case step locks, shared by every ReadModels handed out here
 
     async def ensure(self) -> str:
-        # `rollups`: the active generation has month roll-ups (every generation this code creates does; one
-        # built before them is read from its daily counters until a replay rebuilds it)
+        # `rollups`: the active generation has month roll-ups, `recounts`: the funnel, duration and first-session
+        # counters (every generation this code creates has both; one built before them is read the old way, from
+        # its daily counters and cases, until a replay rebuilds it)
         await self.meta.update_one(
             {"_id": GENERATION_DOC},
-            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow(), "rollups": True}},
+            {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow(), "rollups": True,
+                              "recounts": True}},
             upsert=True,
         )
         return await self.active_name()
@@ -41,13 +43,14 @@ class Generations:
         doc = await self.meta.find_one({"_id": GENERATION_DOC})
         if not doc:
             return ReadModels(self.store, INITIAL_GENERATION, steps=self.steps)
-        return ReadModels(self.store, str(doc["active"]), rollups=bool(doc.get("rollups")), steps=self.steps)
+        return ReadModels(self.store, str(doc["active"]), rollups=bool(doc.get("rollups")),
+                          recounts=bool(doc.get("recounts")), steps=self.steps)
 
     async def switch(self, generation: str) -> str:
         """Make `generation` the active one; returns the one it replaced."""
         before = await self.meta.find_one_and_update(
             {"_id": GENERATION_DOC},
-            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True}},
+            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True, "recounts": True}},
             upsert=True, after=False,
         )
         previous = str(before["active"]) if before else INITIAL_GENERATION

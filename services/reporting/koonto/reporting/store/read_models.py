@@ -31,6 +31,11 @@ from the roll-ups and only the days at the ends of its period from the daily cou
 cost follows the length of the period, not the number of events in it. A generation built before the roll-ups
 existed is read from its daily counters (`reporting_meta.rollups` is not set) until a replay rebuilds it.
 
+The funnel, the durations and the first-session counters of "associations advised" depend on a case's (or an
+organisation's) earliest dates, which a late event can move: `store.recounts` moves those counters exactly once
+(the funnel's in collections of their own, `rm_<g>_funnel` and `rm_<g>_funnel_monthly`; the organisations'
+first-session markers in `rm_<g>_advised`).
+
 Writes to one document are serialised inside the process by `koonto.shared.mongo.Store` (the store subset does
 not promise that two concurrent updates of one document both land: measured on one supported store, 40
 concurrent `$inc` of one field gave 4). The per-case steps below that read and then write (record an idea,
@@ -58,12 +63,16 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
-from koonto.reporting.domain.periods import cover, is_day, with_month_rollups
+from koonto.reporting.domain.periods import Cover, cover, is_day, with_month_rollups
+from koonto.reporting.domain.recount import FUNNEL_BY_DAY, FUNNEL_BY_MONTH, FUNNEL_METRICS, funnel_key
+from koonto.reporting.store.recounts import Recounts
 from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, instant
 
 COLLECTION_PREFIX = "rm_"
-READ_MODELS = ("facts", "counters", "monthly", "cases", "calls", "parked")
+READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
+               "advised_monthly", "cases", "calls", "parked")
+ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
 VALUE_FIELDS = (
     "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
@@ -110,25 +119,47 @@ async def upsert(collection: Collection, filter: Document, update: Document, or_
         await collection.update_one(filter, or_else or update)
 
 
+async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
+    """The rows a period's cover reads: whole months from `monthly`, the days from `daily`."""
+    rows: list[Document] = []
+    base: Document = {} if municipality is None else {"municipality": municipality}
+    if c.months_upto is not None:
+        rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
+    for a, b in c.day_queries():
+        rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
+    return rows
+
+
 @dataclass(frozen=True)
 class CaseIdentity:
     municipality: str
     org_key: str
 
 
-class ReadModels:
+class ReadModels(Recounts):
     """The read models of one generation, with methods in domain words."""
 
     def __init__(
-        self, store: Store, generation: str, *, rollups: bool = True, steps: DocumentLocks | None = None
+        self, store: Store, generation: str, *, rollups: bool = True, recounts: bool = True,
+        use_recounts: bool = True, steps: DocumentLocks | None = None,
     ) -> None:
         self.store = store
         self.steps = steps or DocumentLocks()  # one per case across a read-then-write sequence (see above)
         self.generation = generation
         self.rollups = rollups  # reports read month roll-ups (False: a generation built before them)
+        # the generation has the funnel, duration and first-session counters (`store.recounts`) and keeps the
+        # per-organisation `advised` counters apart (False: one built before them, read from its cases until a
+        # replay rebuilds it); reports read them unless `use_recounts` is False (the old way, for comparison)
+        self.has_recounts = recounts
+        self.recounts = recounts and use_recounts
         self.facts: Collection = store[collection_name(generation, "facts")]
         self.counters: Collection = store[collection_name(generation, "counters")]
         self.monthly: Collection = store[collection_name(generation, "monthly")]
+        self.funnel: Collection = store[collection_name(generation, "funnel")]
+        self.funnel_monthly: Collection = store[collection_name(generation, "funnel_monthly")]
+        self.advised: Collection = store[collection_name(generation, "advised")]
+        self.advised_daily: Collection = store[collection_name(generation, "advised_daily")]
+        self.advised_monthly: Collection = store[collection_name(generation, "advised_monthly")]
         self.cases: Collection = store[collection_name(generation, "cases")]
         self.calls: Collection = store[collection_name(generation, "calls")]
         self.parked: Collection = store[collection_name(generation, "parked")]
@@ -142,6 +173,10 @@ class ReadModels:
                            name="metric_mun_day"),
             ],
             self.monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
+            self.funnel.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
+            self.funnel_monthly.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
+            self.advised_daily.name: [IndexModel([("day", ASCENDING)], name="day")],
+            self.advised_monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
             self.cases.name: [IndexModel([("municipality", ASCENDING)], name="municipality")],
             self.parked.name: [IndexModel([("idea_id", ASCENDING)], name="idea_id")],
         })
@@ -174,11 +209,16 @@ class ReadModels:
         applied = {"$inc": entry["values"], "$set": {marker: True}}
         # on a collision the counter exists: either this event is on it already (nothing to do) or another event
         # created it at the same moment; without the upsert the guarded update is right in both cases
-        await upsert(self.counter_collection(entry["day"]), guard,
+        await upsert(self.counter_collection(entry["metric"], entry["day"]), guard,
                      {**applied, "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS}}, applied)
 
-    def counter_collection(self, day: str) -> Collection:
-        """Daily counters (YYYY-MM-DD) and their month roll-ups (YYYY-MM) live in collections of their own."""
+    def counter_collection(self, metric: str, day: str) -> Collection:
+        """Daily counters (YYYY-MM-DD) and their month roll-ups (YYYY-MM) live in collections of their own; so do
+        the funnel's (read by a query of their own, never with a period's other counters)."""
+        if metric in FUNNEL_METRICS:
+            return self.funnel if is_day(day) else self.funnel_monthly
+        if metric == ADVISED and self.has_recounts:  # one per organisation: a report reads them only when it must
+            return self.advised_daily if is_day(day) else self.advised_monthly
         return self.counters if is_day(day) else self.monthly
 
     # -- cases -------------------------------------------------------------------------------------------
@@ -234,6 +274,7 @@ class ReadModels:
                     )
             await self._set_if_earlier(idea_id, "idea_at", submitted_at)
             await self._set_if_earlier(idea_id, "reached_idea", submitted_at)
+            await self.recount_case(idea_id)
 
     async def record_case_opened(self, idea_id: str, opened_at: datetime) -> None:
         async with self.steps.hold(self.cases.name, idea_id):
@@ -243,6 +284,7 @@ class ReadModels:
         async with self.steps.hold(self.cases.name, idea_id):
             await self._ensure_case(idea_id)
             await self._set_if_earlier(idea_id, "first_contact_at", at)
+            await self.recount_case(idea_id)
 
     async def _set_if_later_stage(self, idea_id: str, stage: str, at: datetime, extra: Document | None = None) -> None:
         await self._replace_if(idea_id, "stage_at", instant(at), earlier=False, also={"stage": stage, **(extra or {})})
@@ -264,6 +306,7 @@ class ReadModels:
                 field = "results" if to_stage == "closed" else "summary"
                 await self._replace_if(idea_id, f"{field}_at", instant(at), earlier=False,
                                        also={field: public_summary})
+            await self.recount_case(idea_id)
 
     async def case_identity(self, idea_id: str) -> CaseIdentity | None:
         doc = await self.cases.find_one({"_id": idea_id}, {"municipality": 1, "org_key": 1})
@@ -308,38 +351,63 @@ class ReadModels:
         return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}
 
     # -- reading -----------------------------------------------------------------------------------------
-    async def counter_rows(self, *, last_day: str, municipality: str | None) -> list[Document]:
+    async def counter_rows(
+        self, *, last_day: str, municipality: str | None, advised: bool = True
+    ) -> list[Document]:
         """Every counter up to `last_day` (of one municipality, or all), values only: a report reads them once
         and sums in Python, rather than scanning the counters once per figure (the embedded stores scan the
         collection for each query)."""
         match: Document = {"day": {"$lte": last_day}}
         if municipality is not None:
             match["municipality"] = municipality
-        return [row async for row in self.counters.find(match, ROW_FIELDS)]
+        collections = [self.counters, *([self.advised_daily] if advised and self.has_recounts else [])]
+        return [row for collection in collections async for row in collection.find(match, ROW_FIELDS)]
 
     async def report_rows(
-        self, first: date, last: date, municipality: str | None
+        self, first: date, last: date, municipality: str | None, *, advised: bool = False
     ) -> tuple[list[Document], list[Document]]:
         """The counters of the period [first, last] and those of everything up to `last`, values only: whole
-        months from the roll-ups, the edge days from the daily counters (see `domain.periods`)."""
+        months from the roll-ups, the edge days from the daily counters (see `domain.periods`). The per-organisation
+        `advised` counters (kept apart in a generation with recounts) only when `advised` is asked for."""
         if not self.rollups:
-            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality)
+            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality, advised=advised)
             return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
         c = cover(first, last)
-        rows: list[Document] = []
-        base: Document = {} if municipality is None else {"municipality": municipality}
-        if c.months_upto is not None:
-            rows += [r async for r in self.monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
-        for a, b in c.day_queries():
-            rows += [r async for r in self.counters.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
+        rows = await _covered(self.monthly, self.counters, c, municipality)
+        if advised and self.has_recounts:
+            rows += await _covered(self.advised_monthly, self.advised_daily, c, municipality)
         return ([r for r in rows if c.in_period(str(r.get("day")))],
                 [r for r in rows if c.up_to_last(str(r.get("day")))])
+
+
+    async def funnel_rows(self, first: date, last: date, municipality: str | None) -> list[Document]:
+        """The funnel counters of the ideas received in [first, last] whose stage was reached by `last`, as far
+        as a query can tell (`domain.recount.funnel_reached` picks the exact ones): whole idea months from the
+        roll-ups and the edge idea days from the daily counters; of them, the stage months up to the month
+        before `last`'s (or `last`'s own when it ends the month) and the stage days of `last`'s month."""
+        c = cover(first, last)
+        base: Document = {} if municipality is None else {"municipality": municipality}
+        keys: list[tuple[str, Document]] = []
+        if c.months_upto is not None:
+            keys.append((FUNNEL_BY_MONTH, {"$lte": funnel_key(c.months_upto, "~")}))
+        if c.days_upto is not None:
+            keys.append((FUNNEL_BY_DAY, {"$gte": funnel_key(c.days_upto[0]), "$lte": funnel_key(c.days_upto[1], "~")}))
+        ranges: list[tuple[Collection, Document]] = [(self.funnel, {"$gte": a, "$lte": b}) for a, b in c.days]
+        if c.months is not None:
+            ranges.append((self.funnel_monthly, {"$gte": c.months[0], "$lte": c.months[1]}))
+        rows: list[Document] = []
+        for collection, days in ranges:
+            for metric, key in keys:
+                query = {**base, "metric": metric, "day": days, "key": key}
+                rows += [r async for r in collection.find(query, ROW_FIELDS)]
+        return rows
 
     async def all_time_rows(self, municipality: str | None) -> list[Document]:
         """Every counter's values over all time (the month roll-ups, when the generation has them)."""
         query: Document = {} if municipality is None else {"municipality": municipality}
-        collection = self.monthly if self.rollups else self.counters
-        return [r async for r in collection.find(query, ROW_FIELDS)]
+        collections = [self.monthly, self.advised_monthly] if self.rollups else [self.counters, self.advised_daily]
+        collections = collections if self.has_recounts else collections[:1]
+        return [r for collection in collections async for r in collection.find(query, ROW_FIELDS)]
 
     async def case_facts(self, municipality: str | None) -> list[Document]:
         query: Document = {} if municipality is None else {"municipality": municipality}

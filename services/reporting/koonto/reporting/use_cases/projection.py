@@ -89,6 +89,7 @@ async def project_session_logged(models: ReadModels, envelope: Envelope, event: 
     await models.apply(
         envelope.id, envelope.type, model.session_increments(event, identity.municipality, identity.org_key)
     )
+    await models.record_advised(identity.org_key, identity.municipality, model.day_of(event.started_at))
 
 
 async def project_association_messaged(models: ReadModels, envelope: Envelope, event: AssociationMessaged) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from koonto.reporting.domain import recount
 from koonto.reporting.domain import report as rep
 from koonto.reporting.domain.model import CHANNELS, EVENT_KIND_LABELS, GENDERS, SESSION_KIND_LABELS, STAGES
+from koonto.reporting.domain.periods import cover
 from koonto.reporting.store import VALUE_FIELDS, ReadModels
 from koonto.shared.region import Region
 
@@ -39,6 +41,12 @@ class Counters:
                 sums[name] += int(row.get(name) or 0)
         return dict(sorted(out.items()))
 
+    def total(self, metric: str, *, from_start: bool = False) -> int:
+        return sum(int(row.get("n") or 0) for row in self._rows(metric, from_start))
+
+    def period_rows(self, metric: str) -> list[dict[str, Any]]:
+        return self._rows(metric, False)
+
     def distinct_keys(self, metric: str, *, group: str = "key") -> list[str]:
         return sorted({str(row.get(group)) for row in self._rows(metric, False)})
 
@@ -52,18 +60,19 @@ async def build_summary(
     generated_at: datetime | None = None,
 ) -> Summary:
     f, t = first.isoformat(), last.isoformat()
-    counters = Counters(*await models.report_rows(first, last, municipality))
+    # the per-organisation counters only where "associations advised" is not a sum of first-session counters
+    counters = Counters(*await models.report_rows(
+        first, last, municipality, advised=not (models.recounts and advised_from_counters(first, last))))
 
     ideas_by_mun = counters.sum_by_key("ideas", group="municipality")
     ideas_by_theme = counters.sum_by_key("ideas_theme")
     stage_totals = counters.sum_by_key("stage", from_start=True)
     sessions = counters.sum_by_key("sessions")
-    advised = counters.distinct_keys("advised")
     applications = counters.sum_by_key("applications")
     decisions = counters.sum_by_key("decisions")
     events = counters.sum_by_key("events_held")
     notifications = counters.sum_by_key("notifications")  # region-wide; shown only when no municipality is asked
-    cases = await models.case_facts(municipality)
+    funnel, durations, advised = await _case_figures(models, counters, first, last, municipality)
 
     region_codes = region.municipality_codes
     active: set[str] = set()
@@ -89,8 +98,8 @@ async def build_summary(
             "by_theme": {k: v["n"] for k, v in ideas_by_theme.items() if v["n"]},
         },
         "cases_by_stage": {st: _get(stage_totals, st) for st in STAGES},
-        "funnel": rep.funnel(cases, first, last),
-        "associations_advised": len(advised),
+        "funnel": funnel,
+        "associations_advised": advised,
         "sessions": {"total": sum(v["n"] for v in sessions.values()), "minutes": session_minutes,
                      "hours": rep.hours(session_minutes), "by_kind": by_kind},
         "applications": {
@@ -122,8 +131,36 @@ async def build_summary(
                 for ch in CHANNELS
             },
         },
-        "durations": rep.durations(cases, first, last),
+        "durations": durations,
     }
+
+
+def advised_from_counters(first: date, last: date) -> bool:
+    """Whether "associations advised" of [first, last] is a sum of first-session counters: a period from 1 January
+    to a day of the same year (the default period, a year, the year so far). Any other period counts distinct
+    organisations in its months and days."""
+    return (first.month, first.day) == (1, 1) and last.year == first.year
+
+
+async def _case_figures(
+    models: ReadModels, counters: Counters, first: date, last: date, municipality: str | None
+) -> tuple[dict[str, Any], dict[str, Any], int]:
+    """The funnel, the durations and the associations advised: from their counters (`domain.recount`), or, in a
+    generation built before them, from every case document and organisation counter."""
+    if not models.recounts:
+        cases = await models.case_facts(municipality)
+        return (rep.funnel(cases, first, last), rep.durations(cases, first, last),
+                len(counters.distinct_keys("advised")))
+    c = cover(first, last)
+    reached = recount.funnel_reached(await models.funnel_rows(first, last, municipality), c.months_upto, c.days_upto)
+    funnel = rep.funnel_figures(counters.total(recount.COHORT), reached)
+    durations = rep.duration_figures(recount.histogram(counters.period_rows(recount.TO_CONTACT)),
+                                     recount.histogram(counters.period_rows(recount.TO_SUBMITTED)))
+    if advised_from_counters(first, last):
+        advised = counters.total(recount.ADVISED_YEAR if municipality else recount.ADVISED_YEAR_ALL)
+    else:
+        advised = len(counters.distinct_keys("advised"))
+    return funnel, durations, advised
 
 
 def municipality_names(region: Region, language: str = "fi") -> dict[str, str]:
@@ -150,7 +187,9 @@ async def headline(models: ReadModels, municipality: str | None) -> dict[str, in
     events = counters.sum_by_key("events_held")
     decisions = counters.sum_by_key("decisions")
     return {
-        "associations_helped": len(counters.distinct_keys("advised")),
+        "associations_helped": (
+            counters.total(recount.ADVISED_EVER if municipality else recount.ADVISED_EVER_ALL) if models.recounts
+            else len(counters.distinct_keys("advised"))),
         "consultations": sum(v["n"] for v in sessions.values()),
         "events_held": sum(v["n"] for v in events.values()),
         "projects_funded": decisions.get("funded", {}).get("n", 0),

@@ -1,0 +1,30 @@
+"""Comparing the read models of two paths (live and rebuilt): the numbers and facts must be equal; the bookkeeping
+of the recounts (`store.recounts`) may differ, as the two paths see a case's dates change in different steps."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from koonto.reporting.domain import recount
+from koonto.reporting.store import VALUE_FIELDS, event_marker
+from koonto.reporting.store.recounts import MOVE_PREFIX
+
+COMPARED = ("counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily", "advised_monthly", "cases",
+            "calls", "parked")
+RECOUNT_METRICS = frozenset({
+    *recount.FUNNEL_METRICS, recount.COHORT, recount.TO_CONTACT, recount.TO_SUBMITTED, recount.ADVISED_YEAR,
+    recount.ADVISED_YEAR_ALL, recount.ADVISED_EVER, recount.ADVISED_EVER_ALL,
+})
+MOVE_MARKER = event_marker(MOVE_PREFIX)  # the marker field of every move starts so
+
+
+def comparable(docs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """The documents without the recounts' bookkeeping: the revision of a move and the markers of the moves (the
+    live path moves a case once per event that changes it, a rebuild once per window), and the counters a move
+    left at zero (the live path may have counted a case at a date a later event replaced)."""
+    out: dict[str, dict[str, Any]] = {}
+    for doc_id, doc in docs.items():
+        if doc.get("metric") in RECOUNT_METRICS and not any(doc.get(v) for v in VALUE_FIELDS):
+            continue
+        out[doc_id] = {k: v for k, v in doc.items() if k != "counted_rev" and not k.startswith(MOVE_MARKER)}
+    return out
