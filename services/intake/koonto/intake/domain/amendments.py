@@ -15,8 +15,8 @@ from koonto.intake.domain.messages import FieldErrors
 class Amendment:
     contact: dict[str, Any] | None
     description: str | None
-    partner_introductions: bool | None
     changed_fields: tuple[str, ...]
+    partner_introductions: bool | None = None  # the consent given (True) or withdrawn (False); None: unchanged
 
     @property
     def is_empty(self) -> bool:
