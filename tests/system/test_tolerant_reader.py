@@ -21,7 +21,13 @@ from koonto.notify.settings import NotifySettings
 from koonto.reporting.main import create_runtime as reporting_runtime
 from koonto.reporting.settings import ReportingSettings
 from koonto.shared.contracts import EventData
-from koonto.shared.contracts.intake import ErasureRequested, IdeaSubmitted, RegistrationCancelled, RegistrationPromoted
+from koonto.shared.contracts.intake import (
+    ErasureRequested,
+    IdeaSubmitted,
+    RegistrationCancelled,
+    RegistrationPromoted,
+    RegistrationReceived,
+)
 from koonto.shared.runtime import Runtime
 from tests.platform.unit.test_tolerant_reader import with_extras
 from tests.support.polling import eventually
@@ -41,16 +47,18 @@ def sample(model: type[EventData]) -> EventData:
     known = {"municipality": "kuopio", "idea_id": IDEA.idea_id, "case_id": case_id_for(IDEA.idea_id),
              "reference": IDEA.reference}
     values.update({key: value for key, value in known.items() if key in values})
+    if model is RegistrationReceived:
+        # another sample's handler already left an erasure tombstone for the generated address and phone at the
+        # generated time (notify then rightly keeps no registrant): the sign-up is someone else's, so its
+        # follow-ups find it
+        values["participant"].update(email="osallistuja@example.fi", phone="+358409998877")
     return model.model_validate(values)
 
 
 async def outcome(runtime: Runtime[Any], consumer: str, event_id: str) -> str | None:
     key = f"{consumer}/{event_id}"
-    dead = await runtime.db["dead_letters"].find_one({"_id": key}, {"_id": 1, "error": 1})
-    if dead:
-        # what this test looks for is a refusal of the event itself; a consumer still waiting, after its retries, for
-        # a registrant the generated samples never made known (RegistrantNotKnownYet) is not one (see the note)
-        return "waited" if str(dead.get("error", "")).startswith("RegistrantNotKnownYet") else "dead"
+    if await runtime.db["dead_letters"].find_one({"_id": key}, {"_id": 1}):
+        return "dead"
     if await runtime.db["processed_events"].find_one({"_id": key}, {"_id": 1}):
         return "processed"
     return None
@@ -102,8 +110,7 @@ async def test_every_consumer_processes_an_event_with_fields_it_does_not_know(
 
                     found = await eventually(outcomes, until=lambda o: None not in o.values(), timeout=60,
                                              what="every consumer finished its event")
-                    assert {name: state for name, state in found.items() if state not in ("processed", "waited")} == {}
-                    assert list(found.values()).count("waited") <= 2  # only the registration follow-ups in notify
+                    assert {name: state for name, state in found.items() if state != "processed"} == {}
             finally:
                 await nc.close()
             assert sum(len(r.consumers) for r in runtimes) >= 30  # every consumer of the four services was tried
