@@ -16,8 +16,12 @@ from tests.support.samples import envelope
 
 def draft_saved(email: str, language: str, at: datetime) -> IdeaDraftSaved:
     return IdeaDraftSaved(
-        draft_id=f"draft-{email}", saved_at=at, email=email, language=language,  # type: ignore[arg-type]
-        resume_url=f"http://127.0.0.1:8001/ideas/draft/signed-{language}", expires_at=at + timedelta(days=30),
+        draft_id=f"draft-{email}",
+        saved_at=at,
+        email=email,
+        language=language,  # type: ignore[arg-type]
+        resume_url=f"http://127.0.0.1:8001/ideas/draft/signed-{language}",
+        expires_at=at + timedelta(days=30),
     )
 
 
@@ -37,8 +41,11 @@ async def test_the_resume_link_is_mailed_once_in_the_persons_language(notify: No
 
 async def test_no_resume_link_goes_to_a_person_erased_after_saving(notify: Notify, mail_sink: MailSink) -> None:
     at = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
-    await notify.publish(envelope(ErasureRequested(request_id="e-draft", requested_at=at + timedelta(minutes=5),
-                                                   email="erkki@example.fi")))
+    await notify.publish(
+        envelope(
+            ErasureRequested(request_id="e-draft", requested_at=at + timedelta(minutes=5), email="erkki@example.fi")
+        )
+    )
     await eventually(lambda: _count(mail_sink), until=lambda n: n == 1, what="erasure confirmation")
     await notify.publish(envelope(draft_saved("erkki@example.fi", "fi", at)))
     await stays(lambda: _count(mail_sink), until=lambda n: n == 1, duration=1.5)
