@@ -61,6 +61,18 @@ class Consents(Contract):
     )
 
 
+# what a reader calls each kind (pages show this, never the media type)
+ATTACHMENT_KINDS: dict[str, str] = {
+    "application/pdf": "PDF",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+
 class Attachment(Contract):
     """An attachment's metadata (the bytes stay in intake; staff download them from intake's staff endpoint)."""
 

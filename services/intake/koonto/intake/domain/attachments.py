@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 from koonto.intake.domain.messages import N_
+from koonto.shared.contracts.intake import ATTACHMENT_KINDS
 
 PDF = "application/pdf"
 ODT = "application/vnd.oasis.opendocument.text"
@@ -32,7 +33,7 @@ EXTENSIONS = {PDF: ".pdf", ODT: ".odt", ODS: ".ods", DOCX: ".docx", XLSX: ".xlsx
 
 def kind_label(media_type: str) -> str:
     """What a reader calls the file's kind: PDF, DOCX, PNG..."""
-    return EXTENSIONS.get(media_type, ".?")[1:].upper().replace("JPG", "JPEG")
+    return ATTACHMENT_KINDS.get(media_type, "?")
 
 
 _SAME_EXTENSIONS = {".jpeg": JPEG}
