@@ -15,9 +15,13 @@ from tests.advisory.integration.test_pages import sign_in
 from tests.support.polling import eventually
 from tests.support.samples import envelope, idea_submitted
 
-BUDGET = Attachment(attachment_id="att-1", name="talousarvio 2027.xlsx",
-                    type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", size=12_345,
-                    sha256="a" * 64)
+BUDGET = Attachment(
+    attachment_id="att-1",
+    name="talousarvio 2027.xlsx",
+    type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    size=12_345,
+    sha256="a" * 64,
+)
 
 
 async def test_the_case_page_links_each_attachment_to_intakes_staff_download(
@@ -32,10 +36,21 @@ async def test_the_case_page_links_each_attachment_to_intakes_staff_download(
     assert f'href="{intake}/staff/attachments/{idea.idea_id}/att-1"' in page.text
     assert "talousarvio 2027.xlsx" in page.text and "(XLSX, 13 kt)" in page.text
 
-    await stream.publish(envelope(ErasureRequested(request_id="er-1", requested_at=datetime.now(UTC),
-                                                   email=str(idea.contact.email), idea_ids=(idea.idea_id,))))
-    await eventually(lambda: http.get(f"/cases/{case_id_for(idea.idea_id)}"),
-                     until=lambda r: "talousarvio" not in r.text and "Ei liitteitä." in r.text, what="list erased")
+    await stream.publish(
+        envelope(
+            ErasureRequested(
+                request_id="er-1",
+                requested_at=datetime.now(UTC),
+                email=str(idea.contact.email),
+                idea_ids=(idea.idea_id,),
+            )
+        )
+    )
+    await eventually(
+        lambda: http.get(f"/cases/{case_id_for(idea.idea_id)}"),
+        until=lambda r: "talousarvio" not in r.text and "Ei liitteitä." in r.text,
+        what="list erased",
+    )
 
 
 async def test_an_idea_without_attachments_says_so(

@@ -111,6 +111,9 @@ async def _read_idea(request: Request, deps: IntakeContainer, *, may_edit: bool 
         await deps.uploads.remove(upload_id, posted.remove)
     refused = await deps.uploads.accept(upload_id, posted.files) if posted.files else []
     file_errors: FieldErrors = {FILE_FIELD: Several(refused)} if refused else {}
+    if page.get("action") == "draft" and suspected:  # no mail for a sender that may be a bot: confirm first
+        again = await show_form(request, deps, values, file_errors, upload_id, status=422, confirm=True)
+        return IdeaPost(None, values, page, upload_id, again)
     if page.get("action") == "draft":
         return IdeaPost(None, values, page, upload_id, await _save_draft(request, deps, values, upload_id, file_errors))
     draft, errors = validate_idea(values, deps.region, default_language=current_language())
