@@ -33,7 +33,7 @@ async def test_the_case_page_links_each_attachment_to_intakes_staff_download(
     await sign_in(http)
     page = await http.get(f"/cases/{case_id_for(idea.idea_id)}")
     intake = str(advisory.settings.intake_public_url).rstrip("/")
-    assert f'href="{intake}/staff/attachments/{idea.idea_id}/att-1"' in page.text
+    assert f'href="{intake}/attachments/{idea.idea_id}/att-1"' in page.text
     assert "talousarvio 2027.xlsx" in page.text and "(XLSX, 13 kt)" in page.text
 
     await stream.publish(

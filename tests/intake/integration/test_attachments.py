@@ -171,7 +171,7 @@ async def test_only_staff_and_the_association_itself_download_an_attachment(star
         ideas = {i["organisation"]["name"]: i async for i in runtime.db["ideas"].find({})}
         mine = ideas["Kyläyhdistys Toivala ry"]
         attachment_id = mine["attachments"][0]["attachment_id"]
-        staff_url = f"/staff/attachments/{mine['_id']}/{attachment_id}"
+        staff_url = f"/attachments/{mine['_id']}/{attachment_id}"
 
         assert (await http.get(staff_url)).status_code == 401  # anonymous
         assert (await http.get(staff_url, headers=bearer("funder"))).status_code == 403
@@ -182,7 +182,7 @@ async def test_only_staff_and_the_association_itself_download_an_attachment(star
         # another association's status link does not open this file, nor does a staff URL of another idea
         other_token = runtime.container.links.status.sign(ideas["Toinen yhdistys ry"]["_id"])
         assert (await http.get(f"/status/{other_token}/attachments/{attachment_id}")).status_code == 404
-        wrong_idea = f"/staff/attachments/{ideas['Toinen yhdistys ry']['_id']}/{attachment_id}"
+        wrong_idea = f"/attachments/{ideas['Toinen yhdistys ry']['_id']}/{attachment_id}"
         assert (await http.get(wrong_idea, headers=bearer("advisor"))).status_code == 404
 
 

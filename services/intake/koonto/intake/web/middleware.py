@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PRIVATE_PREFIXES = ("/status/", "/subscriptions/", "/ideas/receipt/", "/ideas/draft/", "/staff/attachments/")
+PRIVATE_PREFIXES = ("/status/", "/subscriptions/", "/ideas/receipt/", "/ideas/draft/", "/attachments/")
 SECURITY_HEADERS = (
     (b"referrer-policy", b"same-origin"),
     (b"x-content-type-options", b"nosniff"),

@@ -38,7 +38,7 @@ def download(found: tuple[Document, bytes] | None) -> Response:
     )
 
 
-@router.get("/staff/attachments/{idea_id}/{attachment_id}")
+@router.get("/attachments/{idea_id}/{attachment_id}")
 async def staff_download(idea_id: str, attachment_id: str, deps: Deps, staff: CaseStaff) -> Response:
     idea = await deps.views.idea(idea_id)
     return download(await deps.uploads.file_of_idea(idea, attachment_id) if idea else None)
