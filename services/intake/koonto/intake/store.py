@@ -366,8 +366,8 @@ class AdviceSlotStore:
 
 class UploadStore:
     """Drafts of the idea form and the files sent with it, kept in intake's own database as chunked documents
-    (not GridFS: it needs more of a store than the common subset promises, see docs/architecture.md; plain
-    inserts of binary fields work on every supported store, `tests/intake/integration/test_attachments.py`).
+    through this adapter (GridFS would need the raw database; why not, in docs/architecture.md); plain inserts of
+    binary fields work on every supported store, `tests/intake/integration/test_attachments.py`.
 
     Files belong to an upload (`upload`: the id of one filling of the form, also the draft's id). Until the idea
     is sent they expire with the draft (`expires_ms`); sending it sets `idea_id` and `expires_ms` = 0 (kept)."""
