@@ -155,4 +155,4 @@ def judge(name: str, data: bytes, already: list[int], limits: Limits) -> tuple[s
 
 def megabytes(size: int) -> str:
     """A limit in megabytes as a Finnish reader writes it: 10, 2,5, 0,005."""
-    return f"{size / 1_000_000:.3f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{size / 1_000_000:.6f}".rstrip("0").rstrip(".").replace(".", ",")
