@@ -316,3 +316,16 @@ async def test_an_expired_draft_is_deleted_with_its_files_and_its_link_says_so(s
         gone = await http.get(resume)
         assert gone.status_code == 410 and "Luonnos on vanhentunut" in gone.text
         assert "30 päivää" in gone.text
+
+
+async def test_a_text_field_is_bounded_in_the_multipart_form_as_in_the_plain_one(start_intake) -> None:
+    async with start_intake() as (runtime, http):
+        page = await start_form(http)
+        answer = await form_post(
+            http,
+            "/ideas/new",
+            [("description", "x" * (70 * 1024)), *page, ("action", "draft"), ("contact.email", "maija@example.fi")],
+            [],
+        )
+        assert answer.status_code == 413 and "Lähetetty tieto on liian suuri" in answer.text, answer.text[:300]
+        assert await runtime.db["drafts"].count_documents({}) == 0

@@ -9,12 +9,13 @@ from urllib.parse import parse_qsl
 
 from fastapi import Depends, Request
 from starlette.datastructures import UploadFile as StarletteUpload
+from starlette.exceptions import HTTPException
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.ideas import CONSENTS
 from koonto.intake.use_cases.uploads import Upload
 from koonto.intake.web.errors import RateLimited
-from koonto.shared.bodies import read_body, read_json
+from koonto.shared.bodies import BodyTooLarge, read_body, read_json
 from koonto.shared.web import client_address, get_container
 
 __all__ = ["Deps", "RateLimit", "field_id", "read_body", "read_form", "read_json"]
@@ -68,7 +69,13 @@ async def read_form_with_files(request: Request, limit: int, checkboxes: tuple[s
     if not content_type.startswith("multipart/form-data"):
         values, page = await read_form(request, limit, checkboxes)
         return PostedForm(values, page)
-    form = await request.form(max_files=MAX_FORM_FILES, max_fields=200)
+    # a text field is bounded as an urlencoded form is; only the files may make the body larger
+    try:
+        form = await request.form(max_files=MAX_FORM_FILES, max_fields=200, max_part_size=limit)
+    except HTTPException as refused:  # starlette's answer to a part over the size: intake's page, in the language
+        if "exceeded maximum size" in str(refused.detail):
+            raise BodyTooLarge from None
+        raise
     pairs: list[tuple[str, str]] = []
     files: list[Upload] = []
     remove: list[str] = []
