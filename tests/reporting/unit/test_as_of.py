@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from koonto.reporting.domain.as_of import AsOfInvalid, end_of_day, parse_as_of
-from koonto.reporting.store import BulkReadModels, Checkpoints, Generations, ReadModels
+from koonto.reporting.store import BulkReadModels, Checkpoints, Generations
 from koonto.reporting.use_cases.as_of import AsOfReports
 from koonto.reporting.use_cases.projection import apply_event
 from koonto.reporting.use_cases.reports import build_summary
@@ -28,20 +28,18 @@ class FakeHistory:
 
     def __init__(self) -> None:
         self.recorded: list[tuple[datetime, Envelope]] = []
-        self.folds: list[tuple[str, int, int]] = []  # (bulk|live, start, end)
+        self.folds: list[tuple[str, int, int]] = []  # (generation, start, end)
 
     async def position_at(self, moment: datetime) -> int:
         return sum(1 for at, _ in self.recorded if at < moment)
 
-    async def fold(self, models: ReadModels, start: int, end: int) -> None:
-        self.folds.append(("bulk" if isinstance(models, BulkReadModels) else "live", start, end))
+    async def fold(self, models: BulkReadModels, start: int, end: int) -> None:
+        self.folds.append((models.generation, start, end))
         batch = [env for _, env in self.recorded[start - 1:end]]
-        if isinstance(models, BulkReadModels):
-            await models.known_facts(e.id for e in batch)
+        await models.known_facts(e.id for e in batch)
         for env in batch:
             await apply_event(models, env)
-        if isinstance(models, BulkReadModels):
-            await models.flush(final=True)
+        await models.flush(final=True)
 
 
 def test_a_day_ends_at_midnight_in_helsinki_whatever_the_clocks_do() -> None:
@@ -78,11 +76,11 @@ async def test_checkpoints_reproduce_a_day_and_build_on_each_other(monkeypatch: 
             history.recorded.append((at + timedelta(seconds=i), env))
             await apply_event(live, env)  # the live consumers meanwhile
 
-    first, late = events[:200], events[200:]
+    first, late = events[:200], [*events[200:], *events[:200:25]]  # late: with some earlier events once more
     await record(first, start)  # recorded on 1.9.
     as_of = AsOfReports(Checkpoints(store, generations.steps), history)
     september, sequence = await as_of.models(date(2026, 9, 30))
-    assert sequence.sequence == len(first) and history.folds == [("bulk", 1, len(first))]
+    assert sequence.sequence == len(first) and history.folds == [(september.generation, 1, len(first))]
     sent = await build_summary(live, region, *YEAR, None)  # the report of 30.9.
     assert await build_summary(september, region, *YEAR, None) == sent
 
@@ -93,9 +91,10 @@ async def test_checkpoints_reproduce_a_day_and_build_on_each_other(monkeypatch: 
     assert again.generation == september.generation and len(history.folds) == 1  # read, not built again
     assert await build_summary(again, region, *YEAR, None) == sent
 
-    # a later day: the September checkpoint copied, and only the events after it applied, one by one
+    # a later day: the September checkpoint copied, and only the events after it folded in
     october, position = await as_of.models(date(2026, 10, 31))
-    assert history.folds[-1] == ("live", len(first) + 1, len(events)) and position.sequence == len(events)
+    assert history.folds[-1] == (october.generation, len(first) + 1, len(history.recorded))
+    assert position.sequence == len(history.recorded)
     assert await build_summary(october, region, *YEAR, None) == now
     assert await build_summary(september, region, *YEAR, None) == sent  # the copy left September alone
     # a day with nothing recorded since the last checkpoint shares its generation

@@ -1,5 +1,5 @@
 """The KOONTO stream as the as-of reports read it (`use_cases.as_of.History`): where a moment falls in it, and
-applying a range of it to a checkpoint's read models with the replay's own folding (`replay`).
+folding a range of it into a checkpoint's read models with the replay's own bulk folding (`replay`).
 
 `position_at` is a binary search over stream sequences with JetStream's "get the next message from sequence n"
 (`STREAM.MSG.GET` with `next_by_subj`): about log2(messages) small requests, no consumer, and gaps left by
@@ -21,8 +21,8 @@ import nats
 import nats.js.errors
 from nats.js.client import JetStreamContext
 
-from koonto.reporting.replay import ReplayResult, _Applier, _read_range, _rebuild_range
-from koonto.reporting.store import BulkReadModels, ReadModels
+from koonto.reporting.replay import ReplayResult, _rebuild_range
+from koonto.reporting.store import BulkReadModels
 from koonto.shared.bus import STREAM_NAME
 from koonto.shared.clock import as_utc
 
@@ -65,16 +65,12 @@ class StreamHistory:
                     low = middle + 1
             return low - 1
 
-    async def fold(self, models: ReadModels, start: int, end: int) -> None:
+    async def fold(self, models: BulkReadModels, start: int, end: int) -> None:
         if end < start:
-            if isinstance(models, BulkReadModels):
-                await models.flush(final=True)
+            await models.flush(final=True)
             return
         result = ReplayResult(generation=models.generation, previous="")
         async with self._stream() as js:
-            if isinstance(models, BulkReadModels):
-                last = await _rebuild_range(js, start, end, models, result, None, None)
-            else:
-                last = await _read_range(js, start, end, _Applier(models, result), None, None)
+            last = await _rebuild_range(js, start, end, models, result, None, None)
         if last < end:  # a fetch gave up early (a busy server): a checkpoint is kept forever, so never a partial one
             raise RuntimeError(f"read the stream up to {last} of {end}; the checkpoint is not kept")
