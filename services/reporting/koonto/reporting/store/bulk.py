@@ -85,7 +85,7 @@ class BulkReadModels(BulkRecounts, ReadModels):
         """Carry on a generation that already holds events, written by no one else (a copy of an as-of checkpoint,
         `use_cases.as_of`): cases and markers are read back on a miss, stored counters get `$inc`, and an event
         whose marker a counter carries already is a duplicate, as the live path's guard would tell."""
-        self._cases_forgotten = self._markers_forgotten = True
+        self._cases.forgotten = self._markers.forgotten = True
         self._calls = {str(d["_id"]): d async for d in self.calls.find({})}
         self._spilled = {str(d["idea_id"]) async for d in self.parked.find({}, {"idea_id": 1})}
         for collection in (self.counters, self.monthly, self.funnel, self.funnel_monthly, self.advised_daily,
