@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from koonto.advisory.domain.as_of import AsOfDayInvalid, CaseAsOf, case_as_of, end_of_day, parse_day
+from koonto.advisory.domain.as_of import CaseAsOf, DayRefused, case_as_of, end_of_day, ended_day
 
 pytestmark = pytest.mark.unit
 
@@ -38,10 +38,10 @@ def test_the_case_as_it_stood_at_each_moment() -> None:
 
 def test_an_as_of_day_has_ended_and_is_a_date() -> None:
     today = date(2026, 10, 10)
-    assert parse_day("", today) is None and parse_day("2026-10-09", today) == date(2026, 10, 9)
+    assert ended_day("", today) is None and ended_day("2026-10-09", today) == date(2026, 10, 9)
     for raw, reason in (("2026-10-10", "future"), ("2026-12-24", "future"), ("9.10.2026", "invalid"),
                         ("2026-13-01", "invalid"), ("x" * 10, "invalid")):
-        with pytest.raises(AsOfDayInvalid) as caught:
-            parse_day(raw, today)
+        with pytest.raises(DayRefused) as caught:
+            ended_day(raw, today)
         assert caught.value.reason == reason, raw
     assert end_of_day(date(2026, 9, 30)) == datetime(2026, 9, 30, 21, tzinfo=UTC)

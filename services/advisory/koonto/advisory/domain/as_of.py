@@ -13,20 +13,12 @@ current board).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime
 from typing import Any
 
-from koonto.shared.clock import HELSINKI
+from koonto.shared.clock import DayRefused, as_utc, end_of_day, ended_day
 
-ISO_DAY_LENGTH = 10
-
-
-class AsOfDayInvalid(ValueError):
-    """The as-of day is not a YYYY-MM-DD date (`reason="invalid"`) or has not ended yet (`"future"`)."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+__all__ = ["CaseAsOf", "DayRefused", "case_as_of", "end_of_day", "ended_day"]
 
 
 @dataclass(frozen=True)
@@ -36,32 +28,11 @@ class CaseAsOf:
     call_id: str | None
 
 
-def end_of_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=HELSINKI).astimezone(UTC)
-
-
-def parse_day(raw: str | None, today: date) -> date | None:
-    """The as-of day of a query (None: the current board); a day must have ended (before `today`)."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
-    try:
-        if len(text) != ISO_DAY_LENGTH or text[4] != "-" or text[7] != "-":
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise AsOfDayInvalid("invalid") from None
-    if day >= today:
-        raise AsOfDayInvalid("future")
-    return day
-
-
 def _moment(value: Any) -> datetime | None:
+    """An entry's time as the store handed it back (a datetime, naive on some stores, or text)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    if not isinstance(value, datetime):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return as_utc(value) if isinstance(value, datetime) else None
 
 
 def case_as_of(timeline: dict[str, Any], moment: datetime) -> CaseAsOf | None:

@@ -16,12 +16,14 @@ later) has no as-of report: its figures can still change, the current report is 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime
 from typing import ClassVar
 
 from koonto.reporting.domain.errors import QueryErrors
-from koonto.reporting.domain.query import ISO_DAY
-from koonto.shared.clock import HELSINKI, format_date
+from koonto.shared.clock import DayRefused, end_of_day, ended_day, format_date
+
+__all__ = ["FIELD", "AsOf", "AsOfInvalid", "as_of_file_suffix", "as_of_meta", "as_of_period", "end_of_day",
+           "parse_as_of"]
 
 FIELD = "as_of"
 
@@ -48,27 +50,13 @@ class AsOfInvalid(QueryErrors):
         self.reason = reason
 
 
-def end_of_day(day: date) -> datetime:
-    """The end of a Helsinki day, as a UTC instant (the next day's 00.00 in Helsinki; 23 or 25 hours after the
-    day's start when the clocks change)."""
-    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=HELSINKI).astimezone(UTC)
-
-
 def parse_as_of(raw: str | None, today: date) -> date | None:
     """The as-of day of a query (None: the current report), or `AsOfInvalid`: a day must be in the ISO form and
     before `today` (Helsinki)."""
-    if raw is None or not raw.strip():
-        return None
-    text = raw.strip()
     try:
-        if not ISO_DAY.fullmatch(text):
-            raise ValueError(text)
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise AsOfInvalid("invalid") from None
-    if day >= today:
-        raise AsOfInvalid("future")
-    return day
+        return ended_day(raw, today)
+    except DayRefused as refused:
+        raise AsOfInvalid(refused.reason) from None
 
 
 def as_of_period(day: date) -> tuple[date, date]:

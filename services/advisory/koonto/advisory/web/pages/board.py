@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from koonto.advisory.bootstrap import Deps
-from koonto.advisory.domain.as_of import AsOfDayInvalid, end_of_day, parse_day
+from koonto.advisory.domain.as_of import DayRefused, end_of_day, ended_day
 from koonto.advisory.domain.lifecycle import STAGES
 from koonto.advisory.web.deps import CaseSearch, PageWork
 from koonto.advisory.web.pages.common import PREFIX, gettext, municipalities, render
@@ -23,7 +23,7 @@ def staff_names(staff: list[dict[str, Any]]) -> dict[str, str]:
     return {s["_id"]: s["name"] for s in staff}
 
 
-AS_OF_ERRORS = {  # catalogue messages, by `AsOfDayInvalid.reason`
+AS_OF_ERRORS = {  # catalogue messages, by `DayRefused.reason`
     "invalid": "Tilannepäivä ei ole päivämäärä. Anna päivä muodossa VVVV-KK-PP, esimerkiksi 2026-09-30.",
     "future": "Tilannepäivä ei ole vielä päättynyt. Valitse eilinen tai aiempi päivä; nykyisen tilanteen näet "
               "jättämällä tilannepäivän tyhjäksi.",
@@ -42,8 +42,8 @@ async def board(
     today = advisory.clock.today()
     errors: dict[str, str] = {}
     try:
-        day = parse_day(as_of, today)
-    except AsOfDayInvalid as exc:
+        day = ended_day(as_of, today)
+    except DayRefused as exc:
         day, errors = None, {"as_of": gettext(request, AS_OF_ERRORS[exc.reason])}
     if day is not None:
         past = await advisory.views.board_as_of(flt, end_of_day(day))
