@@ -12,6 +12,7 @@ from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
 from koonto.reporting.domain.opendata import Cell, open_data_cells, periods
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
+from koonto.reporting.domain.showcase import shown_results
 from koonto.reporting.store import Generations
 from koonto.reporting.use_cases import reports
 from koonto.shared.clock import helsinki_date, utcnow
@@ -80,6 +81,7 @@ class ReportViews:
                 "stage": case.get("stage"),
                 "summary": case.get("summary") or "",
                 "results": case.get("results") or "",
+                "published": shown_results(case.get("published_results"), case.get("stage"), language),
                 "funded_on": parse_instant(case.get("reached", {}).get("funded")),
             }
             for case in await models.showcase_cases(municipality, theme)

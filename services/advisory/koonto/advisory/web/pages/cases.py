@@ -13,15 +13,29 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
+from koonto.advisory.domain.results import CONSENT_STATEMENT, LANGUAGES, publishable, stages_reached
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS, SLOT_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
-from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
+from koonto.advisory.web.pages.fields import (
+    Fields,
+    checked,
+    commas,
+    count,
+    day,
+    integer,
+    moment,
+    optional,
+    posting,
+    read,
+    text,
+)
 from koonto.advisory.web.pages.partners import partner_context
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import HELSINKI
+from koonto.shared.mongo import Document
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -41,6 +55,24 @@ SESSION_FORM: Fields = {
     "note": optional,
 }
 FOLLOWUP_FORM: Fields = {"due_on": day, "note": optional, "assignee_id": optional}
+RESULTS_FORM: Fields = {  # the public results, per language; the photo and link addresses; the consent
+    **{f"{name}_{lang}": optional for lang in LANGUAGES for name in ("summary", "outcomes", "photo_alt", "link_text")},
+    "photo_url": optional,
+    "link_url": optional,
+    "consent": checked,
+}
+
+
+def results_values(case: Document) -> dict[str, str]:
+    """The published results as the form's values, so that an update starts from what is shown."""
+    published = case.get("results") or {}
+    values = {name: published.get(name) or "" for name in ("photo_url", "link_url")}
+    for lang in LANGUAGES:
+        text = published.get(lang) or {}
+        for name in ("summary", "photo_alt", "link_text"):
+            values[f"{name}_{lang}"] = text.get(name) or ""
+        values[f"outcomes_{lang}"] = "\n".join(text.get("outcomes") or ())
+    return values
 
 
 async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH) -> HTMLResponse:
@@ -65,6 +97,10 @@ async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str,
         entry_labels=ENTRY_LABELS,
         amended_fields=AMENDED_FIELDS,
         now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        results_open=publishable(case["stage"], stages_reached(case)),
+        results_languages=LANGUAGES,
+        results_values=results_values(case),
+        consent_statement=CONSENT_STATEMENT,
         **await partner_context(request, advisory, case),
         **shown.context(),
     )
@@ -139,3 +175,15 @@ async def followup(request: Request, case_id: str, advisory: Deps, principal: Pa
 async def introduction(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.partners.introduce, {"other_case_id": text}, case_id)
     return await case_action(request, advisory, case_id, principal, "introduced", act, "#partners")
+
+
+@router.post("/cases/{case_id}/results")
+async def results(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.results.publish, RESULTS_FORM, case_id)
+    return await case_action(request, advisory, case_id, principal, "results", act, "#results")
+
+
+@router.post("/cases/{case_id}/results/withdrawal")
+async def results_withdrawal(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+    act = posting(advisory.results.withdraw, {}, case_id)
+    return await case_action(request, advisory, case_id, principal, "results-withdrawn", act, "#results")
