@@ -80,7 +80,8 @@ class ReportViews:
                 "status": SHOWCASE_STATUS_LABELS.get(case.get("stage", ""), ""),
                 "stage": case.get("stage"),
                 "summary": case.get("summary") or "",
-                "results": case.get("results") or "",
+                # the closing summary, until results are published (a withdrawal takes that off too)
+                "results": "" if case.get("published_results_at") else case.get("results") or "",
                 "published": shown_results(case.get("published_results"), case.get("stage"), language),
                 "funded_on": parse_instant(case.get("reached", {}).get("funded")),
             }
