@@ -28,8 +28,12 @@ FORM = {
 
 
 async def move(advisory: AdvisoryContainer, case_id: str, call_id: str, *targets: str) -> None:
-    values = {"preparing": {"call_id": call_id}, "submitted": {"amount_applied_eur": 30_000},
-              "funded": {"amount_granted_eur": 25_000}, "closed": {"public_summary": "Kylätalo avattiin."}}
+    values = {
+        "preparing": {"call_id": call_id},
+        "submitted": {"amount_applied_eur": 30_000},
+        "funded": {"amount_granted_eur": 25_000},
+        "closed": {"public_summary": "Kylätalo avattiin."},
+    }
     for target in targets:
         await advisory.cases.transition(STAFF, case_id, TransitionRequest(target=target, **values.get(target, {})))
 
@@ -43,8 +47,14 @@ async def test_the_case_page_publishes_a_funded_closed_projects_results_once_and
     case_id = case_id_for(idea.idea_id)
     csrf = await sign_in(http)
     call = await advisory.calls.create_call(
-        STAFF, name="Kevään haku", funder="Leader", opens_on=date(2026, 12, 1), closes_on=date(2027, 2, 28),
-        budget_eur=100_000, url=None, description="",
+        STAFF,
+        name="Kevään haku",
+        funder="Leader",
+        opens_on=date(2026, 12, 1),
+        closes_on=date(2027, 2, 28),
+        budget_eur=100_000,
+        url=None,
+        description="",
     )
     await move(advisory, case_id, call["_id"], "sparring", "preparing", "submitted", "funded", "implementation")
 
@@ -56,9 +66,11 @@ async def test_the_case_page_publishes_a_funded_closed_projects_results_once_and
     await move(advisory, case_id, call["_id"], "closed")
     page = (await http.get(f"/cases/{case_id}")).text
     assert 'action="/cases/' + case_id + '/results"' in page and 'name="consent"' in page
-    refused = await http.post(f"/cases/{case_id}/results", data={"csrf_token": csrf, **FORM, "consent": "",
-                                                                 "photo_url": "http://kyla.example.fi/kuva.jpg"},
-                              params={"lang": "sv"})
+    refused = await http.post(
+        f"/cases/{case_id}/results",
+        data={"csrf_token": csrf, **FORM, "consent": "", "photo_url": "http://kyla.example.fi/kuva.jpg"},
+        params={"lang": "sv"},
+    )
     assert refused.status_code == 422
     assert "Markera att föreningen har gett sitt samtycke" in refused.text  # in the page's language
     assert "Ange en adress som börjar med https://." in refused.text

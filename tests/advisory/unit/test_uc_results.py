@@ -38,8 +38,14 @@ FORM: dict[str, Any] = {
 
 async def case_at(deps: AdvisoryContainer, stage: str, **overrides: object) -> str:
     call = await deps.calls.create_call(
-        COORDINATOR, name="Haku", funder="Leader", opens_on=date(2026, 12, 1), closes_on=date(2027, 2, 28),
-        budget_eur=100_000, url=None, description="",
+        COORDINATOR,
+        name="Haku",
+        funder="Leader",
+        opens_on=date(2026, 12, 1),
+        closes_on=date(2027, 2, 28),
+        budget_eur=100_000,
+        url=None,
+        description="",
     )
     case_id = await open_case(deps, **overrides)
     for step, values in STEPS.items() if stage != "idea" else ():
@@ -82,19 +88,34 @@ def test_a_closed_case_that_never_was_funded_is_not_publishable() -> None:
 
 async def test_every_wrong_field_is_named_at_once(deps: AdvisoryContainer) -> None:
     case_id = await case_at(deps, "closed")
-    form = {**FORM, "consent": False, "summary_fi": "  ", "photo_alt_fi": "", "outcomes_en": "Only outcomes",
-            "link_url": "javascript:alert(1)"}
+    form = {
+        **FORM,
+        "consent": False,
+        "summary_fi": "  ",
+        "photo_alt_fi": "",
+        "outcomes_en": "Only outcomes",
+        "link_url": "javascript:alert(1)",
+    }
     with pytest.raises(Invalid) as refused:
         await deps.results.publish(COORDINATOR, case_id, **form)
     assert set(refused.value.extra["fields"]) == {"consent", "summary_fi", "photo_alt_fi", "summary_en", "link_url"}
     assert await events(deps) == []
 
 
-@pytest.mark.parametrize("url", [
-    "http://kyla.example.fi/kuva.jpg", "javascript:alert(1)", "https://", "https://user:pw@kyla.example.fi/",
-    'https://kyla.example.fi/"onerror="alert(1)', "https://kyla.example.fi/<script>", "https://localhost/x",
-    "data:image/png;base64,AAAA", "https://kyla.example.fi/a b",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://kyla.example.fi/kuva.jpg",
+        "javascript:alert(1)",
+        "https://",
+        "https://user:pw@kyla.example.fi/",
+        'https://kyla.example.fi/"onerror="alert(1)',
+        "https://kyla.example.fi/<script>",
+        "https://localhost/x",
+        "data:image/png;base64,AAAA",
+        "https://kyla.example.fi/a b",
+    ],
+)
 def test_only_plain_https_addresses_are_accepted(url: str) -> None:
     with pytest.raises(ValueError):
         https_url(url)
@@ -112,8 +133,10 @@ async def test_a_withdrawal_emits_once_and_the_case_can_publish_again(deps: Advi
     assert case["results"] is None
     await deps.results.withdraw(COORDINATOR, case_id)  # a second click
     found = await events(deps)
-    assert [e.type for e in found] == ["koonto.advisory.project-results-published.v1",
-                                       "koonto.advisory.project-results-withdrawn.v1"]
+    assert [e.type for e in found] == [
+        "koonto.advisory.project-results-published.v1",
+        "koonto.advisory.project-results-withdrawn.v1",
+    ]
     assert found[1].data["cause"] == "staff"
 
 
@@ -122,9 +145,14 @@ async def test_an_erasure_of_the_contact_withdraws_the_published_results(deps: A
     case_id = await case_at(deps, "closed", idea_id=idea.idea_id)
     await deps.results.publish(COORDINATOR, case_id, **FORM)
     await events(deps)
-    await deps.cases.erase_contact(ErasureRequested(
-        request_id="erasure-1", email=idea.contact.email, idea_ids=(idea.idea_id,), requested_at=idea.submitted_at,
-    ))
+    await deps.cases.erase_contact(
+        ErasureRequested(
+            request_id="erasure-1",
+            email=idea.contact.email,
+            idea_ids=(idea.idea_id,),
+            requested_at=idea.submitted_at,
+        )
+    )
     [withdrawn] = await events(deps, "project-results-withdrawn")
     assert withdrawn.data["cause"] == "erasure" and withdrawn.data["case_id"] == case_id
     case = await deps.views.case(case_id)

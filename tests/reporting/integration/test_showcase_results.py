@@ -30,8 +30,13 @@ YOUTH_FI = "Nuoret järjestivät kolme tapahtumaa."
 
 def results(key: str, *, at: datetime = AT, **values: Any) -> Envelope:
     data = ProjectResultsPublished(
-        case_id=f"case-{key}", idea_id=f"idea-{key}", reference=f"KOO-2026-{key}", published_at=at,
-        published_by="staff-1", consent_recorded_at=at, **values,
+        case_id=f"case-{key}",
+        idea_id=f"idea-{key}",
+        reference=f"KOO-2026-{key}",
+        published_at=at,
+        published_by="staff-1",
+        consent_recorded_at=at,
+        **values,
     )
     return envelope(data, subject=f"case-{key}")
 
@@ -43,10 +48,16 @@ def sentinel() -> Envelope:
 
 
 def withdrawal(key: str, at: datetime) -> Envelope:
-    return envelope(ProjectResultsWithdrawn(
-        case_id=f"case-{key}", idea_id=f"idea-{key}", reference=f"KOO-2026-{key}", withdrawn_at=at,
-        withdrawn_by="staff-1",
-    ), subject=f"case-{key}")
+    return envelope(
+        ProjectResultsWithdrawn(
+            case_id=f"case-{key}",
+            idea_id=f"idea-{key}",
+            reference=f"KOO-2026-{key}",
+            withdrawn_at=at,
+            withdrawn_by="staff-1",
+        ),
+        subject=f"case-{key}",
+    )
 
 
 async def send(runtime: Runtime, *events: Envelope, suffix: str = "") -> None:
@@ -77,16 +88,25 @@ async def test_published_results_show_in_the_readers_language_with_the_filters_a
 ) -> None:
     runtime, events = loaded
     village = results(
-        "a", fi=ResultsText(summary=VILLAGE_FI, outcomes=("12 kylätapahtumaa", "60 kävijää viikossa"),
-                            photo_alt="Kyläläisiä kylätalon portailla", link_text="Loppuraportti"),
+        "a",
+        fi=ResultsText(
+            summary=VILLAGE_FI,
+            outcomes=("12 kylätapahtumaa", "60 kävijää viikossa"),
+            photo_alt="Kyläläisiä kylätalon portailla",
+            link_text="Loppuraportti",
+        ),
         sv=ResultsText(summary=VILLAGE_SV, outcomes=("12 byevenemang",)),
-        photo_url="https://kyla.example.fi/kuva.jpg", link_url="https://kyla.example.fi/raportti",
+        photo_url="https://kyla.example.fi/kuva.jpg",
+        link_url="https://kyla.example.fi/raportti",
     )
     youth = results("g", fi=ResultsText(summary=YOUTH_FI))
     await send(runtime, village, youth)
     async with client(runtime) as http:
-        page = await eventually(lambda: showcase(http), until=lambda p: VILLAGE_FI in p and YOUTH_FI in p,
-                                what="both results on the showcase")
+        page = await eventually(
+            lambda: showcase(http),
+            until=lambda p: VILLAGE_FI in p and YOUTH_FI in p,
+            what="both results on the showcase",
+        )
         a = project(page, "Kylätalon kohtaamispaikka")
         assert "<li>12 kylätapahtumaa</li>" in a and 'src="https://kyla.example.fi/kuva.jpg"' in a
         assert 'alt="Kyläläisiä kylätalon portailla"' in a and 'referrerpolicy="no-referrer"' in a
@@ -134,9 +154,15 @@ async def test_an_erasure_takes_the_results_off_and_hostile_content_stays_inert(
     runtime, events = loaded
     hostile = "<script>alert(1)</script>"
     tricky = results(
-        "g", fi=ResultsText(summary=f"Tulos {hostile}", outcomes=('<img src=x onerror="alert(2)">',),
-                            photo_alt='" onerror="alert(3)', link_text="<b>linkki</b>"),
-        photo_url="https://kyla.example.fi/kuva.jpg?a=1&b=2", link_url="https://kyla.example.fi/?q=1&r=2",
+        "g",
+        fi=ResultsText(
+            summary=f"Tulos {hostile}",
+            outcomes=('<img src=x onerror="alert(2)">',),
+            photo_alt='" onerror="alert(3)',
+            link_text="<b>linkki</b>",
+        ),
+        photo_url="https://kyla.example.fi/kuva.jpg?a=1&b=2",
+        link_url="https://kyla.example.fi/?q=1&r=2",
     )
     # a producer's mistake or an attack on the stream: a javascript: address fails the contract and is
     # dead-lettered, so nothing of it reaches the page
@@ -156,8 +182,9 @@ async def test_an_erasure_takes_the_results_off_and_hostile_content_stays_inert(
         assert "Pahantahtoinen" not in page and "javascript:" not in page
 
         # the contact person of g asks for erasure: the project, its results with it, leaves the showcase
-        erasure = envelope(ErasureRequested(request_id="r-g", requested_at=AT, email="tuula@example.fi",
-                                            idea_ids=("idea-g",)))
+        erasure = envelope(
+            ErasureRequested(request_id="r-g", requested_at=AT, email="tuula@example.fi", idea_ids=("idea-g",))
+        )
         await send(runtime, erasure)
         page = await eventually(lambda: showcase(http), until=lambda p: "Tulos " not in p, what="erased")
         assert "Nuorten kesätapahtuma" not in page

@@ -13,7 +13,6 @@ PUBLISHED = {
 }
 
 
-
 def test_the_readers_language_where_given_with_the_finnish_alt_text_marked() -> None:
     shown = shown_results(PUBLISHED, "closed", "sv")
     assert shown is not None and shown["lang"] == "sv" and shown["summary"] == "Byhuset öppnades."
