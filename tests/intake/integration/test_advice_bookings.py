@@ -210,3 +210,24 @@ async def test_an_erasure_takes_the_contact_and_topic_of_the_persons_bookings(in
 
     kept = await eventually(booking_doc, until=lambda b: b["contact"]["email"] is None, what="erased")
     assert kept["contact"]["name"] == "[poistettu]" and kept["topic"] == "[poistettu]" and kept["status"] == "booked"
+
+
+async def test_the_booking_form_offers_sms_and_asks_for_the_phone_it_needs(intake, clean_stream) -> None:
+    """The booker may choose SMS (notify then also reminds by SMS, tests/notify/integration); SMS without a phone is
+    refused next to the field, in the page's language, with nothing typed lost."""
+    _runtime, http = intake
+    wanted = slot()
+    await publish(clean_stream, wanted)
+    await listed(http, 1)
+    form = await http.get(f"/advice/book?slot={wanted.slot_id}", params={"lang": "fi"})
+    assert 'name="contact.channel" value="sms"' in form.text and "Miten haluat saada viestit?" in form.text
+    answers = [(k, v) for k, v in form_pairs(booking(wanted.slot_id, "sanna@example.fi")) if k != "contact.phone"]
+    stamp = ("form_token", hidden(form.text, "form_token"))
+    refused = await post_form(http, "/advice/book", [*answers, ("contact.channel", "sms"), stamp])
+    assert refused.status_code == 422 and 'value="sanna@example.fi"' in refused.text
+    assert "Anna puhelinnumero, jos haluat viestit tekstiviestinä." in refused.text
+    done = await post_form(http, "/advice/book", [*answers, ("contact.channel", "sms"),
+                                                  ("contact.phone", "040 111 2233"), stamp])
+    assert done.status_code in (200, 303), done.text
+    [(_, booked)] = await eventually(lambda: events_of(clean_stream, AdviceSessionBooked), until=lambda e: len(e) == 1)
+    assert (booked.contact.channel, booked.contact.phone) == ("sms", "+358401112233")
