@@ -4,8 +4,6 @@ project-results-published (public content only) on the stream; the withdrawal pu
 
 from __future__ import annotations
 
-from datetime import date
-
 import httpx
 
 from koonto.advisory.bootstrap import AdvisoryContainer
@@ -14,6 +12,7 @@ from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.lifecycle import TransitionRequest
 from tests.advisory.integration.conftest import Stream
 from tests.advisory.integration.test_pages import sign_in
+from tests.advisory.lifecycle_steps import move_to
 from tests.support.samples import envelope, idea_submitted
 
 STAFF = Actor("staff-results", "Riikka Neuvoja", ("coordinator",))
@@ -27,17 +26,6 @@ FORM = {
 }
 
 
-async def move(advisory: AdvisoryContainer, case_id: str, call_id: str, *targets: str) -> None:
-    values = {
-        "preparing": {"call_id": call_id},
-        "submitted": {"amount_applied_eur": 30_000},
-        "funded": {"amount_granted_eur": 25_000},
-        "closed": {"public_summary": "Kylätalo avattiin."},
-    }
-    for target in targets:
-        await advisory.cases.transition(STAFF, case_id, TransitionRequest(target=target, **values.get(target, {})))
-
-
 async def test_the_case_page_publishes_a_funded_closed_projects_results_once_and_withdraws_them(
     advisory: AdvisoryContainer, stream: Stream, http: httpx.AsyncClient
 ) -> None:
@@ -46,24 +34,14 @@ async def test_the_case_page_publishes_a_funded_closed_projects_results_once_and
     await stream.wait_for("case-opened", 1, settle=0)
     case_id = case_id_for(idea.idea_id)
     csrf = await sign_in(http)
-    call = await advisory.calls.create_call(
-        STAFF,
-        name="Kevään haku",
-        funder="Leader",
-        opens_on=date(2026, 12, 1),
-        closes_on=date(2027, 2, 28),
-        budget_eur=100_000,
-        url=None,
-        description="",
-    )
-    await move(advisory, case_id, call["_id"], "sparring", "preparing", "submitted", "funded", "implementation")
+    await move_to(advisory, STAFF, case_id, "implementation")
 
     early = await http.post(f"/cases/{case_id}/results", data={"csrf_token": csrf, **FORM})
     assert early.status_code == 409
     assert "vain hankkeelle, joka on saanut rahoituksen ja päättynyt" in early.text
     assert "Tulokset voi julkaista, kun hanke on saanut rahoituksen ja päättynyt." in early.text  # no form yet
 
-    await move(advisory, case_id, call["_id"], "closed")
+    await advisory.cases.transition(STAFF, case_id, TransitionRequest(target="closed", public_summary="Avattiin."))
     page = (await http.get(f"/cases/{case_id}")).text
     assert 'action="/cases/' + case_id + '/results"' in page and 'name="consent"' in page
     refused = await http.post(

@@ -4,27 +4,18 @@ field by field, withdrawn once, and withdrawn by an erasure of the contact perso
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import pytest
 
 from koonto.advisory.bootstrap import AdvisoryContainer
 from koonto.advisory.domain.errors import Invalid, Refused
-from koonto.advisory.domain.lifecycle import TransitionRequest
 from koonto.advisory.domain.results import https_url, publishable
 from koonto.shared.contracts.intake import ErasureRequested
+from tests.advisory.lifecycle_steps import move_to
 from tests.advisory.unit.conftest import COORDINATOR, events, open_case
 from tests.support.samples import idea_submitted
 
-STEPS: dict[str, dict[str, Any]] = {
-    "sparring": {},
-    "preparing": {"call_id": "CALL"},
-    "submitted": {"amount_applied_eur": 48_000},
-    "funded": {"amount_granted_eur": 42_500},
-    "implementation": {},
-    "closed": {"public_summary": "Kylätalo avattiin."},
-}
 FORM: dict[str, Any] = {
     "summary_fi": "Kylätalosta tuli koko kylän olohuone.",
     "outcomes_fi": "12 kylätapahtumaa\n\n  60 kävijää viikossa  ",
@@ -37,22 +28,8 @@ FORM: dict[str, Any] = {
 
 
 async def case_at(deps: AdvisoryContainer, stage: str, **overrides: object) -> str:
-    call = await deps.calls.create_call(
-        COORDINATOR,
-        name="Haku",
-        funder="Leader",
-        opens_on=date(2026, 12, 1),
-        closes_on=date(2027, 2, 28),
-        budget_eur=100_000,
-        url=None,
-        description="",
-    )
     case_id = await open_case(deps, **overrides)
-    for step, values in STEPS.items() if stage != "idea" else ():
-        values = {k: call["_id"] if v == "CALL" else v for k, v in values.items()}
-        await deps.cases.transition(COORDINATOR, case_id, TransitionRequest(target=step, **values))
-        if step == stage:
-            break
+    await move_to(deps, COORDINATOR, case_id, stage)
     await events(deps)
     return case_id
 
