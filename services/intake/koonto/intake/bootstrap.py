@@ -67,23 +67,10 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
     pages = Pages(TEMPLATES, catalogues, service="intake")
     pages.env.filters.update(attachment_kind=kind_label, megabytes=megabytes)
     return IntakeContainer(
-        settings=settings,
-        infra=infra,
-        store=store,
-        clock=clock,
-        links=links,
-        catalogues=catalogues,
-        pages=pages,
+        settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues, pages=pages,
         views=IntakeViews(store, links, clock),
-        ideas=IdeaSubmissions(
-            store,
-            infra,
-            links,
-            settings,
-            clock,
-            subscriptions,
-            References(store.references, settings.reference_block_size),
-        ),
+        ideas=IdeaSubmissions(store, infra, links, settings, clock, subscriptions,
+                              References(store.references, settings.reference_block_size)),
         status=StatusActions(store, infra, links, settings, clock),
         registrations=Registrations(store, infra, links, settings, clock),
         subscriptions=subscriptions,

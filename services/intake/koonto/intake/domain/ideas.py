@@ -69,14 +69,9 @@ class IdeaDraft:
         # written out rather than dataclasses.asdict, whose recursive deep copy cost ~0.5 ms per call in the
         # profile of POST /api/v1/ideas; the values are plain strings, numbers and booleans, the result the same
         return {
-            "organisation": dict(self.organisation),
-            "contact": dict(self.contact),
-            "title": self.title,
-            "description": self.description,
-            "themes": list(self.themes),
-            "target_groups": list(self.target_groups),
-            "estimated_budget_eur": self.estimated_budget_eur,
-            "schedule": self.schedule,
+            "organisation": dict(self.organisation), "contact": dict(self.contact), "title": self.title,
+            "description": self.description, "themes": list(self.themes), "target_groups": list(self.target_groups),
+            "estimated_budget_eur": self.estimated_budget_eur, "schedule": self.schedule,
             "consents": dict(self.consents),
         }
 
@@ -201,22 +196,12 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
         return None, errors
     assert org_name and org_type and municipality and title and description  # guaranteed by the rules above
     organisation = {
-        "name": org_name,
-        "type": org_type,
-        "business_id": business_id,
-        "municipality": municipality,
+        "name": org_name, "type": org_type, "business_id": business_id, "municipality": municipality,
         "municipality_other": municipality_other,
     }
     return IdeaDraft(
-        organisation=organisation,
-        contact=contact,
-        title=title,
-        description=description,
-        themes=themes,
-        target_groups=target_groups,
-        estimated_budget_eur=budget,
-        schedule=schedule,
-        consents=consents,
+        organisation=organisation, contact=contact, title=title, description=description, themes=themes,
+        target_groups=target_groups, estimated_budget_eur=budget, schedule=schedule, consents=consents,
     ), {}
 
 

@@ -43,13 +43,8 @@ class IdeaSubmissions(UseCase):
     references: References
 
     async def submit(
-        self,
-        draft: IdeaDraft,
-        *,
-        idempotency_key: str | None = None,
-        correlation_id: str | None = None,
-        upload_id: str | None = None,
-        attachments: tuple[Attachment, ...] = (),
+        self, draft: IdeaDraft, *, idempotency_key: str | None = None, correlation_id: str | None = None,
+        upload_id: str | None = None, attachments: tuple[Attachment, ...] = (),
     ) -> Submission:
         """Raises IdempotencyConflict when the key was used before with another idea.
 
@@ -94,57 +89,30 @@ class IdeaSubmissions(UseCase):
         topics = tuple(topic for topic in CONSENT_TOPICS if draft.consents.get(topic))
         if topics:  # one confirmation mail for the topics ticked on the form
             await self.subscriptions.request_topics(
-                email=contact["email"],
-                topics=topics,
-                language=contact["language"],
-                municipality=None if municipality == OTHER_MUNICIPALITY else municipality,
-                source="idea-form",
+                email=contact["email"], topics=topics, language=contact["language"],
+                municipality=None if municipality == OTHER_MUNICIPALITY else municipality, source="idea-form",
                 correlation_id=correlation_id,
             )
 
     def _idea(
-        self,
-        draft: IdeaDraft,
-        now: datetime,
-        idea_id: str,
-        fingerprint: str,
-        key: str | None,
-        sequence: int,
-        correlation_id: str | None,
-        attachments: tuple[Attachment, ...] = (),
+        self, draft: IdeaDraft, now: datetime, idea_id: str, fingerprint: str, key: str | None, sequence: int,
+        correlation_id: str | None, attachments: tuple[Attachment, ...] = (),
     ) -> tuple[Document, Envelope]:
         """The idea's document and its event under reference number `sequence`."""
         reference = format_reference(self.region.reference_prefix, helsinki(now).year, sequence)
         status_url = self.links.status_url(idea_id)
         data = IdeaSubmitted(
-            idea_id=idea_id,
-            reference=reference,
-            submitted_at=now,
-            organisation=Organisation(**draft.organisation),
-            contact=Contact(**draft.contact),
-            title=draft.title,
-            description=draft.description,
-            themes=draft.themes,
-            target_groups=draft.target_groups,
-            estimated_budget_eur=draft.estimated_budget_eur,
-            schedule=draft.schedule,
-            consents=Consents(**draft.consents),
-            status_url=status_url,
-            attachments=attachments,
+            idea_id=idea_id, reference=reference, submitted_at=now,
+            organisation=Organisation(**draft.organisation), contact=Contact(**draft.contact), title=draft.title,
+            description=draft.description, themes=draft.themes, target_groups=draft.target_groups,
+            estimated_budget_eur=draft.estimated_budget_eur, schedule=draft.schedule,
+            consents=Consents(**draft.consents), status_url=status_url, attachments=attachments,
         )
         event = self.events.new_event(data, subject=idea_id, correlation_id=correlation_id)
         doc = {
-            "_id": idea_id,
-            "reference": reference,
-            "region": self.region.code,
-            "submitted_at": now,
-            "fingerprint": fingerprint,
-            "fingerprint_key": fingerprint,
-            "idempotency_key": key or f"none:{idea_id}",
-            **draft.as_dict(),
-            "stage": INITIAL_STAGE,
-            "stage_changed_at": None,
-            "stage_changed_ms": 0,
+            "_id": idea_id, "reference": reference, "region": self.region.code, "submitted_at": now,
+            "fingerprint": fingerprint, "fingerprint_key": fingerprint, "idempotency_key": key or f"none:{idea_id}",
+            **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "stage_changed_ms": 0,
             "erased_at": None,
             "attachments": [a.model_dump() for a in attachments],
         }

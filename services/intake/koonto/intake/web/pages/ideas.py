@@ -242,12 +242,8 @@ async def idea_submit(request: Request, deps: Deps) -> Response:
 async def idea_receipt(token: str, request: Request, deps: Deps) -> Response:
     idea = await deps.views.idea_of_status_link(token)
     return deps.pages.render(
-        request,
-        "idea_receipt.html",
-        page_title=deps.t(N_("Idea lähetetty")),
-        reference=idea["reference"],
-        status_url=f"/status/{token}",
-        email=(idea.get("contact") or {}).get("email", ""),
+        request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")), reference=idea["reference"],
+        status_url=f"/status/{token}", email=(idea.get("contact") or {}).get("email", ""),
     )
 
 
@@ -256,6 +252,5 @@ async def idea_thanks(request: Request, deps: Deps) -> Response:
     """The answer to a filled honeypot (dropped), and only to that: ordinary, with a plausible reference."""
     year = helsinki(deps.clock()).year
     fake = format_reference(deps.region.reference_prefix, year, random.randint(1, 999))  # noqa: S311
-    return deps.pages.render(
-        request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")), reference=fake, status_url="", email=""
-    )
+    return deps.pages.render(request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")),
+                             reference=fake, status_url="", email="")

@@ -96,11 +96,7 @@ async def amend(token: str, request: Request, deps: Deps) -> Response:
 async def erase_confirm(token: str, request: Request, deps: Deps) -> Response:
     idea = await deps.views.idea_of_status_link(token)
     return deps.pages.render(
-        request,
-        "erase.html",
-        page_title=deps.t(N_("Poista henkilötietoni")),
-        idea=idea,
-        token=token,
+        request, "erase.html", page_title=deps.t(N_("Poista henkilötietoni")), idea=idea, token=token,
         csrf_token=deps.links.status.csrf_for(token),
     )
 
