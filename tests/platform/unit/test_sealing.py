@@ -7,7 +7,7 @@ import json
 import pytest
 
 from koonto.shared.contracts import Envelope
-from koonto.shared.contracts.intake import IdeaSubmitted, RegistrationReceived
+from koonto.shared.contracts.intake import Attachment, IdeaSubmitted, RegistrationReceived
 from koonto.shared.sealing import ERASED, Opener, Sealer, email_subject, idea_subject, is_sealed
 from koonto.shared.sealing.cipher import new_key, open_sealed, seal
 from tests.support.samples import envelope, idea_submitted
@@ -57,6 +57,27 @@ async def test_personal_fields_leave_sealed_and_open_again_for_a_consumer() -> N
     opened = await Opener(keys).open(Envelope.read_json(body))
     assert IdeaSubmitted.read(opened.data) == IdeaSubmitted.read(env.data)
     assert keys.current.keys() == {idea_subject(env.data["idea_id"])}
+
+
+async def test_attachment_names_leave_sealed_with_the_idea_and_read_as_erased_after_it() -> None:
+    keys = MemoryKeys()
+    files = [
+        Attachment(attachment_id=f"a{i}", name=name, type="application/pdf", size=1000, sha256="0" * 64)
+        for i, name in enumerate(("Matti_Virtanen_CV.pdf", "budjetti.pdf"))
+    ]
+    env = envelope(idea_submitted(attachments=tuple(files)))
+    body = await Sealer(keys).seal_body(env.type, env.model_dump_json())
+    assert "Matti_Virtanen" not in body and "budjetti" not in body
+    sealed = json.loads(body)["data"]["attachments"]
+    assert all(is_sealed(a["name"]) for a in sealed) and [a["size"] for a in sealed] == [1000, 1000]
+    assert await Sealer(keys).seal_data(env.type, json.loads(body)["data"]) == json.loads(body)["data"]  # once
+    opened = IdeaSubmitted.read((await Opener(keys).open(Envelope.read_json(body))).data)
+    assert [a.name for a in opened.attachments] == ["Matti_Virtanen_CV.pdf", "budjetti.pdf"]
+    keys.destroy(idea_subject(env.data["idea_id"]))
+    erased = IdeaSubmitted.read((await Opener(keys).open(Envelope.read_json(body))).data)
+    assert [a.name for a in erased.attachments] == [ERASED, ERASED]
+    assert (await Sealer(keys).seal_data(env.type, {"idea_id": "i1", "attachments": None})) == {  # nothing to seal
+        "idea_id": "i1", "attachments": None}
 
 
 async def test_one_address_is_one_key_and_sealing_twice_changes_nothing() -> None:

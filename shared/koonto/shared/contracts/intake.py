@@ -77,7 +77,10 @@ class Attachment(Contract):
     """An attachment's metadata (the bytes stay in intake; staff download them from intake's staff endpoint)."""
 
     attachment_id: Id
-    name: ShortText = Field(description="the file name as given, made safe (no path, no control characters)")
+    name: ShortText | Sealed = Field(
+        description="the file name as given, made safe (no path, no control characters); personal: sealed, as a "
+        "name may name a person"
+    )
     type: AttachmentType = Field(description="the media type read from the file's content, never from its name")
     size: int = Field(ge=1, description="bytes")
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")

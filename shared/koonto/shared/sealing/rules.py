@@ -30,7 +30,8 @@ from koonto.shared.mongo import Document
 from koonto.shared.sealing.cipher import ERASED, is_sealed, kid_of, open_sealed, seal
 from koonto.shared.sealing.keys import Keys, email_subject, idea_subject
 
-Path = tuple[str, ...]
+Path = tuple[str | int, ...]
+EACH = "*"  # in a rule's path: every item of a list (an attachment's name in idea-submitted)
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ CONTACT: tuple[Path, ...] = (("contact", "name"), ("contact", "email"), ("contac
 PARTICIPANT: tuple[Path, ...] = (("participant", "name"), ("participant", "email"), ("participant", "phone"))
 
 RULES: dict[type[EventData], Rule] = {
-    IdeaSubmitted: Rule(_by_idea, CONTACT),
+    IdeaSubmitted: Rule(_by_idea, (*CONTACT, ("attachments", EACH, "name"))),  # a file name may name a person
     IdeaAmended: Rule(_by_idea, CONTACT),
     AssociationMessaged: Rule(_by_idea, (("body",),)),
     RegistrationReceived: Rule(
@@ -73,16 +74,30 @@ BY_TYPE: dict[str, Rule] = {model.event_type(): rule for model, rule in RULES.it
 
 def _get(data: Any, path: Path) -> Any:
     for part in path:
-        if not isinstance(data, dict):
+        if isinstance(part, int):
+            data = data[part] if isinstance(data, list) and part < len(data) else None
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
             return None
-        data = data.get(part)
     return data
 
 
-def _set(data: Document, path: Path, value: Any) -> None:
+def _set(data: Any, path: Path, value: Any) -> None:
     for part in path[:-1]:
         data = data[part]
     data[path[-1]] = value
+
+
+def _expand(data: Any, path: Path) -> list[Path]:
+    """The concrete paths of `path` in `data`: an EACH stands for every index of the list found there."""
+    if EACH not in path:
+        return [path]
+    at = path.index(EACH)
+    items = _get(data, path[:at])
+    if not isinstance(items, list):
+        return []
+    return [p for i in range(len(items)) for p in _expand(data, (*path[:at], i, *path[at + 1:]))]
 
 
 class Sealer:
@@ -96,7 +111,8 @@ class Sealer:
         if rule is None:
             return data
         subject = rule.subject(data)
-        targets = [p for p in rule.fields if isinstance(_get(data, p), str) and not is_sealed(_get(data, p))]
+        paths = [p for field in rule.fields for p in _expand(data, field)]
+        targets = [p for p in paths if isinstance(_get(data, p), str) and not is_sealed(_get(data, p))]
         if subject is None or not targets:
             return data
         kid, key = await self.keys.key_for(subject)
