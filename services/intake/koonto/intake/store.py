@@ -25,6 +25,7 @@ CALLS = "calls"
 COUNTERS = "counters"
 ABUSE = "abuse_counters"
 ADVICE_SLOTS = "advice_slots"  # advisory's published advice times; each holds its bookings and their events
+NEWSLETTERS = "newsletters"  # the public archive: copies of notify's newsletter-published
 
 OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS, ADVICE_SLOTS]
 
@@ -46,6 +47,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("email", ASCENDING)], name="email"),
     ],
     SCHEDULED_EVENTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
+    NEWSLETTERS: [IndexModel([("published_ms", ASCENDING)], name="published_ms")],
     CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
     ADVICE_SLOTS: [
         IndexModel([("status", ASCENDING), ("starts_ms", ASCENDING)], name="free_slots"),
@@ -308,6 +310,25 @@ class AdviceSlotStore:
                 )
 
 
+class NewsletterArchive:
+    """The sent newsletters, each with its editions, as notify announced them (kept once per campaign)."""
+
+    def __init__(self, store: Store) -> None:
+        self.collection = store[NEWSLETTERS]
+
+    async def keep(self, doc: Document) -> bool:
+        """Once per campaign: a redelivered or repeated announcement changes nothing."""
+        result = await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        return result.upserted_id is not None
+
+    async def newest(self, limit: int = 100) -> list[Document]:
+        cursor = self.collection.find({}).sort("published_ms", -1).limit(limit)
+        return [revive(d) async for d in cursor]
+
+    async def one(self, campaign_id: str) -> Document | None:
+        return revive(await self.collection.find_one({"_id": campaign_id}))
+
+
 class IntakeStore(RegistrationPlaces):
     """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
 
@@ -322,6 +343,7 @@ class IntakeStore(RegistrationPlaces):
         self.abuse = store[ABUSE]
         self.place_hints = PlaceHints()
         self.advice = AdviceSlotStore(store)
+        self.newsletters = NewsletterArchive(store)
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def idea(self, idea_id: str) -> Document | None:
