@@ -16,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from koonto.notify.domain.kinds import TOPICS
+from koonto.shared.i18n import N_
 from koonto.shared.region import Region
 
 LANGUAGES = ("fi", "sv", "en")
@@ -47,22 +48,22 @@ def read_draft(form: Mapping[str, Any], region: Region) -> tuple[Draft | None, d
     errors: dict[str, str] = {}
     topic = str(form.get("topic") or "")
     if topic not in TOPICS:
-        errors["topic"] = "Valitse, minkä aiheen tilaajille viesti lähtee."
+        errors["topic"] = N_("Valitse, minkä aiheen tilaajille viesti lähtee.")
     editions: dict[str, dict[str, str]] = {}
     for lang in LANGUAGES:
         subject = " ".join(str(form.get(f"subject_{lang}") or "").split())
         body = str(form.get(f"body_{lang}") or "").strip()
         if lang == "fi" and not subject:
-            errors["subject_fi"] = "Kirjoita otsikko suomeksi."
+            errors["subject_fi"] = N_("Kirjoita otsikko suomeksi.")
         if lang == "fi" and not body:
-            errors["body_fi"] = "Kirjoita viesti suomeksi."
+            errors["body_fi"] = N_("Kirjoita viesti suomeksi.")
         if lang != "fi" and bool(subject) != bool(body):
             key = f"subject_{lang}" if not subject else f"body_{lang}"
-            errors[key] = "Kirjoita tälle kielelle sekä otsikko että viesti, tai jätä molemmat tyhjiksi."
+            errors[key] = N_("Kirjoita tälle kielelle sekä otsikko että viesti, tai jätä molemmat tyhjiksi.")
         if len(subject) > SUBJECT_MAX:
-            errors[f"subject_{lang}"] = "Otsikko on liian pitkä (enintään 200 merkkiä)."
+            errors[f"subject_{lang}"] = N_("Otsikko on liian pitkä (enintään 200 merkkiä).")
         if len(body) > BODY_MAX:
-            errors[f"body_{lang}"] = "Viesti on liian pitkä (enintään 20 000 merkkiä)."
+            errors[f"body_{lang}"] = N_("Viesti on liian pitkä (enintään 20 000 merkkiä).")
         if subject and body:
             editions[lang] = {"subject": subject, "body": body}
     known_sub_regions = {m.sub_region for m in region.municipalities}
@@ -71,7 +72,7 @@ def read_draft(form: Mapping[str, Any], region: Region) -> tuple[Draft | None, d
     if any(s not in known_sub_regions for s in sub_regions) or any(
         region.municipality(m) is None for m in municipalities
     ):
-        errors["municipalities"] = "Valitse alueet luettelosta."
+        errors["municipalities"] = N_("Valitse alueet luettelosta.")
     if errors:
         return None, errors
     return Draft(topic, editions, sub_regions, municipalities), {}
@@ -122,8 +123,8 @@ def read_send_time(day: str, time: str, now: datetime) -> tuple[datetime | None,
         hh, mm = (int(p) for p in time.split("."))
         local = datetime(y, m, d, hh, mm, tzinfo=HELSINKI)
     except ValueError:
-        return None, "Anna päivä muodossa 29.11.2026 ja kellonaika muodossa 14.30."
+        return None, N_("Anna päivä muodossa 29.11.2026 ja kellonaika muodossa 14.30.")
     at = local.astimezone(UTC)
     if at <= now:
-        return None, "Ajastuksen pitää olla tulevaisuudessa."
+        return None, N_("Ajastuksen pitää olla tulevaisuudessa.")
     return at, None

@@ -13,6 +13,7 @@ from koonto.notify.domain.newsletters import LANGUAGES, read_draft, read_send_ti
 from koonto.notify.web.deps import Coordinator, Deps, Staff
 from koonto.notify.web.pages.staff import render_staff
 from koonto.shared.auth import StaffPrincipal, check_csrf
+from koonto.shared.i18n import N_
 from koonto.shared.mongo import Document
 
 router = APIRouter(include_in_schema=False)
@@ -45,7 +46,7 @@ def _form_page(
         deps,
         principal,
         "newsletter_form.html",
-        page_title="Uusi uutiskirje" if action == BASE else "Muokkaa uutiskirjettä",
+        page_title=N_("Uusi uutiskirje") if action == BASE else N_("Muokkaa uutiskirjettä"),
         values=values,
         errors=errors,
         action=action,
