@@ -39,7 +39,8 @@ async def test_a_sent_newsletter_is_in_the_public_archive_in_its_languages_and_i
     finnish = await http.get(f"/newsletters/{campaign}")
     assert finnish.status_code == 200 and "<strong>kaikki</strong>" in finnish.text
     assert "&lt;script&gt;" in finnish.text and "<script>alert" not in finnish.text
-    assert 'href="javascript' not in finnish.text and '<a href="https://koonto.example.fi/haku">hyvä</a>' in finnish.text
+    assert 'href="javascript' not in finnish.text
+    assert '<a href="https://koonto.example.fi/haku">hyvä</a>' in finnish.text
     assert f'href="/newsletters/{campaign}?lang=sv"' in finnish.text  # the other language it was written in
     swedish = await http.get(f"/newsletters/{campaign}?lang=sv")
     assert "Decembernytt" in swedish.text and "<strong>alla</strong>" in swedish.text

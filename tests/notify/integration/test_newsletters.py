@@ -74,9 +74,11 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
                                  headers=bearer("coordinator", email="koordinaattori@example.fi"))
         assert tested.status_code == 303
         await eventually(lambda: _count(mail_sink), until=lambda n: n == 1, what="the test copy")
-        assert to_of(mail_sink) == ["koordinaattori@example.fi"] and mail_sink.messages[0]["subject"] == "Decembernytt"
+        assert to_of(mail_sink) == ["koordinaattori@example.fi"]
+        assert mail_sink.messages[0]["subject"] == "Decembernytt"
 
-        assert (await http.post(f"/staff/newsletters/{campaign}/send", headers=bearer("coordinator"))).status_code == 303
+        sent = await http.post(f"/staff/newsletters/{campaign}/send", headers=bearer("coordinator"))
+        assert sent.status_code == 303
         await eventually(lambda: _count(mail_sink), until=lambda n: n == 3, what="the newsletter to the segment")
         await stays(lambda: _count(mail_sink), until=lambda n: n == 3, duration=1.0)
         assert sorted(to_of(mail_sink)[1:]) == ["kuopio@example.fi", "siilinjarvi@example.fi"]
@@ -144,14 +146,16 @@ async def test_a_paused_newsletter_sends_nothing_until_resumed_and_nothing_twice
             campaign = await create(http, compose())
             await http.post(f"/staff/newsletters/{campaign}/send", headers=bearer("coordinator"))
             await eventually(lambda: _count(mail_sink), until=lambda n: n >= 2, what="the first mails")
-            assert (await http.post(f"/staff/newsletters/{campaign}/pause", headers=bearer("coordinator"))).status_code == 303
+            paused = await http.post(f"/staff/newsletters/{campaign}/pause", headers=bearer("coordinator"))
+            assert paused.status_code == 303
             await eventually(lambda: _page(http, campaign), until=lambda t: "Keskeytetty" in t, what="paused")
             settled = len(mail_sink.messages)  # a send already under way when the pause came may finish
             await stays(lambda: _count(mail_sink), until=lambda n: n <= settled + 1, duration=0.5)
             paused_at = len(mail_sink.messages)
             await stays(lambda: _count(mail_sink), until=lambda n: n == paused_at, duration=2.0)
             assert paused_at < 16
-            assert (await http.post(f"/staff/newsletters/{campaign}/resume", headers=bearer("coordinator"))).status_code == 303
+            resumed = await http.post(f"/staff/newsletters/{campaign}/resume", headers=bearer("coordinator"))
+            assert resumed.status_code == 303
             await eventually(lambda: _count(mail_sink), until=lambda n: n >= 16, timeout=60, what="the rest")
             await stays(lambda: _count(mail_sink), until=lambda n: n == 16, duration=1.0)
             await eventually(lambda: _page(http, campaign), until=lambda t: 'id="percent">100 %' in t, what="100 %")

@@ -128,6 +128,8 @@ class Newsletters:
     async def start(self, campaign: Document) -> bool:
         """draft/scheduled -> sending with `newsletter-published` (the archive's copy), then the fan-out. False
         when another click or replica started it first."""
+        if campaign["status"] not in ("draft", "scheduled"):
+            return False
         now = self.core.now()
         editions = [
             NewsletterEdition(language=lang, subject=e["subject"], body=e["body"])  # type: ignore[arg-type]
