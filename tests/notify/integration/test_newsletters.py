@@ -60,6 +60,8 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
         seed("eikuntaa@example.fi", "newsletter", municipality=None),  # chose no municipality
     ])
     async with client(notify.runtime) as http:
+        form = await http.get("/staff/newsletters/new", headers=bearer("coordinator"))
+        assert form.status_code == 200 and 'name="body_sv"' in form.text and 'value="kuopio"' in form.text
         refused = await http.post("/staff/newsletters", data={"topic": "newsletter"}, headers=bearer("coordinator"))
         assert refused.status_code == 400 and 'href="#subject_fi"' in refused.text and 'href="#body_fi"' in refused.text
         assert (await http.post("/staff/newsletters", data=compose(), headers=bearer("advisor"))).status_code == 403
