@@ -72,6 +72,9 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
         assert page.status_code == 200 and "2 vastaanottajaa" in page.text
         assert "Decembernytt" in page.text and "&lt;script&gt;" in page.text  # the previews, escaped twice in srcdoc
 
+        edit = await http.get(f"/staff/newsletters/{campaign}/edit", headers=bearer("coordinator"))
+        assert edit.status_code == 200 and 'value="Decembernytt"' in edit.text
+        assert 'value="Kuopion seutukunta" id="municipalities" checked' in edit.text
         tested = await http.post(f"/staff/newsletters/{campaign}/test", data={"language": "sv"},
                                  headers=bearer("coordinator", email="koordinaattori@example.fi"))
         assert tested.status_code == 303
@@ -141,7 +144,8 @@ async def test_a_paused_newsletter_sends_nothing_until_resumed_and_nothing_twice
 ) -> None:
     from tests.support.services import running
 
-    runtime = notify_factory(send_rate_per_second=4, fanout_batch=5, fanout_ahead=5)
+    # one send at a time: at most the one under way when the pause comes may still finish
+    runtime = notify_factory(send_rate_per_second=4, fanout_batch=5, fanout_ahead=5, smtp_pool_size=1)
     async with running(runtime):
         await runtime.db["recipients"].insert_many([seed(f"p{i:02d}@example.fi", "newsletter") for i in range(16)])
         async with client(runtime) as http:
