@@ -28,6 +28,11 @@ def _sub_regions(deps: Deps) -> list[tuple[str, list[Any]]]:
     return list(groups.items())
 
 
+def _translated(deps: Deps, errors: dict[str, str]) -> dict[str, str]:
+    """The form's errors in the page's language (the shared error summary takes its texts translated)."""
+    return {field: deps.pages.catalogues.gettext(text) for field, text in errors.items()}
+
+
 def _names(deps: Deps, codes: list[str] | None) -> list[str]:
     return [m.name_fi for m in deps.core.region.municipalities if codes and m.code in codes]
 
@@ -48,7 +53,7 @@ def _form_page(
         "newsletter_form.html",
         page_title=N_("Uusi uutiskirje") if action == BASE else N_("Muokkaa uutiskirjettä"),
         values=values,
-        errors=errors,
+        errors=_translated(deps, errors),
         action=action,
         editions=LANGUAGES,
         sub_regions=_sub_regions(deps),
@@ -130,7 +135,7 @@ async def _campaign_page(
         page_title=campaign["subject"],
         n=campaign,
         previews=previews,
-        errors=errors,
+        errors=_translated(deps, errors),
         refresh=refresh,
         segment=_names(deps, deps.newsletters.segment(campaign)),
         sent_test=request.query_params.get("test") == "1",
