@@ -17,6 +17,23 @@ COMMON: dict[str, Any] = {
     "preferences_url": "https://koonto.example.fi/notify/preferences/esimerkki",
 }
 
+_SIGN_UP: dict[str, Any] = {  # the training both registration mails are about
+    "name": "Matti Virtanen",
+    "event_title": "Hankeklinikka: ESR+ hakemuksen teko",
+    "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+    "place": "Kuopion kaupungintalo",
+    "online_url": None,
+    "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
+}
+_BOOKING: dict[str, Any] = {  # the advice time both booking mails are about
+    "name": "Maija Meikäläinen",
+    "booking_id": "booking-1",
+    "starts_at": datetime(2026, 12, 8, 8, 0, tzinfo=UTC),
+    "ends_at": datetime(2026, 12, 8, 8, 45, tzinfo=UTC),
+    "place": None,
+    "advisor_name": "Niina Neuvoja",
+    "manage_url": "https://koonto.example.fi/advice/booking/signed",
+}
 SAMPLES: dict[str, dict[str, Any]] = {
     "receipt": {
         "name": "Maija Meikäläinen",
@@ -70,26 +87,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "confirm_url": "https://koonto.example.fi/tilaus/vahvista?t=signed",
     },
     "registration-confirmation": {
-        "name": "Matti Virtanen",
-        "event_title": "Hankeklinikka: ESR+ hakemuksen teko",
+        **_SIGN_UP,
         "status": "confirmed",
         "position": None,
-        "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
-        "place": "Kuopion kaupungintalo",
-        "online_url": None,
-        "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
         "promoted": False,
         "what_to_bring": "Kannettava tietokone.",
     },
     "registration-reminder": {
-        "name": "Matti Virtanen",
-        "event_title": "Hankeklinikka: ESR+ hakemuksen teko",
-        "starts_at": datetime(2026, 12, 3, 15, 0, tzinfo=UTC),
+        **_SIGN_UP,
         "ends_at": datetime(2026, 12, 3, 17, 0, tzinfo=UTC),
-        "place": "Kuopion kaupungintalo",
-        "online_url": None,
         "what_to_bring": "Kannettava tietokone ja hankeidea paperilla.",
-        "cancel_url": "https://koonto.example.fi/registrations/cancel/signed",
     },
     "erasure-confirmation": {"requested_at": datetime(2026, 11, 20, 10, 0, tzinfo=UTC)},
     "call-announcement": {
@@ -120,29 +127,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "description": "Tule kuulemaan rahoitusmahdollisuuksista ja verkostoitumaan.",
         "register_url": "https://koonto.example.fi/events/123/register",
     },
-    "advice-booking-confirmation": {
-        "name": "Maija Meikäläinen",
-        "booking_id": "booking-1",
-        "starts_at": datetime(2026, 12, 8, 8, 0, tzinfo=UTC),
-        "ends_at": datetime(2026, 12, 8, 8, 45, tzinfo=UTC),
-        "kind": "phone",
-        "place": None,
-        "online_url": None,
-        "phone": "+358401234567",
-        "advisor_name": "Niina Neuvoja",
-        "manage_url": "https://koonto.example.fi/advice/booking/signed",
-    },
+    "advice-booking-confirmation": {**_BOOKING, "kind": "phone", "online_url": None, "phone": "+358401234567"},
     "advice-session-reminder": {
-        "name": "Maija Meikäläinen",
-        "booking_id": "booking-1",
-        "starts_at": datetime(2026, 12, 8, 8, 0, tzinfo=UTC),
-        "ends_at": datetime(2026, 12, 8, 8, 45, tzinfo=UTC),
+        **_BOOKING,
         "kind": "online",
-        "place": None,
         "online_url": "https://meet.example.fi/koonto-neuvonta",
         "phone": None,
-        "advisor_name": "Niina Neuvoja",
-        "manage_url": "https://koonto.example.fi/advice/booking/signed",
     },
     "advice-booking-cancelled": {
         "starts_at": datetime(2026, 12, 8, 8, 0, tzinfo=UTC),

@@ -9,7 +9,7 @@ from pydantic import EmailStr, Field
 
 from koonto.shared.contracts.base import Contract, EventData
 from koonto.shared.contracts.fields import (
-    AdviceSlotKind,
+    AdviceTime,
     Euros,
     Id,
     LanguageCode,
@@ -222,16 +222,10 @@ class AdviceSlotEvent(AdvisoryEvent):
 
 class AdviceSlotPublished(
     AdviceSlotEvent,
+    AdviceTime,
     name="advice-slot-published",
     summary="An advisor published a free advice session time the public can book (hankeklinikka).",
 ):
-    starts_at: UtcDatetime
-    ends_at: UtcDatetime
-    kind: AdviceSlotKind
-    place: ShortText | None = Field(default=None, description="where, for a session in person")
-    online_url: str | None = Field(default=None, max_length=2000, description="the meeting link, for one online")
-    advisor_id: Id
-    advisor_name: ShortText
     published_at: UtcDatetime
 
 

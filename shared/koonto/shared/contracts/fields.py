@@ -6,6 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
+from koonto.shared.contracts.base import Contract
+
 ShortText = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=20_000)]
 Id = Annotated[str, StringConstraints(min_length=1, max_length=100)]
@@ -20,3 +22,16 @@ Phone = Annotated[str, StringConstraints(pattern=E164)]
 Sealed = Annotated[
     str, StringConstraints(pattern=r"^enc:(v1:[A-Za-z0-9._-]{1,100}:[A-Za-z0-9+/]+={0,2}|erased)$", max_length=40_000)
 ]
+
+
+class AdviceTime(Contract):
+    """When an advice session is held, how and by whom: as an advisor published the time (advice-slot-published)
+    and as intake booked it (advice-session-booked)."""
+
+    starts_at: UtcDatetime
+    ends_at: UtcDatetime
+    kind: AdviceSlotKind
+    place: ShortText | None = Field(default=None, description="where, for a session in person")
+    online_url: str | None = Field(default=None, max_length=2000, description="the meeting link, for one online")
+    advisor_id: Id
+    advisor_name: ShortText

@@ -8,7 +8,7 @@ from pydantic import EmailStr, Field
 
 from koonto.shared.contracts.base import Contract, EventData
 from koonto.shared.contracts.fields import (
-    AdviceSlotKind,
+    AdviceTime,
     Euros,
     Id,
     LanguageCode,
@@ -89,13 +89,18 @@ class IdeaAmended(
     )
 
 
+class RegistrationEvent(IntakeEvent):
+    """What every registration-* event starts with: which sign-up, to which training or forum."""
+
+    registration_id: Id
+    scheduled_event_id: Id
+
+
 class RegistrationReceived(
-    IntakeEvent,
+    RegistrationEvent,
     name="registration-received",
     summary="Someone signed up for a training or forum (confirmed or on the waiting list).",
 ):
-    registration_id: Id
-    scheduled_event_id: Id
     status: Literal["confirmed", "waitlisted"]
     received_at: UtcDatetime
     participant: Contact
@@ -118,13 +123,11 @@ class RegistrationReceived(
 
 
 class RegistrationCancelled(
-    IntakeEvent,
+    RegistrationEvent,
     name="registration-cancelled",
     summary="A registration was cancelled (by the registrant through the mailed link, or by staff); its seat "
     "or its place on the waiting list is free.",
 ):
-    registration_id: Id
-    scheduled_event_id: Id
     cancelled_at: UtcDatetime
     was: Literal["confirmed", "waitlisted"] = Field(description="the status the registration had")
     cancelled_by: Literal["registrant", "staff"]
@@ -132,12 +135,10 @@ class RegistrationCancelled(
 
 
 class RegistrationPromoted(
-    IntakeEvent,
+    RegistrationEvent,
     name="registration-promoted",
     summary="A seat freed up and the first on the waiting list got it: the registration is now confirmed.",
 ):
-    registration_id: Id
-    scheduled_event_id: Id
     promoted_at: UtcDatetime
     cancel_url: str | None = Field(default=None, max_length=2000, description="as in registration-received")
 
@@ -152,17 +153,11 @@ class AdviceBookingEvent(IntakeEvent):
 
 class AdviceSessionBooked(
     AdviceBookingEvent,
+    AdviceTime,
     name="advice-session-booked",
     summary="Someone booked a published advice time (hankeklinikka); the slot is theirs alone.",
 ):
     booked_at: UtcDatetime
-    starts_at: UtcDatetime
-    ends_at: UtcDatetime
-    kind: AdviceSlotKind
-    place: ShortText | None = None
-    online_url: str | None = Field(default=None, max_length=2000)
-    advisor_id: Id
-    advisor_name: ShortText
     contact: Contact
     organisation_name: ShortText | None = None
     topic: LongText | Sealed = Field(description="what the person wants to discuss (personal: sealed)")

@@ -114,7 +114,24 @@ class _Cache:
             del self._by_subject[subject]
 
 
-class SubjectKeys:
+class _CachedKeys:
+    """A key looked up by its id through a short cache (a destroyed key is cached as None, too)."""
+
+    _cache: _Cache
+
+    async def key(self, kid: str) -> bytes | None:
+        known, cached = self._cache.key(kid)
+        if known:
+            return cached
+        key = await self._fetch(kid)
+        self._cache.put(kid, key)
+        return key
+
+    async def _fetch(self, kid: str) -> bytes | None:
+        raise NotImplementedError
+
+
+class SubjectKeys(_CachedKeys):
     """The key store itself, on the owning service's database (intake's)."""
 
     def __init__(self, collection: Collection, *, cache_seconds: float = 30.0) -> None:
@@ -168,14 +185,9 @@ class SubjectKeys:
         self._cache.put(kid, key, subject)
         return kid, key
 
-    async def key(self, kid: str) -> bytes | None:
-        known, cached = self._cache.key(kid)
-        if known:
-            return cached
+    async def _fetch(self, kid: str) -> bytes | None:
         doc = await self.collection.find_one({"_id": kid})
-        key = base64.b64decode(doc["key"]) if doc and doc.get("key") else None
-        self._cache.put(kid, key)
-        return key
+        return base64.b64decode(doc["key"]) if doc and doc.get("key") else None
 
     async def destroy(self, subjects: Iterable[str]) -> int:
         """Destroys every key of these subjects (all generations); returns how many keys went."""
@@ -191,7 +203,7 @@ class SubjectKeys:
         return int(result.modified_count)
 
 
-class KeyStoreClient:
+class KeyStoreClient(_CachedKeys):
     """The key store as the other services reach it: intake's internal API, with a short cache."""
 
     def __init__(self, base_url: str, token: str, *, cache_seconds: float = 30.0, timeout: float = 3.0) -> None:
@@ -225,19 +237,13 @@ class KeyStoreClient:
         self._cache.put(kid, key, subject)
         return kid, key
 
-    async def key(self, kid: str) -> bytes | None:
-        known, cached = self._cache.key(kid)
-        if known:
-            return cached
+    async def _fetch(self, kid: str) -> bytes | None:
         response = await self._call("GET", f"/internal/v1/subject-keys/{kid}")
         if response.status_code in (404, 410):
-            key = None
-        elif response.status_code == 200:
-            key = base64.b64decode(response.json()["key"])
-        else:
-            raise KeyStoreUnavailable(f"key store answered {response.status_code} for key {kid}")
-        self._cache.put(kid, key)
-        return key
+            return None
+        if response.status_code == 200:
+            return base64.b64decode(response.json()["key"])
+        raise KeyStoreUnavailable(f"key store answered {response.status_code} for key {kid}")
 
     async def aclose(self) -> None:
         if self._http is not None:

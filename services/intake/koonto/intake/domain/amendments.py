@@ -29,9 +29,7 @@ def validate_amendment(
 ) -> tuple[Amendment | None, FieldErrors]:
     errors: FieldErrors = {}
     body = Fields(raw, errors)
-    contact_fields = body.object("contact")
-    contact = read_contact(contact_fields, default_language=default_language)
-    contact_fields.finish()
+    contact = read_contact(body, default_language=default_language)
     description = body.text("description", max_length=MAX_DESCRIPTION, multiline=True, missing=DESCRIPTION_MISSING)
     partner_consent = body.boolean("partner_introductions", default=current_partner_consent)
     body.finish()

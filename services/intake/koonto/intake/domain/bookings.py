@@ -20,13 +20,15 @@ SLOT_KINDS = {
     "phone": N_("Puhelu"),
     "online": N_("Verkkotapaaminen"),
 }
+TOPIC_MAX = 2000
+BOOKABLE_UNTIL = timedelta(hours=2)  # a time starting sooner is no longer offered: the advisor could not prepare
+
+# what the booking form says when it is refused
 SLOT_MISSING = N_("Valitse aika.")
 SLOT_TAKEN = N_("Joku ehti varata tämän ajan juuri ennen sinua. Valitse toinen vapaa aika.")
 SLOT_GONE = N_("Aikaa ei ole enää varattavissa. Valitse toinen vapaa aika.")
 TOPIC_MISSING = N_("Kerro lyhyesti, mistä haluat keskustella.")
 PRIVACY_REQUIRED_FOR_BOOKING = N_("Hyväksy tietosuojaseloste, jotta voimme käsitellä varauksesi.")
-TOPIC_MAX = 2000
-BOOKABLE_UNTIL = timedelta(hours=2)  # a time starting sooner is no longer offered: the advisor could not prepare
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,7 @@ def validate_booking(raw: Any, *, default_language: str = "fi") -> tuple[Booking
     errors: FieldErrors = {}
     body = Fields(raw, errors)
     slot_id = body.text("slot_id", max_length=100, missing=SLOT_MISSING)
-    contact_fields = body.object("contact")
-    contact = read_contact(contact_fields, default_language=default_language)
-    contact_fields.finish()
+    contact = read_contact(body, default_language=default_language)
     organisation_name = body.text("organisation_name", required=False)
     topic = body.text("topic", max_length=TOPIC_MAX, multiline=True, missing=TOPIC_MISSING)
     require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_BOOKING)

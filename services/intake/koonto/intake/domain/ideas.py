@@ -121,8 +121,15 @@ def require_privacy_notice(
     return given
 
 
-def read_contact(contact: Fields, *, default_language: str) -> dict[str, Any]:
-    """The contact person: shared by ideas, amendments and registrations."""
+def read_contact(body: Fields, key: str = "contact", *, default_language: str) -> dict[str, Any]:
+    """The contact person, the object `key` of the body: shared by ideas, amendments, registrations and bookings."""
+    contact = body.object(key)
+    person = _read_person(contact, default_language=default_language)
+    contact.finish()
+    return person
+
+
+def _read_person(contact: Fields, *, default_language: str) -> dict[str, Any]:
     name = contact.text("name", missing=CONTACT_NAME_MISSING)
     email = contact.checked("email", normalise_email, contact.text("email", max_length=254, missing=EMAIL_MISSING))
     phone = contact.checked("phone", normalise_phone, contact.text("phone", required=False, max_length=40))
@@ -162,9 +169,7 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
         municipality_other = None  # a leftover from the form when a listed municipality was chosen
     org.finish()
 
-    contact_fields = body.object("contact")
-    contact = read_contact(contact_fields, default_language=default_language)
-    contact_fields.finish()
+    contact = read_contact(body, default_language=default_language)
 
     title = body.text("title", max_length=MAX_TITLE, missing=TITLE_MISSING)
     description = body.text("description", max_length=MAX_DESCRIPTION, multiline=True, missing=DESCRIPTION_MISSING)

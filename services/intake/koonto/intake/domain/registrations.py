@@ -165,9 +165,7 @@ def validate_registration(
     errors: FieldErrors = {}
     body = Fields(raw, errors)
     event_id = body.text("scheduled_event_id", max_length=100, missing=EVENT_MISSING)
-    participant_fields = body.object("participant")
-    participant = read_contact(participant_fields, default_language=default_language)
-    participant_fields.finish()
+    participant = read_contact(body, "participant", default_language=default_language)
     organisation_name = body.text("organisation_name", required=False)
     municipality = read_listed_municipality(body, region, MUNICIPALITY_UNKNOWN)
     needs = Needs(

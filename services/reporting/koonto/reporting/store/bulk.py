@@ -42,6 +42,7 @@ from koonto.reporting.domain.model import Increment
 from koonto.reporting.domain.periods import with_month_rollups
 from koonto.reporting.store.bulk_recounts import BulkRecounts
 from koonto.reporting.store.read_models import CaseIdentity, Document, ReadModels, event_marker, merge_increments
+from koonto.reporting.store.window_cache import WindowCache
 from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Store, instant
 
@@ -68,10 +69,7 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self._known: set[str] = set()                  # event ids of this batch already in the facts collection
         self._counters: dict[str, Document] = {}       # this window's counter changes, by counter id
         self._counters_stored: set[str] = set()        # counter ids already in the store
-        self._cases: dict[str, Document | None] = {}   # case documents (None: known not to exist)
-        self._cases_stored: set[str] = set()           # cached case ids already in the store
-        self._dirty_cases: set[str] = set()
-        self._cases_forgotten = False                  # once evicted, a miss reads the store
+        self._cases = WindowCache(self.cases, max_cases)  # case documents
         self._writing: asyncio.Task[None] | None = None
         self._calls: dict[str, Document] = {}
         self._dirty_calls: set[str] = set()
@@ -96,21 +94,11 @@ class BulkReadModels(BulkRecounts, ReadModels):
                 self._known.add(str(d["_id"]))
 
     async def _case(self, idea_id: str) -> Document | None:
-        if idea_id in self._cases:
-            return self._cases[idea_id]
-        doc = await self.cases.find_one({"_id": idea_id}) if self._cases_forgotten else None
-        self._cases[idea_id] = doc
-        if doc is not None:
-            self._cases_stored.add(idea_id)
-        return doc
+        return await self._cases.get(idea_id)
 
     async def _ensure(self, idea_id: str) -> Document:
         doc = await self._case(idea_id)
-        if doc is None:
-            doc = {"_id": idea_id, "opened_in_reporting": True}
-            self._cases[idea_id] = doc
-        self._dirty_cases.add(idea_id)
-        return doc
+        return self._cases.put(idea_id, doc if doc is not None else {"_id": idea_id, "opened_in_reporting": True})
 
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
@@ -157,7 +145,7 @@ class BulkReadModels(BulkRecounts, ReadModels):
         doc = await self._case(idea_id)
         if doc is None:  # ReadModels gives up the same way: its compare-and-set finds no document
             raise RuntimeError(f"could not update stage_at of {idea_id}: it kept changing")
-        self._dirty_cases.add(idea_id)
+        self._cases.put(idea_id, doc)
         self._fold_if(doc, "stage_at", instant(opened_at), earlier=False, also={"stage": "idea"})
 
     async def record_first_contact(self, idea_id: str, at: datetime) -> None:
@@ -255,10 +243,9 @@ class BulkReadModels(BulkRecounts, ReadModels):
             writes.append(self.facts.insert_many(list(self._facts.values()), ordered=False))
         if self._counters:
             writes += self._counter_writes()
-        if self._dirty_cases:
-            writes.append(self.cases.raw.bulk_write(self._case_writes(), ordered=False))
-        if self._dirty_markers:
-            writes.append(self.advised.raw.bulk_write(self.marker_writes(), ordered=False))
+        for cache in (self._cases, self._markers):
+            if cache.dirty:
+                writes.append(cache.collection.raw.bulk_write(cache.writes(), ordered=False))
         if self._dirty_calls:
             writes.append(self.calls.raw.bulk_write([
                 ReplaceOne({"_id": call_id}, dict(self._calls[call_id]), upsert=True)
@@ -270,14 +257,10 @@ class BulkReadModels(BulkRecounts, ReadModels):
             self._parked, self._parked_by_idea = {}, {}
             wait = True  # the next window may look for them in the store
         self._facts, self._counters = {}, {}
-        self._dirty_cases, self._dirty_calls = set(), set()
+        self._dirty_calls = set()
         self.events_pending = 0
-        if len(self._cases) > self.max_cases:
-            self._cases, self._cases_stored = {}, set()
-            self._cases_forgotten = True
-            wait = True  # the next window reads forgotten cases back
-        if self.forget_markers():
-            wait = True  # the next window reads forgotten markers back
+        if self._cases.forget_if_full() | self._markers.forget_if_full():
+            wait = True  # the next window reads forgotten cases and markers back
         if not self._write_facts and len(self._seen) > self.max_seen:
             self._write_facts = True  # the seen ids stay (bounded); newer ids are looked up as facts
             wait = True
@@ -297,17 +280,6 @@ class BulkReadModels(BulkRecounts, ReadModels):
                                       **c["markers"]}))
         self._counters_stored.update(self._counters)
         return [collection.raw.bulk_write(ops, ordered=False) for collection, ops in by_collection.values()]
-
-    def _case_writes(self) -> list[InsertOne[Document] | ReplaceOne[Document]]:
-        case_ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
-        for idea_id in sorted(self._dirty_cases):
-            doc = self._cases.get(idea_id)
-            if doc is None:
-                continue
-            doc = dict(doc)  # the next window goes on changing the cached one while this is written
-            case_ops.append(ReplaceOne({"_id": idea_id}, doc) if idea_id in self._cases_stored else InsertOne(doc))
-        self._cases_stored.update(self._dirty_cases)
-        return case_ops
 
     @staticmethod
     async def _write(writes: list[Write]) -> None:

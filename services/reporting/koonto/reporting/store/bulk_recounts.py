@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from pymongo import InsertOne, ReplaceOne
-
 from koonto.reporting.domain import recount
 from koonto.reporting.domain.model import Increment
 from koonto.reporting.domain.periods import with_month_rollups
 from koonto.reporting.store.read_models import Document, merge_increments
+from koonto.reporting.store.window_cache import WindowCache
 from koonto.shared.mongo import Collection
 
 COUNTER_FIELDS = ("metric", "day", "municipality", "key")
@@ -29,14 +28,10 @@ class BulkRecounts:
     advised: Collection
     max_cases: int
     _counters: dict[str, Document]
-    _cases: dict[str, Document | None]
-    _dirty_cases: set[str]
+    _cases: WindowCache
 
     def _init_recounts(self) -> None:
-        self._markers: dict[str, Document | None] = {}  # first-session markers (None: known not to exist)
-        self._markers_stored: set[str] = set()
-        self._dirty_markers: set[str] = set()
-        self._markers_forgotten = False  # once evicted, a miss reads the store
+        self._markers = WindowCache(self.advised, self.max_cases)  # first-session markers
 
     def fold(self, increments: Sequence[Increment], marker: str | None = None) -> None:
         """Add `increments` (and their month roll-ups) to this window's counter changes, with the event's marker."""
@@ -60,10 +55,7 @@ class BulkRecounts:
 
     def recount_window(self) -> None:
         """Before a window is written: every case touched in it moved to the basis it now stands for."""
-        for idea_id in self._dirty_cases:
-            doc = self._cases.get(idea_id)
-            if doc is None:
-                continue
+        for _, doc in self._cases.touched():
             old, new = doc.get("counted"), recount.case_basis(doc)
             if new != old:
                 self.fold(self._move(doc, new, recount.case_plan(old), recount.case_plan(new)))
@@ -71,42 +63,13 @@ class BulkRecounts:
     async def recount_case(self, idea_id: str) -> None:
         """Cases are recounted once per window (`recount_window`)."""
 
-    async def _marker(self, marker_id: str) -> Document | None:
-        if marker_id in self._markers:
-            return self._markers[marker_id]
-        doc = await self.advised.find_one({"_id": marker_id}) if self._markers_forgotten else None
-        self._markers[marker_id] = doc
-        if doc is not None:
-            self._markers_stored.add(marker_id)
-        return doc
-
     async def record_advised(self, org_key: str, municipality: str, day: str) -> None:
         for scope in recount.advised_scopes(day, municipality):
             marker_id = scope.marker_id(org_key)
-            doc = await self._marker(marker_id)
+            doc = await self._markers.get(marker_id)
             old = doc.get("counted") if doc else None
             new = recount.earliest(old, day)
             if new == old:
                 continue
-            if doc is None:
-                doc = self._markers[marker_id] = {"_id": marker_id}
+            doc = self._markers.put(marker_id, doc if doc is not None else {"_id": marker_id})
             self.fold(self._move(doc, new, scope.plan(old), scope.plan(new)))
-            self._dirty_markers.add(marker_id)
-
-    def marker_writes(self) -> list[InsertOne[Document] | ReplaceOne[Document]]:
-        """The window's first-session markers to write; the cache is forgotten when it outgrows `max_cases`."""
-        ops: list[InsertOne[Document] | ReplaceOne[Document]] = []
-        for marker_id in sorted(self._dirty_markers):
-            doc = dict(self._markers[marker_id] or {})
-            ops.append(ReplaceOne({"_id": marker_id}, doc) if marker_id in self._markers_stored else InsertOne(doc))
-        self._markers_stored.update(self._dirty_markers)
-        self._dirty_markers = set()
-        return ops
-
-    def forget_markers(self) -> bool:
-        """Drop the marker cache when it is too large; True when the next window must read them back."""
-        if len(self._markers) <= self.max_cases:
-            return False
-        self._markers, self._markers_stored = {}, set()
-        self._markers_forgotten = True
-        return True

@@ -9,20 +9,21 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import invalid_fields
 from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import NOTICE_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
 from koonto.advisory.web.pages.fields import day, integer, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  # the form's order
 
 
-async def calls_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/calls")
+async def calls_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return render(
         request,
         "calls.html",
@@ -31,11 +32,6 @@ async def calls_page(request: Request, advisory: AdvisoryContainer, shown: Shown
         default_funder=advisory.region.funder,
         **shown.context(),
     )
-
-
-@router.get("/calls")
-async def calls(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await calls_page(request, advisory)
 
 
 @router.post("/calls")
@@ -64,8 +60,8 @@ async def create_call(request: Request, advisory: Deps, principal: PageWork) -> 
             description=text(form, "description"),
         )
 
-    again = partial(calls_page, request, advisory)
-    return await submit(request, principal, act, field="name", again=again, then=done("/calls", "call"))
+    return await submit(request, principal, act, field="name", then=done("/calls", "call"),
+                        again=partial(calls_page, request, advisory, principal))
 
 
 @router.get("/calls/{call_id}")

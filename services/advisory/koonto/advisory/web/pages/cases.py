@@ -3,7 +3,8 @@ message next to the field; every other post redirects back to the case (303)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import partial
 
 from fastapi import APIRouter, Request
@@ -16,7 +17,7 @@ from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS, SLOT_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Shown, done, render, submit
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Fresh, done, render, submit
 from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
 from koonto.advisory.web.pages.partners import partner_context
 from koonto.advisory.web.serialize import timeline
@@ -43,7 +44,10 @@ SESSION_FORM: Fields = {
 FOLLOWUP_FORM: Fields = {"due_on": day, "note": optional, "assignee_id": optional}
 
 
-async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/cases/{case_id}")
+async def case_page(
+    request: Request, advisory: Deps, case_id: str, principal: PageWork, shown: Fresh = FRESH
+) -> HTMLResponse:
     case = await advisory.views.case(case_id)
     staff = await advisory.views.staff()
     call = await advisory.views.find_call(case["call_id"]) if case.get("call_id") else None
@@ -70,11 +74,6 @@ async def case_page(request: Request, advisory: AdvisoryContainer, case_id: str,
     )
 
 
-@router.get("/cases/{case_id}")
-async def case_detail(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await case_page(request, advisory, case_id)
-
-
 async def case_action(
     request: Request,
     advisory: AdvisoryContainer,
@@ -91,7 +90,7 @@ async def case_action(
         act,
         field="to",
         statuses=(403, 409, 422),
-        again=partial(case_page, request, advisory, case_id),
+        again=partial(case_page, request, advisory, case_id, principal),
         then=done(f"/cases/{case_id}", what, anchor),
     )
 
@@ -105,37 +104,36 @@ async def transition(request: Request, case_id: str, advisory: Deps, principal: 
     return await case_action(request, advisory, case_id, principal, "moved", act)
 
 
-@router.post("/cases/{case_id}/sessions")
-async def session(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.sessions.log_session, SESSION_FORM, case_id)
-    return await case_action(request, advisory, case_id, principal, "session", act)
+@dataclass(frozen=True)
+class CaseForm:
+    """One of the case page's forms: the use case it is posted to (`use_case(actor, case_id, **fields)`), its
+    fields, the notice shown after it and where on the case page it returns."""
+
+    use_case: Callable[[AdvisoryContainer], Callable[..., Awaitable[object]]]
+    fields: Fields
+    notice: str
+    anchor: str = "#timeline"
 
 
-@router.post("/cases/{case_id}/notes")
-async def note(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.sessions.add_note, {"text": text}, case_id)
-    return await case_action(request, advisory, case_id, principal, "note", act)
+CASE_FORMS: dict[str, CaseForm] = {  # POST /cases/{case_id}/<name>
+    "sessions": CaseForm(lambda advisory: advisory.sessions.log_session, SESSION_FORM, "session"),
+    "notes": CaseForm(lambda advisory: advisory.sessions.add_note, {"text": text}, "note"),
+    "messages": CaseForm(lambda advisory: advisory.sessions.message_association, {"body": text}, "message"),
+    "assignment": CaseForm(lambda advisory: advisory.cases.assign, {"advisor_id": text}, "assigned"),
+    "followups": CaseForm(lambda advisory: advisory.followups.add_followup, FOLLOWUP_FORM, "followup", "#followup"),
+    "introductions": CaseForm(
+        lambda advisory: advisory.partners.introduce, {"other_case_id": text}, "introduced", "#partners"
+    ),
+}
 
 
-@router.post("/cases/{case_id}/messages")
-async def message(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.sessions.message_association, {"body": text}, case_id)
-    return await case_action(request, advisory, case_id, principal, "message", act)
+def _case_form(form: CaseForm) -> Callable[..., Awaitable[Response]]:
+    async def post(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
+        act = posting(form.use_case(advisory), form.fields, case_id)
+        return await case_action(request, advisory, case_id, principal, form.notice, act, form.anchor)
+
+    return post
 
 
-@router.post("/cases/{case_id}/assignment")
-async def assignment(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.cases.assign, {"advisor_id": text}, case_id)
-    return await case_action(request, advisory, case_id, principal, "assigned", act)
-
-
-@router.post("/cases/{case_id}/followups")
-async def followup(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.followups.add_followup, FOLLOWUP_FORM, case_id)
-    return await case_action(request, advisory, case_id, principal, "followup", act, "#followup")
-
-
-@router.post("/cases/{case_id}/introductions")
-async def introduction(request: Request, case_id: str, advisory: Deps, principal: PageWork) -> Response:
-    act = posting(advisory.partners.introduce, {"other_case_id": text}, case_id)
-    return await case_action(request, advisory, case_id, principal, "introduced", act, "#partners")
+for _name, _form in CASE_FORMS.items():  # one route a form, so an unknown one is a 404 like any unknown path
+    router.add_api_route(f"/cases/{{case_id}}/{_name}", _case_form(_form), methods=["POST"], name=f"case_{_name}")

@@ -7,9 +7,9 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
@@ -159,6 +159,15 @@ class Shown:
 
 
 FRESH = Shown()
+
+
+def _fresh() -> Shown:
+    return FRESH
+
+
+# A page function is its own GET route: shown afresh there (`shown: Fresh = FRESH`), and called again by a refused
+# post with what the post sent (`submit(..., again=partial(page, request, advisory, ..., principal))`).
+Fresh = Annotated[Shown, Depends(_fresh)]
 Act = Callable[[Actor, FormData], Awaitable[object]]
 
 

@@ -8,10 +8,10 @@ from functools import partial
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.bootstrap import Deps
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import EVENT_KIND_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, municipalities, render, submit
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, municipalities, render, submit
 from koonto.advisory.web.pages.fields import (
     Fields,
     checked,
@@ -55,7 +55,8 @@ ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.reco
 }
 
 
-async def events_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/events")
+async def events_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return render(
         request,
         "events.html",
@@ -67,8 +68,9 @@ async def events_page(request: Request, advisory: AdvisoryContainer, shown: Show
     )
 
 
+@router.get("/events/{event_id}")
 async def event_page(
-    request: Request, advisory: AdvisoryContainer, event_id: str, shown: Shown = FRESH
+    request: Request, advisory: Deps, event_id: str, principal: PageWork, shown: Fresh = FRESH
 ) -> HTMLResponse:
     event = await advisory.views.scheduled_event(event_id)
     return render(
@@ -83,37 +85,26 @@ async def event_page(
     )
 
 
-@router.get("/events")
-async def events(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await events_page(request, advisory)
-
-
 @router.post("/events")
 async def schedule_event(request: Request, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.trainings.schedule_event, EVENT_FORM)
-    again = partial(events_page, request, advisory)
-    return await submit(request, principal, act, field="title", again=again, then=done("/events", "event"))
-
-
-@router.get("/events/{event_id}")
-async def event_detail(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await event_page(request, advisory, event_id)
+    return await submit(request, principal, act, field="title", then=done("/events", "event"),
+                        again=partial(events_page, request, advisory, principal))
 
 
 @router.post("/events/{event_id}/attendance")
 async def attendance(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.trainings.record_attendance, ATTENDANCE_FORM, event_id)
-    again = partial(event_page, request, advisory, event_id)
-    then = done(f"/events/{event_id}", "attendance")
-    return await submit(request, principal, act, field="participants_total", again=again, then=then)
+    return await submit(request, principal, act, field="participants_total",
+                        then=done(f"/events/{event_id}", "attendance"),
+                        again=partial(event_page, request, advisory, event_id, principal))
 
 
 @router.post("/events/{event_id}/capacity")
 async def capacity(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.trainings.raise_capacity, {"capacity": count}, event_id)
-    again = partial(event_page, request, advisory, event_id)
-    return await submit(request, principal, act, field="capacity", again=again,
-                        then=done(f"/events/{event_id}", "capacity"))
+    return await submit(request, principal, act, field="capacity", then=done(f"/events/{event_id}", "capacity"),
+                        again=partial(event_page, request, advisory, event_id, principal))
 
 
 @router.post("/events/{event_id}/registrations/{registration_id}/cancel")
@@ -121,13 +112,14 @@ async def cancel_registration(
     request: Request, event_id: str, registration_id: str, advisory: Deps, principal: PageWork
 ) -> Response:
     act = posting(advisory.trainings.cancel_registration, {}, event_id, registration_id)
-    again = partial(event_page, request, advisory, event_id)
-    return await submit(request, principal, act, field="registration", again=again,
-                        then=done(f"/events/{event_id}", "cancelled", "#registrations"))
+    return await submit(request, principal, act, field="registration",
+                        then=done(f"/events/{event_id}", "cancelled", "#registrations"),
+                        again=partial(event_page, request, advisory, event_id, principal))
 
 
+@router.get("/events/{event_id}/check-in")
 async def check_in_page(
-    request: Request, advisory: AdvisoryContainer, event_id: str, shown: Shown = FRESH
+    request: Request, advisory: Deps, event_id: str, principal: PageWork, shown: Fresh = FRESH
 ) -> HTMLResponse:
     event = await advisory.views.scheduled_event(event_id)
     registrations = [r for r in await advisory.views.registrations(event_id) if r.get("status") != "cancelled"]
@@ -142,14 +134,8 @@ async def check_in_page(
     )
 
 
-@router.get("/events/{event_id}/check-in")
-async def check_in_list(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await check_in_page(request, advisory, event_id)
-
-
 @router.post("/events/{event_id}/check-in")
 async def check_in(request: Request, event_id: str, advisory: Deps, principal: PageWork) -> Response:
     act = posting(advisory.trainings.record_check_in, {"present": chosen}, event_id)
-    again = partial(check_in_page, request, advisory, event_id)
-    return await submit(request, principal, act, field="present", again=again,
-                        then=done(f"/events/{event_id}/check-in", "check-in"))
+    return await submit(request, principal, act, field="present", then=done(f"/events/{event_id}/check-in", "check-in"),
+                        again=partial(check_in_page, request, advisory, event_id, principal))

@@ -10,18 +10,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
-from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import SLOT_KIND_LABELS, SLOT_STATUS_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
-from koonto.advisory.web.pages.fields import moment, optional, read_all, text
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
+from koonto.advisory.web.pages.fields import moment, optional, posting, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 KEPT = (403, 409, 422)  # the statuses a refused slot form keeps
 
 
-async def slots_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/slots")
+async def slots_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return render(
         request,
         "slots.html",
@@ -35,11 +36,6 @@ async def slots_page(request: Request, advisory: AdvisoryContainer, shown: Shown
     )
 
 
-@router.get("/slots")
-async def slots(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await slots_page(request, advisory)
-
-
 @router.post("/slots")
 async def publish_slot(request: Request, advisory: Deps, principal: PageWork) -> Response:
     def act(actor: Actor, form: FormData) -> Awaitable[object]:
@@ -50,22 +46,19 @@ async def publish_slot(request: Request, advisory: Deps, principal: PageWork) ->
             advisor_id=optional(form, "advisor_id"), problems=problems,
         )
 
-    again = partial(slots_page, request, advisory)
-    return await submit(request, principal, act, field="starts_at", again=again, then=done("/slots", "slot"),
-                        statuses=KEPT)
+    return await submit(request, principal, act, field="starts_at", then=done("/slots", "slot"), statuses=KEPT,
+                        again=partial(slots_page, request, advisory, principal))
 
 
 @router.post("/slots/{slot_id}/withdraw")
 async def withdraw_slot(request: Request, slot_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.slots.withdraw(actor, slot_id)
-
-    again = partial(slots_page, request, advisory)
-    return await submit(request, principal, act, field="slots", again=again, then=done("/slots", "withdrawn"),
-                        statuses=KEPT)
+    act = posting(advisory.slots.withdraw, {}, slot_id)
+    return await submit(request, principal, act, field="slots", then=done("/slots", "withdrawn"), statuses=KEPT,
+                        again=partial(slots_page, request, advisory, principal))
 
 
-async def bookings_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/bookings")
+async def bookings_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return render(
         request,
         "bookings.html",
@@ -78,16 +71,8 @@ async def bookings_page(request: Request, advisory: AdvisoryContainer, shown: Sh
     )
 
 
-@router.get("/bookings")
-async def bookings(request: Request, advisory: Deps, principal: PageWork) -> HTMLResponse:
-    return await bookings_page(request, advisory)
-
-
 @router.post("/bookings/{booking_id}/held")
 async def log_held(request: Request, booking_id: str, advisory: Deps, principal: PageWork) -> Response:
-    def act(actor: Actor, form: FormData) -> Awaitable[object]:
-        return advisory.slots.log_held(actor, booking_id)
-
-    again = partial(bookings_page, request, advisory)
-    return await submit(request, principal, act, field="bookings", again=again, then=done("/bookings", "session"),
-                        statuses=KEPT)
+    act = posting(advisory.slots.log_held, {}, booking_id)
+    return await submit(request, principal, act, field="bookings", then=done("/bookings", "session"), statuses=KEPT,
+                        again=partial(bookings_page, request, advisory, principal))

@@ -8,10 +8,10 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from koonto.advisory.bootstrap import AdvisoryContainer, Deps
+from koonto.advisory.bootstrap import Deps
 from koonto.advisory.web.deps import PageAdmin
 from koonto.advisory.web.labels import ROLE_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Shown, done, gettext, render, submit
+from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
 from koonto.advisory.web.pages.fields import Fields, checked, chosen, optional, posting, text, text_or
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -21,7 +21,8 @@ NEW_STAFF_FORM: Fields = {"email": text, "name": text, "roles": chosen, "languag
 STAFF_FORM: Fields = {"name": optional, "roles": chosen, "active": checked, "password": optional}  # changing an account
 
 
-async def staff_page(request: Request, advisory: AdvisoryContainer, shown: Shown = FRESH) -> HTMLResponse:
+@router.get("/staff")
+async def staff_page(request: Request, advisory: Deps, principal: PageAdmin, shown: Fresh = FRESH) -> HTMLResponse:
     return render(
         request,
         "staff.html",
@@ -32,8 +33,9 @@ async def staff_page(request: Request, advisory: AdvisoryContainer, shown: Shown
     )
 
 
+@router.get("/staff/{staff_id}")
 async def staff_edit_page(
-    request: Request, advisory: AdvisoryContainer, staff_id: str, shown: Shown = FRESH
+    request: Request, advisory: Deps, staff_id: str, principal: PageAdmin, shown: Fresh = FRESH
 ) -> HTMLResponse:
     person = await advisory.views.staff_account(staff_id)
     return render(
@@ -47,27 +49,16 @@ async def staff_edit_page(
     )
 
 
-@router.get("/staff")
-async def staff_list(request: Request, advisory: Deps, principal: PageAdmin) -> HTMLResponse:
-    return await staff_page(request, advisory)
-
-
 @router.post("/staff")
 async def staff_create(request: Request, advisory: Deps, principal: PageAdmin) -> Response:
     act = posting(advisory.staff.create_staff, NEW_STAFF_FORM)
-    again = partial(staff_page, request, advisory)
-    then = done("/staff", "invited")
-    return await submit(request, principal, act, field="name", again=again, then=then, statuses=KEPT)
-
-
-@router.get("/staff/{staff_id}")
-async def staff_edit(request: Request, staff_id: str, advisory: Deps, principal: PageAdmin) -> HTMLResponse:
-    return await staff_edit_page(request, advisory, staff_id)
+    return await submit(request, principal, act, field="name", then=done("/staff", "invited"), statuses=KEPT,
+                        again=partial(staff_page, request, advisory, principal))
 
 
 @router.post("/staff/{staff_id}")
 async def staff_update(request: Request, staff_id: str, advisory: Deps, principal: PageAdmin) -> Response:
     act = posting(advisory.staff.update_staff, STAFF_FORM, staff_id)
-    again = partial(staff_edit_page, request, advisory, staff_id)
-    then = done(f"/staff/{quote(staff_id)}", "staff")
-    return await submit(request, principal, act, field="name", again=again, then=then, statuses=KEPT)
+    return await submit(request, principal, act, field="name",
+                        then=done(f"/staff/{quote(staff_id)}", "staff"), statuses=KEPT,
+                        again=partial(staff_edit_page, request, advisory, staff_id, principal))
