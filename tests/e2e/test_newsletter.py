@@ -22,9 +22,17 @@ from tests.support.system import System
 
 def subscribe_and_confirm(system: System, page: Any, email: str, municipality: str, language: str) -> None:
     intake = system.services["intake"].url
-    asked = httpx.post(f"{intake}/api/v1/subscriptions", json={
-        "email": email, "topics": ["newsletter"], "language": language, "municipality": municipality,
-        "consents": {"privacy_notice": True}}, timeout=10)
+    asked = httpx.post(
+        f"{intake}/api/v1/subscriptions",
+        json={
+            "email": email,
+            "topics": ["newsletter"],
+            "language": language,
+            "municipality": municipality,
+            "consents": {"privacy_notice": True},
+        },
+        timeout=10,
+    )
     assert asked.status_code == 202, asked.text
     link = re.search(r"https?://\S+/subscriptions/confirm/\S+", text_of(wait_for_mail(system, email)[0]))
     assert link
@@ -58,8 +66,10 @@ def test_compose_preview_and_send_a_newsletter_to_a_segment(system: System, brow
     accessible(desk, axe, problems)
     desk.get_by_label(re.compile("Kuopion seutukunta")).check()
     desk.locator("#subject_fi").fill("Joulukuun uutiset")
-    desk.locator("#body_fi").fill("## Ajankohtaista\n\nHei **kaikki**! Haku avautuu tammikuussa.\n\n"
-                                  "- Hankeklinikka torstaisin\n- [Lisätietoja](https://koonto.example.fi)")
+    desk.locator("#body_fi").fill(
+        "## Ajankohtaista\n\nHei **kaikki**! Haku avautuu tammikuussa.\n\n"
+        "- Hankeklinikka torstaisin\n- [Lisätietoja](https://koonto.example.fi)"
+    )
     desk.locator("#subject_sv").fill("Decembernytt")
     desk.locator("#body_sv").fill("Hej **alla**! Ansökan öppnar i januari.\n\n<script>alert(1)</script>")
     shoot(desk, artifacts, "notify-newsletter-compose-fi")

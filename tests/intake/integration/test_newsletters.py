@@ -11,15 +11,21 @@ from tests.intake.helpers import events_of, hidden, post_form, publish
 from tests.intake.integration.conftest import PUBLIC
 from tests.support.polling import eventually, stays
 
-HOSTILE = ("Hei **kaikki**!\n\n<script>alert('x')</script>\n\n[vaarallinen](javascript:alert(1)) "
-           "[hyvä](https://koonto.example.fi/haku)")
+HOSTILE = (
+    "Hei **kaikki**!\n\n<script>alert('x')</script>\n\n[vaarallinen](javascript:alert(1)) "
+    "[hyvä](https://koonto.example.fi/haku)"
+)
 
 
 def published(campaign_id: str = "0193a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b") -> NewsletterPublished:
     return NewsletterPublished(
-        campaign_id=campaign_id, topic="newsletter", published_at=datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
-        editions=(NewsletterEdition(language="fi", subject="Joulukuun uutiset", body=HOSTILE),
-                  NewsletterEdition(language="sv", subject="Decembernytt", body="Hej **alla**!")),
+        campaign_id=campaign_id,
+        topic="newsletter",
+        published_at=datetime(2026, 12, 3, 10, 0, tzinfo=UTC),
+        editions=(
+            NewsletterEdition(language="fi", subject="Joulukuun uutiset", body=HOSTILE),
+            NewsletterEdition(language="sv", subject="Decembernytt", body="Hej **alla**!"),
+        ),
     )
 
 
@@ -31,8 +37,9 @@ async def test_a_sent_newsletter_is_in_the_public_archive_in_its_languages_and_i
     await publish(clean_stream, newsletter)
     await publish(clean_stream, newsletter)  # re-published under a new id: still one archive entry
     campaign = newsletter.campaign_id
-    archive = await eventually(lambda: _text(http, "/newsletters"), until=lambda t: "Joulukuun uutiset" in t,
-                               what="the archive entry")
+    archive = await eventually(
+        lambda: _text(http, "/newsletters"), until=lambda t: "Joulukuun uutiset" in t, what="the archive entry"
+    )
     assert archive.count(f'href="/newsletters/{campaign}"') == 1 and "3.12.2026" in archive
     assert await runtime.db["newsletters"].count_documents({}) == 1
 
@@ -51,8 +58,10 @@ async def test_a_sent_newsletter_is_in_the_public_archive_in_its_languages_and_i
 
 async def test_an_unsubscribe_in_notify_cancels_the_subscription_here_once(intake, clean_stream) -> None:
     runtime, http = intake
-    asked = await http.post("/api/v1/subscriptions", json={
-        "email": "Lahtija@Example.fi", "topics": ["newsletter", "events"], "consents": {"privacy_notice": True}})
+    asked = await http.post(
+        "/api/v1/subscriptions",
+        json={"email": "Lahtija@Example.fi", "topics": ["newsletter", "events"], "consents": {"privacy_notice": True}},
+    )
     assert asked.status_code == 202
     requests = await eventually(lambda: events_of(clean_stream, SubscriptionRequested), until=lambda e: len(e) == 2)
     confirm_path = requests[0][1].confirm_url.removeprefix(PUBLIC)
@@ -60,8 +69,12 @@ async def test_an_unsubscribe_in_notify_cancels_the_subscription_here_once(intak
     await post_form(http, confirm_path, {"csrf_token": hidden(page.text, "csrf_token")})
     await eventually(lambda: events_of(clean_stream, SubscriptionConfirmed), until=lambda e: len(e) == 2)
 
-    withdrawn = ConsentWithdrawn(email="lahtija@example.fi", topics=("newsletter",), source="one-click-unsubscribe",
-                                 withdrawn_at=datetime(2026, 12, 3, 11, 0, tzinfo=UTC))
+    withdrawn = ConsentWithdrawn(
+        email="lahtija@example.fi",
+        topics=("newsletter",),
+        source="one-click-unsubscribe",
+        withdrawn_at=datetime(2026, 12, 3, 11, 0, tzinfo=UTC),
+    )
     await publish(clean_stream, withdrawn)
     cancelled = await eventually(lambda: events_of(clean_stream, SubscriptionCancelled), until=lambda e: len(e) == 1)
     assert cancelled[0][1].topic == "newsletter" and cancelled[0][1].source == "notify:one-click-unsubscribe"
@@ -71,8 +84,10 @@ async def test_an_unsubscribe_in_notify_cancels_the_subscription_here_once(intak
     await publish(clean_stream, withdrawn)  # the same withdrawal again (a re-publish): nothing more happens
     await stays(lambda: events_of(clean_stream, SubscriptionCancelled), until=lambda e: len(e) == 1, duration=1.0)
     # the subscription form now tells the truth: asking again starts a new double opt-in
-    again = await http.post("/api/v1/subscriptions", json={
-        "email": "lahtija@example.fi", "topics": ["newsletter"], "consents": {"privacy_notice": True}})
+    again = await http.post(
+        "/api/v1/subscriptions",
+        json={"email": "lahtija@example.fi", "topics": ["newsletter"], "consents": {"privacy_notice": True}},
+    )
     assert again.status_code == 202
     await eventually(lambda: events_of(clean_stream, SubscriptionRequested), until=lambda e: len(e) == 3)
 

@@ -27,10 +27,18 @@ HOSTILE = (
 )
 
 
-def seed(email: str, topic: str, *, consent: bool = True, municipality: str | None = "kuopio",
-         language: str = "fi") -> dict[str, Any]:
-    return subscriber_document(email, language=language, municipality=municipality, topic=topic, consent=consent,
-                               at=AT, source="subscription-form")
+def seed(
+    email: str, topic: str, *, consent: bool = True, municipality: str | None = "kuopio", language: str = "fi"
+) -> dict[str, Any]:
+    return subscriber_document(
+        email,
+        language=language,
+        municipality=municipality,
+        topic=topic,
+        consent=consent,
+        at=AT,
+        source="subscription-form",
+    )
 
 
 def compose(**fields: Any) -> dict[str, Any]:
@@ -51,14 +59,16 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
     notify: Notify, mail_sink: MailSink
 ) -> None:
     db = notify.runtime.db
-    await db["recipients"].insert_many([
-        seed("kuopio@example.fi", "newsletter"),
-        seed("siilinjarvi@example.fi", "newsletter", municipality="siilinjarvi", language="sv"),
-        seed("iisalmi@example.fi", "newsletter", municipality="iisalmi"),  # outside the segment
-        seed("peruttu@example.fi", "newsletter", consent=False),  # unsubscribed
-        seed("tapahtumat@example.fi", "events"),  # another topic only
-        seed("eikuntaa@example.fi", "newsletter", municipality=None),  # chose no municipality
-    ])
+    await db["recipients"].insert_many(
+        [
+            seed("kuopio@example.fi", "newsletter"),
+            seed("siilinjarvi@example.fi", "newsletter", municipality="siilinjarvi", language="sv"),
+            seed("iisalmi@example.fi", "newsletter", municipality="iisalmi"),  # outside the segment
+            seed("peruttu@example.fi", "newsletter", consent=False),  # unsubscribed
+            seed("tapahtumat@example.fi", "events"),  # another topic only
+            seed("eikuntaa@example.fi", "newsletter", municipality=None),  # chose no municipality
+        ]
+    )
     async with client(notify.runtime) as http:
         form = await http.get("/staff/newsletters/new", headers=bearer("coordinator"))
         assert form.status_code == 200 and 'name="body_sv"' in form.text and 'value="kuopio"' in form.text
@@ -66,8 +76,14 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
         assert refused.status_code == 400 and 'href="#subject_fi"' in refused.text and 'href="#body_fi"' in refused.text
         assert (await http.post("/staff/newsletters", data=compose(), headers=bearer("advisor"))).status_code == 403
 
-        campaign = await create(http, compose(sub_regions="Kuopion seutukunta", subject_sv="Decembernytt",
-                                              body_sv="Hej **alla**! [länk](https://koonto.example.fi/sv)"))
+        campaign = await create(
+            http,
+            compose(
+                sub_regions="Kuopion seutukunta",
+                subject_sv="Decembernytt",
+                body_sv="Hej **alla**! [länk](https://koonto.example.fi/sv)",
+            ),
+        )
         page = await http.get(f"/staff/newsletters/{campaign}", headers=bearer("advisor"))
         assert page.status_code == 200 and "2 vastaanottajaa" in page.text
         assert "Decembernytt" in page.text and "&lt;script&gt;" in page.text  # the previews, escaped twice in srcdoc
@@ -75,8 +91,11 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
         edit = await http.get(f"/staff/newsletters/{campaign}/edit", headers=bearer("coordinator"))
         assert edit.status_code == 200 and 'value="Decembernytt"' in edit.text
         assert 'value="Kuopion seutukunta" id="municipalities" checked' in edit.text
-        tested = await http.post(f"/staff/newsletters/{campaign}/test", data={"language": "sv"},
-                                 headers=bearer("coordinator", email="koordinaattori@example.fi"))
+        tested = await http.post(
+            f"/staff/newsletters/{campaign}/test",
+            data={"language": "sv"},
+            headers=bearer("coordinator", email="koordinaattori@example.fi"),
+        )
         assert tested.status_code == 303
         await eventually(lambda: _count(mail_sink), until=lambda n: n == 1, what="the test copy")
         assert to_of(mail_sink) == ["koordinaattori@example.fi"]
@@ -102,8 +121,9 @@ async def test_a_segmented_newsletter_reaches_only_confirmed_subscribers_there_a
         swedish = next(m for m in mail_sink.messages if m["to"] == ["siilinjarvi@example.fi"])
         assert swedish["subject"] == "Decembernytt"
 
-        progress = await eventually(lambda: _page(http, campaign), until=lambda t: 'id="percent">100 %' in t,
-                                    what="the progress page at 100 %")
+        progress = await eventually(
+            lambda: _page(http, campaign), until=lambda t: 'id="percent">100 %' in t, what="the progress page at 100 %"
+        )
         assert re.search(r'id="sent">2<', progress) and re.search(r'id="left">0<', progress)
         log = await http.get(f"/staff/notifications?fanout={campaign}:newsletter", headers=bearer("advisor"))
         assert log.status_code == 200 and "kuopio@example.fi" in log.text and "iisalmi@example.fi" not in log.text
@@ -124,12 +144,17 @@ async def test_a_scheduled_newsletter_starts_at_its_time_once(notify: Notify, ma
         campaign = await create(http, compose(topic="events"))
         at = notify.clock.now() + timedelta(hours=2)
         local = at.astimezone(__import__("zoneinfo").ZoneInfo("Europe/Helsinki"))
-        wrong = await http.post(f"/staff/newsletters/{campaign}/schedule", data={"day": "32.13.2026", "time": "x"},
-                                headers=bearer("coordinator"))
+        wrong = await http.post(
+            f"/staff/newsletters/{campaign}/schedule",
+            data={"day": "32.13.2026", "time": "x"},
+            headers=bearer("coordinator"),
+        )
         assert wrong.status_code == 400 and "29.11.2026" in wrong.text
-        done = await http.post(f"/staff/newsletters/{campaign}/schedule",
-                               data={"day": local.strftime("%d.%m.%Y"), "time": local.strftime("%H.%M")},
-                               headers=bearer("coordinator"))
+        done = await http.post(
+            f"/staff/newsletters/{campaign}/schedule",
+            data={"day": local.strftime("%d.%m.%Y"), "time": local.strftime("%H.%M")},
+            headers=bearer("coordinator"),
+        )
         assert done.status_code == 303
         assert "Ajastettu" in await _page(http, campaign)
         await stays(lambda: _count(mail_sink), until=lambda n: n == 0, duration=1.0)  # not before its time
@@ -180,7 +205,10 @@ async def test_a_one_click_unsubscribe_is_told_to_intake_once(notify: Notify) ->
     withdrawals = [d async for d in notify.runtime.db["consent_withdrawals"].find({})]
     assert len(withdrawals) == 1 and withdrawals[0]["topics"] == ["newsletter"]
     assert await container.preferences.topics("lahtija@example.fi") == {
-        "call_announcements": False, "newsletter": False, "events": False}
+        "call_announcements": False,
+        "newsletter": False,
+        "events": False,
+    }
 
 
 async def _count(sink: MailSink) -> int:

@@ -15,18 +15,29 @@ from tests.notify.unit.conftest import Notify
 
 pytestmark = pytest.mark.unit
 REGION = load_region("pohjois-savo")
-STAFF = StaffPrincipal(staff_id="s1", email="koordinaattori@example.fi", name="Kaisa Koordinaattori",
-                       roles=("coordinator",), token="t")
+STAFF = StaffPrincipal(
+    staff_id="s1", email="koordinaattori@example.fi", name="Kaisa Koordinaattori", roles=("coordinator",), token="t"
+)
 
 
 def test_a_draft_needs_a_topic_and_finnish_and_names_every_wrong_field_at_once() -> None:
     draft, errors = read_draft(FormData([("subject_sv", "Nytt"), ("municipalities", "atlantis")]), REGION)
     assert draft is None
     assert set(errors) == {"topic", "subject_fi", "body_fi", "body_sv", "municipalities"}
-    draft, errors = read_draft(FormData([("topic", "events"), ("subject_fi", "  Uutiset  joulukuu "),
-                                          ("body_fi", "Hei"), ("sub_regions", "Ylä-Savon seutukunta")]), REGION)
-    assert errors == {} and draft == Draft("events", {"fi": {"subject": "Uutiset joulukuu", "body": "Hei"}},
-                                           ("Ylä-Savon seutukunta",), ())
+    draft, errors = read_draft(
+        FormData(
+            [
+                ("topic", "events"),
+                ("subject_fi", "  Uutiset  joulukuu "),
+                ("body_fi", "Hei"),
+                ("sub_regions", "Ylä-Savon seutukunta"),
+            ]
+        ),
+        REGION,
+    )
+    assert errors == {} and draft == Draft(
+        "events", {"fi": {"subject": "Uutiset joulukuu", "body": "Hei"}}, ("Ylä-Savon seutukunta",), ()
+    )
 
 
 def test_the_segment_is_the_chosen_municipalities_and_every_one_of_the_chosen_sub_regions() -> None:

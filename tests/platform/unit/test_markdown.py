@@ -13,9 +13,11 @@ pytestmark = pytest.mark.unit
 
 
 def test_the_subset_renders_paragraphs_headings_lists_emphasis_and_links() -> None:
-    html = to_html("# Otsikko\n\nHei **kaikki** ja *tervetuloa*.\nToinen rivi.\n\n- yksi\n- kaksi\n\n"
-                   "1. eka\n2. toka\n\n[Haku](https://koonto.example.fi/haku?a=1&b=2) ja "
-                   "[posti](mailto:info@koonto.example.fi)")
+    html = to_html(
+        "# Otsikko\n\nHei **kaikki** ja *tervetuloa*.\nToinen rivi.\n\n- yksi\n- kaksi\n\n"
+        "1. eka\n2. toka\n\n[Haku](https://koonto.example.fi/haku?a=1&b=2) ja "
+        "[posti](mailto:info@koonto.example.fi)"
+    )
     assert "<h2>Otsikko</h2>" in html  # the page or mail has its own h1
     assert "<p>Hei <strong>kaikki</strong> ja <em>tervetuloa</em>.<br>\nToinen rivi.</p>" in html
     assert "<ul><li>yksi</li><li>kaksi</li></ul>" in html and "<ol><li>eka</li><li>toka</li></ol>" in html
@@ -23,20 +25,23 @@ def test_the_subset_renders_paragraphs_headings_lists_emphasis_and_links() -> No
     assert '<a href="mailto:info@koonto.example.fi">posti</a>' in html
 
 
-@pytest.mark.parametrize("hostile", [
-    "<script>alert(1)</script>",
-    '<img src=x onerror="alert(1)">',
-    "<a href='javascript:alert(1)'>x</a>",
-    "[klikkaa](javascript:alert(1))",
-    "[klikkaa](JaVaScRiPt:alert`1`)",
-    "[klikkaa](jav&#x61;script:alert)",
-    "[klikkaa](data:text/html;base64,PHNjcmlwdD4=)",
-    "[klikkaa](vbscript:msgbox)",
-    '[klikkaa](https://x.example/"onmouseover="alert(1))',
-    "[klikkaa](//evil.example/x)",
-    "**<b>lihava</b>**",
-    "# <iframe src=https://evil.example>",
-])
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        "<a href='javascript:alert(1)'>x</a>",
+        "[klikkaa](javascript:alert(1))",
+        "[klikkaa](JaVaScRiPt:alert`1`)",
+        "[klikkaa](jav&#x61;script:alert)",
+        "[klikkaa](data:text/html;base64,PHNjcmlwdD4=)",
+        "[klikkaa](vbscript:msgbox)",
+        '[klikkaa](https://x.example/"onmouseover="alert(1))',
+        "[klikkaa](//evil.example/x)",
+        "**<b>lihava</b>**",
+        "# <iframe src=https://evil.example>",
+    ],
+)
 def test_hostile_input_stays_text(hostile: str) -> None:
     """What a browser would parse out of the result: only the subset's own tags, and no attribute but an href to
     http(s) or mailto."""
@@ -64,8 +69,15 @@ class Tags(HTMLParser):
 def test_only_http_https_and_mailto_addresses_become_links() -> None:
     assert safe_address("https://koonto.example.fi") == "https://koonto.example.fi"
     assert safe_address("mailto:a@b.fi") == "mailto:a@b.fi"
-    for refused in ("javascript:alert(1)", "ftp://x.example", "/relative", "https://", "mailto:nobody",
-                    "https://x.example/\u0000", "java\tscript:x"):
+    for refused in (
+        "javascript:alert(1)",
+        "ftp://x.example",
+        "/relative",
+        "https://",
+        "mailto:nobody",
+        "https://x.example/\u0000",
+        "java\tscript:x",
+    ):
         assert safe_address(refused) is None
 
 

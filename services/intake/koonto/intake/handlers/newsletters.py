@@ -12,11 +12,16 @@ from koonto.shared.sealing import is_erased
 
 
 async def on_newsletter_published(event: NewsletterPublished, ctx: EventContext, deps: IntakeContainer) -> None:
-    await deps.store.newsletters.keep({
-        "_id": event.campaign_id, "topic": event.topic, "published_at": event.published_at,
-        "published_ms": epoch_ms(event.published_at), "region": ctx.envelope.region,
-        "editions": {e.language: {"subject": e.subject, "body": e.body} for e in event.editions},
-    })
+    await deps.store.newsletters.keep(
+        {
+            "_id": event.campaign_id,
+            "topic": event.topic,
+            "published_at": event.published_at,
+            "published_ms": epoch_ms(event.published_at),
+            "region": ctx.envelope.region,
+            "editions": {e.language: {"subject": e.subject, "body": e.body} for e in event.editions},
+        }
+    )
 
 
 async def on_consent_withdrawn(event: ConsentWithdrawn, ctx: EventContext, deps: IntakeContainer) -> None:

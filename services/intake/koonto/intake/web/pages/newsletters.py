@@ -16,8 +16,9 @@ router = APIRouter(include_in_schema=False)
 @router.get("/newsletters")
 async def archive(request: Request, deps: Deps) -> Response:
     newsletters = await deps.views.newsletters(current_language())
-    return deps.pages.render(request, "newsletters.html", page_title=deps.t(N_("Uutiskirjeet")),
-                             newsletters=newsletters)
+    return deps.pages.render(
+        request, "newsletters.html", page_title=deps.t(N_("Uutiskirjeet")), newsletters=newsletters
+    )
 
 
 @router.get("/newsletters/{campaign_id}")
@@ -25,5 +26,10 @@ async def newsletter(request: Request, campaign_id: str, deps: Deps) -> Response
     found = await deps.views.newsletter(campaign_id, current_language())
     if found is None:
         raise HTTPException(404)
-    return deps.pages.render(request, "newsletter.html", page_title=found["subject"], newsletter=found,
-                             language_names={"fi": "Suomeksi", "sv": "På svenska", "en": "In English"})
+    return deps.pages.render(
+        request,
+        "newsletter.html",
+        page_title=found["subject"],
+        newsletter=found,
+        language_names={"fi": "Suomeksi", "sv": "På svenska", "en": "In English"},
+    )

@@ -94,8 +94,9 @@ async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLRes
 
 @router.get(f"{BASE}/new", response_class=HTMLResponse)
 async def new_newsletter(request: Request, deps: Deps, principal: Coordinator) -> HTMLResponse:
-    return _form_page(request, deps, principal, {"topic": "newsletter", "sub_regions": [], "municipalities": []},
-                      {}, BASE)
+    return _form_page(
+        request, deps, principal, {"topic": "newsletter", "sub_regions": [], "municipalities": []}, {}, BASE
+    )
 
 
 @router.post(BASE, response_class=HTMLResponse)
