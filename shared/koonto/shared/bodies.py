@@ -80,8 +80,18 @@ def _declared_length(headers: Any) -> int | None:
     return int(declared) if declared and declared.isdigit() else None
 
 
+def limit_for(state: Any, path: str, default: int) -> int:
+    """The body limit of a path: `default`, or a larger one a service declared for a path prefix (intake's idea
+    form, which carries attachments) in `app.state.larger_bodies` (prefix -> bytes)."""
+    for prefix, limit in (getattr(state, "larger_bodies", None) or {}).items():
+        if path.startswith(prefix):
+            return int(limit)
+    return default
+
+
 class BodyLimit:
-    """ASGI middleware: an endpoint reading more than `limit` bytes of a request body gets `BodyTooLarge`."""
+    """ASGI middleware: an endpoint reading more than `limit` bytes of a request body gets `BodyTooLarge`
+    (or more than the larger limit its path has, `limit_for`)."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -92,7 +102,8 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         seen = 0
-        limit = self.limit
+        app = scope.get("app")
+        limit = limit_for(app.state, scope.get("path", ""), self.limit) if app is not None else self.limit
 
         async def bounded() -> Message:
             nonlocal seen
@@ -111,7 +122,9 @@ async def refuse_declared_oversize(request: Request) -> None:
     if request.method not in BODY_METHODS:
         return
     declared = _declared_length(request.headers)
-    if declared is not None and declared > request.app.state.max_body_bytes:
+    if declared is not None and declared > limit_for(
+        request.app.state, request.url.path, request.app.state.max_body_bytes
+    ):
         raise BodyTooLarge
 
 
@@ -166,10 +179,12 @@ def _answer(request: Request, status: int, text: str) -> Response:
     if request.url.path.startswith("/api/"):
         return JSONResponse({"detail": text}, status_code=status)
     title = translate(PAGE_TITLE)
-    page = (f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'
-            f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
-            f'<link rel="stylesheet" href="/static/shared/koonto.css"></head><body><main id="main">'
-            f"<h1>{escape(title)}</h1><p>{escape(text)}</p></main></body></html>")
+    page = (
+        f'<!doctype html><html lang="{current_language()}"><head><meta charset="utf-8">'
+        f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
+        f'<link rel="stylesheet" href="/static/shared/koonto.css"></head><body><main id="main">'
+        f"<h1>{escape(title)}</h1><p>{escape(text)}</p></main></body></html>"
+    )
     return HTMLResponse(page, status_code=status)
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import cast
 
+from koonto.intake.domain.attachments import kind_label, megabytes
 from koonto.intake.domain.messages import FieldErrors
 from koonto.intake.links import Links
 from koonto.intake.settings import IntakeSettings
@@ -19,6 +20,7 @@ from koonto.intake.use_cases.references import References
 from koonto.intake.use_cases.registrations import Registrations
 from koonto.intake.use_cases.status import StatusActions
 from koonto.intake.use_cases.subscriptions import Subscriptions
+from koonto.intake.use_cases.uploads import Uploads
 from koonto.intake.views import IntakeViews
 from koonto.shared.clock import utcnow
 from koonto.shared.i18n import Catalogues
@@ -47,6 +49,7 @@ class IntakeContainer(OnInfra):
     subscriptions: Subscriptions
     bookings: Bookings  # advice times (hankeklinikka)
     abuse: Abuse  # bots and the per-replica rate limit
+    uploads: Uploads  # drafts of the idea form and its attachments
 
     def t(self, msgid: str) -> str:
         return self.catalogues.gettext(msgid)
@@ -61,9 +64,10 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
     links = links or Links.from_settings(settings)
     catalogues = Catalogues(SHARED_LOCALE, LOCALE)
     subscriptions = Subscriptions(store, infra, links, settings, clock)
+    pages = Pages(TEMPLATES, catalogues, service="intake")
+    pages.env.filters.update(attachment_kind=kind_label, megabytes=megabytes)
     return IntakeContainer(
-        settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues,
-        pages=Pages(TEMPLATES, catalogues, service="intake"),
+        settings=settings, infra=infra, store=store, clock=clock, links=links, catalogues=catalogues, pages=pages,
         views=IntakeViews(store, links, clock),
         ideas=IdeaSubmissions(store, infra, links, settings, clock, subscriptions,
                               References(store.references, settings.reference_block_size)),
@@ -72,4 +76,5 @@ def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Li
         subscriptions=subscriptions,
         bookings=Bookings(store, infra, links, settings, clock),
         abuse=Abuse(store, links, settings),
+        uploads=Uploads(store, infra, links, settings, clock),
     )

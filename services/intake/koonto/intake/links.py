@@ -87,6 +87,7 @@ class Links:
     form: LinkSigner  # the hidden "form started at" stamp for the minimum fill time
     cancel: LinkSigner  # a registration's cancel page
     booking: LinkSigner  # an advice booking's cancel / rebook link: [slot id, booking id]
+    draft: LinkSigner  # a saved draft's resume link (mailed), and the hidden upload token of the form (the same id)
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Links:
@@ -94,21 +95,30 @@ class Links:
         secret = settings.secret_key
         return cls(
             base_url=settings.public_base_url.rstrip("/"),
-            status=LinkSigner(secret, purpose="status", max_age_seconds=settings.status_link_max_age_days * day,
-                              clock=clock),
-            confirm=LinkSigner(secret, purpose="confirm", max_age_seconds=settings.confirm_link_max_age_days * day,
-                               clock=clock),
-            unsubscribe=LinkSigner(secret, purpose="unsubscribe",
-                                   max_age_seconds=settings.unsubscribe_link_max_age_days * day, clock=clock),
+            status=LinkSigner(
+                secret, purpose="status", max_age_seconds=settings.status_link_max_age_days * day, clock=clock
+            ),
+            confirm=LinkSigner(
+                secret, purpose="confirm", max_age_seconds=settings.confirm_link_max_age_days * day, clock=clock
+            ),
+            unsubscribe=LinkSigner(
+                secret, purpose="unsubscribe", max_age_seconds=settings.unsubscribe_link_max_age_days * day, clock=clock
+            ),
             form=LinkSigner(secret, purpose="form", max_age_seconds=int(settings.max_fill_hours * 3600), clock=clock),
-            cancel=LinkSigner(secret, purpose="cancel", max_age_seconds=settings.cancel_link_max_age_days * day,
-                              clock=clock),
-            booking=LinkSigner(secret, purpose="booking", max_age_seconds=settings.booking_link_max_age_days * day,
-                               clock=clock),
+            cancel=LinkSigner(
+                secret, purpose="cancel", max_age_seconds=settings.cancel_link_max_age_days * day, clock=clock
+            ),
+            booking=LinkSigner(
+                secret, purpose="booking", max_age_seconds=settings.booking_link_max_age_days * day, clock=clock
+            ),
+            draft=LinkSigner(secret, purpose="draft", max_age_seconds=settings.draft_max_age_days * day, clock=clock),
         )
 
     def status_url(self, idea_id: str) -> str:
         return f"{self.base_url}/status/{self.status.sign(idea_id)}"
+
+    def draft_url(self, draft_id: str) -> str:
+        return f"{self.base_url}/ideas/draft/{self.draft.sign(draft_id)}"
 
     def booking_url(self, slot_id: str, booking_id: str) -> str:
         """The booking's own page: cancel it, or move it to another free time."""

@@ -28,6 +28,9 @@ __all__ = ["LOCALE", "STATIC", "TEMPLATES", "build_spec", "create_runtime", "spe
 def configure_app(app: FastAPI, container: IntakeContainer) -> None:
     app.mount("/static/intake", StaticFiles(directory=STATIC), name="intake-static")
     app.add_middleware(KeepLinksPrivate)
+    # the idea form carries its attachments: its posts may be as large as one idea's files, and the fields
+    settings = container.settings
+    app.state.larger_bodies = {"/ideas/": settings.attachments_max_bytes_per_idea + settings.max_body_bytes + 65536}
     errors.install(app)
 
 
@@ -36,6 +39,13 @@ async def forget_idle_clients(container: IntakeContainer) -> None:
     while True:
         await asyncio.sleep(max(60.0, float(container.settings.rate_limit_window_seconds)))
         container.abuse.forget_idle_clients()
+
+
+async def sweep_drafts(container: IntakeContainer) -> None:
+    """Deletes drafts past `KOONTO_DRAFT_MAX_AGE_DAYS` with their files (on every replica: a delete is idempotent)."""
+    while True:
+        await container.uploads.sweep()
+        await asyncio.sleep(container.settings.draft_sweep_minutes * 60)
 
 
 async def hand_back_references(container: IntakeContainer) -> None:
@@ -55,7 +65,7 @@ def build_spec(settings: IntakeSettings, *, clock: Callable[[], datetime] = utcn
         indexes=INDEXES,  # the runtime creates only the missing ones
         outbox_collections=OUTBOX_COLLECTIONS,
         routers=[*api.ROUTERS, *pages.ROUTERS],
-        jobs=[forget_idle_clients],
+        jobs=[forget_idle_clients, sweep_drafts],
         on_stop=[hand_back_references],
         owns_key_store=True,  # the per-person keys of the event stream (koonto.shared.sealing)
         configure_app=configure_app,

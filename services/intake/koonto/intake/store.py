@@ -26,8 +26,12 @@ COUNTERS = "counters"
 ABUSE = "abuse_counters"
 ADVICE_SLOTS = "advice_slots"  # advisory's published advice times; each holds its bookings and their events
 NEWSLETTERS = "newsletters"  # the public archive: copies of notify's newsletter-published
+DRAFTS = "drafts"  # saved idea forms (never ideas: nothing of them reaches advisory); each carries its mail event
+ATTACHMENTS = "attachments"  # one document of metadata per file
+ATTACHMENT_CHUNKS = "attachment_chunks"  # the bytes, in chunks of CHUNK_BYTES (`_id` = "<attachment>:<n>")
+CHUNK_BYTES = 255 * 1024  # as GridFS's default: well under the 16 MB document limit of every store
 
-OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS, ADVICE_SLOTS]
+OUTBOX_COLLECTIONS = [IDEAS, REGISTRATIONS, SUBSCRIPTIONS, ADVICE_SLOTS, DRAFTS]
 
 INDEXES: dict[str, list[IndexModel]] = {
     IDEAS: [
@@ -54,6 +58,15 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("booked_emails", ASCENDING)], name="booked_emails"),
         IndexModel([("booked_ideas", ASCENDING)], name="booked_ideas"),
     ],
+    DRAFTS: [
+        IndexModel([("expires_ms", ASCENDING)], name="expires_ms"),
+        IndexModel([("email", ASCENDING)], name="email"),
+    ],
+    ATTACHMENTS: [
+        IndexModel([("upload", ASCENDING)], name="upload"),
+        IndexModel([("expires_ms", ASCENDING)], name="expires_ms"),
+    ],
+    ATTACHMENT_CHUNKS: [IndexModel([("attachment_id", ASCENDING)], name="attachment_id")],
 }
 
 ERASED = "[poistettu]"
@@ -149,8 +162,11 @@ class RegistrationPlaces:
             return place.number - 1
         # a registration stored before sign-ups were numbered has no `seq`: it came before every numbered one
         return await self.registrations.count_documents(
-            {"scheduled_event_id": event_id, "status": {"$in": list(LIVE)},
-             "$or": [{"seq": {"$lt": place.number}}, {"seq": None}]}
+            {
+                "scheduled_event_id": event_id,
+                "status": {"$in": list(LIVE)},
+                "$or": [{"seq": {"$lt": place.number}}, {"seq": None}],
+            }
         )
 
     async def seat_counts(self, event_ids: list[str]) -> dict[str, SeatsTaken]:
@@ -158,10 +174,12 @@ class RegistrationPlaces:
         a `$group` on a compound key is outside the store subset)."""
         counts: dict[str, dict[str, int]] = {event_id: {} for event_id in event_ids}
         for status in LIVE:
-            rows = await self.registrations.aggregate([
-                {"$match": {"scheduled_event_id": {"$in": event_ids}, "status": status}},
-                {"$group": {"_id": "$scheduled_event_id", "n": {"$sum": 1}}},
-            ])
+            rows = await self.registrations.aggregate(
+                [
+                    {"$match": {"scheduled_event_id": {"$in": event_ids}, "status": status}},
+                    {"$group": {"_id": "$scheduled_event_id", "n": {"$sum": 1}}},
+                ]
+            )
             for row in rows:
                 counts[row["_id"]][status] = int(row["n"])
         return {event_id: SeatsTaken(c.get("confirmed", 0), c.get("waitlisted", 0)) for event_id, c in counts.items()}
@@ -212,8 +230,15 @@ class RegistrationPlaces:
         adapter's lock on one replica); the registrant's key is released so they can sign up again."""
         result = await self.registrations.update_one(
             {"_id": doc_id, "status": was},
-            {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, "position_on_waitlist": None,
-                      "key": f"cancelled:{doc_id}", **outbox_set(event)}},
+            {
+                "$set": {
+                    "status": "cancelled",
+                    "cancelled_at": cancelled_at,
+                    "position_on_waitlist": None,
+                    "key": f"cancelled:{doc_id}",
+                    **outbox_set(event),
+                }
+            },
         )
         return result.modified_count == 1
 
@@ -222,8 +247,14 @@ class RegistrationPlaces:
         document, so a redelivery or a second replica finds it confirmed and promotes nobody else for it."""
         result = await self.registrations.update_one(
             {"_id": doc_id, "status": "waitlisted"},
-            {"$set": {"status": "confirmed", "promoted_at": promoted_at, "position_on_waitlist": None,
-                      **outbox_set(event)}},
+            {
+                "$set": {
+                    "status": "confirmed",
+                    "promoted_at": promoted_at,
+                    "position_on_waitlist": None,
+                    **outbox_set(event),
+                }
+            },
         )
         return result.modified_count == 1
 
@@ -245,9 +276,17 @@ class AdviceSlotStore:
         booking, changes nothing)."""
         await self.slots.update_one(
             {"_id": slot["slot_id"]},
-            {"$setOnInsert": {**{k: v for k, v in slot.items() if k != "slot_id"}, "starts_ms": epoch_ms(
-                slot["starts_at"]), "status": "free", "booking_id": None, "bookings": {}, "booked_emails": [],
-                "booked_ideas": []}},
+            {
+                "$setOnInsert": {
+                    **{k: v for k, v in slot.items() if k != "slot_id"},
+                    "starts_ms": epoch_ms(slot["starts_at"]),
+                    "status": "free",
+                    "booking_id": None,
+                    "bookings": {},
+                    "booked_emails": [],
+                    "booked_ideas": [],
+                }
+            },
             upsert=True,
         )
 
@@ -276,9 +315,15 @@ class AdviceSlotStore:
             additions["booked_ideas"] = booking["idea_id"]
         result = await self.slots.update_one(
             {"_id": slot_id, "status": "free", "booking_id": None},
-            {"$set": {"status": "booked", "booking_id": booking_id, f"bookings.{booking_id}": booking,
-                      **outbox_set(event)},
-             "$addToSet": additions},
+            {
+                "$set": {
+                    "status": "booked",
+                    "booking_id": booking_id,
+                    f"bookings.{booking_id}": booking,
+                    **outbox_set(event),
+                },
+                "$addToSet": additions,
+            },
         )
         return result.modified_count == 1
 
@@ -286,8 +331,15 @@ class AdviceSlotStore:
         """booked -> free once: the slot can be booked again; the cancelled booking stays, marked."""
         result = await self.slots.update_one(
             {"_id": slot_id, "status": "booked", "booking_id": booking_id},
-            {"$set": {"status": "free", "booking_id": None, f"bookings.{booking_id}.status": "cancelled",
-                      f"bookings.{booking_id}.cancelled_at": cancelled_at, **outbox_set(event)}},
+            {
+                "$set": {
+                    "status": "free",
+                    "booking_id": None,
+                    f"bookings.{booking_id}.status": "cancelled",
+                    f"bookings.{booking_id}.cancelled_at": cancelled_at,
+                    **outbox_set(event),
+                }
+            },
         )
         return result.modified_count == 1
 
@@ -298,8 +350,12 @@ class AdviceSlotStore:
             who.append({"booked_ideas": {"$in": list(idea_ids)}})
         async for slot in self.slots.find({"$or": who}, {"bookings": 1}):
             erased: Document = {
-                f"bookings.{booking_id}.contact": {"name": ERASED, "email": None, "phone": None,
-                                                   "language": booking.get("contact", {}).get("language", "fi")}
+                f"bookings.{booking_id}.contact": {
+                    "name": ERASED,
+                    "email": None,
+                    "phone": None,
+                    "language": booking.get("contact", {}).get("language", "fi"),
+                }
                 for booking_id, booking in (slot.get("bookings") or {}).items()
                 if (booking.get("contact") or {}).get("email") == email or booking.get("idea_id") in idea_ids
             }
@@ -329,6 +385,95 @@ class NewsletterArchive:
         return revive(await self.collection.find_one({"_id": campaign_id}))
 
 
+class UploadStore:
+    """Drafts of the idea form and the files sent with it, kept in intake's own database as chunked documents
+    through this adapter (GridFS would need the raw database; why not, in docs/architecture.md); plain inserts of
+    binary fields work on every supported store, `tests/intake/integration/test_attachments.py`.
+
+    Files belong to an upload (`upload`: the id of one filling of the form, also the draft's id). Until the idea
+    is sent they expire with the draft (`expires_ms`); sending it sets `idea_id` and `expires_ms` = 0 (kept)."""
+
+    def __init__(self, store: Store) -> None:
+        self.drafts = store[DRAFTS]
+        self.files = store[ATTACHMENTS]
+        self.chunks = store[ATTACHMENT_CHUNKS]
+
+    async def add_file(self, meta: Document, data: bytes) -> None:
+        """The chunks first, then the metadata: a file is listed only once all its bytes are stored."""
+        chunks = [
+            {"_id": f"{meta['_id']}:{n}", "attachment_id": meta["_id"], "n": n, "data": data[at : at + CHUNK_BYTES]}
+            for n, at in enumerate(range(0, len(data), CHUNK_BYTES))
+        ]
+        await self.chunks.insert_many(chunks)
+        await self.files.insert_one(meta)
+
+    async def files_of(self, upload: str) -> list[Document]:
+        found = await self.files.find(
+            {"upload": upload}, {"_id": 1, "name": 1, "type": 1, "size": 1, "sha256": 1, "uploaded_ms": 1}
+        ).to_list(None)
+        return sorted(found, key=lambda f: (f.get("uploaded_ms", 0), f["_id"]))
+
+    async def file(self, attachment_id: str) -> Document | None:
+        return await self.files.find_one({"_id": attachment_id})
+
+    async def content(self, attachment_id: str) -> bytes:
+        chunks = await self.chunks.find({"attachment_id": attachment_id}).to_list(None)
+        return b"".join(bytes(c["data"]) for c in sorted(chunks, key=lambda c: int(c["n"])))
+
+    async def remove_files(self, upload: str, attachment_ids: list[str]) -> None:
+        for attachment_id in attachment_ids:
+            if (await self.files.delete_one({"_id": attachment_id, "upload": upload})).deleted_count:
+                await self.chunks.delete_many({"attachment_id": attachment_id})
+
+    async def keep_until(self, upload: str, expires_ms: int) -> None:
+        await self.files.update_many({"upload": upload, "idea_id": None}, {"$set": {"expires_ms": expires_ms}})
+
+    async def belong_to_idea(self, upload: str, idea_id: str) -> None:
+        await self.files.update_many({"upload": upload}, {"$set": {"idea_id": idea_id, "expires_ms": 0}})
+
+    async def delete_uploads(self, uploads: list[str]) -> None:
+        """The files of these uploads, bytes first (safe to run again)."""
+        if not uploads:
+            return
+        ids = [f["_id"] for f in await self.files.find({"upload": {"$in": uploads}}, {"_id": 1}).to_list(None)]
+        if ids:
+            await self.chunks.delete_many({"attachment_id": {"$in": ids}})
+            await self.files.delete_many({"_id": {"$in": ids}})
+
+    # -- drafts --------------------------------------------------------------------------------------------
+    async def draft(self, draft_id: str) -> Document | None:
+        return revive(await self.drafts.find_one({"_id": draft_id}, {"outbox": 0}))
+
+    async def save_draft(self, doc: Document, event: Envelope | None) -> None:
+        """The draft's answers (and, when a mail goes, its event) in one write."""
+        changes = {k: v for k, v in doc.items() if k != "_id"}
+        update: Document = {"$set": {**changes, **(outbox_set(event) if event else {})}}
+        await self.drafts.update_one({"_id": doc["_id"]}, update, upsert=True)
+
+    async def drop_draft(self, draft_id: str) -> None:
+        await self.drafts.delete_one({"_id": draft_id})
+
+    async def delete_expired(self, now_ms: int) -> int:
+        """Drafts past their time, with their files, and files of a form never saved nor sent (idempotent)."""
+        expired = await self.drafts.find({"expires_ms": {"$lt": now_ms}}, {"_id": 1}).to_list(None)
+        uploads = [d["_id"] for d in expired]
+        stray = await self.files.find(
+            {"idea_id": None, "expires_ms": {"$gt": 0, "$lt": now_ms}}, {"upload": 1}
+        ).to_list(None)
+        await self.delete_uploads(sorted({*uploads, *(f["upload"] for f in stray)}))
+        if uploads:
+            await self.drafts.delete_many({"_id": {"$in": uploads}, "expires_ms": {"$lt": now_ms}})
+        return len(uploads)
+
+    async def erase_person(self, email: str, uploads: list[str]) -> None:
+        """The person's drafts and the files of their ideas (`uploads`) and drafts."""
+        drafts = await self.drafts.find({"email": email}, {"_id": 1}).to_list(None)
+        draft_ids = [d["_id"] for d in drafts]
+        await self.delete_uploads(sorted({*uploads, *draft_ids}))
+        if draft_ids:
+            await self.drafts.delete_many({"_id": {"$in": draft_ids}})
+
+
 class IntakeStore(RegistrationPlaces):
     """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
 
@@ -344,6 +489,7 @@ class IntakeStore(RegistrationPlaces):
         self.place_hints = PlaceHints()
         self.advice = AdviceSlotStore(store)
         self.newsletters = NewsletterArchive(store)
+        self.uploads = UploadStore(store)
 
     # -- ideas ---------------------------------------------------------------------------------------------
     async def idea(self, idea_id: str) -> Document | None:
@@ -385,17 +531,30 @@ class IntakeStore(RegistrationPlaces):
         """Keep the newest stage: an older event arriving late changes nothing."""
         result = await self.ideas.update_one(
             {"_id": idea_id, "stage_changed_ms": {"$lt": epoch_ms(changed_at)}},
-            {"$set": {"stage": stage, "stage_changed_at": changed_at, "stage_changed_ms": epoch_ms(changed_at),
-                      "stage_event_id": event_id}},
+            {
+                "$set": {
+                    "stage": stage,
+                    "stage_changed_at": changed_at,
+                    "stage_changed_ms": epoch_ms(changed_at),
+                    "stage_event_id": event_id,
+                }
+            },
         )
         return result.matched_count == 1
 
     async def amend_idea(self, idea_id: str, changes: Document, event: Envelope) -> bool:
         result = await self.ideas.update_one(
             {"_id": idea_id, "erased_at": None},
-            {"$set": {**changes, "amended_at": utcnow(), **outbox_set(event)}, "$push": {"amendments": {
-                "at": utcnow(), "event_id": event.id, "fields": list(event.data["changed_fields"]),
-            }}},
+            {
+                "$set": {**changes, "amended_at": utcnow(), **outbox_set(event)},
+                "$push": {
+                    "amendments": {
+                        "at": utcnow(),
+                        "event_id": event.id,
+                        "fields": list(event.data["changed_fields"]),
+                    }
+                },
+            },
         )
         return result.modified_count == 1
 
@@ -406,8 +565,10 @@ class IntakeStore(RegistrationPlaces):
         """The erasure request and the first erasure in one write: this idea's contact is gone at once."""
         result = await self.ideas.update_one(
             {"_id": idea_id, "erased_at": None},
-            {"$set": {"erased_at": utcnow(), "erasure_request_id": event.data["request_id"], **outbox_set(event)},
-             "$unset": {"contact": "", "amendments": ""}},
+            {
+                "$set": {"erased_at": utcnow(), "erasure_request_id": event.data["request_id"], **outbox_set(event)},
+                "$unset": {"contact": "", "amendments": ""},
+            },
         )
         return result.modified_count == 1
 
@@ -419,22 +580,38 @@ class IntakeStore(RegistrationPlaces):
             who.append({"contact.phone": phone})
         if idea_ids:
             who.append({"_id": {"$in": list(idea_ids)}})
+        # the status-link request has already unset this idea's contact: its uploads are found by id as well
+        ideas = await self.ideas.find({"$or": who}, {"upload_id": 1}).to_list(None)
+        await self.uploads.erase_person(email, [i["upload_id"] for i in ideas if i.get("upload_id")])
         await self.ideas.update_many(
             {"$or": who},
-            {"$set": {"erased_at": now, "erasure_request_id": request_id}, "$unset": {"contact": "", "amendments": ""}},
+            {
+                "$set": {"erased_at": now, "erasure_request_id": request_id, "attachments": []},
+                "$unset": {"contact": "", "amendments": ""},
+            },
         )
         async for registration in self.registrations.find({"participant.email": email}, {"_id": 1}):
             await self.registrations.update_one(
                 {"_id": registration["_id"]},
-                {"$set": {"erased_at": now, "participant": {"name": ERASED}, "key": f"erased:{registration['_id']}",
-                          "gender": None, "dietary_needs": None, "accessibility_needs": None}},
+                {
+                    "$set": {
+                        "erased_at": now,
+                        "participant": {"name": ERASED},
+                        "key": f"erased:{registration['_id']}",
+                        "gender": None,
+                        "dietary_needs": None,
+                        "accessibility_needs": None,
+                    }
+                },
             )
         await self.advice.erase_person(email, idea_ids)
         async for sub in self.subscriptions.find({"email": email}, {"_id": 1}):
             await self.subscriptions.update_one(
                 {"_id": sub["_id"]},
-                {"$set": {"status": "erased", "erased_at": now, "email": None},
-                 "$unset": {"language": "", "municipality": ""}},
+                {
+                    "$set": {"status": "erased", "erased_at": now, "email": None},
+                    "$unset": {"language": "", "municipality": ""},
+                },
             )
 
     # -- abuse ---------------------------------------------------------------------------------------------
@@ -454,7 +631,8 @@ class IntakeStore(RegistrationPlaces):
 
     async def close_call(self, call_id: str, name: str, closed_on: date) -> None:
         await self.calls.update_one(
-            {"_id": call_id}, {"$set": {"status": "closed", "closed_on": closed_on.isoformat(), "name": name}},
+            {"_id": call_id},
+            {"$set": {"status": "closed", "closed_on": closed_on.isoformat(), "name": name}},
             upsert=True,
         )
 
@@ -466,16 +644,18 @@ class IntakeStore(RegistrationPlaces):
     async def schedule_event(self, event: Document) -> None:
         await self.events.update_one(
             {"_id": event["scheduled_event_id"]},
-            {"$set": {**{k: v for k, v in event.items() if k != "scheduled_event_id"},
-                      "starts_ms": epoch_ms(event["starts_at"])},
-             "$setOnInsert": {"held": False}},
+            {
+                "$set": {
+                    **{k: v for k, v in event.items() if k != "scheduled_event_id"},
+                    "starts_ms": epoch_ms(event["starts_at"]),
+                },
+                "$setOnInsert": {"held": False},
+            },
             upsert=True,
         )
 
     async def mark_event_held(self, event_id: str, held_on: date) -> None:
-        await self.events.update_one(
-            {"_id": event_id}, {"$set": {"held": True, "held_on": held_on.isoformat()}}
-        )
+        await self.events.update_one({"_id": event_id}, {"$set": {"held": True, "held_on": held_on.isoformat()}})
 
     async def upcoming_events(self, now: datetime, limit: int = 100) -> list[Document]:
         upcoming = {"held": False, "starts_ms": {"$gt": epoch_ms(now)}}
@@ -502,14 +682,19 @@ class IntakeStore(RegistrationPlaces):
     async def renew_subscription(self, key: str, expected: Document, changes: Document, event: Envelope) -> bool:
         """Move a subscription on only if it is still as we read it (a guarded single-document write)."""
         result = await self.subscriptions.update_one(
-            {"_id": key, "subscription_id": expected["subscription_id"], "status": expected["status"],
-             "requests": expected.get("requests", 1)},
+            {
+                "_id": key,
+                "subscription_id": expected["subscription_id"],
+                "status": expected["status"],
+                "requests": expected.get("requests", 1),
+            },
             {"$set": {**changes, **outbox_set(event)}, "$inc": {"requests": 1}},
         )
         return result.modified_count == 1
 
-    async def confirm_subscription(self, key: str, subscription_id: str, confirmed_at: datetime,
-                                   event: Envelope) -> bool:
+    async def confirm_subscription(
+        self, key: str, subscription_id: str, confirmed_at: datetime, event: Envelope
+    ) -> bool:
         """pending -> confirmed once: named by `_id`, so the adapter serialises two confirmations of one
         subscription and the guard decides (a filter without `_id` would not take the document's lock)."""
         result = await self.subscriptions.update_one(
@@ -518,8 +703,9 @@ class IntakeStore(RegistrationPlaces):
         )
         return result.modified_count == 1
 
-    async def cancel_subscription(self, key: str, subscription_id: str, cancelled_at: datetime,
-                                  event: Envelope) -> bool:
+    async def cancel_subscription(
+        self, key: str, subscription_id: str, cancelled_at: datetime, event: Envelope
+    ) -> bool:
         """confirmed -> cancelled once (named by `_id`, as `confirm_subscription`)."""
         result = await self.subscriptions.update_one(
             {"_id": key, "subscription_id": subscription_id, "status": "confirmed"},

@@ -81,6 +81,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "advisor_name": "Neuvoja Niina",
         "status_url": "https://koonto.example.fi/tila/abc?t=signed",
     },
+    "draft-resume": {
+        "email": "maija@example.fi",
+        "resume_url": "https://koonto.example.fi/ideas/draft/signed",
+        "expires_at": datetime(2027, 1, 2, 10, 0, tzinfo=UTC),
+    },
     "subscription-confirm": {
         "email": "tilaaja@example.fi",
         "topics": ["call_announcements", "newsletter", "events"],

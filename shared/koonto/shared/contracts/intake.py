@@ -22,6 +22,15 @@ from koonto.shared.contracts.fields import (
 OrganisationType = Literal["registered_association", "informal_group", "foundation", "other"]
 Channel = Literal["email", "sms"]
 Topic = Literal["call_announcements", "newsletter", "events"]
+AttachmentType = Literal[
+    "application/pdf",
+    "application/vnd.oasis.opendocument.text",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "application/vnd.oasis.opendocument.spreadsheet",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "image/jpeg",
+    "image/png",
+]
 
 
 class Organisation(Contract):
@@ -52,6 +61,28 @@ class Consents(Contract):
     )
 
 
+# what a reader calls each kind (pages show this, never the media type)
+ATTACHMENT_KINDS: dict[str, str] = {
+    "application/pdf": "PDF",
+    "application/vnd.oasis.opendocument.text": "ODT",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "DOCX",
+    "application/vnd.oasis.opendocument.spreadsheet": "ODS",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "XLSX",
+    "image/jpeg": "JPEG",
+    "image/png": "PNG",
+}
+
+
+class Attachment(Contract):
+    """An attachment's metadata (the bytes stay in intake; staff download them from intake's staff endpoint)."""
+
+    attachment_id: Id
+    name: ShortText = Field(description="the file name as given, made safe (no path, no control characters)")
+    type: AttachmentType = Field(description="the media type read from the file's content, never from its name")
+    size: int = Field(ge=1, description="bytes")
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+
+
 class IntakeEvent(EventData, producer="intake"):
     """An event intake produces."""
 
@@ -75,6 +106,9 @@ class IdeaSubmitted(IdeaEvent, name="idea-submitted", summary="An association su
     schedule: LongText | None = None
     consents: Consents
     status_url: str = Field(max_length=2000, description="signed, expiring link to the status page")
+    attachments: tuple[Attachment, ...] = Field(
+        default=(), description="the files sent with the idea: metadata only, never the bytes"
+    )
 
 
 class IdeaAmended(
@@ -108,7 +142,8 @@ class RegistrationReceived(
     municipality: ShortText | None = None
     position_on_waitlist: int | None = Field(default=None, ge=1)
     cancel_url: str | None = Field(
-        default=None, max_length=2000,
+        default=None,
+        max_length=2000,
         description="signed link to the page where the registrant cancels (valid until the event starts)",
     )
     gender: ShortText | Sealed | None = Field(
@@ -117,8 +152,8 @@ class RegistrationReceived(
     dietary_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
     accessibility_needs: ShortText | Sealed | None = Field(default=None, description="only when the event asks")
     on_participant_list: bool = Field(
-        default=False, description="consented to a participant list shared with the other participants (only when "
-        "the event has one)",
+        default=False,
+        description="consented to a participant list shared with the other participants (only when the event has one)",
     )
 
 
@@ -174,6 +209,20 @@ class AdviceBookingCancelled(
     starts_at: UtcDatetime
     advisor_id: Id
     rebooked_as: Id | None = Field(default=None, description="the booking that replaces it (a rebooking)")
+
+
+class IdeaDraftSaved(
+    IntakeEvent,
+    name="idea-draft-saved",
+    summary="Someone saved the idea form as a draft; notify mails them the resume link. Not an idea: advisory "
+    "never sees a draft.",
+):
+    draft_id: Id
+    saved_at: UtcDatetime
+    email: EmailStr | Sealed
+    language: LanguageCode = "fi"
+    resume_url: str = Field(max_length=2000, description="signed link back to the draft (carries only its id)")
+    expires_at: UtcDatetime = Field(description="when the draft and its attachments are deleted")
 
 
 class SubscriptionEvent(IntakeEvent):

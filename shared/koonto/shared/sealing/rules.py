@@ -19,6 +19,7 @@ from koonto.shared.contracts.intake import (
     AdviceSessionBooked,
     ErasureRequested,
     IdeaAmended,
+    IdeaDraftSaved,
     IdeaSubmitted,
     RegistrationReceived,
     SubscriptionCancelled,
@@ -58,10 +59,12 @@ RULES: dict[type[EventData], Rule] = {
     IdeaSubmitted: Rule(_by_idea, CONTACT),
     IdeaAmended: Rule(_by_idea, CONTACT),
     AssociationMessaged: Rule(_by_idea, (("body",),)),
-    RegistrationReceived: Rule(_by_email("participant", "email"),
-                               (*PARTICIPANT, ("gender",), ("dietary_needs",), ("accessibility_needs",))),
+    RegistrationReceived: Rule(
+        _by_email("participant", "email"), (*PARTICIPANT, ("gender",), ("dietary_needs",), ("accessibility_needs",))
+    ),
     AdviceSessionBooked: Rule(_by_email("contact", "email"), (*CONTACT, ("topic",))),
     SubscriptionRequested: Rule(_by_email("email"), (("email",),)),
+    IdeaDraftSaved: Rule(_by_email("email"), (("email",),)),
     SubscriptionConfirmed: Rule(_by_email("email"), (("email",),)),
     SubscriptionCancelled: Rule(_by_email("email"), (("email",),)),
     ErasureRequested: Rule(_by_email("email"), (("email",), ("phone",))),

@@ -79,6 +79,7 @@ class Case:
     search: str
     contact_erased: bool = False
     partner_consent: bool = False  # may be introduced to associations with similar ideas (intake's consent)
+    attachments: list[Document] = field(default_factory=list)  # metadata only; the bytes stay in intake
     stage: str = "idea"
     advisor_id: str | None = None
     call_id: str | None = None
@@ -105,7 +106,7 @@ class Case:
             themes=list(idea.themes), target_groups=list(idea.target_groups),
             estimated_budget_eur=idea.estimated_budget_eur, schedule=idea.schedule,
             publication_consent=idea.consents.publication, partner_consent=idea.consents.partner_introductions,
-            status_url=idea.status_url,
+            status_url=idea.status_url, attachments=[a.model_dump() for a in idea.attachments],
             contact=lowered_contact(idea.contact), opened_at=now, idea_submitted_at=idea.submitted_at,
             stage_changed_at=now,
             sla={
@@ -224,6 +225,7 @@ class Case:
             "contact": None,
             "contact_erased": True,
             "status_url": None,
+            "attachments": [],  # intake deletes the files; their names may name the person
             f"timeline.{entry['id']}": entry,
             "search": search_text(self.reference, self.title, org["name"], org.get("municipality"),
                                   org.get("business_id")),

@@ -10,7 +10,7 @@ from typing import Any
 
 from koonto.intake.domain.fields import Fields
 from koonto.intake.domain.identifiers import normalise_business_id, normalise_email, normalise_phone
-from koonto.intake.domain.messages import N_, FieldErrors, Invalid
+from koonto.intake.domain.messages import N_, FieldErrors, Invalid, Message
 from koonto.shared.region import Region
 
 ORGANISATION_TYPES = {
@@ -186,10 +186,7 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
     schedule = body.text("schedule", required=False, max_length=MAX_SCHEDULE, multiline=True)
 
     consent_fields = body.object("consents")
-    consents = {
-        name: consent_fields.boolean(name)
-        for name in CONSENTS
-    }
+    consents = {name: consent_fields.boolean(name) for name in CONSENTS}
     if not consents["privacy_notice"] and "consents.privacy_notice" not in errors:
         consent_fields.fail("privacy_notice", PRIVACY_REQUIRED)
     consent_fields.finish()
@@ -206,3 +203,18 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
         organisation=organisation, contact=contact, title=title, description=description, themes=themes,
         target_groups=target_groups, estimated_budget_eur=budget, schedule=schedule, consents=consents,
     ), {}
+
+
+DRAFT_EMAIL_NEEDED = N_("Anna sähköpostiosoite, johon lähetämme linkin luonnokseen.")
+
+
+def draft_address(raw: Any) -> tuple[str | None, FieldErrors]:
+    """The address a draft's resume link goes to: all a draft needs (the other answers may be unfinished)."""
+    contact = raw.get("contact") if isinstance(raw, dict) else None
+    given = contact.get("email") if isinstance(contact, dict) else None
+    if not isinstance(given, str) or not given.strip():
+        return None, {"contact.email": Message(DRAFT_EMAIL_NEEDED)}
+    try:
+        return normalise_email(given), {}
+    except Invalid as bad:
+        return None, {"contact.email": bad.message}

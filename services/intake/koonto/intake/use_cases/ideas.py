@@ -21,7 +21,7 @@ from koonto.intake.use_cases.references import References
 from koonto.intake.use_cases.subscriptions import Subscriptions
 from koonto.shared.clock import as_utc, helsinki
 from koonto.shared.contracts import Envelope
-from koonto.shared.contracts.intake import Consents, Contact, IdeaSubmitted, Organisation
+from koonto.shared.contracts.intake import Attachment, Consents, Contact, IdeaSubmitted, Organisation
 from koonto.shared.ids import new_event_id
 from koonto.shared.mongo import Document, epoch_ms
 
@@ -43,7 +43,8 @@ class IdeaSubmissions(UseCase):
     references: References
 
     async def submit(
-        self, draft: IdeaDraft, *, idempotency_key: str | None = None, correlation_id: str | None = None
+        self, draft: IdeaDraft, *, idempotency_key: str | None = None, correlation_id: str | None = None,
+        upload_id: str | None = None, attachments: tuple[Attachment, ...] = (),
     ) -> Submission:
         """Raises IdempotencyConflict when the key was used before with another idea.
 
@@ -57,7 +58,8 @@ class IdeaSubmissions(UseCase):
         idea_id = new_event_id()
         for _ in range(MAX_REFERENCE_ATTEMPTS):
             sequence = await self.references.take(counter)
-            doc, event = self._idea(draft, now, idea_id, fingerprint, key, sequence, correlation_id)
+            doc, event = self._idea(draft, now, idea_id, fingerprint, key, sequence, correlation_id, attachments)
+            doc["upload_id"] = upload_id
             try:
                 earlier = await self.store.record_idea(doc, event)
             except ReferenceTaken:  # another replica holds this block too (a store lost a counter update): it used
@@ -94,7 +96,7 @@ class IdeaSubmissions(UseCase):
 
     def _idea(
         self, draft: IdeaDraft, now: datetime, idea_id: str, fingerprint: str, key: str | None, sequence: int,
-        correlation_id: str | None,
+        correlation_id: str | None, attachments: tuple[Attachment, ...] = (),
     ) -> tuple[Document, Envelope]:
         """The idea's document and its event under reference number `sequence`."""
         reference = format_reference(self.region.reference_prefix, helsinki(now).year, sequence)
@@ -104,7 +106,7 @@ class IdeaSubmissions(UseCase):
             organisation=Organisation(**draft.organisation), contact=Contact(**draft.contact), title=draft.title,
             description=draft.description, themes=draft.themes, target_groups=draft.target_groups,
             estimated_budget_eur=draft.estimated_budget_eur, schedule=draft.schedule,
-            consents=Consents(**draft.consents), status_url=status_url,
+            consents=Consents(**draft.consents), status_url=status_url, attachments=attachments,
         )
         event = self.events.new_event(data, subject=idea_id, correlation_id=correlation_id)
         doc = {
@@ -112,6 +114,7 @@ class IdeaSubmissions(UseCase):
             "fingerprint": fingerprint, "fingerprint_key": fingerprint, "idempotency_key": key or f"none:{idea_id}",
             **draft.as_dict(), "stage": INITIAL_STAGE, "stage_changed_at": None, "stage_changed_ms": 0,
             "erased_at": None,
+            "attachments": [a.model_dump() for a in attachments],
         }
         return doc, event
 

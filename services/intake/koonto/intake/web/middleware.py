@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-PRIVATE_PREFIXES = ("/status/", "/subscriptions/", "/ideas/receipt/")
-SECURITY_HEADERS = ((b"referrer-policy", b"same-origin"), (b"x-content-type-options", b"nosniff"),
-                    (b"x-frame-options", b"DENY"))
+PRIVATE_PREFIXES = ("/status/", "/subscriptions/", "/ideas/receipt/", "/ideas/draft/", "/attachments/")
+SECURITY_HEADERS = (
+    (b"referrer-policy", b"same-origin"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+)
 
 
 class KeepLinksPrivate:

@@ -31,6 +31,7 @@ KINDS: dict[str, Kind] = {
         Kind("status-update", "service", sms=True),
         Kind("advisor-message", "service", sms=True),
         Kind("subscription-confirm", "service"),
+        Kind("draft-resume", "service"),  # the resume link of a saved idea draft (intake's idea-draft-saved)
         Kind("registration-confirmation", "service", sms=True),
         Kind("registration-reminder", "service", sms=True),  # the day before: time, place, what to bring
         Kind("erasure-confirmation", "service", links=False),

@@ -1,5 +1,6 @@
 """idea-submitted (receipt), idea-amended (contact details), stage-changed (status update),
-association-messaged (the advisor's text), associations-introduced (each association gets the other's contact).
+association-messaged (the advisor's text), associations-introduced (each association gets the other's contact),
+idea-draft-saved (the draft's resume link).
 The rows at the end are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from koonto.notify.domain.errors import ContactNotKnownYet
 from koonto.notify.use_cases.erasure import About
 from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.advisory import AssociationMessaged, AssociationsIntroduced, IntroducedParty, StageChanged
-from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaSubmitted
+from koonto.shared.contracts.intake import Contact, IdeaAmended, IdeaDraftSaved, IdeaSubmitted
 from koonto.shared.mongo import Document
 
 
@@ -150,10 +151,25 @@ async def on_associations_introduced(event: AssociationsIntroduced, ctx: EventCo
     await deps.planner.enqueue(docs)  # keyed by (event, channel, address): a redelivery queues nothing twice
 
 
+async def on_idea_draft_saved(event: IdeaDraftSaved, ctx: EventContext, deps: NotifyContainer) -> None:
+    """The resume link of a saved draft, once per event, in the language the form was filled in. The address is
+    not in the directory (a draft is not an idea); an erasure that came after the save stops it."""
+    person = About(email=event.email, happened_at=event.saved_at)
+    if await deps.erasure.covers(person):
+        return
+    await deps.planner.enqueue_email(
+        ctx.envelope, kind="draft-resume", address=event.email.lower(), language=event.language,
+        context={"email": event.email.lower(), "resume_url": event.resume_url, "expires_at": event.expires_at},
+        recipient_ref=f"draft:{event.draft_id}",
+    )
+    await deps.erasure.undo_if_covered(person)
+
+
 SUBSCRIPTIONS = [
     Subscription(IdeaAmended, on_idea_amended),  # the contact details of an idea
     Subscription(IdeaSubmitted, on_idea_submitted),  # service messages on their own matter (legitimate interest)
     Subscription(StageChanged, on_stage_changed),
     Subscription(AssociationMessaged, on_association_messaged),
     Subscription(AssociationsIntroduced, on_associations_introduced),  # both parties consented (advisory checks)
+    Subscription(IdeaDraftSaved, on_idea_draft_saved),  # the resume link of a saved draft
 ]

@@ -13,6 +13,7 @@ KINDS: dict[str, str] = {
     "status-update": N_("Tilanteen muutos"),
     "advisor-message": N_("Neuvojan viesti"),
     "subscription-confirm": N_("Tilauksen vahvistuspyyntö"),
+    "draft-resume": N_("Linkki idean luonnokseen"),
     "registration-confirmation": N_("Ilmoittautumisen vahvistus"),
     "registration-reminder": N_("Muistutus tilaisuutta edeltävänä päivänä"),
     "advice-booking-confirmation": N_("Neuvonta-ajan vahvistus"),

@@ -15,7 +15,7 @@ from koonto.advisory.domain.errors import invalid_fields
 from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import NOTICE_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
+from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, page, render, submit
 from koonto.advisory.web.pages.fields import day, integer, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -24,14 +24,8 @@ CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  
 
 @router.get("/calls")
 async def calls_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
-    return render(
-        request,
-        "calls.html",
-        page_title=gettext(request, "Rahoitushaut"),
-        calls=await advisory.views.calls(),
-        default_funder=advisory.region.funder,
-        **shown.context(),
-    )
+    return page(request, "calls.html", shown, N_("Rahoitushaut"),
+                calls=await advisory.views.calls(), default_funder=advisory.region.funder)
 
 
 @router.post("/calls")

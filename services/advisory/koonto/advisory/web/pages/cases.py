@@ -23,6 +23,7 @@ from koonto.advisory.web.pages.partners import partner_context
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import HELSINKI
+from koonto.shared.contracts.intake import ATTACHMENT_KINDS
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -64,6 +65,8 @@ async def case_page(
         advisors=[s for s in staff if s.get("active") and {"advisor", "coordinator", "admin"} & set(s["roles"])],
         followups=await advisory.views.followups(case_id=case_id),
         advice_bookings=await advisory.views.bookings_of_case(case),
+        attachments_url=f"{str(advisory.settings.intake_public_url).rstrip('/')}/attachments/{case['idea_id']}",
+        attachment_kinds=ATTACHMENT_KINDS,
         slot_kinds=SLOT_KIND_LABELS,
         session_kinds=SESSION_KIND_LABELS,
         entry_labels=ENTRY_LABELS,

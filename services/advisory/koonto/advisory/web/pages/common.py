@@ -108,6 +108,12 @@ def theme_labels(request: Request, codes: Iterable[str]) -> list[str]:
     return [getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes]
 
 
+def page(request: Request, template: str, shown: Shown, title: str, **context: Any) -> HTMLResponse:
+    """A page with a form: its title (a Finnish text marked with N_, translated here), its data, and what `shown`
+    carries (the refusal next to the fields, the values sent, the status)."""
+    return render(request, template, page_title=gettext(request, title), **shown.context(), **context)
+
+
 def render(request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
     pages = _pages(request)
     principal: StaffPrincipal | None = getattr(request.state, "principal", None)

@@ -11,7 +11,18 @@ from fastapi.responses import HTMLResponse, Response
 from koonto.advisory.bootstrap import Deps
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import EVENT_KIND_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, municipalities, render, submit
+from koonto.advisory.web.pages.common import (
+    FRESH,
+    N_,
+    PREFIX,
+    Fresh,
+    done,
+    gettext,
+    municipalities,
+    page,
+    render,
+    submit,
+)
 from koonto.advisory.web.pages.fields import (
     Fields,
     checked,
@@ -57,15 +68,9 @@ ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.reco
 
 @router.get("/events")
 async def events_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
-    return render(
-        request,
-        "events.html",
-        page_title=gettext(request, "Koulutukset ja foorumit"),
-        events=await advisory.views.scheduled_events(),
-        event_kinds=EVENT_KIND_LABELS,
-        municipalities=municipalities(request),
-        **shown.context(),
-    )
+    return page(request, "events.html", shown, N_("Koulutukset ja foorumit"),
+                events=await advisory.views.scheduled_events(), event_kinds=EVENT_KIND_LABELS,
+                municipalities=municipalities(request))
 
 
 @router.get("/events/{event_id}")

@@ -14,7 +14,7 @@ from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import SLOT_KIND_LABELS, SLOT_STATUS_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
+from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, page, submit
 from koonto.advisory.web.pages.fields import moment, optional, posting, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -23,17 +23,10 @@ KEPT = (403, 409, 422)  # the statuses a refused slot form keeps
 
 @router.get("/slots")
 async def slots_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
-    return render(
-        request,
-        "slots.html",
-        status_code=shown.status_code,
-        page_title=gettext(request, "Neuvonta-ajat"),
-        slots=await advisory.views.advice_slots(advisory.clock.now()),
-        advisors=await advisory.views.slot_advisors(),
-        kind_labels=SLOT_KIND_LABELS,
-        status_labels=SLOT_STATUS_LABELS,
-        **{k: v for k, v in shown.context().items() if k != "status_code"},
-    )
+    return page(request, "slots.html", shown, N_("Neuvonta-ajat"),
+                slots=await advisory.views.advice_slots(advisory.clock.now()),
+                advisors=await advisory.views.slot_advisors(), kind_labels=SLOT_KIND_LABELS,
+                status_labels=SLOT_STATUS_LABELS)
 
 
 @router.post("/slots")
@@ -59,16 +52,9 @@ async def withdraw_slot(request: Request, slot_id: str, advisory: Deps, principa
 
 @router.get("/bookings")
 async def bookings_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
-    return render(
-        request,
-        "bookings.html",
-        status_code=shown.status_code,
-        page_title=gettext(request, "Varatut neuvonta-ajat"),
-        bookings=await advisory.views.advice_bookings(advisory.clock.now()),
-        now=advisory.clock.now(),
-        kind_labels=SLOT_KIND_LABELS,
-        errors=shown.errors,
-    )
+    return page(request, "bookings.html", shown, N_("Varatut neuvonta-ajat"),
+                bookings=await advisory.views.advice_bookings(advisory.clock.now()), now=advisory.clock.now(),
+                kind_labels=SLOT_KIND_LABELS)
 
 
 @router.post("/bookings/{booking_id}/held")

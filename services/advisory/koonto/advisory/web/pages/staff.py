@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from koonto.advisory.bootstrap import Deps
 from koonto.advisory.web.deps import PageAdmin
 from koonto.advisory.web.labels import ROLE_LABELS
-from koonto.advisory.web.pages.common import FRESH, PREFIX, Fresh, done, gettext, render, submit
+from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, page, render, submit
 from koonto.advisory.web.pages.fields import Fields, checked, chosen, optional, posting, text, text_or
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -23,14 +23,8 @@ STAFF_FORM: Fields = {"name": optional, "roles": chosen, "active": checked, "pas
 
 @router.get("/staff")
 async def staff_page(request: Request, advisory: Deps, principal: PageAdmin, shown: Fresh = FRESH) -> HTMLResponse:
-    return render(
-        request,
-        "staff.html",
-        page_title=gettext(request, "Käyttäjät"),
-        people=await advisory.views.staff(),
-        role_labels=ROLE_LABELS,
-        **shown.context(),
-    )
+    return page(request, "staff.html", shown, N_("Käyttäjät"),
+                people=await advisory.views.staff(), role_labels=ROLE_LABELS)
 
 
 @router.get("/staff/{staff_id}")

@@ -5,7 +5,26 @@ Everything works without JavaScript. Forms follow the GOV.UK patterns: an error 
 to each field, the message next to the field, values kept, a check step and a confirmation panel.
 """
 
-from koonto.intake.web.pages import advice, events, front, ideas, newsletters, registrations, status, subscriptions
+from koonto.intake.web.pages import (
+    advice,
+    attachments,
+    events,
+    front,
+    ideas,
+    newsletters,
+    registrations,
+    status,
+    subscriptions,
+)
 
-ROUTERS = [front.router, ideas.router, status.router, events.router, registrations.router,
-           subscriptions.router, advice.router, newsletters.router]
+ROUTERS = [
+    front.router,
+    ideas.router,
+    status.router,
+    events.router,
+    registrations.router,
+    subscriptions.router,
+    advice.router,
+    attachments.router,
+    newsletters.router,
+]

@@ -23,28 +23,45 @@ def partner_consent(idea: dict[str, Any]) -> bool:
 
 
 def _status_page(
-    request: Request, deps: IntakeContainer, token: str, idea: dict[str, Any], *,
-    values: dict[str, Any] | None = None, errors: FieldErrors | None = None, status: int = 200,
+    request: Request,
+    deps: IntakeContainer,
+    token: str,
+    idea: dict[str, Any],
+    *,
+    values: dict[str, Any] | None = None,
+    errors: FieldErrors | None = None,
+    status: int = 200,
 ) -> Response:
     stage = idea.get("stage") or "idea"
     if values is None:
         values = {
-            "contact": dict(idea.get("contact") or {}), "description": idea.get("description", ""),
+            "contact": dict(idea.get("contact") or {}),
+            "description": idea.get("description", ""),
             "partner_introductions": partner_consent(idea),
         }
     organisation = idea["organisation"]
     return deps.pages.render(
-        request, "status.html", status_code=status, page_title=deps.t(N_("Idean tila")), idea=idea, token=token,
-        csrf_token=deps.links.status.csrf_for(token), stage=stage, stage_label=deps.t(stage_label(stage)),
+        request,
+        "status.html",
+        status_code=status,
+        page_title=deps.t(N_("Idean tila")),
+        idea=idea,
+        token=token,
+        csrf_token=deps.links.status.csrf_for(token),
+        stage=stage,
+        stage_label=deps.t(stage_label(stage)),
         stage_explanation=deps.t(STAGE_EXPLANATIONS.get(stage, "")),
         stage_changed_at=as_utc(idea["stage_changed_at"]) if idea.get("stage_changed_at") else None,
-        path_stages=[(s, deps.t(stage_label(s))) for s in MAIN_PATH], done=request.query_params.get("done", ""),
+        path_stages=[(s, deps.t(stage_label(s))) for s in MAIN_PATH],
+        done=request.query_params.get("done", ""),
         submitted_at=as_utc(idea["submitted_at"]),
         erased_at=as_utc(idea["erased_at"]) if idea.get("erased_at") else None,
         municipality_name=municipality_name(
             deps.region, organisation["municipality"], organisation.get("municipality_other")
-        ) or "",
+        )
+        or "",
         theme_names=theme_names(deps.region, idea.get("themes", [])),
+        attachment_href=lambda file: f"/status/{token}/attachments/{file['attachment_id']}",
         **form_context(deps, values, errors or {}),
     )
 
@@ -63,7 +80,9 @@ async def amend(token: str, request: Request, deps: Deps) -> Response:
     if idea.get("erased_at"):
         return RedirectResponse(f"/status/{token}", status_code=303)
     amendment, errors = validate_amendment(
-        values, current_contact=idea.get("contact"), current_description=idea.get("description", ""),
+        values,
+        current_contact=idea.get("contact"),
+        current_description=idea.get("description", ""),
         default_language=(idea.get("contact") or {}).get("language", "fi"),
         current_partner_consent=partner_consent(idea),
     )
