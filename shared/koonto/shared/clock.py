@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+import re
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -25,6 +26,40 @@ def helsinki(value: datetime) -> datetime:
 
 def helsinki_date(value: datetime) -> date:
     return helsinki(value).date()
+
+
+ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat alone would also take 20260131
+
+
+class DayRefused(ValueError):
+    """Not a day that has ended: `reason` is "invalid" (not YYYY-MM-DD) or "future" (today or later)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def end_of_day(day: date) -> datetime:
+    """The end of a Helsinki day as a UTC instant: the next day's 00.00 in Helsinki (23 or 25 hours after the day's
+    start when the clocks change)."""
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=HELSINKI).astimezone(UTC)
+
+
+def ended_day(raw: str | None, today: date) -> date | None:
+    """A Helsinki day that has ended, from `YYYY-MM-DD` text (None when blank), else `DayRefused`: what the
+    "as of" views of reporting and advisory take."""
+    if raw is None or not raw.strip():
+        return None
+    text = raw.strip()
+    try:
+        if not ISO_DAY.fullmatch(text):
+            raise ValueError(text)
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise DayRefused("invalid") from None
+    if day >= today:
+        raise DayRefused("future")
+    return day
 
 
 def format_date(value: date | datetime) -> str:

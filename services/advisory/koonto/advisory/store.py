@@ -381,6 +381,15 @@ class AdvisoryStore:
         cursor = self.cases.find(flt.query(), CASE_LIST_PROJECTION).sort("stage_changed_ms", DESCENDING)
         return [revive(d) async for d in cursor.skip(skip).limit(limit)]
 
+    async def cases_with_timeline(self, flt: CaseFilter) -> list[Document]:
+        """The cases the filter's lasting conditions match (municipality, theme, text; not the stage, advisor or
+        call, which the timeline decides for a past moment), with their timelines, for the as-of board."""
+        query = flt.query()
+        for field in ("stage", "advisor_id", "call_id"):
+            query.pop(field, None)
+        cursor = self.cases.find(query, {"outbox": 0, "contact": 0, "search": 0}).sort("_id", ASCENDING)
+        return [revive(d) async for d in cursor]
+
     async def count_by_stage(self, flt: CaseFilter) -> dict[str, int]:
         query = flt.query()
         query.pop("stage", None)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from koonto.advisory.domain.as_of import case_as_of
 from koonto.advisory.domain.errors import found
+from koonto.advisory.domain.lifecycle import OPEN_STAGES
 from koonto.advisory.store import AdvisoryStore, CaseFilter
 from koonto.shared.mongo import Document, epoch_ms
+
+
+@dataclass(frozen=True)
+class AsOfBoard:
+    cases: list[Document]  # each with its stage, advisor and call as they were
+    counts: dict[str, int]  # cases per stage
+    workload: list[Document]  # as `Views.workload`, of the open cases then
 
 
 class Views:
@@ -25,7 +35,33 @@ class Views:
 
     async def workload(self) -> list[Document]:
         """Open cases per advisor (and the unassigned ones), busiest first; active advisors without cases too."""
-        by_advisor = await self.store.open_cases_by_advisor()
+        return await self._workload(await self.store.open_cases_by_advisor())
+
+    async def board_as_of(self, flt: CaseFilter, moment: datetime) -> AsOfBoard:
+        """The board as it stood just before `moment`, from every matching case's timeline (`domain.as_of`):
+        the cases that existed then, in the stage, with the advisor and the call they had then."""
+        cases: list[Document] = []
+        by_advisor: dict[str | None, dict[str, int]] = {}
+        for case in await self.store.cases_with_timeline(flt):
+            state = case_as_of(case.get("timeline") or {}, moment)
+            if state is None:
+                continue
+            if flt.advisor_id and (state.advisor_id or "none") != flt.advisor_id:
+                continue
+            if flt.call_id and state.call_id != flt.call_id:
+                continue
+            case.update(stage=state.stage, advisor_id=state.advisor_id, call_id=state.call_id)
+            case.pop("timeline", None)
+            cases.append(case)
+            if state.stage in OPEN_STAGES:
+                per_stage = by_advisor.setdefault(state.advisor_id, {})
+                per_stage[state.stage] = per_stage.get(state.stage, 0) + 1
+        counts: dict[str, int] = {}
+        for case in cases:
+            counts[case["stage"]] = counts.get(case["stage"], 0) + 1
+        return AsOfBoard(cases, counts, await self._workload(by_advisor))
+
+    async def _workload(self, by_advisor: dict[str | None, dict[str, int]]) -> list[Document]:
         staff = {s["_id"]: s for s in await self.store.list_staff()}
         rows: list[Document] = []
         for advisor_id, per_stage in by_advisor.items():

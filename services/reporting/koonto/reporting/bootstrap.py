@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
+from koonto.reporting.domain.as_of import end_of_day
+from koonto.reporting.history import StreamHistory
 from koonto.reporting.settings import ReportingSettings
-from koonto.reporting.store import Generations, ReadModels
+from koonto.reporting.store import Checkpoints, Generations, ReadModels
+from koonto.reporting.use_cases.as_of import AsOfReports
 from koonto.reporting.views import ReportViews
 from koonto.reporting.web.pages import make_pages
 from koonto.shared.clock import utcnow
@@ -40,12 +43,17 @@ class ReportingContainer:
 
 
 def bootstrap(
-    infra: Infra, settings: ReportingSettings, *, clock: Callable[[], datetime] = utcnow
+    infra: Infra, settings: ReportingSettings, *, clock: Callable[[], datetime] = utcnow,
+    day_end: Callable[[date], datetime] = end_of_day,
 ) -> ReportingContainer:
+    """`day_end`: when a day ends for the as-of reports (the end of the Helsinki day; a test names its own
+    instants, as the stream stamps its messages with the real time)."""
     generations = Generations(infra.store)
+    as_of = AsOfReports(Checkpoints(infra.store, generations.steps), StreamHistory(settings.nats_url),
+                        day_end=day_end)
     return ReportingContainer(
         settings=settings, infra=infra, region=infra.region, store=infra.store, generations=generations,
-        views=ReportViews(generations, infra.region, clock), pages=make_pages(), clock=clock,
+        views=ReportViews(generations, infra.region, clock, as_of), pages=make_pages(), clock=clock,
     )
 
 

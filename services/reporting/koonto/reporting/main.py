@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date, datetime
+
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from koonto.reporting.bootstrap import ReportingContainer, bootstrap, prepare_read_models
+from koonto.reporting.domain.as_of import end_of_day
 from koonto.reporting.privacy import RedactingDeadLetters
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.subscriptions import SUBSCRIPTIONS
@@ -24,9 +28,11 @@ def configure_app(app: FastAPI, container: ReportingContainer) -> None:
     errors.install(app)
 
 
-def build_spec(settings: ReportingSettings) -> ServiceSpec[ReportingContainer]:
+def build_spec(
+    settings: ReportingSettings, *, day_end: Callable[[date], datetime] = end_of_day
+) -> ServiceSpec[ReportingContainer]:
     def wire(infra: Infra) -> ReportingContainer:
-        return bootstrap(infra, settings)
+        return bootstrap(infra, settings, day_end=day_end)
 
     return ServiceSpec(
         name="reporting",
@@ -42,9 +48,11 @@ def build_spec(settings: ReportingSettings) -> ServiceSpec[ReportingContainer]:
     )
 
 
-def create_runtime(settings: ReportingSettings | None = None) -> Runtime[ReportingContainer]:
+def create_runtime(
+    settings: ReportingSettings | None = None, *, day_end: Callable[[date], datetime] = end_of_day
+) -> Runtime[ReportingContainer]:
     settings = settings or ReportingSettings()
-    return Runtime(build_spec(settings), settings)
+    return Runtime(build_spec(settings, day_end=day_end), settings)
 
 
 def spec_and_settings() -> tuple[ServiceSpec[ReportingContainer], ReportingSettings]:

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from koonto.reporting.domain.as_of import AsOf
 from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
 from koonto.reporting.domain.opendata import Cell, open_data_cells, periods
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
 from koonto.reporting.store import Generations
 from koonto.reporting.use_cases import reports
+from koonto.reporting.use_cases.as_of import AsOfReports
 from koonto.shared.clock import helsinki_date, utcnow
 from koonto.shared.mongo import parse_instant
 from koonto.shared.region import Region
@@ -27,6 +29,7 @@ class ReportView:
     tables: list[Table]  # the summary as the sections of the page and the files (the first: the key figures)
     generation: str  # the read-model generation it was read from
     generated_at: datetime | None
+    as_of: AsOf | None = None  # a report as it stood at the end of a past day (`domain.as_of`)
 
 
 @dataclass(frozen=True)
@@ -47,20 +50,35 @@ class OpenDataView:
 
 
 class ReportViews:
-    def __init__(self, generations: Generations, region: Region, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self, generations: Generations, region: Region, clock: Callable[[], datetime] = utcnow,
+        as_of: AsOfReports | None = None,
+    ) -> None:
         self.generations = generations
         self.region = region
         self.clock = clock
+        self.as_of = as_of
 
-    async def report(self, query: ReportQuery, *, stamped: bool = False, language: str = "fi") -> ReportView:
+    async def report(
+        self, query: ReportQuery, *, stamped: bool = False, language: str = "fi", as_of: date | None = None,
+    ) -> ReportView:
         """The report of the query's period (and municipality); `stamped`: with the time it was generated;
-        `language`: of the region's names in its tables."""
-        models = await self.generations.active()
-        generated_at = self.clock() if stamped else None
+        `language`: of the region's names in its tables; `as_of`: as it stood at the end of that past day, from
+        its checkpoint (then "generated" is the as-of moment, so the same as-of report is the same bytes)."""
+        position = None
+        if as_of is not None and self.as_of is not None:
+            models, position = await self.as_of.models(as_of)
+        else:
+            models = await self.generations.active()
+        generated_at = (position.moment if position else self.clock()) if stamped else None
         summary = await reports.build_summary(
             models, self.region, query.first, query.last, query.municipality, generated_at=generated_at
         )
-        return ReportView(summary, reports.tables(summary, self.region, language), models.generation, generated_at)
+        if position is not None:
+            summary["as_of"] = {"day": position.day.isoformat(), "moment": position.moment.isoformat(),
+                                "stream_sequence": position.sequence}
+        return ReportView(summary, reports.tables(summary, self.region, language), models.generation, generated_at,
+                          position)
 
     async def showcase(self, municipality: str | None, theme: str | None, language: str) -> ShowcaseView:
         """Funded projects whose association consented (of one municipality or theme), newest first, and the

@@ -9,17 +9,16 @@ message for the missing one, as before: half a period is more likely a mistake t
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from koonto.reporting.domain.errors import QueryErrors
+from koonto.shared.clock import ISO_DAY
 from koonto.shared.region import Region
 
 __all__ = ["QueryErrors", "ReportQuery", "default_period", "parse_report_query"]
 
 MAX_DAYS = 366 * 10
-ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")  # fromisoformat alone would also take 20260131
 
 
 @dataclass(frozen=True)

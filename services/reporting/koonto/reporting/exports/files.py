@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from koonto.reporting.domain.as_of import AsOf, as_of_file_suffix, as_of_meta
 from koonto.reporting.domain.errors import UnknownFormat
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table
@@ -31,7 +32,11 @@ def report_title(region: Region) -> str:
     return f"{region.project_name}: raportti rahoittajalle"
 
 
-def report_meta(region: Region, query: ReportQuery, generated_at: datetime) -> list[tuple[str, str]]:
+def report_meta(
+    region: Region, query: ReportQuery, generated_at: datetime, as_of: AsOf | None = None
+) -> list[tuple[str, str]]:
+    """The file's description rows; an as-of report names its day and stream position instead of the time it was
+    generated (which is its as-of moment, so that producing it again gives the same bytes)."""
     municipality = region.municipality(query.municipality) if query.municipality else None
     return [
         ("Alue", region.name_fi),
@@ -39,21 +44,22 @@ def report_meta(region: Region, query: ReportQuery, generated_at: datetime) -> l
         ("Kunta", municipality.name_fi if municipality else "Koko alue"),
         ("Rahoittaja", region.funder),
         ("Ohjelma", region.funding_programme),
-        ("Luotu", format_datetime(generated_at)),
+        *(as_of_meta(as_of) if as_of else [("Luotu", format_datetime(generated_at))]),
     ]
 
 
-def file_name(query: ReportQuery, extension: str) -> str:
+def file_name(query: ReportQuery, extension: str, as_of: AsOf | None = None) -> str:
     suffix = f"-{query.municipality}" if query.municipality else ""
-    return f"koonto-raportti-{query.first.isoformat()}-{query.last.isoformat()}{suffix}.{extension}"
+    return (f"koonto-raportti-{query.first.isoformat()}-{query.last.isoformat()}{suffix}"
+            f"{as_of_file_suffix(as_of)}.{extension}")
 
 
 def build_file(
     fmt: str, tables: list[Table], region: Region, query: ReportQuery, generated_at: datetime,
-    dialect: str = DEFAULT_DIALECT,
+    dialect: str = DEFAULT_DIALECT, as_of: AsOf | None = None,
 ) -> bytes:
     """The .xlsx, .csv (in `dialect`, see `exports.csv`) or .pdf of a report's tables."""
-    meta = report_meta(region, query, generated_at)
+    meta = report_meta(region, query, generated_at, as_of)
     if fmt == "xlsx":
         return build_xlsx(report_title(region), meta, tables, generated_at)
     if fmt == "csv":

@@ -3,6 +3,7 @@ read models of one generation with methods in domain words (`read_models`), and 
 folds a new generation into (`bulk`)."""
 
 from koonto.reporting.store.bulk import BulkReadModels
+from koonto.reporting.store.checkpoints import CHECKPOINT_PREFIX, CHECKPOINTS, Checkpoint, Checkpoints
 from koonto.reporting.store.generations import GENERATION_DOC, INITIAL_GENERATION, META_COLLECTION, Generations
 from koonto.reporting.store.read_models import (
     COLLECTION_PREFIX,
@@ -17,6 +18,8 @@ from koonto.reporting.store.read_models import (
 )
 
 __all__ = [
+    "CHECKPOINTS",
+    "CHECKPOINT_PREFIX",
     "COLLECTION_PREFIX",
     "GENERATION_DOC",
     "INITIAL_GENERATION",
@@ -25,6 +28,8 @@ __all__ = [
     "VALUE_FIELDS",
     "BulkReadModels",
     "CaseIdentity",
+    "Checkpoint",
+    "Checkpoints",
     "Document",
     "Generations",
     "ReadModels",

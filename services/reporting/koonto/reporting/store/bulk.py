@@ -76,10 +76,24 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self._parked: dict[str, Document] = {}         # event id -> parked document
         self._parked_by_idea: dict[str, set[str]] = {}
         self._spilled: set[str] = set()                # idea ids with parked events written to the store
+        self._applied_before: set[str] = set()         # event markers already on the counters (`resume`)
         self.events_pending = 0
         self._init_recounts()
 
     # -- reading what the store already has -------------------------------------------------------------
+    async def resume(self) -> None:
+        """Carry on a generation that already holds events, written by no one else (a copy of an as-of checkpoint,
+        `use_cases.as_of`): cases and markers are read back on a miss, stored counters get `$inc`, and an event
+        whose marker a counter carries already is a duplicate, as the live path's guard would tell."""
+        self._cases.forgotten = self._markers.forgotten = True
+        self._calls = {str(d["_id"]): d async for d in self.calls.find({})}
+        self._spilled = {str(d["idea_id"]) async for d in self.parked.find({}, {"idea_id": 1})}
+        for collection in (self.counters, self.monthly, self.funnel, self.funnel_monthly, self.advised_daily,
+                           self.advised_monthly):
+            async for doc in collection.find({}):
+                self._counters_stored.add(str(doc["_id"]))
+                self._applied_before.update(name for name in doc if name.startswith("e_"))
+
     async def known_facts(self, event_ids: Iterable[str]) -> None:
         """Before applying a batch: which of its event ids an earlier window already applied (when facts are
         written; otherwise the seen ids tell)."""
@@ -103,6 +117,8 @@ class BulkReadModels(BulkRecounts, ReadModels):
     # -- counters, exactly once per event ----------------------------------------------------------------
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         if event_id in self._seen or event_id in self._facts or event_id in self._known:
+            return False
+        if self._applied_before and event_marker(event_id) in self._applied_before:
             return False
         if self._write_facts:
             plan = merge_increments(with_month_rollups(list(increments)))

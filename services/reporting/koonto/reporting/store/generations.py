@@ -6,6 +6,7 @@ beside it and switches with one write to that document (see `koonto.reporting.re
 
 from __future__ import annotations
 
+from koonto.reporting.store.checkpoints import CHECKPOINT_PREFIX
 from koonto.reporting.store.read_models import COLLECTION_PREFIX, ReadModels
 from koonto.shared.clock import utcnow
 from koonto.shared.mongo import DocumentLocks, Store
@@ -58,8 +59,9 @@ class Generations:
         return previous
 
     async def drop_inactive(self) -> list[str]:
-        """Drop the collections of every generation but the active one."""
-        keep = f"{COLLECTION_PREFIX}{await self.active_name()}_"
+        """Drop the collections of every generation but the active one and the as-of checkpoints (frozen
+        generations `asof…`, see `store.checkpoints`: an old report must stay reproducible after a rebuild)."""
+        keep = (f"{COLLECTION_PREFIX}{await self.active_name()}_", f"{COLLECTION_PREFIX}{CHECKPOINT_PREFIX}")
         dropped = []
         for name in await self.store.db.list_collection_names():
             if name.startswith(COLLECTION_PREFIX) and not name.startswith(keep):

@@ -1,6 +1,8 @@
 """GET /api/v1/reports/summary[.json|.xlsx|.csv|.pdf]: the funder's report, staff only.
 
-Without `from` and `to` the report is of the current calendar year (`domain.query.default_period`); the CSV
+`as_of=YYYY-MM-DD` gives the report as it stood at the end of that past day (`domain.as_of`; the export names the
+day and the stream position). Without `from` and `to` the report is of the current calendar year (of the as-of
+day's year) (`domain.query.default_period`); the CSV
 takes `?dialect=fi` (default: `;` and decimal comma) or `en` (`,` and decimal point), see `exports.csv`. The
 files are built in a worker thread: a PDF takes about a second of CPU, which must not stall the event loop
 (and the service's consumers with it)."""
@@ -13,6 +15,7 @@ from fastapi import APIRouter, Query, Response
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from koonto.reporting.domain.as_of import parse_as_of
 from koonto.reporting.domain.query import parse_report_query
 from koonto.reporting.exports.csv import DEFAULT_DIALECT, check_dialect
 from koonto.reporting.exports.files import FORMATS, build_file, check_format, file_name
@@ -24,19 +27,29 @@ router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 async def report_response(
     deps: Deps, fmt: str, raw_from: str | None, raw_to: str | None, municipality: str | None,
-    dialect: str | None = None,
+    dialect: str | None = None, raw_as_of: str | None = None,
 ) -> Response:
     today = helsinki_date(deps.clock())
-    query = parse_report_query(deps.region, raw_from, raw_to, municipality, today=today)  # QueryErrors: 422
+    as_of = parse_as_of(raw_as_of, today)  # AsOfInvalid (a QueryErrors): 422
+    # no period: the current year, or the as-of day's year
+    query = parse_report_query(deps.region, raw_from, raw_to, municipality, today=as_of or today)  # QueryErrors: 422
     chosen = check_dialect(dialect) if fmt == "csv" else DEFAULT_DIALECT
-    view = await deps.views.report(query, stamped=True)
+    view = await deps.views.report(query, stamped=True, as_of=as_of)
     headers = {"Cache-Control": "no-store", "X-Koonto-Generation": view.generation}
+    if view.as_of is not None:
+        headers["X-Koonto-As-Of"] = view.as_of.moment.isoformat()
+        headers["X-Koonto-Stream-Sequence"] = str(view.as_of.sequence)
     if fmt == "json":
         return JSONResponse(view.summary, headers=headers)
     assert view.generated_at is not None
-    body = await run_in_threadpool(build_file, fmt, view.tables, deps.region, query, view.generated_at, chosen)
-    headers["Content-Disposition"] = f'attachment; filename="{file_name(query, fmt)}"'
+    body = await run_in_threadpool(build_file, fmt, view.tables, deps.region, query, view.generated_at, chosen,
+                                   view.as_of)
+    headers["Content-Disposition"] = f'attachment; filename="{file_name(query, fmt, view.as_of)}"'
     return Response(body, media_type=FORMATS[fmt], headers=headers)
+
+
+AS_OF_HELP = ("as it stood at the end of this past day (Helsinki), YYYY-MM-DD: from the events recorded in the "
+              "stream by then")
 
 
 @router.get("/summary", summary="The report of a period (and a municipality) as JSON")
@@ -45,8 +58,9 @@ async def summary_json(
     from_: Annotated[str | None, Query(alias="from", description="first day, YYYY-MM-DD (default: 1 January)")] = None,
     to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: 31 December)")] = None,
     municipality: Annotated[str | None, Query(description="municipality code of the region")] = None,
+    as_of: Annotated[str | None, Query(description=AS_OF_HELP)] = None,
 ) -> Response:
-    return await report_response(deps, "json", from_, to, municipality)
+    return await report_response(deps, "json", from_, to, municipality, raw_as_of=as_of)
 
 
 @router.get("/summary.{fmt}", summary="The same report as .json, .xlsx, .csv or .pdf")
@@ -56,5 +70,7 @@ async def summary_file(
     to: Annotated[str | None, Query()] = None,
     municipality: Annotated[str | None, Query()] = None,
     dialect: Annotated[str | None, Query(description="csv only: fi (default; ';' and decimal comma) or en")] = None,
+    as_of: Annotated[str | None, Query(description=AS_OF_HELP)] = None,
 ) -> Response:
-    return await report_response(deps, check_format(fmt), from_, to, municipality, dialect)  # UnknownFormat: 404
+    return await report_response(deps, check_format(fmt), from_, to, municipality, dialect,  # UnknownFormat: 404
+                                 raw_as_of=as_of)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from koonto.reporting.domain.as_of import FIELD, AsOfInvalid, as_of_period, parse_as_of
 from koonto.reporting.domain.errors import QueryErrors
 from koonto.reporting.domain.query import ReportQuery, default_period, parse_report_query
 from koonto.reporting.domain.report import Table
@@ -21,6 +23,11 @@ from koonto.shared.i18n import current_language
 from koonto.shared.region import Region
 
 router = APIRouter(include_in_schema=False)
+AS_OF_ERRORS = {  # catalogue messages, by `AsOfInvalid.reason`
+    "invalid": "Tilannepäivä ei ole päivämäärä. Anna päivä muodossa VVVV-KK-PP, esimerkiksi 2026-09-30.",
+    "future": "Tilannepäivä ei ole vielä päättynyt. Valitse eilinen tai aiempi päivä; tämän päivän luvut näet "
+              "jättämällä tilannepäivän tyhjäksi.",
+}
 
 
 def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
@@ -42,8 +49,10 @@ def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
 
 def _report_context(view: ReportView, query: ReportQuery, region: Region, gettext: Any) -> dict[str, Any]:
     municipality = region.municipality(query.municipality) if query.municipality else None
-    chosen = {"from": query.first.isoformat(), "to": query.last.isoformat(), "municipality": query.municipality or ""}
+    chosen = {"from": query.first.isoformat(), "to": query.last.isoformat(), "municipality": query.municipality or "",
+              "as_of": view.as_of.day.isoformat() if view.as_of else ""}
     return {
+        "as_of": view.as_of,
         "summary": view.summary, "figures": view.tables[0], "sections": _sections(view.tables, gettext),
         "query": query,
         "municipality_name": reports_names(region, current_language()).get(municipality.code) if municipality else None,
@@ -61,15 +70,23 @@ async def dashboard(request: Request, deps: Deps) -> Response:
     if not staff.has(*REPORT_ROLES):
         return pages.render(request, "signin.html", status_code=403, page_title=gettext("Ei käyttöoikeutta"),
                             forbidden=True, staff=staff)
-    first, last = default_period(helsinki_date(deps.clock()))  # the current calendar year
+    today = helsinki_date(deps.clock())
     params = request.query_params
+    raw_as_of = params.get("as_of") or ""
+    as_of_error: str | None = None
+    try:
+        as_of = parse_as_of(raw_as_of, today)
+    except AsOfInvalid as exc:
+        as_of_error, as_of = AS_OF_ERRORS[exc.reason], None
+    first, last = as_of_period(as_of) if as_of else default_period(today)  # the as-of day's or this year
     raw = {
         "from": params.get("from") or first.isoformat(),
         "to": params.get("to") or last.isoformat(),
         "municipality": params.get("municipality") or "",
+        "as_of": raw_as_of,
     }
-    context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None,
-                               "export_query": "", "municipality_name": None,
+    context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None, "as_of": None,
+                               "export_query": "", "municipality_name": None, "max_as_of": today - timedelta(days=1),
                                "municipality_options": list(reports_names(deps.region, current_language()).items())}
     status = 200
     try:
@@ -78,7 +95,12 @@ async def dashboard(request: Request, deps: Deps) -> Response:
         context["errors"] = exc.errors
         status = 422
     else:
-        view = await deps.views.report(query, language=current_language())
-        context.update(_report_context(view, query, deps.region, gettext))
+        context["errors"] = {}
+        if as_of_error is None:
+            view = await deps.views.report(query, language=current_language(), as_of=as_of)
+            context.update(_report_context(view, query, deps.region, gettext))
+    if as_of_error is not None:  # in the reader's language (the API's message is Finnish)
+        context["errors"] = {**context["errors"], FIELD: gettext(as_of_error)}
+        status = 422
     return pages.render(request, "dashboard.html", status_code=status, page_title=gettext("Raportit"),
                         staff=staff, **context)
