@@ -80,6 +80,8 @@ def _example_value(annotation: typing.Any, field_name: str) -> typing.Any:
         return "+358401234567"
     if field_name == "business_id":
         return "1572860-0"
+    if field_name.endswith("_url"):
+        return "https://example.fi/x"
     if field_name == "sha256":
         return "0" * 64
     if "Datetime" in name or field_name.endswith("_at"):

@@ -398,13 +398,13 @@ def _job_name(job: Callable[..., Any]) -> str:
 EVENT_LOOP = "asyncio" if sys.platform == "win32" else "uvloop"  # uvloop is not built for Windows
 
 
-def serve(spec_factory: Callable[[], tuple[ServiceSpec[Any], ServiceSettings]]) -> None:
+def serve(create_runtime: Callable[[], Runtime[Any]]) -> None:
     """Entry point of `python -m koonto.<service>`. SIGINT or SIGTERM stops it gracefully (uvicorn's shutdown, then
     `Runtime.stop`) and the process exits with status 0: uvicorn raises the signal again once it has shut down,
     which by default would end the process by that signal (SIGTERM) or a KeyboardInterrupt traceback (SIGINT)."""
-    spec, settings = spec_factory()
-    configure_logging(spec.name, settings.log_level, settings.log_json)
-    runtime = Runtime(spec, settings)
+    runtime = create_runtime()  # the service's settings from the environment
+    settings = runtime.settings
+    configure_logging(runtime.spec.name, settings.log_level, settings.log_json)
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _stopped)  # uvicorn's own handlers replace these while it runs
     uvicorn.run(

@@ -10,7 +10,7 @@ from email import policy
 from email.parser import BytesParser
 from typing import Any
 
-from koonto.devsinks import MailSink
+from koonto.devsinks import MailSink, SmsSink
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked, Contact
 from tests.notify.integration.conftest import Notify
@@ -35,7 +35,7 @@ def _parsed(sink: MailSink, n: int) -> Any:
     return BytesParser(policy=policy.default).parsebytes(sink.messages[n]["raw"])
 
 
-async def _n(sink: MailSink) -> int:
+async def _n(sink: MailSink | SmsSink) -> int:
     return len(sink.messages)
 
 
@@ -91,3 +91,40 @@ async def test_a_cancelled_booking_gets_no_reminder_but_a_confirmation_and_a_reb
     assert "http://intake.test/advice" in message.get_body(("plain",)).get_content()
     notify.clock.set(datetime(2026, 12, 2, 9, 0, tzinfo=HELSINKI))
     await stays(lambda: _n(mail_sink), until=lambda n: n == 3, duration=1.5)  # no reminders
+
+
+async def test_a_booker_who_chose_sms_gets_the_reminder_also_by_sms_once_after_the_quiet_hours(
+    notify: Notify, mail_sink: MailSink, sms_sink: SmsSink
+) -> None:
+    """As a registration reminder: e-mail always (the record with the link), and a short SMS where the booker
+    chose SMS and gave a phone; the SMS waits out the quiet hours and goes once. A booker who chose SMS without a
+    phone, and one who chose e-mail with a phone, get no SMS."""
+    by_sms = Contact(name="Sanna Tekstari", email="sanna@example.fi", phone="+358401112233", channel="sms")
+    by_mail = Contact(name="Pekka Posti", email="pekka@example.fi", phone="+358402223344", channel="email")
+    env = envelope(booked("s1", contact=by_sms, kind="phone", online_url=None))
+    await notify.publish(env)
+    await notify.publish(env, message_id=f"{env.id}-again")  # a redelivery past the stream's window
+    no_phone = Contact(name="Ville Vailla", email="ville@example.fi", channel="sms")
+    await notify.publish(envelope(booked("s2", contact=by_mail)))
+    await notify.publish(envelope(booked("s3", contact=no_phone)))
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 3, what="three confirmations")
+    assert sms_sink.messages == []  # the confirmation goes by e-mail only (it carries the calendar file)
+
+    notify.clock.set(datetime(2026, 12, 2, 7, 30, tzinfo=HELSINKI))  # the day before, in the quiet hours
+    notify.container.worker.wake()
+    await stays(lambda: _n(sms_sink), until=lambda n: n == 0, duration=1.0)
+    notify.clock.set(datetime(2026, 12, 2, 8, 0, tzinfo=HELSINKI))
+    notify.container.worker.wake()
+    await eventually(lambda: _n(sms_sink), until=lambda n: n == 1, what="the SMS reminder at 08.00")
+    await eventually(lambda: _n(mail_sink), until=lambda n: n == 6, what="the three e-mail reminders")
+    notify.container.worker.wake()
+    async def both() -> tuple[int, int]:
+        return await _n(sms_sink), await _n(mail_sink)
+
+    await stays(both, until=lambda n: n == (1, 6), duration=1.5)
+    [sms] = sms_sink.messages
+    assert sms["to"] == "+358401112233"
+    assert sms["body"].startswith("Koonto: huomenna neuvonta-aika 3.12.2026 klo 7.00, Niina Neuvoja.")
+    [delivery] = await notify.deliveries(channel="sms", status="sent")
+    assert delivery["kind"] == "advice-session-reminder" and delivery["segments"] == 1
+    assert datetime(2026, 12, 2, 8, 0, tzinfo=HELSINKI) <= delivery["sent_at"]

@@ -22,6 +22,7 @@ from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.followups import Followups
 from koonto.advisory.use_cases.partners import Partners
 from koonto.advisory.use_cases.passwords import PasswordLinks
+from koonto.advisory.use_cases.results import ProjectResults
 from koonto.advisory.use_cases.scheduler import Scheduler
 from koonto.advisory.use_cases.sessions import Sessions
 from koonto.advisory.use_cases.slots import AdviceSlots
@@ -53,6 +54,7 @@ class AdvisoryContainer(OnInfra):
     calls: Calls
     trainings: Trainings
     partners: Partners
+    results: ProjectResults
     slots: AdviceSlots
     scheduler: Scheduler
     views: Views
@@ -100,11 +102,12 @@ def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = No
     staff = StaffAccounts(context, hasher)
     partners = Partners(context)
     sessions = Sessions(context)
+    results = ProjectResults(context)
     return AdvisoryContainer(
         settings=settings, infra=infra, store=store, clock=clock, keyring=keyring, staff=staff,
         auth=Authentication(context, hasher, keyring), passwords=PasswordLinks(context, hasher, staff),
         sso=SingleSignOn(context, staff, oidc_client(settings)),
-        cases=Cases(context, partners), partners=partners,
+        cases=Cases(context, partners, results), partners=partners, results=results,
         sessions=sessions, followups=Followups(context), calls=Calls(context),
         trainings=Trainings(context), slots=AdviceSlots(context, sessions), scheduler=Scheduler(context),
         views=Views(store),

@@ -46,7 +46,3 @@ def create_runtime(
     settings = settings or AdvisorySettings()
     return Runtime(build_spec(settings, clock), settings)
 
-
-def spec_and_settings() -> tuple[ServiceSpec[AdvisoryContainer], AdvisorySettings]:
-    settings = AdvisorySettings()
-    return build_spec(settings), settings

@@ -1,7 +1,7 @@
 """The intake service's spec for the shared runtime: its table of subscriptions, indexes, routers and jobs.
 
 `bootstrap.py` builds the container (everything the handlers and routers use); this module only says what the
-runtime runs. `python -m koonto.intake` serves `spec_and_settings()`.
+runtime runs. `python -m koonto.intake` serves `create_runtime()`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from koonto.intake.web.middleware import KeepLinksPrivate
 from koonto.shared.clock import utcnow
 from koonto.shared.runtime import Infra, Runtime, ServiceSpec
 
-__all__ = ["LOCALE", "STATIC", "TEMPLATES", "build_spec", "create_runtime", "spec_and_settings"]
+__all__ = ["LOCALE", "STATIC", "TEMPLATES", "build_spec", "create_runtime"]
 
 
 def configure_app(app: FastAPI, container: IntakeContainer) -> None:
@@ -78,7 +78,3 @@ def create_runtime(
     settings = settings or IntakeSettings()
     return Runtime(build_spec(settings, clock=clock), settings)
 
-
-def spec_and_settings() -> tuple[ServiceSpec[IntakeContainer], IntakeSettings]:
-    settings = IntakeSettings()
-    return build_spec(settings), settings

@@ -1,7 +1,7 @@
 """`python -m koonto.notify` starts the notify service."""
 
-from koonto.notify.main import spec_and_settings
+from koonto.notify.main import create_runtime
 from koonto.shared.runtime import serve
 
 if __name__ == "__main__":
-    serve(spec_and_settings)
+    serve(create_runtime)

@@ -49,7 +49,3 @@ def create_runtime(
     settings = settings or NotifySettings()
     return Runtime(build_spec(settings, clock, mailer=mailer, sms=sms), settings)
 
-
-def spec_and_settings() -> tuple[ServiceSpec[NotifyContainer], NotifySettings]:
-    settings = NotifySettings()
-    return build_spec(settings), settings

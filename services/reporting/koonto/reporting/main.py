@@ -54,7 +54,3 @@ def create_runtime(
     settings = settings or ReportingSettings()
     return Runtime(build_spec(settings, day_end=day_end), settings)
 
-
-def spec_and_settings() -> tuple[ServiceSpec[ReportingContainer], ReportingSettings]:
-    settings = ReportingSettings()
-    return build_spec(settings), settings

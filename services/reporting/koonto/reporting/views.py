@@ -13,6 +13,7 @@ from koonto.reporting.domain.model import SHOWCASE_STATUS_LABELS
 from koonto.reporting.domain.opendata import Cell, open_data_cells, periods
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
+from koonto.reporting.domain.showcase import shown_results
 from koonto.reporting.store import Generations
 from koonto.reporting.use_cases import reports
 from koonto.reporting.use_cases.as_of import AsOfReports
@@ -97,7 +98,9 @@ class ReportViews:
                 "status": SHOWCASE_STATUS_LABELS.get(case.get("stage", ""), ""),
                 "stage": case.get("stage"),
                 "summary": case.get("summary") or "",
-                "results": case.get("results") or "",
+                # the closing summary, until results are published (a withdrawal takes that off too)
+                "results": "" if case.get("published_results_at") else case.get("results") or "",
+                "published": shown_results(case.get("published_results"), case.get("stage"), language),
                 "funded_on": parse_instant(case.get("reached", {}).get("funded")),
             }
             for case in await models.showcase_cases(municipality, theme)

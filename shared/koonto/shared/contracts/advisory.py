@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import EmailStr, Field
+from pydantic import EmailStr, Field, StringConstraints
 
 from koonto.shared.contracts.base import Contract, EventData
 from koonto.shared.contracts.fields import (
     AdviceTime,
     Euros,
+    HttpsUrl,
     Id,
     LanguageCode,
     LongText,
@@ -139,6 +140,50 @@ class AssociationsIntroduced(
     shared_words: tuple[ShortText, ...] = Field(default=(), description="words both descriptions use")
 
 
+class ResultsText(Contract):
+    """A funded, closed project's public results in one language: what the association agreed to publish."""
+
+    summary: Annotated[str, StringConstraints(min_length=1, max_length=5000)]
+    outcomes: tuple[ShortText, ...] = Field(default=(), max_length=30, description="one result a line")
+    photo_alt: ShortText | None = Field(default=None, description="what the photo shows, for who cannot see it")
+    link_text: ShortText | None = Field(default=None, description="what the link leads to")
+
+
+class ResultsEvent(AdvisoryEvent):
+    """What project-results-published and -withdrawn start with. Public content only: no contact person."""
+
+    case_id: Id
+    idea_id: Id
+    reference: ShortText
+
+
+class ProjectResultsPublished(
+    ResultsEvent,
+    name="project-results-published",
+    summary="Staff published a funded, closed project's results with the association's consent; reporting shows "
+    "them on the public showcase (a later publication replaces an earlier one).",
+):
+    published_at: UtcDatetime
+    published_by: Id
+    consent_recorded_at: UtcDatetime = Field(description="when staff recorded the association's consent")
+    fi: ResultsText
+    sv: ResultsText | None = None
+    en: ResultsText | None = None
+    photo_url: HttpsUrl | None = None
+    link_url: HttpsUrl | None = None
+
+
+class ProjectResultsWithdrawn(
+    ResultsEvent,
+    name="project-results-withdrawn",
+    summary="A project's published results leave the public showcase (staff withdrew them, the association "
+    "withdrew its consent, or the contact person's data was erased).",
+):
+    withdrawn_at: UtcDatetime
+    withdrawn_by: Id
+    cause: Literal["staff", "erasure"] = "staff"
+
+
 class FollowupDue(AdvisoryEvent, name="followup-due", summary="A reminder or a service-level deadline fell due."):
     followup_id: Id
     case_id: Id
@@ -252,7 +297,8 @@ class AttendanceRecorded(
     not_told: int = Field(ge=0, default=0)
     organisations: tuple[ShortText, ...] = ()
     checked_in: int | None = Field(
-        default=None, ge=0,
+        default=None,
+        ge=0,
         description="how many were ticked on the check-in list (the counts above are derived from it); None: "
         "counts typed in for an event without registration",
     )

@@ -17,6 +17,9 @@ LanguageCode = Literal["fi", "sv", "en"]
 AdviceSlotKind = Literal["in_person", "phone", "online"]  # how an advice session is held
 E164 = r"^\+[1-9][0-9]{6,14}$"
 Phone = Annotated[str, StringConstraints(pattern=E164)]
+# An address shown to the public: https only, no spaces, quotes or angle brackets (the producer checks it further,
+# e.g. advisory's `domain/results.py`; this is the contract's floor)
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s<>\"'\\]+$", max_length=2000)]
 # A personal field as it travels in the stream: sealed per person (`enc:v1:<key id>:<base64>`), or `enc:erased`
 # where the consumer could not open it because the person's key is destroyed (koonto.shared.sealing).
 Sealed = Annotated[

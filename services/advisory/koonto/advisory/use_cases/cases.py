@@ -15,6 +15,7 @@ from koonto.advisory.domain.lifecycle import (
 from koonto.advisory.store import Conflict
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.partners import Partners
+from koonto.advisory.use_cases.results import ProjectResults
 from koonto.shared.bus import EventContext
 from koonto.shared.contracts.intake import ErasureRequested, IdeaAmended, IdeaSubmitted
 from koonto.shared.mongo import Document
@@ -35,9 +36,10 @@ def _refused(exc: TransitionRefused) -> Refused:
 
 
 class Cases:
-    def __init__(self, context: Context, partners: Partners) -> None:
+    def __init__(self, context: Context, partners: Partners, results: ProjectResults) -> None:
         self.c = context
         self.partners = partners  # each case's partner profile follows the case
+        self.results = results  # an erasure also takes the case's published results off the showcase
 
     # -- from intake -----------------------------------------------------------------------------------------
     async def open_case_from_idea(self, idea: IdeaSubmitted, ctx: EventContext) -> bool:
@@ -99,8 +101,13 @@ class Cases:
         store = self.c.store
         for _ in range(RETRIES):
             changes = Case.from_document(case).erase_contact(self.c.now())
+            events = []
+            if case.get("results"):
+                withdrawn, event = self.results.withdrawal(case, SYSTEM, "erasure")
+                changes, events = {**changes, **withdrawn}, [event]
             try:
-                await store.update_case(case["_id"], case["version"], changes)
+                await store.update_case(case["_id"], case["version"], changes, *events)
+                self.c.written(*events)
                 await self.partners.refresh(case["_id"])  # the person leaves every suggestion
                 return
             except Conflict:

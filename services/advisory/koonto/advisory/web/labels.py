@@ -46,6 +46,8 @@ ENTRY_LABELS = {
     "amended": N_("Yhdistys täydensi tietoja"),
     "erased": N_("Yhteystiedot poistettu pyynnöstä"),
     "sla": N_("Ensimmäisen yhteydenoton määräaika ylittyi"),
+    "results-published": N_("Tulokset julkaistu esittelysivulla"),
+    "results-withdrawn": N_("Tulokset poistettu esittelysivulta"),
 }
 AMENDED_FIELDS = {  # what an association changed on its status page (idea-amended's changed_fields)
     "description": N_("Kuvaus"),

@@ -36,7 +36,7 @@ KINDS: dict[str, Kind] = {
         Kind("registration-reminder", "service", sms=True),  # the day before: time, place, what to bring
         Kind("erasure-confirmation", "service", links=False),
         Kind("advice-booking-confirmation", "service"),  # a booked advice time, with its .ics and cancel link
-        Kind("advice-session-reminder", "service"),  # the day before a booked advice time (not in quiet hours)
+        Kind("advice-session-reminder", "service", sms=True),  # the day before a booked time (not in quiet hours)
         Kind("advice-booking-cancelled", "service"),  # the cancellation confirmed (not for a rebooking)
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call

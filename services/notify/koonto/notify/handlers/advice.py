@@ -1,6 +1,8 @@
 """Advice bookings (hankeklinikka): intake's advice-session-booked and advice-booking-cancelled. The confirmation
 with its .ics and the signed cancel/rebook link goes at once; the reminder is queued for the day before (out of
-the quiet hours), keyed by the booking so it is queued once, and cancelled with the booking. The rows at the end
+the quiet hours), by e-mail and also by SMS when the booker chose SMS and gave a phone (short, pointing to the
+mail, as a registration reminder), keyed by the booking so it is queued once per channel, and cancelled with
+the booking. The rows at the end
 are this module's part of `subscriptions.SUBSCRIPTIONS`."""
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from typing import Any
 from koonto.notify.bootstrap import NotifyContainer
 from koonto.notify.domain.quiet_hours import reminder_due
 from koonto.notify.use_cases.erasure import About
+from koonto.notify.use_cases.planning import contact_channels
 from koonto.shared.bus import EventContext, Subscription
 from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked
 
@@ -36,9 +39,13 @@ async def on_advice_session_booked(event: AdviceSessionBooked, ctx: EventContext
     await deps.planner.enqueue_email(ctx.envelope, kind=CONFIRMATION, **mail)
     settings = deps.settings
     due = reminder_due(event.starts_at, deps.now(), settings.quiet_start_hour, settings.quiet_end_hour)
-    if due is not None:
-        await deps.planner.enqueue_email(ctx.envelope, kind=REMINDER, key=f"advice-reminder:{event.booking_id}",
-                                         due=due, **mail)
+    if due is not None:  # by e-mail, and also by SMS when that is the booker's channel (as registration reminders)
+        await deps.planner.enqueue([
+            deps.planner.plan(ctx.envelope, kind=REMINDER, channel=channel, address=address, language=contact.language,
+                              name=contact.name, context=context, recipient_ref=_ref(event.booking_id),
+                              key=f"advice-reminder:{event.booking_id}", due=due)
+            for channel, address in contact_channels(contact.model_dump(mode="json"), REMINDER, always_email=True)
+        ])
     await deps.erasure.undo_if_covered(person)
 
 

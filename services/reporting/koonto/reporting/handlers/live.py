@@ -42,6 +42,8 @@ SUBSCRIPTIONS: list[Subscription] = [
     Subscription(AssociationMessagedForReporting, on_event),
     Subscription(advisory.CallOpened, on_event),
     Subscription(advisory.CallClosed, on_event),
+    Subscription(advisory.ProjectResultsPublished, on_event),  # the showcase's results
+    Subscription(advisory.ProjectResultsWithdrawn, on_event),
     Subscription(advisory.AttendanceRecorded, on_event),
     Subscription(notify.NotificationSent, on_event),
     Subscription(notify.NotificationFailed, on_event),

@@ -41,7 +41,14 @@ from pymongo.errors import BulkWriteError
 from koonto.reporting.domain.model import Increment
 from koonto.reporting.domain.periods import with_month_rollups
 from koonto.reporting.store.bulk_recounts import BulkRecounts
-from koonto.reporting.store.read_models import CaseIdentity, Document, ReadModels, event_marker, merge_increments
+from koonto.reporting.store.read_models import (
+    RESULTS,
+    CaseIdentity,
+    Document,
+    ReadModels,
+    event_marker,
+    merge_increments,
+)
 from koonto.reporting.store.window_cache import WindowCache
 from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Store, instant
@@ -185,6 +192,11 @@ class BulkReadModels(BulkRecounts, ReadModels):
             field = "results" if to_stage == "closed" else "summary"
             self._fold_if(doc, f"{field}_at", stamp, earlier=False, also={field: public_summary})
 
+    async def record_results(self, idea_id: str, *, case_id: str, at: datetime, results: Document | None) -> None:
+        doc = await self._ensure(idea_id)
+        doc["case_id"] = case_id
+        self._fold_if(doc, f"{RESULTS}_at", instant(at), earlier=False, also={RESULTS: results})
+
     async def case_identity(self, idea_id: str) -> CaseIdentity | None:
         doc = await self._case(idea_id)
         if not doc or not doc.get("municipality"):
@@ -196,6 +208,7 @@ class BulkReadModels(BulkRecounts, ReadModels):
             doc = await self._ensure(idea_id)
             doc["erased"] = True
             doc["publication"] = False
+            doc.pop(RESULTS, None)
             doc.pop("organisation_name", None)
 
     # -- events waiting for their case ---------------------------------------------------------------------

@@ -72,6 +72,7 @@ from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensu
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
                "advised_monthly", "cases", "calls", "parked")
+RESULTS = "published_results"  # a project's results for the showcase (advisory's project-results-published)
 ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
 VALUE_FIELDS = (
@@ -308,6 +309,13 @@ class ReadModels(Recounts):
                                        also={field: public_summary})
             await self.recount_case(idea_id)
 
+    async def record_results(self, idea_id: str, *, case_id: str, at: datetime, results: Document | None) -> None:
+        """Published results (None: withdrawn): the newest wins, in any order, however often each arrives."""
+        async with self.steps.hold(self.cases.name, idea_id):
+            await self._ensure_case(idea_id)
+            await self.cases.update_one({"_id": idea_id}, {"$set": {"case_id": case_id}})
+            await self._replace_if(idea_id, f"{RESULTS}_at", instant(at), earlier=False, also={RESULTS: results})
+
     async def case_identity(self, idea_id: str) -> CaseIdentity | None:
         doc = await self.cases.find_one({"_id": idea_id}, {"municipality": 1, "org_key": 1})
         if not doc or not doc.get("municipality"):
@@ -315,13 +323,13 @@ class ReadModels(Recounts):
         return CaseIdentity(municipality=doc["municipality"], org_key=doc.get("org_key") or "")
 
     async def erase(self, idea_ids: Sequence[str]) -> None:
-        """Nothing personal is kept; still, an erased idea drops its organisation name and leaves the showcase."""
+        """Nothing personal is kept; still, an erased idea drops its organisation name, results and showcase place."""
         for idea_id in idea_ids:
             async with self.steps.hold(self.cases.name, idea_id):
                 await self._ensure_case(idea_id)
                 await self.cases.update_one(
                     {"_id": idea_id},
-                    {"$set": {"erased": True, "publication": False}, "$unset": {"organisation_name": ""}},
+                    {"$set": {"erased": True, "publication": False}, "$unset": {"organisation_name": "", RESULTS: ""}},
                 )
 
     # -- events waiting for their case ---------------------------------------------------------------------

@@ -30,6 +30,8 @@ from koonto.shared.contracts.advisory import (
     CallClosed,
     CallOpened,
     CaseOpened,
+    ProjectResultsPublished,
+    ProjectResultsWithdrawn,
     SessionLogged,
     StageChanged,
 )
@@ -116,6 +118,15 @@ async def project_notification(
     await models.apply(envelope.id, envelope.type, model.notification_increments(event))
 
 
+async def project_results_published(models: ReadModels, envelope: Envelope, event: ProjectResultsPublished) -> None:
+    results = event.model_dump(mode="json", include={"fi", "sv", "en", "photo_url", "link_url"})
+    await models.record_results(event.idea_id, case_id=event.case_id, at=event.published_at, results=results)
+
+
+async def project_results_withdrawn(models: ReadModels, envelope: Envelope, event: ProjectResultsWithdrawn) -> None:
+    await models.record_results(event.idea_id, case_id=event.case_id, at=event.withdrawn_at, results=None)
+
+
 async def project_erasure_requested(models: ReadModels, envelope: Envelope, event: ErasureRequested) -> None:
     await models.erase(event.idea_ids)  # the email and phone of the request are never read
 
@@ -129,6 +140,8 @@ HANDLERS: dict[type[EventData], Apply] = {
     AssociationMessaged: project_association_messaged,
     CallOpened: project_call_opened,
     CallClosed: project_call_closed,
+    ProjectResultsPublished: project_results_published,
+    ProjectResultsWithdrawn: project_results_withdrawn,
     AttendanceRecorded: project_attendance_recorded,
     NotificationSent: project_notification,
     NotificationFailed: project_notification,

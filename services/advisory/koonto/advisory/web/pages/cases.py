@@ -14,16 +14,30 @@ from starlette.datastructures import FormData
 from koonto.advisory.bootstrap import AdvisoryContainer, Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.lifecycle import TransitionRequest, allowed_targets
+from koonto.advisory.domain.results import CONSENT_STATEMENT, LANGUAGES, publishable, stages_reached
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import AMENDED_FIELDS, ENTRY_LABELS, SESSION_KIND_LABELS, SLOT_KIND_LABELS
 from koonto.advisory.web.pages.board import staff_names
 from koonto.advisory.web.pages.common import FRESH, PREFIX, Act, Fresh, done, render, submit
-from koonto.advisory.web.pages.fields import Fields, commas, count, day, integer, moment, optional, posting, read, text
+from koonto.advisory.web.pages.fields import (
+    Fields,
+    checked,
+    commas,
+    count,
+    day,
+    integer,
+    moment,
+    optional,
+    posting,
+    read,
+    text,
+)
 from koonto.advisory.web.pages.partners import partner_context
 from koonto.advisory.web.serialize import timeline
 from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import HELSINKI
 from koonto.shared.contracts.intake import ATTACHMENT_KINDS
+from koonto.shared.mongo import Document
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
@@ -43,6 +57,24 @@ SESSION_FORM: Fields = {
     "note": optional,
 }
 FOLLOWUP_FORM: Fields = {"due_on": day, "note": optional, "assignee_id": optional}
+RESULTS_FORM: Fields = {  # the public results, per language; the photo and link addresses; the consent
+    **{f"{name}_{lang}": optional for lang in LANGUAGES for name in ("summary", "outcomes", "photo_alt", "link_text")},
+    "photo_url": optional,
+    "link_url": optional,
+    "consent": checked,
+}
+
+
+def results_values(case: Document) -> dict[str, str]:
+    """The published results as the form's values, so that an update starts from what is shown."""
+    published = case.get("results") or {}
+    values = {name: published.get(name) or "" for name in ("photo_url", "link_url")}
+    for lang in LANGUAGES:
+        text = published.get(lang) or {}
+        for name in ("summary", "photo_alt", "link_text"):
+            values[f"{name}_{lang}"] = text.get(name) or ""
+        values[f"outcomes_{lang}"] = "\n".join(text.get("outcomes") or ())
+    return values
 
 
 @router.get("/cases/{case_id}")
@@ -72,6 +104,10 @@ async def case_page(
         entry_labels=ENTRY_LABELS,
         amended_fields=AMENDED_FIELDS,
         now_local=advisory.clock.now().astimezone(HELSINKI).strftime("%Y-%m-%dT%H:%M"),
+        results_open=publishable(case["stage"], stages_reached(case)),
+        results_languages=LANGUAGES,
+        results_values=results_values(case),
+        consent_statement=CONSENT_STATEMENT,
         **await partner_context(request, advisory, case),
         **shown.context(),
     )
@@ -127,6 +163,8 @@ CASE_FORMS: dict[str, CaseForm] = {  # POST /cases/{case_id}/<name>
     "introductions": CaseForm(
         lambda advisory: advisory.partners.introduce, {"other_case_id": text}, "introduced", "#partners"
     ),
+    "results": CaseForm(lambda advisory: advisory.results.publish, RESULTS_FORM, "results", "#results"),
+    "results/withdrawal": CaseForm(lambda advisory: advisory.results.withdraw, {}, "results-withdrawn", "#results"),
 }
 
 

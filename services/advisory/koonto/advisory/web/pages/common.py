@@ -51,6 +51,8 @@ DONE_MESSAGES = {
     "done": N_("Muistutus kuitattu."),
     "slot": N_("Neuvonta-aika julkaistu. Se näkyy nyt varattavana julkisella sivulla."),
     "withdrawn": N_("Neuvonta-aika peruttu."),
+    "results": N_("Tulokset julkaistu. Ne näkyvät julkisella esittelysivulla hetken kuluttua."),
+    "results-withdrawn": N_("Tulokset poistettu julkiselta esittelysivulta."),
     "introduced": N_("Yhdistykset esitelty toisilleen. Kumpikin saa viestin toisen yhteystiedoista."),
 }
 
