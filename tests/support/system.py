@@ -174,6 +174,7 @@ class System:
             "KOONTO_KEY_STORE_URL": f"http://127.0.0.1:{ports['intake']}",
             "KOONTO_INTAKE_PUBLIC_URL": f"http://127.0.0.1:{ports['intake']}",
             "KOONTO_ADVISORY_PUBLIC_URL": f"http://127.0.0.1:{ports['advisory']}",
+            "KOONTO_NOTIFY_PUBLIC_URL": f"http://127.0.0.1:{ports['notify']}",
             "KOONTO_DATA_DIR": str(self.base / "data"),
             "KOONTO_BOOTSTRAP_ADMIN_EMAIL": "admin@koonto.test",
             "KOONTO_BOOTSTRAP_ADMIN_PASSWORD": "admin-password-for-tests",

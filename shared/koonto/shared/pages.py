@@ -92,8 +92,9 @@ def public_site(settings: Any) -> dict[str, str]:
     of one service's pages leaves them alone)."""
     home = str(settings.intake_public_url).rstrip("/")
     showcase = str(settings.reporting_public_url).rstrip("/") + "/esittely"
+    newsletters = str(getattr(settings, "notify_public_url", "")).rstrip("/") + "/staff/newsletters"
     return {"home": home + "/", "idea": home + "/ideas/new", "showcase": showcase,
-            "privacy": home + "/privacy", "accessibility": home + "/accessibility"}
+            "privacy": home + "/privacy", "accessibility": home + "/accessibility", "newsletters": newsletters}
 
 
 class Pages:

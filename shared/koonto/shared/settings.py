@@ -30,6 +30,7 @@ class ServiceSettings(BaseSettings):
     intake_public_url: str = "http://127.0.0.1:8001"
     reporting_public_url: str = "http://127.0.0.1:8004"
     advisory_public_url: str = "http://127.0.0.1:8002"  # the staff workspace: where the sign-in is
+    notify_public_url: str = "http://127.0.0.1:8003"  # notify's staff pages (newsletters), in the staff navigation
 
     nats_url: str = "nats://127.0.0.1:4222"
     stream_replicas: int = 1

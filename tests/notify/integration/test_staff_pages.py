@@ -42,8 +42,9 @@ async def test_the_delivery_log_names_kinds_channels_and_statuses_in_the_page_la
         wide = page.split('<ul class="nav-wide">')[1].split("</ul>")[0]
         menu = page.split('<details class="nav-menu">')[1].split("</details>")[0]
         for links in (wide, menu):
-            assert links.count("<li>") == 7 and f'href="{workspace}/events"' in links
-            assert 'href="/staff/fanouts"' in links and 'href="/staff/templates"' in links
+            assert links.count("<li>") == 8 and f'href="{workspace}/events"' in links
+            assert 'href="/staff/newsletters"' in links and 'href="/staff/fanouts"' in links
+            assert 'href="/staff/templates"' in links
     assert "<summary>Valikko</summary>" in fi and "<summary>Meny</summary>" in sv and "<summary>Menu</summary>" in en
     # the links into the workspace carry the workspace's own names for its pages (one label source per term)
     from koonto.advisory.web.pages.common import make_pages as advisory_pages

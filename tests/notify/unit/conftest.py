@@ -16,7 +16,7 @@ from koonto.notify.bootstrap import NotifyContainer, bootstrap
 from koonto.notify.clock import SettableClock
 from koonto.notify.domain.retry import DeliveryError, SendResult
 from koonto.notify.settings import NotifySettings
-from koonto.notify.store import EVENT_COLLECTIONS, subscriber_document
+from koonto.notify.store import EVENT_COLLECTIONS, OUTBOX_COLLECTIONS, subscriber_document
 from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Store
 from koonto.shared.runtime import Infra
@@ -99,7 +99,8 @@ class Notify:
 def make_notify(*, store: Store | None = None, instance_id: str = "memory-1", **overrides: Any) -> Notify:
     """Notify on the in-memory store; a second replica on the same data with `store=` and another `instance_id`."""
     settings = NotifySettings(mode="test", public_base_url="http://notify.test", **overrides)
-    infra = memory_infra(settings, event_collections=EVENT_COLLECTIONS, store=store, instance_id=instance_id)
+    infra = memory_infra(settings, event_collections=EVENT_COLLECTIONS, outbox_collections=OUTBOX_COLLECTIONS,
+                         store=store, instance_id=instance_id)
     clock = SettableClock(DAYTIME)
     mailer, sms = FakeMailer(), FakeSms()
     container = bootstrap(infra, settings=settings, clock=clock, mailer=mailer, sms=sms)

@@ -264,6 +264,8 @@ async def test_a_configured_regions_mail_footer_gives_its_real_addresses_and_no_
 def test_english_mails_start_with_a_capital_letter_after_the_greeting() -> None:
     renderer = Renderer()
     for kind in KINDS:
+        if (KINDS[kind].template or kind) == "newsletter":
+            continue  # a newsletter's text is the one staff wrote, greeting or not
         lines = renderer.email(kind, "en", sample(kind)).text.splitlines()
         assert lines[0].startswith("Hello") and lines[1] == ""
         assert lines[2][:1].isupper(), (kind, lines[2])

@@ -25,6 +25,7 @@ CALLS = "calls"
 COUNTERS = "counters"
 ABUSE = "abuse_counters"
 ADVICE_SLOTS = "advice_slots"  # advisory's published advice times; each holds its bookings and their events
+NEWSLETTERS = "newsletters"  # the public archive: copies of notify's newsletter-published
 DRAFTS = "drafts"  # saved idea forms (never ideas: nothing of them reaches advisory); each carries its mail event
 ATTACHMENTS = "attachments"  # one document of metadata per file
 ATTACHMENT_CHUNKS = "attachment_chunks"  # the bytes, in chunks of CHUNK_BYTES (`_id` = "<attachment>:<n>")
@@ -50,6 +51,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("email", ASCENDING)], name="email"),
     ],
     SCHEDULED_EVENTS: [IndexModel([("starts_ms", ASCENDING)], name="starts_ms")],
+    NEWSLETTERS: [IndexModel([("published_ms", ASCENDING)], name="published_ms")],
     CALLS: [IndexModel([("status", ASCENDING), ("closes_on", ASCENDING)], name="open_calls")],
     ADVICE_SLOTS: [
         IndexModel([("status", ASCENDING), ("starts_ms", ASCENDING)], name="free_slots"),
@@ -364,6 +366,25 @@ class AdviceSlotStore:
                 )
 
 
+class NewsletterArchive:
+    """The sent newsletters, each with its editions, as notify announced them (kept once per campaign)."""
+
+    def __init__(self, store: Store) -> None:
+        self.collection = store[NEWSLETTERS]
+
+    async def keep(self, doc: Document) -> bool:
+        """Once per campaign: a redelivered or repeated announcement changes nothing."""
+        result = await self.collection.update_one({"_id": doc["_id"]}, {"$setOnInsert": doc}, upsert=True)
+        return result.upserted_id is not None
+
+    async def newest(self, limit: int = 100) -> list[Document]:
+        cursor = self.collection.find({}).sort("published_ms", -1).limit(limit)
+        return [revive(d) async for d in cursor]
+
+    async def one(self, campaign_id: str) -> Document | None:
+        return revive(await self.collection.find_one({"_id": campaign_id}))
+
+
 class UploadStore:
     """Drafts of the idea form and the files sent with it, kept in intake's own database as chunked documents
     through this adapter (GridFS would need the raw database; why not, in docs/architecture.md); plain inserts of
@@ -467,6 +488,7 @@ class IntakeStore(RegistrationPlaces):
         self.abuse = store[ABUSE]
         self.place_hints = PlaceHints()
         self.advice = AdviceSlotStore(store)
+        self.newsletters = NewsletterArchive(store)
         self.uploads = UploadStore(store)
 
     # -- ideas ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@ one row in that resource's module; a new resource's module is added here."""
 
 from __future__ import annotations
 
-from koonto.intake.handlers import advice, calls, ideas, people, registrations, scheduled_events
+from koonto.intake.handlers import advice, calls, ideas, newsletters, people, registrations, scheduled_events
 
 SUBSCRIPTIONS = [*ideas.SUBSCRIPTIONS, *calls.SUBSCRIPTIONS, *scheduled_events.SUBSCRIPTIONS, *people.SUBSCRIPTIONS,
-                 *registrations.SUBSCRIPTIONS, *advice.SUBSCRIPTIONS]
+                 *registrations.SUBSCRIPTIONS, *advice.SUBSCRIPTIONS, *newsletters.SUBSCRIPTIONS]

@@ -12,7 +12,19 @@ from koonto.intake.domain.errors import EventNotOpen, LinkRefused
 from koonto.intake.links import Links, LinkSigner
 from koonto.intake.store import IntakeStore
 from koonto.shared.clock import as_utc, helsinki_date
+from koonto.shared.markdown import to_html
 from koonto.shared.mongo import Document, epoch_ms
+
+
+def newsletter_in(newsletter: Document, language: str) -> Document:
+    """A newsletter as its archive page shows it to a reader of `language`: that edition (Finnish when not
+    written), its body in the safe Markdown subset as HTML, and the languages it was written in."""
+    editions = newsletter["editions"]
+    shown = language if language in editions else "fi"
+    edition = editions[shown]
+    return {**newsletter, "shown_language": shown, "subject": edition["subject"], "body_html": to_html(edition["body"]),
+            "languages": [lang for lang in ("fi", "sv", "en") if lang in editions],
+            "published_at": as_utc(newsletter["published_at"])}
 
 
 @dataclass
@@ -93,6 +105,15 @@ class IntakeViews:
         if slot is None or booking is None:
             raise LinkRefused("missing")
         return slot, booking
+
+    # -- the newsletter archive -----------------------------------------------------------------------------
+    async def newsletters(self, language: str) -> list[Document]:
+        """Sent newsletters, newest first, each with the subject in `language` (Finnish when not written)."""
+        return [newsletter_in(n, language) for n in await self.store.newsletters.newest()]
+
+    async def newsletter(self, campaign_id: str, language: str) -> Document | None:
+        found = await self.store.newsletters.one(campaign_id)
+        return newsletter_in(found, language) if found else None
 
     # -- operations ------------------------------------------------------------------------------------------
     async def abuse_counts(self) -> dict[str, int]:

@@ -21,6 +21,7 @@ from koonto.notify.use_cases.digest import Digest
 from koonto.notify.use_cases.erasure import Erasure
 from koonto.notify.use_cases.fanout import Fanout
 from koonto.notify.use_cases.messages import Composer
+from koonto.notify.use_cases.newsletters import Newsletters
 from koonto.notify.use_cases.planning import Planner
 from koonto.notify.use_cases.preferences import Preferences
 from koonto.notify.use_cases.recovery import Recovery
@@ -53,6 +54,7 @@ class NotifyContainer:
     sender: Sender
     worker: DeliveryWorker
     fanout: Fanout
+    newsletters: Newsletters  # campaigns staff compose, sent through the fan-out
     digest: Digest
     reminders: Reminders  # the day before a training or forum
     recovery: Recovery
@@ -80,6 +82,7 @@ def bootstrap(
     composer = Composer(core, renderer, links)
     planner = Planner(core)
     sender = Sender(core, channels, composer)
+    fanout = Fanout(core, planner)
     return NotifyContainer(
         settings=settings,
         infra=infra,
@@ -95,7 +98,8 @@ def bootstrap(
         planner=planner,
         sender=sender,
         worker=DeliveryWorker(core, sender),
-        fanout=Fanout(core, planner),
+        fanout=fanout,
+        newsletters=Newsletters(core, fanout, planner),
         digest=Digest(core, planner),
         reminders=Reminders(core, planner),
         recovery=Recovery(core),
@@ -122,6 +126,7 @@ JOBS = [
     _job("run_worker", lambda c: c.worker),
     _job("run_recovery", lambda c: c.recovery),
     _job("run_fanouts", lambda c: c.fanout),
+    _job("run_newsletters", lambda c: c.newsletters),
     _job("run_digest", lambda c: c.digest),
     _job("run_reminders", lambda c: c.reminders),
 ]

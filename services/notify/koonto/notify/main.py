@@ -8,7 +8,7 @@ from koonto.notify.channels.mail import MailSender
 from koonto.notify.channels.sms import SmsSender
 from koonto.notify.clock import Clock
 from koonto.notify.settings import NotifySettings
-from koonto.notify.store import EVENT_COLLECTIONS, INDEXES
+from koonto.notify.store import EVENT_COLLECTIONS, INDEXES, OUTBOX_COLLECTIONS
 from koonto.notify.subscriptions import SUBSCRIPTIONS
 from koonto.notify.web import ROUTERS, configure
 from koonto.shared.runtime import Infra, Runtime, ServiceSpec
@@ -31,6 +31,7 @@ def build_spec(
         subscriptions=SUBSCRIPTIONS,
         indexes=INDEXES,
         event_collections=EVENT_COLLECTIONS,  # the delivery log carries notification-sent / -failed
+        outbox_collections=OUTBOX_COLLECTIONS,  # a campaign carries its newsletter-published
         routers=ROUTERS,
         jobs=wiring.JOBS,
         on_stop=wiring.ON_STOP,

@@ -17,12 +17,18 @@ import jinja2
 
 from koonto.notify.domain import labels, sms
 from koonto.notify.domain.kinds import KINDS
-from koonto.shared import clock
+from koonto.shared import clock, markdown
 from koonto.shared.logs import get_logger
 
 TEMPLATES = Path(__file__).parent / "templates"
 LANGUAGES = ("fi", "sv", "en")
 log = get_logger(__name__)
+
+
+def _templates_of(kind: str) -> str:
+    """The template folder of a kind (a kind may look like another: `Kind.template`)."""
+    known = KINDS.get(kind)
+    return (known.template if known else None) or kind
 
 
 class TemplateMissing(LookupError):
@@ -89,6 +95,8 @@ def make_environment(template_dir: Path = TEMPLATES) -> jinja2.Environment:
         stage=lambda code, lang: labels.stage(lang, code),
         topic=lambda code, lang: labels.topic(lang, code),
         event_kind=lambda code, lang: labels.event_kind(lang, code),
+        markdown=markdown.to_html,  # a newsletter's body: the safe subset, every character of the source escaped
+        markdown_text=markdown.to_text,
     )
     return env
 
@@ -99,7 +107,7 @@ class Renderer:
         self.env = make_environment(template_dir)
 
     def has(self, kind: str, language: str, ext: str = "txt") -> bool:
-        return (self.template_dir / kind / f"{language}.{ext}").exists()
+        return (self.template_dir / _templates_of(kind) / f"{language}.{ext}").exists()
 
     def language_for(self, kind: str, language: str) -> tuple[str, bool]:
         if language in LANGUAGES and self.has(kind, language) and self.has(kind, language, "html"):
@@ -120,6 +128,7 @@ class Renderer:
 
     def email(self, kind: str, language: str, context: dict[str, Any]) -> RenderedEmail:
         used, fallback = self.language_for(kind, language)
+        kind = _templates_of(kind)
         ctx = self._context(used, context)
         text_template = self.env.get_template(f"{kind}/{used}.txt")
         subject = " ".join(self._block(text_template, "subject", ctx).split())

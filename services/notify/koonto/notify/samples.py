@@ -177,6 +177,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
 }
 
+NEWSLETTER = {
+    "edition": {
+        "subject": "Koonnon uutiskirje joulukuu 2026",
+        "body": "## Ajankohtaista\n\nHei! Uusi rahoitushaku avautuu **tammikuussa**.\n\n- Hankeklinikka torstaisin\n"
+        "- Yhdistysfoorumi Iisalmessa\n\nLisätietoja: [koonto.fi](https://koonto.example.fi)",
+    },
+    "view_url": "https://koonto.example.fi/newsletters/sample?lang=fi",
+}
+SAMPLES["newsletter"] = NEWSLETTER
+SAMPLES["newsletter-test"] = NEWSLETTER
+
 
 def sample(kind: str) -> dict[str, Any]:
     links = {} if KINDS[kind].links else {"unsubscribe_url": None, "preferences_url": None}

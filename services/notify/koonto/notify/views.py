@@ -7,12 +7,14 @@ from datetime import datetime
 
 from koonto.notify.domain.errors import NotFound
 from koonto.notify.domain.kinds import KINDS
+from koonto.notify.domain.newsletters import LANGUAGES as EDITION_LANGUAGES
+from koonto.notify.domain.newsletters import mail_context
 from koonto.notify.render import LANGUAGES, Renderer
 from koonto.notify.samples import sample
 from koonto.notify.store import Deliveries, NotifyStore
 from koonto.shared.mongo import Document
 
-STATUSES = ("pending", "sending", "sent", "failed", "skipped", "cancelled", "unconfirmed")
+STATUSES = ("pending", "held", "sending", "sent", "failed", "skipped", "cancelled", "unconfirmed")
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,43 @@ class NotifyViews:
             "failed": counts.get("failed", 0),
             "pending": counts.get("pending", 0),
             "skipped": counts.get("skipped", 0) + counts.get("cancelled", 0),
-            "done": f["status"] == "expanded" and counts.get("pending", 0) == 0 and counts.get("sending", 0) == 0,
+            "left": counts.get("pending", 0) + counts.get("held", 0) + counts.get("sending", 0),
+            "paused": bool(f.get("paused")),
+            "done": f["status"] == "expanded" and not any(counts.get(s, 0) for s in ("pending", "held", "sending")),
         }
+
+    # -- newsletters -----------------------------------------------------------------------------------------
+    async def newsletters(self) -> list[Document]:
+        return [await self._newsletter(c) for c in await self.store.campaigns.newest()]
+
+    async def newsletter(self, campaign_id: str) -> Document:
+        campaign = await self.store.campaigns.one(campaign_id)
+        if campaign is None:
+            raise NotFound(campaign_id)
+        return await self._newsletter(campaign)
+
+    async def _newsletter(self, campaign: Document) -> Document:
+        """The campaign with its progress (from its fan-out once it started) and the status staff read."""
+        fanout = await self.store.fanouts.one(f"{campaign['_id']}:newsletter")
+        progress = await self._progress(fanout) if fanout else None
+        status = campaign["status"]
+        if status == "sending":
+            status = "done" if progress and progress["done"] else "paused" if campaign.get("paused") else "sending"
+        total = progress["queued"] if progress else 0
+        finished = progress["sent"] + progress["failed"] + progress["skipped"] if progress else 0
+        percent = 100 if progress and progress["done"] else (finished * 100 // total if total else 0)
+        return {**campaign, "shown_status": status, "progress": progress, "percent": percent,
+                "subject": campaign["editions"]["fi"]["subject"]}
+
+    def newsletter_previews(self, campaign: Document, intake_url: str) -> list[Document]:
+        """The mail as each language's subscribers will get it (Finnish for a language not written)."""
+        previews = []
+        for lang in EDITION_LANGUAGES:
+            context = {**self.common_context, **mail_context(campaign["_id"], campaign["editions"], lang, intake_url),
+                       "unsubscribe_url": "#", "preferences_url": "#"}
+            email = self.renderer.email("newsletter", lang, context)
+            previews.append({"lang": lang, "email": email, "written": lang in campaign["editions"]})
+        return previews
 
     # -- templates -------------------------------------------------------------------------------------------
     def template_previews(self) -> list[Document]:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import EmailStr, Field
 
-from koonto.shared.contracts.base import EventData
-from koonto.shared.contracts.fields import Id, ShortText, UtcDatetime
+from koonto.shared.contracts.base import Contract, EventData
+from koonto.shared.contracts.fields import Id, LanguageCode, LongText, Sealed, ShortText, UtcDatetime
 
 NotificationChannel = Literal["email", "sms"]
+Topic = Literal["call_announcements", "newsletter", "events"]
 
 
 class NotifyEvent(EventData, producer="notify"):
@@ -39,3 +40,35 @@ class NotificationFailed(
     failed_at: UtcDatetime
     permanent: bool
     reason: str = Field(max_length=1000)
+
+
+class NewsletterEdition(Contract):
+    """One language of a newsletter: its subject and its body in the safe Markdown subset
+    (`koonto.shared.markdown`), rendered by whoever shows it."""
+
+    language: LanguageCode
+    subject: ShortText
+    body: LongText
+
+
+class NewsletterPublished(
+    NotifyEvent,
+    name="newsletter-published",
+    summary="Staff sent a newsletter (its sending began); intake keeps it in the public archive.",
+):
+    campaign_id: Id
+    topic: Topic = Field(description="the subscription topic whose confirmed subscribers it went to")
+    editions: tuple[NewsletterEdition, ...] = Field(min_length=1, description="Finnish first, then sv/en if written")
+    published_at: UtcDatetime
+
+
+class ConsentWithdrawn(
+    NotifyEvent,
+    name="consent-withdrawn",
+    summary="A person withdrew consent to topics in notify (one-click unsubscribe, the preference page); intake "
+    "cancels its subscription records to match.",
+):
+    email: EmailStr | Sealed
+    topics: tuple[Topic, ...] = Field(min_length=1)
+    source: ShortText = Field(description="'one-click-unsubscribe' or 'preference-page'")
+    withdrawn_at: UtcDatetime

@@ -26,6 +26,7 @@ from koonto.shared.contracts.intake import (
     SubscriptionConfirmed,
     SubscriptionRequested,
 )
+from koonto.shared.contracts.notify import ConsentWithdrawn
 from koonto.shared.mongo import Document
 from koonto.shared.sealing.cipher import ERASED, is_sealed, kid_of, open_sealed, seal
 from koonto.shared.sealing.keys import Keys, email_subject, idea_subject
@@ -68,6 +69,7 @@ RULES: dict[type[EventData], Rule] = {
     SubscriptionConfirmed: Rule(_by_email("email"), (("email",),)),
     SubscriptionCancelled: Rule(_by_email("email"), (("email",),)),
     ErasureRequested: Rule(_by_email("email"), (("email",), ("phone",))),
+    ConsentWithdrawn: Rule(_by_email("email"), (("email",),)),
 }
 BY_TYPE: dict[str, Rule] = {model.event_type(): rule for model, rule in RULES.items()}
 

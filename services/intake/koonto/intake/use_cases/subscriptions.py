@@ -128,3 +128,13 @@ class Subscriptions(UseCase):
         event = self.events.new_event(data, subject=subscription_id)
         done = await self.store.cancel_subscription(current["_id"], subscription_id, now, event)
         return "cancelled" if self.written(done, event) else "already"
+
+    async def cancel_withdrawn(self, email: str, topics: tuple[str, ...], source: str) -> list[Cancelled]:
+        """Consent withdrawn in notify (one-click unsubscribe, its preference page): our records of those topics
+        say the same (`cancel`: a redelivery finds them cancelled already and does nothing)."""
+        outcomes: list[Cancelled] = []
+        for topic in topics:
+            current = await self.store.subscription(stable_key(self.region.code, topic, email.strip().lower()))
+            if current is not None:
+                outcomes.append(await self.cancel(current["subscription_id"], source=f"notify:{source}"))
+        return outcomes

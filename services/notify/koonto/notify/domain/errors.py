@@ -15,6 +15,10 @@ class NotResendable(NotifyError):
     """Only a delivery whose outcome is unknown (unconfirmed) can be sent again."""
 
 
+class NewsletterNotEditable(NotifyError):
+    """The newsletter was scheduled or has started (or is not paused, for a resume): it stays as it is."""
+
+
 class InvalidLink(NotifyError):
     """A preference or unsubscribe link whose signature does not hold."""
 

@@ -21,6 +21,7 @@ class Kind:
     topic: Topic | None = None
     sms: bool = False  # has an SMS variant
     links: bool = True  # carries the unsubscribe and preference links (not the erasure receipt: nothing is left)
+    template: str | None = None  # the templates of another kind (a newsletter's test mail looks like the newsletter)
 
 
 KINDS: dict[str, Kind] = {
@@ -40,6 +41,10 @@ KINDS: dict[str, Kind] = {
         Kind("call-announcement", "consent", topic="call_announcements"),
         Kind("call-reminder", "service", sms=True),  # to associations preparing an application for that call
         Kind("event-invitation", "consent", topic="events"),
+        # a newsletter staff composed; its deliveries carry the topic of its audience (call_announcements and
+        # events too), and consent to THAT topic is what `may_send` checks
+        Kind("newsletter", "consent", topic="newsletter"),
+        Kind("newsletter-test", "staff", template="newsletter"),  # the composer's own test copy
         Kind("partner-introduction", "service"),  # both consented on the idea form; checked by advisory
         Kind("followup-reminder", "staff"),
         Kind("staff-digest", "staff"),
@@ -52,11 +57,16 @@ def kind(code: str) -> Kind:
     return KINDS[code]
 
 
-def may_send(kind_: Kind, consents: dict[str, bool] | None, *, suppressed: bool) -> tuple[bool, str]:
-    """(allowed, reason). Suppression (a hard bounce, an invalid number) stops everything on that address."""
+def may_send(
+    kind_: Kind, consents: dict[str, bool] | None, *, suppressed: bool, topic: str | None = None
+) -> tuple[bool, str]:
+    """(allowed, reason). Suppression (a hard bounce, an invalid number) stops everything on that address. A
+    consent-based message needs consent to its delivery's `topic` (the kind's own topic when not given); a service
+    message never looks at consents, so no unsubscribe blocks it."""
     if suppressed:
         return False, "suppressed"
     if kind_.basis == "consent":
-        if not kind_.topic or not (consents or {}).get(kind_.topic, False):
+        wanted = topic or kind_.topic
+        if not wanted or not (consents or {}).get(wanted, False):
             return False, "no-consent"
     return True, ""

@@ -5,16 +5,18 @@ Collections: `recipients` (contact persons, subscribers, registrants, staff: one
 (pending, sending, unconfirmed), `delivery_claims` (which replica sends a delivery: one unique key per attempt),
 `deliveries` (the insert-only log of outcomes; carries the notification-sent / -failed events for the shared
 relay), `suppressions`, `fanouts`, `scheduled_events`, `case_copies`, `followups`,
-`digests`.
+`digests`, `campaigns` (newsletters staff compose; the embedded outbox of `newsletter-published`),
+`consent_withdrawals` (one per withdrawal; carries its `consent-withdrawn` event for the shared relay).
 """
 
 from __future__ import annotations
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
 
+from koonto.notify.store.campaigns import Campaigns
 from koonto.notify.store.deliveries import CLAIMS, LOG, QUEUE, Deliveries
 from koonto.notify.store.fanouts import Fanouts
-from koonto.notify.store.recipients import Recipients, subscriber_document, subscriber_id
+from koonto.notify.store.recipients import WITHDRAWALS, Recipients, subscriber_document, subscriber_id
 from koonto.notify.store.records import Records
 from koonto.shared.mongo import Store
 
@@ -38,11 +40,13 @@ INDEXES = {
     ],
     CLAIMS: [IndexModel([("at", ASCENDING)], name="at")],
     "fanouts": [IndexModel([("status", ASCENDING)], name="status")],
+    "campaigns": [IndexModel([("status", ASCENDING)], name="status")],
     "case_copies": [IndexModel([("opened_at", ASCENDING)], name="opened_at")],
     "followups": [IndexModel([("received_at", ASCENDING)], name="received_at")],
 }
 
-EVENT_COLLECTIONS = [LOG]
+EVENT_COLLECTIONS = [LOG, WITHDRAWALS]
+OUTBOX_COLLECTIONS = ["campaigns"]
 
 
 class NotifyStore:
@@ -52,12 +56,15 @@ class NotifyStore:
         self.recipients = Recipients(store)
         self.deliveries = Deliveries(store)
         self.fanouts = Fanouts(store)
+        self.campaigns = Campaigns(store)
         self.records = Records(store)
 
 
 __all__ = [
     "EVENT_COLLECTIONS",
     "INDEXES",
+    "OUTBOX_COLLECTIONS",
+    "Campaigns",
     "Deliveries",
     "Fanouts",
     "NotifyStore",

@@ -61,6 +61,22 @@ class Deliveries:
         cursor = self.queue.find({"status": "pending", "due_at": {"$lte": now}})
         return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
 
+    async def hold(self, key: str) -> None:
+        """A pending delivery of a paused campaign leaves the due list (status `held`) until it is resumed."""
+        await self.queue.update_one({"_id": key, "status": "pending"}, {"$set": {"status": "held"}})
+
+    async def hold_fanout(self, fanout_id: str) -> int:
+        result = await self.queue.update_many({"fanout_id": fanout_id, "status": "pending"},
+                                              {"$set": {"status": "held"}})
+        return result.modified_count
+
+    async def release_fanout(self, fanout_id: str) -> int:
+        """held -> pending for a resumed campaign (again on every pass of the campaign job: a batch that read the
+        campaign as paused just before the resume may hold a delivery after it)."""
+        result = await self.queue.update_many({"fanout_id": fanout_id, "status": "held"},
+                                              {"$set": {"status": "pending"}})
+        return result.modified_count
+
     async def queued_count(self, query: Document) -> int:
         return await self.queue.count_documents(query)
 

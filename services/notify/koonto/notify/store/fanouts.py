@@ -22,6 +22,7 @@ class Fanouts:
         return await self.collection.find_one_and_update(
             {
                 "status": "expanding",
+                "paused": {"$ne": True},
                 "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}],
             },
             {"$set": {"locked_until": now + lease, "locked_by": owner}},
@@ -43,6 +44,14 @@ class Fanouts:
         await self.collection.update_one(
             {"_id": fanout_id, "locked_by": owner}, {"$unset": {"locked_until": "", "locked_by": ""}}
         )
+
+    async def set_paused(self, fanout_id: str, paused: bool) -> bool:
+        result = await self.collection.update_one({"_id": fanout_id}, {"$set": {"paused": paused}})
+        return result.matched_count == 1
+
+    async def paused_among(self, fanout_ids: set[str]) -> set[str]:
+        cursor = self.collection.find({"_id": {"$in": sorted(fanout_ids)}, "paused": True}, {"_id": 1})
+        return {d["_id"] async for d in cursor}
 
     async def one(self, fanout_id: str) -> Document | None:
         return await self.collection.find_one({"_id": fanout_id})

@@ -8,9 +8,12 @@ from datetime import datetime
 from pymongo import ASCENDING
 
 from koonto.notify.domain.keys import normalise_address
+from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Collection, Document, Store, epoch_ms
+from koonto.shared.outbox import event_field
 
 COLLECTION = "recipients"
+WITHDRAWALS = "consent_withdrawals"
 
 
 def subscriber_id(email: str) -> str:
@@ -56,6 +59,7 @@ async def write_if_newer(collection: Collection, doc_id: str, field: str, ms: in
 class Recipients:
     def __init__(self, store: Store) -> None:
         self.collection = store[COLLECTION]
+        self.withdrawals = store[WITHDRAWALS]
 
     # -- contact persons of ideas ----------------------------------------------------------------------------
     async def remember_contact(self, idea_id: str, fields: Document) -> None:
@@ -116,6 +120,13 @@ class Recipients:
             "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
         }
         return await write_if_newer(self.collection, key, f"topics.{topic}.at_ms", at_ms, update)
+
+    async def record_withdrawal(self, envelope: Envelope, topics: Sequence[str], at: datetime) -> None:
+        """A withdrawal made here, carrying its `consent-withdrawn` event (for intake's records). Written before
+        the consents themselves: a crash between the two leaves intake cancelling, and its
+        `subscription-cancelled` coming back withdraws the consent here after all."""
+        await self.withdrawals.insert_new({"_id": envelope.id, "topics": list(topics), "at": at,
+                                           **event_field(envelope)})
 
     async def subscriber(self, email: str) -> Document | None:
         return await self.collection.find_one({"_id": subscriber_id(email)})

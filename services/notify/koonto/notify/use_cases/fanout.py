@@ -27,8 +27,11 @@ def wants(subscriber: Document, fanout: Document, region: Region) -> bool:
     consent = ((subscriber.get("topics") or {}).get(fanout["topic"]) or {}).get("consent", False)
     if not consent:
         return False
-    wanted = fanout.get("municipality")
     home = subscriber.get("municipality")
+    segment = fanout.get("municipalities")
+    if segment is not None:  # a newsletter to chosen municipalities: only subscribers who chose one of them
+        return home in segment
+    wanted = fanout.get("municipality")
     if not wanted or fanout.get("online") or home is None:
         return True
     return home == wanted or home in region.neighbours(wanted)
@@ -53,11 +56,13 @@ class Fanout:
         title: str,
         municipality: str | None = None,
         online: bool = False,
+        municipalities: list[str] | None = None,
+        fanout_id: str | None = None,
     ) -> bool:
         """Records the fan-out (once per cause event and kind); the expansion job takes it from there."""
         created = await self.store.fanouts.create(
             {
-                "_id": f"{cause.id}:{kind}",
+                "_id": fanout_id or f"{cause.id}:{kind}",
                 "cause_event_id": cause.id,
                 "cause_type": cause.type,
                 "correlation_id": cause.correlationid,
@@ -66,6 +71,7 @@ class Fanout:
                 "topic": topic,
                 "municipality": municipality,
                 "online": online,
+                "municipalities": municipalities,
                 "context": jsonable(context),
                 "title": title,
                 "status": "expanding",
@@ -135,6 +141,7 @@ class Fanout:
                 context={},
                 recipient_ref=subscriber["_id"],
                 fanout_id=fanout_id,
+                topic=fanout["topic"],
             )
             for subscriber in batch
             if wants(subscriber, fanout, self.core.region)

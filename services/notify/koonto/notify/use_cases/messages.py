@@ -14,6 +14,7 @@ from koonto.notify.compose import email_message
 from koonto.notify.domain import ics
 from koonto.notify.domain.keys import message_id
 from koonto.notify.domain.kinds import KINDS
+from koonto.notify.domain.newsletters import mail_context
 from koonto.notify.domain.retry import DeliveryError
 from koonto.notify.links import Links
 from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
@@ -53,6 +54,9 @@ class Composer:
                 fanout = await self.fanouts.one(fanout_id)
                 self._fanout_contexts[fanout_id] = (fanout or {}).get("context") or {}
             context = {**self._fanout_contexts[fanout_id], **context}
+        if "editions" in context and "edition" not in context:  # a newsletter: the reader's edition
+            context.update(mail_context(context["campaign_id"], context["editions"], doc["language"],
+                                        context["intake_url"]))
         return {**self.common_context(), **context}
 
     async def email(self, doc: Document, now: datetime) -> Email:

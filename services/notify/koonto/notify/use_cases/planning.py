@@ -50,9 +50,11 @@ class Planner:
         erase_after_send: bool = False,
         key: str | None = None,
         due: datetime | None = None,
+        topic: str | None = None,
     ) -> Document:
         """`key`: what the delivery is one of, when not its cause event (several events asking for one mail).
-        `due`: not before then (a reminder); an SMS still waits for the end of the quiet hours."""
+        `due`: not before then (a reminder); an SMS still waits for the end of the quiet hours. `topic`: the
+        consent it is sent on, when not the kind's own (a newsletter to the subscribers of another topic)."""
         now, settings = self.core.now(), self.core.settings
         address = normalise_address(channel, address)
         due = max(due or now, now)
@@ -64,7 +66,7 @@ class Planner:
             "cause_type": cause.type,
             "correlation_id": cause.correlationid,
             "kind": kind,
-            "topic": KINDS[kind].topic,
+            "topic": topic or KINDS[kind].topic,
             "channel": channel,
             "address": address,
             "address_hash": address_hash(channel, address),

@@ -9,7 +9,9 @@ from collections.abc import Sequence
 from koonto.notify.domain.errors import InvalidLink
 from koonto.notify.domain.kinds import TOPICS
 from koonto.notify.links import Links, LinkTarget
+from koonto.notify.store import subscriber_id
 from koonto.notify.use_cases.core import Core
+from koonto.shared.contracts.notify import ConsentWithdrawn
 
 
 class Preferences:
@@ -43,5 +45,14 @@ class Preferences:
         await self.withdraw(target.email, topics, source="one-click-unsubscribe")
 
     async def withdraw(self, email: str, topics: Sequence[str], *, source: str) -> None:
+        """Consent withdrawn here is told to intake (`consent-withdrawn`), whose subscription records then say
+        the same; a topic the address had not consented to is not news to anyone."""
+        now, current = self.core.now(), await self.topics(email)
+        news = tuple(t for t in topics if current.get(t))
+        if news:
+            data = ConsentWithdrawn(email=email, topics=news, source=source, withdrawn_at=now)  # type: ignore[arg-type]
+            envelope = self.core.infra.new_event(data, subject=subscriber_id(email))
+            await self.recipients.record_withdrawal(envelope, news, now)
+            self.core.infra.events_written(envelope)
         for topic in topics:
-            await self.recipients.record_consent(email, topic=topic, consent=False, at=self.core.now(), source=source)
+            await self.recipients.record_consent(email, topic=topic, consent=False, at=now, source=source)

@@ -38,6 +38,7 @@ class Checks:
     suppressed: set[str]
     consents: dict[str, dict[str, bool]]
     recorded: list[str] = field(default_factory=list)
+    paused: set[str] = field(default_factory=set)  # fan-outs (campaigns) staff paused: their deliveries wait
 
 
 class Sender:
@@ -55,7 +56,9 @@ class Sender:
         suppressed = await self.store.records.suppressed_among([f"{d['channel']}:{d['address_hash']}" for d in docs])
         emails = [d["address"] for d in docs if d["channel"] == "email" and d.get("topic")]
         consents = await self.store.recipients.consents_of(emails) if emails else {}
-        return Checks(suppressed, consents)
+        fanouts = {d["fanout_id"] for d in docs if d.get("fanout_id")}
+        paused = await self.store.fanouts.paused_among(fanouts) if fanouts else set()
+        return Checks(suppressed, consents, paused=paused)
 
     async def deliver(self, doc: Document, checks: Checks | None = None) -> str:
         """Returns what became of it: sent, skipped, postponed, retry, failed, or taken (by someone else). With
@@ -80,8 +83,12 @@ class Sender:
         settings, now, key = self.settings, self.core.now(), candidate["_id"]
         kind = KINDS[candidate["kind"]]
         suppressed = f"{candidate['channel']}:{candidate['address_hash']}" in checks.suppressed
-        consents = checks.consents.get(candidate["address"]) if kind.topic else None
-        allowed, reason = may_send(kind, consents, suppressed=suppressed)
+        topic = candidate.get("topic") or kind.topic
+        consents = checks.consents.get(candidate["address"]) if topic else None
+        allowed, reason = may_send(kind, consents, suppressed=suppressed, topic=topic)
+        if candidate.get("fanout_id") in checks.paused:
+            await self.deliveries.hold(key)  # out of the due list until the campaign is resumed
+            return "held"
         lease = timedelta(seconds=settings.delivery_lease_seconds)
         doc = await self.deliveries.claim(candidate, now=now, lease=lease, owner=self.owner)
         if doc is None:

@@ -13,7 +13,7 @@ from koonto.notify.web import errors, labels
 from koonto.notify.web.api import fanouts as fanouts_api
 from koonto.notify.web.api import notifications
 from koonto.notify.web.pages import fanouts as fanouts_page
-from koonto.notify.web.pages import log, preferences, templates
+from koonto.notify.web.pages import log, newsletters, preferences, templates
 
 ROUTERS: list[APIRouter] = [
     notifications.router,
@@ -21,6 +21,7 @@ ROUTERS: list[APIRouter] = [
     log.router,
     templates.router,
     fanouts_page.router,
+    newsletters.router,
     preferences.router,
 ]
 

@@ -26,6 +26,8 @@ KINDS: dict[str, str] = {
     "followup-reminder": N_("Muistutus neuvojalle"),
     "staff-digest": N_("Päivän kooste henkilöstölle"),
     "staff-password-link": N_("Salasanalinkki henkilöstölle"),
+    "newsletter": N_("Uutiskirje"),
+    "newsletter-test": N_("Uutiskirjeen testiviesti"),
 }
 
 CHANNELS: dict[str, str] = {"email": N_("Sähköposti"), "sms": N_("Tekstiviesti")}
@@ -38,6 +40,21 @@ STATUSES: dict[str, str] = {
     "skipped": N_("Ohitettu"),
     "cancelled": N_("Peruttu"),
     "unconfirmed": N_("Lähetys varmistamatta"),
+    "held": N_("Keskeytetty"),
+}
+
+TOPICS: dict[str, str] = {
+    "call_announcements": N_("Rahoitushakujen tiedotteet"),
+    "newsletter": N_("Uutiskirje"),
+    "events": N_("Koulutukset ja foorumit"),
+}
+
+CAMPAIGNS: dict[str, str] = {  # a newsletter's status
+    "draft": N_("Luonnos"),
+    "scheduled": N_("Ajastettu"),
+    "sending": N_("Lähtee"),
+    "paused": N_("Keskeytetty"),
+    "done": N_("Lähetetty"),
 }
 
 REASONS: dict[str, str] = {  # why a delivery was skipped, cancelled or postponed
@@ -59,7 +76,7 @@ OTHER = N_("Muu")
 
 ALL: dict[str, dict[str, str]] = {
     "kinds": KINDS, "channels": CHANNELS, "statuses": STATUSES, "reasons": REASONS, "bases": BASES,
-    "languages": LANGUAGES,
+    "languages": LANGUAGES, "topics": TOPICS, "campaigns": CAMPAIGNS,
 }
 
 

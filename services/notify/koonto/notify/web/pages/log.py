@@ -14,7 +14,8 @@ from koonto.notify.web.pages.staff import render_staff
 from koonto.shared.i18n import N_
 
 router = APIRouter(include_in_schema=False)
-FILTERS = ("recipient", "kind", "status", "since", "until")  # the log's query parameters (an empty one: no condition)
+# the log's query parameters (an empty one: no condition); `fanout`: one newsletter's or announcement's deliveries
+FILTERS = ("recipient", "kind", "status", "since", "until", "fanout")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -45,6 +46,7 @@ async def delivery_log(request: Request, deps: Deps, principal: Staff) -> HTMLRe
         status=filters["status"] or None,
         since=parse_day("since", filters["since"], errors),
         until=parse_day("until", filters["until"], errors),
+        fanout_id=filters["fanout"] or None,
     )
     items = await deps.views.deliveries(where, limit=200)
     return render_staff(
