@@ -67,11 +67,7 @@ class NotifyContainer:
 
 
 def bootstrap(
-    infra: Infra,
-    *,
-    settings: NotifySettings,
-    clock: Clock | None = None,
-    mailer: MailSender | None = None,
+    infra: Infra, *, settings: NotifySettings, clock: Clock | None = None, mailer: MailSender | None = None,
     sms: SmsSender | None = None,
 ) -> NotifyContainer:
     core = Core(settings, infra, clock or SystemClock(), NotifyStore(infra.store), Signals())
@@ -84,18 +80,8 @@ def bootstrap(
     sender = Sender(core, channels, composer)
     fanout = Fanout(core, planner)
     return NotifyContainer(
-        settings=settings,
-        infra=infra,
-        store=core.store,
-        clock=core.clock,
-        core=core,
-        channels=channels,
-        signals=core.signals,
-        links=links,
-        renderer=renderer,
-        pages=pages,
-        composer=composer,
-        planner=planner,
+        settings=settings, infra=infra, store=core.store, clock=core.clock, core=core, channels=channels,
+        signals=core.signals, links=links, renderer=renderer, pages=pages, composer=composer, planner=planner,
         sender=sender,
         worker=DeliveryWorker(core, sender),
         fanout=fanout,

@@ -43,6 +43,13 @@ class DeliveryFilter:
         return query
 
 
+def found(doc: Document | None, key: str) -> Document:
+    """`doc`, or NotFound naming `key` when there is none."""
+    if doc is None:
+        raise NotFound(key)
+    return doc
+
+
 class NotifyViews:
     def __init__(self, store: NotifyStore, renderer: Renderer, common_context: Document) -> None:
         self.store = store
@@ -55,20 +62,14 @@ class NotifyViews:
         return await self.store.deliveries.newest(where.query(), limit=limit, skip=skip)
 
     async def delivery(self, delivery_id: str) -> Document:
-        doc = await self.store.deliveries.one(delivery_id)
-        if doc is None:
-            raise NotFound(delivery_id)
-        return doc
+        return found(await self.store.deliveries.one(delivery_id), delivery_id)
 
     # -- fan-outs with their progress ------------------------------------------------------------------------
     async def fanouts(self) -> list[Document]:
         return [await self._progress(f) for f in await self.store.fanouts.newest()]
 
     async def fanout(self, fanout_id: str) -> Document:
-        fanout = await self.store.fanouts.one(fanout_id)
-        if fanout is None:
-            raise NotFound(fanout_id)
-        return await self._progress(fanout)
+        return await self._progress(found(await self.store.fanouts.one(fanout_id), fanout_id))
 
     async def _progress(self, f: Document) -> Document:
         counts = await self.store.deliveries.status_counts(f["_id"])
@@ -95,10 +96,7 @@ class NotifyViews:
         return [await self._newsletter(c) for c in await self.store.campaigns.newest()]
 
     async def newsletter(self, campaign_id: str) -> Document:
-        campaign = await self.store.campaigns.one(campaign_id)
-        if campaign is None:
-            raise NotFound(campaign_id)
-        return await self._newsletter(campaign)
+        return await self._newsletter(found(await self.store.campaigns.one(campaign_id), campaign_id))
 
     async def _newsletter(self, campaign: Document) -> Document:
         """The campaign with its progress (from its fan-out once it started) and the status staff read."""

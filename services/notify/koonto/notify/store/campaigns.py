@@ -7,28 +7,21 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pymongo import DESCENDING
-
+from koonto.notify.store.listed import Listed
 from koonto.shared.contracts import Envelope
-from koonto.shared.mongo import Document, Store, epoch_ms, revive
+from koonto.shared.mongo import Document, epoch_ms, revive
 from koonto.shared.outbox import outbox_set
 
 COLLECTION = "campaigns"
 
 
-class Campaigns:
-    def __init__(self, store: Store) -> None:
-        self.collection = store[COLLECTION]
-
-    async def create(self, doc: Document) -> bool:
-        return await self.collection.insert_new(doc)
+class Campaigns(Listed):
+    COLLECTION = COLLECTION
+    UNLISTED = "outbox"
 
     async def one(self, campaign_id: str) -> Document | None:
         return revive(await self.collection.find_one({"_id": campaign_id}, {"outbox": 0}))
 
-    async def newest(self, limit: int = 50) -> list[Document]:
-        cursor = self.collection.find({}, {"outbox": 0}).sort("created_at", DESCENDING).limit(limit)
-        return [revive(d) async for d in cursor]
 
     async def revise(self, campaign_id: str, fields: Document, now: datetime) -> bool:
         """A draft's content, audience and count; a scheduled or started campaign is not changed."""

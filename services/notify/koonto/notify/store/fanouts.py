@@ -4,25 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from pymongo import DESCENDING
-
-from koonto.shared.mongo import Document, Store
+from koonto.notify.store.listed import Listed
+from koonto.shared.mongo import Document
 
 COLLECTION = "fanouts"
 
 
-class Fanouts:
-    def __init__(self, store: Store) -> None:
-        self.collection = store[COLLECTION]
-
-    async def create(self, doc: Document) -> bool:
-        return await self.collection.insert_new(doc)
+class Fanouts(Listed):
+    COLLECTION = COLLECTION
+    UNLISTED = "context"
 
     async def claim(self, *, now: datetime, lease: timedelta, owner: str) -> Document | None:
         return await self.collection.find_one_and_update(
             {
                 "status": "expanding",
-                "paused": {"$ne": True},
+                "paused": {"$in": [False, None]},  # not paused (None: also a fan-out from before pausing existed)
                 "$or": [{"locked_until": {"$exists": False}}, {"locked_until": {"$lt": now}}, {"locked_by": owner}],
             },
             {"$set": {"locked_until": now + lease, "locked_by": owner}},
@@ -56,6 +52,3 @@ class Fanouts:
     async def one(self, fanout_id: str) -> Document | None:
         return await self.collection.find_one({"_id": fanout_id})
 
-    async def newest(self, limit: int = 50) -> list[Document]:
-        cursor = self.collection.find({}, {"context": 0}).sort("created_at", DESCENDING).limit(limit)
-        return [d async for d in cursor]
