@@ -39,7 +39,7 @@ from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Store, make_client
 from koonto.shared.region import load_region
 from tests.reporting.synthetic import stream
-from tests.support.servers import mongo_server, nats_server, temp_base
+from tests.support.servers import provide_mongo, provide_nats, temp_base
 
 YEAR = ReportQuery(date(2026, 1, 1), date(2026, 12, 31), None)
 FIRST_DAY, LATER_DAY = date(2026, 9, 30), date(2026, 10, 31)
@@ -119,15 +119,8 @@ def main() -> int:
     args = parser.parse_args()
     os.environ["KOONTO_TEST_STORE"] = args.store
     base = temp_base("koonto-as-of-bench-")
-    nats_srv, mongo = nats_server(base), mongo_server(base)
-    nats_srv.start()
-    mongo.start()
-    try:
-        asyncio.run(run(f"nats://127.0.0.1:{nats_srv.port}", f"mongodb://127.0.0.1:{mongo.port}/", args.events,
-                        args.repeats))
-    finally:
-        mongo.stop()
-        nats_srv.stop()
+    with provide_nats(base) as (nats_url, _), provide_mongo(base) as (mongo_url, _):
+        asyncio.run(run(nats_url, mongo_url, args.events, args.repeats))
     return 0
 
 
