@@ -274,10 +274,11 @@ class AdviceSlotStore:
 
     Who takes a free slot (a booking, or advisory's withdrawal) is decided by a unique-key insert, which every
     supported store enforces across replicas: claim n of the slot, `slot_claims._id = "<slot>:<n>"`, n one past the
-    slot's `claim_n` (its generation). Only the claim's winner then marks the slot, guarded by `claim_n` n-1 -> n
-    (the booking and its advice-session-booked in the same write). A cancellation frees the slot and leaves `claim_n`
-    at n, so the next booking claims n+1. A claim whose writer never marked the slot (a crash or a lost store between
-    the two writes) is passed over once it is older than `SLOT_CLAIM_LEASE`: the slot's number moves past it. (The
+    slot's `claim_n` (its generation). Only the claim's winner then marks the slot, guarded by `claim_n` below n and
+    setting it to n (the booking and its advice-session-booked in the same write). A cancellation frees the slot and
+    leaves `claim_n` at n, so the next booking claims n+1. A claim whose writer never marked the slot (a crash or a
+    lost store between the two writes) is passed over once it is older than `SLOT_CLAIM_LEASE`: the next writer
+    claims n+1, whose mark needs `claim_n` below n+1, so the slot's number jumps past the orphan. (The
     compare-and-set on the slot alone that this replaced held within one replica only on the CI store: two replicas
     gave two bookings of ten in each of four runs; docs/working-on-koonto.md, "Decisions concurrent writers race
     for".)"""
@@ -308,7 +309,7 @@ class AdviceSlotStore:
     async def withdraw(self, slot_id: str, n: int, withdrawn_at: datetime) -> bool:
         """free -> withdrawn under claim n; False when the slot moved on (someone booked it first: it stands)."""
         result = await self.slots.update_one(
-            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_up_to(n - 1)},
+            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_below(n)},
             {"$set": {"status": "withdrawn", "withdrawn_at": withdrawn_at, "claim_n": n}},
         )
         return result.modified_count == 1
@@ -317,13 +318,14 @@ class AdviceSlotStore:
     async def claim(self, seen: Document, *, who: str, booking_id: str | None, now: datetime) -> SlotClaim | None:
         """The slot's next generation for this writer, or None when another writer holds it.
 
-        `seen` is the slot as read. A number taken by a writer whose slot moved past it since (read stale) is tried
-        again from the slot as it is now; one whose writer never marked the slot is passed over after the lease. A
-        fresh claim of the same `who` (the same person's double submit, advisory's withdrawal redelivered) is
-        returned as theirs, with the booking id it names."""
+        `seen` is the slot as read. A number the slot has moved past since (read stale) is tried again from the
+        slot as it is now; one whose writer never marked the slot is passed over after the lease (the next number is
+        claimed: nothing is written to the slot for it, so no write there can race the winner's mark). A fresh
+        claim of the same `who` (the same person's double submit, advisory's withdrawal redelivered) is returned as
+        theirs, with the booking id it names."""
         slot_id = seen["_id"]
-        for _ in range(4):  # each pass reads a newer slot; a handful covers any real interleaving
-            n = int(seen.get("claim_n") or 0) + 1
+        n = int(seen.get("claim_n") or 0) + 1
+        for _ in range(6):  # each pass moves n on; a handful covers any real interleaving
             claim = {"_id": f"{slot_id}:{n}", "slot": slot_id, "n": n, "who": who, "booking_id": booking_id,
                      "claimed_at": now}
             if await self.claims.insert_new(claim):
@@ -333,16 +335,13 @@ class AdviceSlotStore:
             if current is None or current.get("status") != "free":
                 return None
             if held is None:  # released by its writer just now: the number is free again
-                seen = current
                 continue
-            moved_on = int(current.get("claim_n") or 0) >= n
-            if not moved_on and held["claimed_at"] > now - SLOT_CLAIM_LEASE:
+            if int(current.get("claim_n") or 0) >= n:  # read stale: the slot is past it
+                n = int(current["claim_n"]) + 1
+                continue
+            if held["claimed_at"] > now - SLOT_CLAIM_LEASE:
                 return SlotClaim(n, held.get("booking_id")) if held.get("who") == who else None
-            if not moved_on:  # orphaned: its writer never marked the slot; move the slot's number past it
-                await self.slots.update_one(
-                    {"_id": slot_id, "status": "free", "claim_n": _claimed_up_to(n - 1)}, {"$set": {"claim_n": n}}
-                )
-            seen = current if moved_on else {**current, "claim_n": n}
+            n += 1  # orphaned: its writer never marked the slot
         return None
 
     async def release(self, slot_id: str, n: int) -> None:
@@ -365,7 +364,7 @@ class AdviceSlotStore:
         if booking.get("idea_id"):
             additions["booked_ideas"] = booking["idea_id"]
         result = await self.slots.update_one(
-            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_up_to(n - 1)},
+            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_below(n)},
             {
                 "$set": {
                     "status": "booked",
@@ -767,6 +766,7 @@ class IntakeStore(RegistrationPlaces):
         return result.modified_count == 1
 
 
-def _claimed_up_to(n: int) -> Any:
-    """The slot's `claim_n` equal to n; a slot kept before claims were numbered has none (0)."""
-    return {"$in": [0, None]} if n == 0 else n
+def _claimed_below(n: int) -> Any:
+    """The slot's `claim_n` below n (a slot kept before claims were numbered has none: 0). An `$in` of the few
+    numbers rather than `$lt`, which misses a missing field on some supported stores."""
+    return {"$in": [None, *range(n)]}
