@@ -85,8 +85,10 @@ class Recipients:
         language: str | None = None,
         municipality: str | None = None,
         unsubscribe_url: str | None = None,
+        themes: Sequence[str] | None = None,
     ) -> bool:
-        """Per-topic consent with its time and source; an older statement never overrides a newer one."""
+        """Per-topic consent with its time and source; an older statement never overrides a newer one. `themes`
+        (a confirmation's: the topic's themes, empty for every theme) replace the topic's; None leaves them."""
         key = subscriber_id(email)
         await self.collection.update_one(
             {"_id": key},
@@ -111,6 +113,8 @@ class Recipients:
         }
         if unsubscribe_url:
             fields[f"topics.{topic}.unsubscribe_url"] = unsubscribe_url
+        if themes is not None:
+            fields[f"topics.{topic}.themes"] = list(themes)
         if language:
             fields["language"] = language
         if municipality is not None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from koonto.notify.domain.newsletters import in_themes
 from koonto.notify.domain.values import jsonable
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
@@ -23,9 +24,10 @@ def wants(subscriber: Document, fanout: Document, region: Region) -> bool:
     place (an event in one municipality), the rule the subscription form states ("primarily your own
     municipality"): a subscriber hears of events in their own municipality and the rest of its sub-region
     (seutukunta: a Kuopio subscriber is invited to a training in Siilinjärvi, not to one in Iisalmi); an event
-    with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone."""
-    consent = ((subscriber.get("topics") or {}).get(fanout["topic"]) or {}).get("consent", False)
-    if not consent:
+    with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone.
+    A newsletter aimed at themes reaches those who share one and those who chose none (`in_themes`)."""
+    subscription = (subscriber.get("topics") or {}).get(fanout["topic"]) or {}
+    if not subscription.get("consent", False) or not in_themes(subscription.get("themes"), fanout.get("themes")):
         return False
     home = subscriber.get("municipality")
     segment = fanout.get("municipalities")
@@ -57,6 +59,7 @@ class Fanout:
         municipality: str | None = None,
         online: bool = False,
         municipalities: list[str] | None = None,
+        themes: list[str] | None = None,
         fanout_id: str | None = None,
     ) -> bool:
         """Records the fan-out (once per cause event and kind); the expansion job takes it from there."""
@@ -72,6 +75,7 @@ class Fanout:
                 "municipality": municipality,
                 "online": online,
                 "municipalities": municipalities,
+                "themes": themes or [],
                 "context": jsonable(context),
                 "title": title,
                 "status": "expanding",
