@@ -30,7 +30,7 @@ class FormTokenMismatch(IntakeError):
 
 
 class SlotTaken(IntakeError):
-    """Another booking got the advice time first (the compare-and-set on the slot failed)."""
+    """Another booking got the advice time first (another writer holds the slot's claim, or it is booked)."""
 
 
 class SlotNotOpen(IntakeError):
