@@ -27,6 +27,11 @@ async def race(pairs: list[Any], slot_id: str, prefix: str, people: int = 12) ->
     return list(await asyncio.gather(*posts))
 
 
+async def settled(db: Any, slot_id: str) -> None:
+    await eventually(lambda: db["advice_slots"].find_one({"_id": slot_id}),
+                     until=lambda doc: doc.get("outbox_pending") is not True, what="the slot's outbox settled")
+
+
 def one_winner(answers: list[Any]) -> dict[str, Any]:
     assert Counter(a.status_code for a in answers) == {201: 1, 409: len(answers) - 1}
     [winner] = [a.json() for a in answers if a.status_code == 201]
@@ -53,12 +58,16 @@ async def test_twelve_people_on_two_replicas_book_one_time_once_and_again_once_a
         doc = await pairs[0][0].db["advice_slots"].find_one({"_id": wanted.slot_id})
         assert (doc["status"], doc["booking_id"], doc["claim_n"]) == ("booked", winner["booking_id"], 1)
 
+        # the relay has settled the booking's event first: a relay's settle next to a write from another replica may
+        # lose that write on FerretDB v1 (docs/working-on-koonto.md, the races table, shared `outbox.py:settle`)
+        await settled(pairs[0][0].db, wanted.slot_id)
         http = pairs[1][1]  # the winner cancels through the link on the other replica; the time is free again
         manage = booked.manage_url.removeprefix(PUBLIC)
         own = await http.get(manage)
         gone = await post_form(http, f"{manage}/cancel", {"csrf_token": hidden(own.text, "csrf_token")})
         assert gone.status_code == 303
         await eventually(lambda: events_of(clean_stream, AdviceBookingCancelled), until=lambda e: len(e) == 1)
+        await settled(pairs[0][0].db, wanted.slot_id)  # as above, for the cancellation's event
         for _, each in pairs:
             await listed(each, 2)
 

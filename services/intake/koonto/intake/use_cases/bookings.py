@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from koonto.intake.domain.bookings import BookingDraft, open_for_booking
-from koonto.intake.domain.errors import LinkRefused, SlotNotOpen, SlotTaken
+from koonto.intake.domain.errors import LinkRefused, SlotClaimPending, SlotNotOpen, SlotTaken
 from koonto.intake.use_cases.base import UseCase, stable_key
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import AdviceSlotPublished, AdviceSlotWithdrawn
@@ -40,12 +40,16 @@ class Bookings(UseCase):
 
     async def withdraw(self, event: AdviceSlotWithdrawn) -> bool:
         """False when the slot was booked first: the booking stands (advisory shows it when it arrives). The
-        withdrawal claims the slot's next generation like a booking, so the two never both win."""
+        withdrawal claims the slot's next generation like a booking, so the two never both win; a booking's claim
+        that has not marked the slot yet raises SlotClaimPending (the consumer retries)."""
         slot = await self.store.advice.slot(event.slot_id)
         if slot is None or slot["status"] != "free":
             return False
         claim = await self.store.advice.claim(slot, who=WITHDRAWAL, booking_id=None, now=self.clock())
         if claim is None:
+            now_slot = await self.store.advice.slot(event.slot_id)
+            if now_slot is not None and now_slot["status"] == "free":
+                raise SlotClaimPending(event.slot_id)  # a booking's claim not marked yet: decided on a retry
             return False
         if await self.store.advice.withdraw(event.slot_id, claim.n, as_utc(event.withdrawn_at)):
             return True
