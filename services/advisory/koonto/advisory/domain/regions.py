@@ -50,7 +50,9 @@ def all_roles(region_roles: Mapping[str, Iterable[str]], admin: bool) -> list[st
 
 
 def works_in(staff: Document, region: str, home: str, *roles: str) -> bool:
-    """Whether the staff record holds one of `roles` in `region` (an admin: everywhere)."""
+    """Whether the staff record holds one of `roles` (any role when none is named) in `region` (an admin:
+    everywhere)."""
     if "admin" in (staff.get("roles") or ()):
         return True
-    return any(r in region_roles_of(staff, home).get(region, ()) for r in roles)
+    held = region_roles_of(staff, home).get(region, ())
+    return bool(held) and (not roles or any(r in held for r in roles))

@@ -19,7 +19,7 @@ router = APIRouter(tags=["advisory"])
 class StaffIn(Body):
     email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=200)
-    roles: list[str] = Field(min_length=1, max_length=4)
+    roles: list[str] = Field(min_length=0, max_length=4)  # with `region_roles`: only whether the account is admin
     # without one the person is mailed an invitation to set their own (production refuses one: see StaffAccounts)
     password: str | None = Field(default=None, max_length=1000)
     language: str = "fi"
