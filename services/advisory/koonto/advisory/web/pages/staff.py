@@ -39,8 +39,10 @@ STAFF_FORM: Fields = {  # changing an account
 
 @router.get("/staff")
 async def staff_page(request: Request, advisory: Deps, principal: PageAdmin, shown: Fresh = FRESH) -> HTMLResponse:
-    return page(request, "staff.html", shown, N_("Käyttäjät"),
-                people=await advisory.views.staff(), role_labels=ROLE_LABELS, regions=served_regions(request))
+    people = await advisory.views.staff()
+    home = advisory.infra.regions.home.code
+    return page(request, "staff.html", shown, N_("Käyttäjät"), people=people, role_labels=ROLE_LABELS,
+                regions=served_regions(request), held_by={p["_id"]: region_roles_of(p, home) for p in people})
 
 
 @router.get("/staff/{staff_id}")
