@@ -3,22 +3,26 @@ claim values `<value>@<region>`, and accounts created with roles per region, on 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from koonto.advisory.bootstrap import AdvisoryContainer, bootstrap
 from koonto.advisory.domain.actor import Actor
+from koonto.advisory.domain.case import case_id_for
 from koonto.advisory.domain.clock import FixedClock
 from koonto.advisory.domain.errors import Invalid
 from koonto.advisory.domain.regions import all_roles, check_region_roles, region_roles_of, works_in
 from koonto.advisory.scope import RegionScope, scoped
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.store import INDEXES, OUTBOX_COLLECTIONS
+from koonto.shared.bus import EventContext
 from koonto.shared.mongo import ensure_indexes
-from koonto.shared.region import Regions
+from koonto.shared.region import Regions, using_region
 from tests.advisory.unit.conftest import ADMIN, events
 from tests.support.memory import memory_infra
+from tests.support.samples import envelope, idea_submitted
 
 SAVO, KARJALA = "pohjois-savo", "pohjois-karjala"
 
@@ -106,3 +110,30 @@ async def test_an_account_with_roles_per_region_and_its_event(two_regions: Advis
     token = two_regions.auth.issue_token(changed)
     claims = await two_regions.keys.verifier().verify(token)
     assert claims.region_roles == {SAVO: ("coordinator",)}
+
+
+async def test_reminders_carry_their_cases_region_and_go_to_its_coordinators(
+    two_regions: AdvisoryContainer, clock: FixedClock
+) -> None:
+    deps = two_regions
+    coordinators = {}
+    for region in (SAVO, KARJALA):
+        doc = await deps.staff.create_staff(ADMIN, email=f"k-{region}@koonto.example", name=region, roles=[],
+                                            region_roles={region: ["coordinator"]})
+        coordinators[region] = doc["_id"]
+    await events(deps)
+    cases = {}
+    for region in (SAVO, KARJALA):
+        idea = idea_submitted(reference=f"R-2026-{len(cases) + 1:04d}")
+        incoming = envelope(idea, region=region)
+        with using_region(region):  # as the consumer loop runs the handler
+            await deps.cases.open_case_from_idea(
+                idea, EventContext(envelope=incoming, attempt=1, region=region, service="advisory"))
+        cases[region] = case_id_for(idea.idea_id)
+    clock.set_day(date(2026, 12, 14), 9)  # long past the first-contact deadline of both
+    assert (await deps.scheduler.tick()).sla == 2
+    reminders = await events(deps, "followup-due")
+    assert len(reminders) == 2
+    for due in reminders:
+        region = next(r for r, case_id in cases.items() if case_id == due.data["case_id"])
+        assert due.region == region and due.data["recipient_staff_ids"] == [coordinators[region]]
