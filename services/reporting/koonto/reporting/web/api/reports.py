@@ -17,24 +17,35 @@ from starlette.concurrency import run_in_threadpool
 
 from koonto.reporting.domain.as_of import parse_as_of
 from koonto.reporting.domain.query import parse_report_query
+from koonto.reporting.domain.regions import choose_regions
 from koonto.reporting.exports.csv import DEFAULT_DIALECT, check_dialect
 from koonto.reporting.exports.files import FORMATS, build_file, check_format, file_name
-from koonto.reporting.web.deps import Deps, ReportStaff
+from koonto.reporting.views import regions_together
+from koonto.reporting.web.deps import REPORT_ROLES, Deps, ReportStaff
+from koonto.shared.auth import StaffPrincipal
 from koonto.shared.clock import helsinki_date
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"])
 
 
+def report_regions(deps: Deps, principal: StaffPrincipal, raw: list[str] | None) -> tuple[str, ...]:
+    """The regions asked for, within the account's (`domain.regions`: RegionNotServed 404, RegionNotAllowed 403)."""
+    regions = deps.infra.regions
+    return choose_regions(raw, served=regions.codes, allowed=principal.regions_with(*REPORT_ROLES),
+                          current=deps.region.code)
+
+
 async def report_response(
     deps: Deps, fmt: str, raw_from: str | None, raw_to: str | None, municipality: str | None,
-    dialect: str | None = None, raw_as_of: str | None = None,
+    dialect: str | None = None, raw_as_of: str | None = None, codes: tuple[str, ...] = (),
 ) -> Response:
     today = helsinki_date(deps.clock())
     as_of = parse_as_of(raw_as_of, today)  # AsOfInvalid (a QueryErrors): 422
+    region = regions_together(deps.infra.regions, codes) if codes else deps.region
     # no period: the current year, or the as-of day's year
-    query = parse_report_query(deps.region, raw_from, raw_to, municipality, today=as_of or today)  # QueryErrors: 422
+    query = parse_report_query(region, raw_from, raw_to, municipality, today=as_of or today)  # QueryErrors: 422
     chosen = check_dialect(dialect) if fmt == "csv" else DEFAULT_DIALECT
-    view = await deps.views.report(query, stamped=True, as_of=as_of)
+    view = await deps.views.report(query, stamped=True, as_of=as_of, regions=codes or None)
     headers = {"Cache-Control": "no-store", "X-Koonto-Generation": view.generation}
     if view.as_of is not None:
         headers["X-Koonto-As-Of"] = view.as_of.moment.isoformat()
@@ -42,12 +53,14 @@ async def report_response(
     if fmt == "json":
         return JSONResponse(view.summary, headers=headers)
     assert view.generated_at is not None
-    body = await run_in_threadpool(build_file, fmt, view.tables, deps.region, query, view.generated_at, chosen,
+    body = await run_in_threadpool(build_file, fmt, view.tables, region, query, view.generated_at, chosen,
                                    view.as_of)
     headers["Content-Disposition"] = f'attachment; filename="{file_name(query, fmt, view.as_of)}"'
     return Response(body, media_type=FORMATS[fmt], headers=headers)
 
 
+REGION_HELP = ("region code (repeat or comma-separate for their sums; all: every region of the account's); default: "
+               "the region of the host name or path prefix")
 AS_OF_HELP = ("as it stood at the end of this past day (Helsinki), YYYY-MM-DD: from the events recorded in the "
               "stream by then")
 
@@ -59,8 +72,10 @@ async def summary_json(
     to: Annotated[str | None, Query(description="last day, YYYY-MM-DD (default: 31 December)")] = None,
     municipality: Annotated[str | None, Query(description="municipality code of the region")] = None,
     as_of: Annotated[str | None, Query(description=AS_OF_HELP)] = None,
+    region: Annotated[list[str] | None, Query(description=REGION_HELP)] = None,
 ) -> Response:
-    return await report_response(deps, "json", from_, to, municipality, raw_as_of=as_of)
+    codes = report_regions(deps, principal, region)
+    return await report_response(deps, "json", from_, to, municipality, raw_as_of=as_of, codes=codes)
 
 
 @router.get("/summary.{fmt}", summary="The same report as .json, .xlsx, .csv or .pdf")
@@ -71,6 +86,8 @@ async def summary_file(
     municipality: Annotated[str | None, Query()] = None,
     dialect: Annotated[str | None, Query(description="csv only: fi (default; ';' and decimal comma) or en")] = None,
     as_of: Annotated[str | None, Query(description=AS_OF_HELP)] = None,
+    region: Annotated[list[str] | None, Query(description=REGION_HELP)] = None,
 ) -> Response:
+    codes = report_regions(deps, principal, region)
     return await report_response(deps, check_format(fmt), from_, to, municipality, dialect,  # UnknownFormat: 404
-                                 raw_as_of=as_of)
+                                 raw_as_of=as_of, codes=codes)

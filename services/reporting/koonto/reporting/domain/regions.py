@@ -1,0 +1,43 @@
+"""Which regions a report is of: the `region` parameter read against the regions served and the account's.
+
+No `region`: the current region (the request's host name or path prefix) when the account may see it, else the
+first of the account's. `region=all`: every region the account may see, summed (national totals when it may see
+all of them). One or several codes (`region=a&region=b` or `region=a,b`): those, summed; a code the deployment
+does not serve is `RegionNotServed` (404), one outside the account's roles `RegionNotAllowed` (403).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from koonto.reporting.domain.errors import RegionNotAllowed, RegionNotServed
+
+ALL_REGIONS = "all"
+
+
+def visible_regions(served: Iterable[str], allowed: frozenset[str] | None) -> tuple[str, ...]:
+    """The regions served that the account may report on (`allowed` None: every one), in the served order."""
+    return tuple(code for code in served if allowed is None or code in allowed)
+
+
+def choose_regions(
+    raw: Iterable[str] | None, *, served: tuple[str, ...], allowed: frozenset[str] | None, current: str
+) -> tuple[str, ...]:
+    visible = visible_regions(served, allowed)
+    asked = [part.strip() for value in raw or () for part in value.split(",") if part.strip()]
+    if not asked:
+        if current in visible:
+            return (current,)
+        if not visible:
+            raise RegionNotAllowed(current, visible)
+        return visible[:1]
+    if ALL_REGIONS in asked:
+        if not visible:
+            raise RegionNotAllowed(current, visible)
+        return visible
+    for code in asked:
+        if code not in served:
+            raise RegionNotServed(code, served)
+        if code not in visible:
+            raise RegionNotAllowed(code, visible)
+    return tuple(code for code in served if code in asked)
