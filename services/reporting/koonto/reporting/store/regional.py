@@ -46,9 +46,8 @@ class RegionalReadModels(ReadModels):
             key = row.get("municipality")
             if (region_of(str(key or "")) or self.home) not in self.regions:
                 continue
-            if key is not None:
-                row["municipality"] = unscoped(str(key))
-            kept.append(row)
+            # a copy: a period's rows are also among those up to its end (`report_rows`), read once
+            kept.append(row if key is None else {**row, "municipality": unscoped(str(key))})
         return kept
 
     async def counter_rows(self, *, last_day: str, municipality: str | None, advised: bool = True) -> list[Document]:
