@@ -124,6 +124,8 @@ async def figures(http: httpx.AsyncClient, headers: dict[str, str], first: date,
     assert response.status_code == 200, response.text
     body = response.json()
     body.pop("generated_at")
+    for part in body.get("by_region", {}).values():
+        part.pop("generated_at")
     return body
 
 
@@ -152,6 +154,7 @@ async def test_each_region_reports_its_own_scripted_year_and_together_their_sums
             c: v["sent"] * 2 for c, v in home["notifications"]["by_channel"].items()}
         assert both["municipalities_reached"]["codes"] == sorted(
             home["municipalities_reached"]["codes"] + kehto["municipalities_reached"]["codes"])
+        assert both["by_region"] == {HOME: home, KEHTO: kehto}
         assert both == await figures(http, FUNDER_BOTH, *year, None, region=[HOME, KEHTO])
         assert both == await figures(http, FUNDER_BOTH, *year, None, region=f"{KEHTO},{HOME}")
 
@@ -190,6 +193,39 @@ async def test_a_funder_of_one_region_sees_only_it_in_every_format(two_regions: 
         rows = list(csv.reader(io.StringIO(csv_body), delimiter=";"))
         ideas = next(i for i, row in enumerate(rows) if row and row[0].startswith("#") and "Ideat kunnittain" in row[0])
         assert ["Joensuu", "3"] in rows[ideas:ideas + 12]  # Kuopio's three ideas, in its twin
+
+
+async def test_the_files_of_a_funder_of_both_regions_have_a_region_column_and_a_section_per_region(
+    two_regions: Runtime,
+) -> None:
+    year = {"from": "2026-01-01", "to": "2026-12-31", "region": "all"}
+    async with client(two_regions) as http:
+        response = await report(http, FUNDER_BOTH, ".csv", **year)
+        assert response.status_code == 200
+        assert "koonto-raportti-pohjois-savo+pohjois-karjala-2026" in response.headers["content-disposition"]
+        # as a Finnish office user opens it: ';', decimal comma, a block per table with the region first
+        rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
+        start = next(i for i, row in enumerate(rows) if row == ["# Ideat kunnittain"])
+        assert rows[start + 1] == ["Alue", "Kunta", "Ideoita"]
+        block = rows[start + 2:rows.index([], start)]
+        assert ["Pohjois-Savo", "Kuopio", "3"] in block and ["Pohjois-Karjala", "Joensuu", "3"] in block
+        assert ["Yhteensä", "Kuopio", "3"] in block and ["Yhteensä", "Joensuu", "3"] in block
+        key = next(i for i, row in enumerate(rows) if row and row[0] == "# Yhteenveto")
+        hours = [row for row in rows[key:rows.index([], key)] if len(row) == 3 and row[1] == "Neuvontatunteja"]
+        assert {row[0] for row in hours} == {"Pohjois-Savo", "Pohjois-Karjala", "Yhteensä"}
+        assert all("," in row[2] or row[2].isdigit() for row in hours) and not any("." in row[2] for row in hours)
+        by_region = {row[0]: float(row[2].replace(",", ".")) for row in hours}
+        # 500 minutes in each region: 8,3 hours each, and the sum of the minutes (not of the rounded hours) 16,7
+        assert by_region == {"Pohjois-Savo": 8.3, "Pohjois-Karjala": 8.3, "Yhteensä": 16.7}
+
+        xlsx = load_workbook(io.BytesIO((await report(http, FUNDER_BOTH, ".xlsx", **year)).content))
+        sheet = next(ws for ws in xlsx.worksheets if ws.title.startswith("Ideat kunnittain"))
+        values = [[c.value for c in row] for row in sheet.iter_rows()]
+        assert ["Pohjois-Karjala", "Joensuu", 3] in [v[:3] for v in values]
+        pdf = PdfReader(io.BytesIO((await report(http, FUNDER_BOTH, ".pdf", **year)).content))
+        text = " ".join(page.extract_text() for page in pdf.pages)
+        for part in ("Pohjois-Savo", "Pohjois-Karjala", "Yhteensä"):
+            assert f"{part}: Ideat kunnittain" in text
 
 
 async def test_the_public_pages_of_each_host_show_only_their_region(two_regions: Runtime) -> None:
