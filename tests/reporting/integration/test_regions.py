@@ -306,6 +306,8 @@ async def test_with_path_prefixes_the_region_follows_the_prefix_and_the_links_ke
         rows = list(csv.DictReader(io.StringIO((await http.get(f"/{KEHTO}/api/v1/open-data/indicators.csv"))
                                                .content.decode("utf-8-sig")), delimiter=";"))
         assert {r["region"] for r in rows} == {KEHTO}
+        catalog = (await http.get(f"/{KEHTO}/api/v1/open-data/catalog.jsonld")).text
+        assert f"/{KEHTO}/api/v1/open-data/indicators.csv" in catalog
         redirect = await http.get(f"/{KEHTO}/")
         assert redirect.status_code == 303 and redirect.headers["location"] == f"/{KEHTO}/esittely"
         dashboard = await http.get(f"/{KEHTO}/raportit", headers=cookie(FUNDER_BOTH))
