@@ -8,9 +8,11 @@ does not serve is `RegionNotServed` (404), one outside the account's roles `Regi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from koonto.reporting.domain.errors import RegionNotAllowed, RegionNotServed
+from koonto.reporting.domain.model import region_of, unscoped
 
 ALL_REGIONS = "all"
 
@@ -41,3 +43,14 @@ def choose_regions(
         if code not in visible:
             raise RegionNotAllowed(code, visible)
     return tuple(code for code in served if code in asked)
+
+
+def rows_of_regions(rows: Iterable[Mapping[str, Any]], regions: frozenset[str], home: str) -> list[dict[str, Any]]:
+    """The read-model rows (counters, cases) of `regions`, with plain municipality codes (`model.scoped`): a key
+    without a region is the home region's. Copies: one row may be read into two lists (a period and up to its end)."""
+    kept = []
+    for row in rows:
+        key = row.get("municipality")
+        if (region_of(str(key or "")) or home) in regions:
+            kept.append(dict(row) if key is None else {**row, "municipality": unscoped(str(key))})
+    return kept

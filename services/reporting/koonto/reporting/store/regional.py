@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from koonto.reporting.domain.model import region_of, scoped, unscoped
+from koonto.reporting.domain.model import scoped
+from koonto.reporting.domain.regions import rows_of_regions
 from koonto.reporting.store.read_models import ReadModels
 from koonto.shared.mongo import Document
 from koonto.shared.region import Regions
@@ -41,14 +42,7 @@ class RegionalReadModels(ReadModels):
         return scoped(municipality, None if region == self.home else region)
 
     def _mine(self, rows: list[Document]) -> list[Document]:
-        kept = []
-        for row in rows:
-            key = row.get("municipality")
-            if (region_of(str(key or "")) or self.home) not in self.regions:
-                continue
-            # a copy: a period's rows are also among those up to its end (`report_rows`), read once
-            kept.append(row if key is None else {**row, "municipality": unscoped(str(key))})
-        return kept
+        return rows_of_regions(rows, self.regions, self.home)
 
     async def counter_rows(self, *, last_day: str, municipality: str | None, advised: bool = True) -> list[Document]:
         return self._mine(await super().counter_rows(last_day=last_day, municipality=self._key(municipality),
