@@ -49,6 +49,11 @@ def test_the_home_region_s_keys_are_as_before_and_the_others_carry_their_region(
     assert region_of("joensuu@pohjois-karjala") == "pohjois-karjala"
     assert unscoped("joensuu@pohjois-karjala") == "joensuu"
     assert region_wide("joensuu@pohjois-karjala") == "_region@pohjois-karjala" and region_wide("kuopio") == REGION_WIDE
+    # an event's own text with an `@` (no region code after it) stays the home region's, whole
+    formula = "@SUM(1+1)*cmd|' /C calc'!A0"
+    assert region_of(formula) is None and unscoped(formula) == formula and region_wide(formula) == REGION_WIDE
+    assert rows_of_regions([{"municipality": "x@lappi"}], frozenset({"pohjois-savo"}), "pohjois-savo",
+                           served=SERVED) == [{"municipality": "x@lappi"}]  # not a region served: the home's
     # the first-session markers of "associations advised" of a case keep to its region
     scopes = recount.advised_scopes("2026-03-01", "joensuu@pohjois-karjala")
     assert {s.municipality for s in scopes} == {"joensuu@pohjois-karjala", "_region@pohjois-karjala"}

@@ -58,13 +58,18 @@ def scoped(key: str, region: str | None) -> str:
     return key if region is None else f"{key}{REGION_MARK}{region}"
 
 
+_REGION_CODE = re.compile(r"[a-z0-9-]+")  # as an envelope's `region`
+
+
 def region_of(key: str) -> str | None:
-    """The region a scoped key names (None: the home region)."""
-    return key.rsplit(REGION_MARK, 1)[1] if REGION_MARK in key else None
+    """The region a scoped key names (None: the home region). Only a region code counts after the mark: a
+    municipality text of an event that holds an `@` of its own stays the home region's."""
+    head, mark, tail = key.rpartition(REGION_MARK)
+    return tail if mark and head and _REGION_CODE.fullmatch(tail) else None
 
 
 def unscoped(key: str) -> str:
-    return key.split(REGION_MARK, 1)[0]
+    return key.rpartition(REGION_MARK)[0] if region_of(key) else key
 
 
 def region_wide(municipality: str) -> str:

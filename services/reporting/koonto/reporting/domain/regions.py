@@ -8,7 +8,7 @@ does not serve is `RegionNotServed` (404), one outside the account's roles `Regi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from koonto.reporting.domain.errors import RegionNotAllowed, RegionNotServed
@@ -45,12 +45,19 @@ def choose_regions(
     return tuple(code for code in served if code in asked)
 
 
-def rows_of_regions(rows: Iterable[Mapping[str, Any]], regions: frozenset[str], home: str) -> list[dict[str, Any]]:
+def rows_of_regions(
+    rows: Iterable[Mapping[str, Any]], regions: frozenset[str], home: str, served: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
     """The read-model rows (counters, cases) of `regions`, with plain municipality codes (`model.scoped`): a key
-    without a region is the home region's. Copies: one row may be read into two lists (a period and up to its end)."""
+    without a region (or, with `served`, naming none of them) is the home region's. Copies: one row may be read
+    into two lists (a period and up to its end)."""
     kept = []
     for row in rows:
         key = row.get("municipality")
-        if (region_of(str(key or "")) or home) in regions:
-            kept.append(dict(row) if key is None else {**row, "municipality": unscoped(str(key))})
+        named = region_of(str(key or ""))
+        if named is not None and served is not None and named not in served:
+            named = None
+        if (named or home) in regions:
+            plain = unscoped(str(key)) if named else key
+            kept.append(dict(row) if key is None else {**row, "municipality": plain})
     return kept

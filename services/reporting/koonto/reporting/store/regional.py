@@ -32,6 +32,7 @@ class RegionalReadModels(ReadModels):
         self.__dict__.update(models.__dict__)  # the same generation, collections and locks
         self.regions = frozenset(codes)
         self.home = regions.home.code
+        self.served = frozenset(regions.codes)
         self.region_of_municipality = {m: r.code for r in regions for m in r.municipality_codes}
 
     def _key(self, municipality: str | None) -> str | None:
@@ -42,7 +43,7 @@ class RegionalReadModels(ReadModels):
         return scoped(municipality, None if region == self.home else region)
 
     def _mine(self, rows: list[Document]) -> list[Document]:
-        return rows_of_regions(rows, self.regions, self.home)
+        return rows_of_regions(rows, self.regions, self.home, self.served)
 
     async def counter_rows(self, *, last_day: str, municipality: str | None, advised: bool = True) -> list[Document]:
         return self._mine(await super().counter_rows(last_day=last_day, municipality=self._key(municipality),

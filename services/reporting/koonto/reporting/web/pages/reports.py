@@ -145,7 +145,8 @@ async def dashboard(request: Request, deps: Deps) -> Response:
         context["errors"] = {}
         if as_of_error is None and region_field["region_error"] is None:
             view = await deps.views.report(query, language=current_language(), as_of=as_of, regions=codes)
-            context.update(_report_context(view, query, region, gettext, codes))
+            # the region in the export links only where there is a choice (a single region's stay as before)
+            context.update(_report_context(view, query, region, gettext, codes if deps.infra.regions.several else ()))
             context["side_by_side"] = await _side_by_side(deps, query, codes, view, as_of)
     if as_of_error is not None:  # in the reader's language (the API's message is Finnish)
         context["errors"] = {**context["errors"], FIELD: gettext(as_of_error)}
