@@ -28,7 +28,7 @@ from koonto.shared.region import Regions
 class RegionalReadModels(ReadModels):
     """`ReadModels` read for the regions `codes` (every other method is the generation's own)."""
 
-    def __init__(self, models: ReadModels, codes: Iterable[str], regions: Regions) -> None:  # (its own, from `models`)
+    def __init__(self, models: ReadModels, codes: Iterable[str], regions: Regions) -> None:  # no super().__init__
         self.__dict__.update(models.__dict__)  # the same generation, collections and locks
         self.regions = frozenset(codes)
         self.home = regions.home.code
