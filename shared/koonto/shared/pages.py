@@ -119,6 +119,7 @@ class Pages:
             "region": runtime.region,
             "service": self.service,
             "path": request.url.path,
+            "base": request.scope.get("root_path", ""),  # the region's path prefix (KOONTO_REGION_PATH_PREFIXES)
             "staff": context.pop("staff", None),
             "csrf_token": context.pop("csrf_token", ""),
             "page_title": self._title(context.pop("page_title", "")),
