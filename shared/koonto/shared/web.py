@@ -4,7 +4,8 @@ answer to a store outage or a request over its time (503 with Retry-After, docs/
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Annotated, Any
 
 import orjson
@@ -187,6 +188,22 @@ def install_error_handlers(app: FastAPI, unavailable: Unavailable, error_pages: 
         )
 
 
+def letter_region(letter: Mapping[str, Any]) -> str | None:
+    """The region in a dead letter's envelope (None when the body cannot be read)."""
+    try:
+        region = json.loads(letter.get("body") or "{}").get("region")
+    except (ValueError, AttributeError):
+        return None
+    return region if isinstance(region, str) else None
+
+
+def letter_visible(letter: Mapping[str, Any], principal: Any, home: str) -> bool:
+    """Whether a coordinator sees the letter: one of their regions' events (an unreadable one is the home
+    region's); an admin sees every letter."""
+    allowed = principal.regions_with("coordinator")
+    return allowed is None or (letter_region(letter) or home) in allowed
+
+
 def dead_letter_router() -> APIRouter:
     """The dead-letter view every consuming service offers to staff: list and re-drive."""
     from koonto.shared.auth import StaffPrincipal, require_staff
@@ -201,6 +218,8 @@ def dead_letter_router() -> APIRouter:
     ) -> list[dict[str, Any]]:
         runtime: Runtime = request.app.state.runtime
         letters = await runtime.dead_letters.list(None if status == "all" else status)
+        home = runtime.regions.home.code
+        letters = [d for d in letters if letter_visible(d, principal, home)]
         return [
             {
                 "id": d["_id"], "consumer": d["consumer"], "subject": d["subject"], "event_id": d.get("event_id"),
@@ -217,6 +236,9 @@ def dead_letter_router() -> APIRouter:
         from fastapi import HTTPException
 
         runtime: Runtime = request.app.state.runtime
+        letter = await runtime.dead_letters.get(letter_id)
+        if letter is None or not letter_visible(letter, principal, runtime.regions.home.code):
+            raise HTTPException(404, "Ei löytynyt. / Not found.")  # another region's letter: as if none
         try:
             outcome = await redrive(runtime.consumers, runtime.dead_letters, letter_id)
         except KeyError:

@@ -46,6 +46,7 @@ WORK = ["advisor", "coordinator"]
 LISTS = {  # GET lists and pages: another region's items are left out
     "/", "/api/v1/cases", "/api/v1/workload", "/api/v1/followups", "/api/v1/calls", "/api/v1/events",
     "/api/v1/staff", "/partners", "/followups", "/calls", "/events", "/slots", "/bookings", "/dead-letters",
+    "/api/v1/dead-letters",
 }
 BY_ID = {  # GET by id: another region's id is not found
     "/api/v1/cases/{case_id}", "/api/v1/calls/{call_id}", "/api/v1/events/{event_id}",
@@ -62,13 +63,14 @@ POSTS_BY_ID = {  # posts naming an item: refused (404) for another region's, not
     "/events/{event_id}/attendance", "/events/{event_id}/capacity",
     "/events/{event_id}/registrations/{registration_id}/cancel", "/events/{event_id}/check-in",
     "/slots/{slot_id}/withdraw", "/bookings/{booking_id}/held", "/dead-letters/redrive",
+    "/api/v1/dead-letters/{letter_id:path}/redrive",
 }
 CREATES = {"/api/v1/calls", "/api/v1/events", "/calls", "/events", "/slots"}  # POST: in one of one's own regions
 NO_REGION_DATA = {"/api/v1/me", "/api/v1/stages", "/logout"}  # the caller's own account, the lifecycle
 ADMIN_ONLY = {  # staff administration: admins only (global), advisors refused with 403 (test_auth.py)
     "/staff", "/staff/{staff_id}", "/api/v1/staff/{staff_id}", "/staff/{staff_id}/password-link",
 }
-SHARED = {"/api/v1/dead-letters", "/api/v1/dead-letters/{letter_id:path}/redrive"}  # the shared runtime's, below
+SHARED: set[str] = set()  # the shared runtime's dead-letter API is a list and a post above
 
 
 @dataclass
@@ -91,7 +93,7 @@ class Seeded:
     def path(self, template: str) -> str:
         values = {"case_id": self.case_id, "call_id": self.call_id, "event_id": self.event_id,
                   "slot_id": self.slot_id, "followup_id": self.followup_id, "registration_id": self.registration_id,
-                  "booking_id": self.booking_id}
+                  "booking_id": self.booking_id, "letter_id": self.letter_id}
         return re.sub(r"\{([^}:]+)[^}]*\}", lambda m: values[m.group(1)], template)
 
 

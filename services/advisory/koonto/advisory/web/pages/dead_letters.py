@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,18 +14,14 @@ from koonto.advisory.web.deps import PageCoordinator
 from koonto.advisory.web.pages.common import PREFIX, done, gettext, posted, render
 from koonto.advisory.web.pages.fields import text
 from koonto.shared.bus import redrive
-from koonto.shared.web import RuntimeDep
+from koonto.shared.web import RuntimeDep, letter_region
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
 
 def region_of_letter(letter: dict[str, Any]) -> dict[str, Any]:
     """The letter with the region of its envelope (as `RegionScope.visible` reads it)."""
-    try:
-        region = json.loads(letter.get("body") or "{}").get("region")
-    except (ValueError, AttributeError):
-        region = None
-    return {**letter, "region": region if isinstance(region, str) else None}
+    return {**letter, "region": letter_region(letter)}
 
 
 @router.get("/dead-letters")
