@@ -35,6 +35,7 @@ class ReportingContainer:
     generations: Generations  # which read-model generation is active (a replay switches it)
     views: ReportViews  # the read paths of the pages and the API
     pages: Pages
+    as_of: AsOfReports  # the as-of checkpoints: found, or built (by a request, or ahead by `jobs`)
     clock: Callable[[], datetime] = field(default=utcnow)
 
     async def read_models(self) -> ReadModels:
@@ -53,7 +54,7 @@ def bootstrap(
                         day_end=day_end)
     return ReportingContainer(
         settings=settings, infra=infra, region=infra.region, store=infra.store, generations=generations,
-        views=ReportViews(generations, infra.region, clock, as_of), pages=make_pages(), clock=clock,
+        views=ReportViews(generations, infra.region, clock, as_of), pages=make_pages(), as_of=as_of, clock=clock,
     )
 
 

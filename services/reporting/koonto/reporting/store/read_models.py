@@ -11,19 +11,24 @@ change). Applying an event:
 1. The plan is written first into a **fact** document keyed by the event id (`rm_<g>_facts`, `_id` = event
    id). Insert-or-read: when the fact already exists (a redelivery, another replica), the stored plan is used,
    so every attempt applies exactly the same increments even if something changed in between.
-2. Each increment is one single-document update of its counter, **guarded by the event id**: the counter
-   carries one marker field per event applied to it (`e_<event id>`), and
+2. Each increment is one single-document update of its counter, **guarded by the event id** while the fact is
+   pending: the counter carries a marker field for the event (`e_<event id>`), and
    `update_one({_id: counter, e_<id>: {$exists: false}}, {$inc: values, $set: {e_<id>: true}})`
    does the `$inc` and records the event in the same atomic document write, so a counter can never hold the
    increment without the marker or the marker without the increment. Re-running the update for an event
    already applied matches nothing and changes nothing. (Marker fields rather than an array of ids with
    `$ne`: some supported stores compare a whole array against `$ne`, which would let a second increment
    through.)
-3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter.
+3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter. From then on
+   the fact alone is the guard, and the markers are only kept for a grace period (a delivery that read the fact
+   as pending a moment earlier may still be between its steps): `store.compaction` unsets them afterwards, in
+   batches, so a counter carries the markers of the last hour's events rather than of its whole history.
 
 A crash between any two of these writes is harmless: the redelivered event re-reads its plan (1), the
-counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. Every
-counter also names the events it was made of, so a count can be audited back to the stream.
+counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. A fact
+left pending (a delivery that was never retried) is finished by the compaction pass after the grace period. The
+facts name the counters each event was applied to (`plan`), so a count can be audited back to the stream; a
+rebuilt generation (`store.bulk`) writes facts without plans and counters without markers.
 
 Month roll-ups: every plan also carries, for each daily counter, the same increment on its month's counter
 (`metric|YYYY-MM|municipality|key`, in `rm_<g>_monthly`), applied the same guarded way. A report reads whole months
@@ -68,7 +73,7 @@ from koonto.reporting.domain.recount import FUNNEL_METRICS
 from koonto.reporting.store.reads import Reads
 from koonto.reporting.store.recounts import Recounts
 from koonto.shared.clock import utcnow
-from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, instant
+from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, epoch_ms, instant
 
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
@@ -76,6 +81,7 @@ READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advi
 RESULTS = "published_results"  # a project's results for the showcase (advisory's project-results-published)
 ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
+MARKERS_AT = "markers_at"  # on a fact: its event's markers may still be on counters, relied on since then (ms)
 
 
 def event_marker(event_id: str) -> str:
@@ -143,6 +149,7 @@ class ReadModels(Reads, Recounts):
     async def ensure_indexes(self) -> None:
         # the shared helper creates only what is missing (a restart or a second replica runs this again)
         await ensure_indexes(self.store.db, {
+            self.facts.name: [IndexModel([(MARKERS_AT, ASCENDING)], name=MARKERS_AT)],
             self.counters.name: [
                 IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
                 IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)],
@@ -161,8 +168,8 @@ class ReadModels(Reads, Recounts):
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         """Apply an event's plan once. Returns False when the event had already been applied in full."""
         plan = merge_increments(with_month_rollups(list(increments)))
-        fact: Document = {"_id": event_id, "type": event_type, "plan": plan,
-                          "applied": False, "recorded_at": instant(utcnow())}
+        fact: Document = {"_id": event_id, "type": event_type, "plan": plan, "applied": False,
+                          "recorded_at": instant(utcnow()), MARKERS_AT: epoch_ms()}
         try:
             await self.facts.insert_one(fact)  # a new event (the usual case): one round trip, no look-up first
         except DuplicateKeyError:
@@ -171,10 +178,15 @@ class ReadModels(Reads, Recounts):
             fact = stored
         if fact.get("applied"):
             return False
-        for entry in fact["plan"]:
-            await self._increment_once(entry, event_id)
-        await self.facts.update_one({"_id": event_id}, {"$set": {"applied": True}})
+        await self.finish(event_id, fact["plan"])
         return True
+
+    async def finish(self, event_id: str, plan: Sequence[Document]) -> None:
+        """Steps 2 and 3 for a fact written: every counter of the plan guarded by the event's marker, then the fact
+        `applied` (and its markers left for `store.compaction` to remove once no writer can still rely on them)."""
+        for entry in plan:
+            await self._increment_once(entry, event_id)
+        await self.facts.update_one({"_id": event_id}, {"$set": {"applied": True, MARKERS_AT: epoch_ms()}})
 
     async def _increment_once(self, entry: Document, event_id: str) -> None:
         # One update per counter, not one bulk write per event: some supported stores answer a bulk update
