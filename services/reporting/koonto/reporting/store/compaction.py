@@ -52,15 +52,17 @@ async def compact(
     """Remove the markers of every fact with `markers_at` older than `older_than_ms` (see the module docstring)."""
     cutoff = (epoch_ms() if now_ms is None else now_ms) - older_than_ms
     done = Compacted()
+    finished: set[str] = set()  # re-armed by this pass: left for a later one (whatever `now_ms` says)
     while True:
-        facts = [f async for f in models.facts.find({MARKERS_AT: {"$lte": cutoff}}, {"applied": 1, "plan": 1})
-                 .sort(MARKERS_AT, 1).limit(batch)]
+        found = models.facts.find({MARKERS_AT: {"$lte": cutoff}}, {"applied": 1, "plan": 1})
+        facts = [f async for f in found.sort(MARKERS_AT, 1).limit(batch + len(finished)) if f["_id"] not in finished]
         if not facts:
             return done
         applied = [f for f in facts if f.get("applied")]
         for fact in facts:
             if not fact.get("applied"):
                 await models.finish(str(fact["_id"]), fact.get("plan") or [])
+                finished.add(fact["_id"])
                 done.finished += 1
         done.counter_writes += await _unset_markers(models, applied)
         for fact in applied:  # `$in` differs across stores for updates: one `_id` write per fact
