@@ -1,5 +1,8 @@
 """Reporting's background jobs, each run by the one replica holding its lease (`koonto.shared.mongo.Leases`):
 
+Each makes its first pass one interval after the start (a starting replica is busy catching up), then one per
+interval.
+
 - `build_checkpoints`: the as-of checkpoint of every ended day (Europe/Helsinki) built ahead, so that no request
   pays for the build (`use_cases.as_of`); it looks `checkpoint_days_back` days back for a day without one and
   builds them oldest first, each on the one before. A request for a day without a checkpoint still builds it.
@@ -58,6 +61,7 @@ async def _every(deps: ReportingContainer, lease: str, interval: float,
     leases = deps.infra.leases
     try:
         while True:
+            await asyncio.sleep(interval)  # not at startup: a replica starting is busy catching up with the stream
             try:
                 done = await tick(deps, leases)
                 if done:
@@ -66,7 +70,6 @@ async def _every(deps: ReportingContainer, lease: str, interval: float,
                 raise
             except Exception:
                 log.exception("reporting job pass failed; the next pass retries", job=lease)
-            await asyncio.sleep(interval)
     finally:
         with contextlib.suppress(Exception):
             await leases.release(lease)

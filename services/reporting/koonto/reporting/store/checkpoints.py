@@ -31,7 +31,7 @@ from koonto.shared.mongo import DocumentLocks, Store, instant, parse_instant
 CHECKPOINTS = "asof_checkpoints"
 CHECKPOINT_PREFIX = "asof"  # generation names: kept by `Generations.drop_inactive`
 COPY_BATCH = 1000
-FACT_FIELDS = {"_id": 1, "type": 1, "applied": 1}  # what a checkpoint's facts are read for: which events it holds
+FACT_FIELDS = {"_id": 1}  # all a checkpoint's facts are read for: which events it holds
 
 
 @dataclass(frozen=True)
