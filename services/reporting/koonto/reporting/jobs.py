@@ -1,15 +1,13 @@
 """Reporting's background jobs, each run by the one replica holding its lease (`koonto.shared.mongo.Leases`):
 
-Each makes its first pass one interval after the start (a starting replica is busy catching up), then one per
-interval.
-
 - `build_checkpoints`: the as-of checkpoint of every ended day (Europe/Helsinki) built ahead, so that no request
   pays for the build (`use_cases.as_of`); it looks `checkpoint_days_back` days back for a day without one and
   builds them oldest first, each on the one before. A request for a day without a checkpoint still builds it.
 - `compact_markers`: the event markers of applied facts removed from the active generation's counters once they
   are older than the grace period (`store.compaction`).
 
-The lease only saves work: two holders in an overlap (a lease that expired during a long build) still build a
+Each makes its first pass one interval after the start (a starting replica is busy catching up), then one per
+interval. The lease only saves work: two holders in an overlap (a lease that expired during a long build) still build a
 day once in effect (`Checkpoints.register` keeps the first, the other drops its copy), and two compaction passes
 unset the same fields, which changes nothing twice.
 """
