@@ -7,8 +7,8 @@
   are older than the grace period (`store.compaction`).
 
 Each makes its first pass one interval after the start (a starting replica is busy catching up), then one per
-interval. The lease only saves work: two holders in an overlap (a lease that expired during a long build) still build a
-day once in effect (`Checkpoints.register` keeps the first, the other drops its copy), and two compaction passes
+interval. The lease only saves work: two holders in an overlap (a lease that expired during a long build) still
+build a day once in effect (`Checkpoints.register` keeps the first, the other drops its copy), and two compaction passes
 unset the same fields, which changes nothing twice.
 """
 
