@@ -20,7 +20,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Leases, Store
 from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
-from koonto.shared.region import load_region
+from koonto.shared.region import Regions
 from koonto.shared.runtime import Infra
 from koonto.shared.settings import ServiceSettings
 
@@ -210,7 +210,8 @@ def memory_infra(
     sources += [EventField(store[c]) for c in event_collections]
     relay = OutboxRelay(settings.service_name, store, sources, publisher)
     return Infra(
-        service=settings.service_name, settings=settings, region=load_region(settings.region, settings.regions_dir),
+        service=settings.service_name, settings=settings,
+        regions=Regions.load(settings.region, settings.regions, settings.regions_dir, hosts=settings.region_hosts),
         instance_id=instance_id, mongo=cast(Any, None), db=store.db, store=store,
         broker=NatsBroker("nats://127.0.0.1:1"), publisher=cast(Any, publisher), relay=relay,
         leases=Leases(store.db["leases"], instance_id),

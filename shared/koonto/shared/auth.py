@@ -38,12 +38,33 @@ class StaffPrincipal(BaseModel):
     staff_id: str
     email: str
     name: str
-    roles: tuple[str, ...]
+    roles: tuple[str, ...]  # every role the account holds, in any region (what `has` checks)
     token: str
     generation: int = 0  # the account's token generation when the token was issued (claim `gen`)
+    # the roles per region (claim `regions`); an account without any holds `roles` in the home region only
+    # (filled in by `optional_staff`); "admin" is global: an admin works in every region
+    region_roles: dict[str, tuple[str, ...]] = {}
 
     def has(self, *roles: str) -> bool:
         return "admin" in self.roles or any(r in self.roles for r in roles)
+
+    @property
+    def is_global(self) -> bool:
+        return "admin" in self.roles
+
+    def regions_with(self, *roles: str) -> frozenset[str] | None:
+        """The regions in which the account holds one of `roles` (any role when none is named); None: every
+        region (an admin). A use case filters what it reads by this: a list of cases, people or messages."""
+        if self.is_global:
+            return None
+        return frozenset(
+            code for code, held in self.region_roles.items() if held and (not roles or any(r in held for r in roles))
+        )
+
+    def may(self, region: str, *roles: str) -> bool:
+        """Whether the account may act in `region` with one of `roles` (any role when none is named)."""
+        allowed = self.regions_with(*roles)
+        return allowed is None or region in allowed
 
     @property
     def csrf_token(self) -> str:
@@ -105,7 +126,16 @@ class TokenVerifier:
         return StaffPrincipal(
             staff_id=claims["sub"], email=claims.get("email", ""), name=claims.get("name", ""),
             roles=tuple(claims.get("roles", ())), token=token, generation=_generation(claims),
+            region_roles=_region_roles(claims.get("regions")),
         )
+
+
+def _region_roles(value: Any) -> dict[str, tuple[str, ...]]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(v, list | tuple) for v in value.values()):
+        raise jwt.InvalidTokenError("bad regions claim")
+    return {str(code): tuple(str(role) for role in held) for code, held in value.items()}
 
 
 def _generation(claims: dict[str, Any]) -> int:
@@ -133,14 +163,19 @@ async def optional_staff(request: Request) -> StaffPrincipal | None:
     except (jwt.InvalidTokenError, httpx.HTTPError, ValueError, KeyError):
         return None
     directory = getattr(runtime, "staff_directory", None)
-    if directory is None:
-        return principal
-    # a valid signature is not enough: the account may have been deactivated, downgraded or had its password
-    # changed since the token was issued (koonto.shared.staff_directory)
-    roles = await directory.admit(principal.staff_id, principal.generation, principal.roles)
-    if roles is None:
-        return None
-    return principal.model_copy(update={"roles": tuple(roles)})
+    if directory is not None:
+        # a valid signature is not enough: the account may have been deactivated, downgraded or had its password
+        # changed since the token was issued (koonto.shared.staff_directory)
+        admitted = await directory.admit(
+            principal.staff_id, principal.generation, principal.roles, principal.region_roles
+        )
+        if admitted is None:
+            return None
+        principal = principal.model_copy(update={"roles": admitted[0], "region_roles": admitted[1]})
+    home = getattr(getattr(runtime, "regions", None), "home", None) or getattr(runtime, "region", None)
+    if not principal.region_roles and home is not None:  # an account of one region (or from before regions)
+        principal = principal.model_copy(update={"region_roles": {home.code: principal.roles}})
+    return principal
 
 
 def require_staff(*roles: str) -> Any:

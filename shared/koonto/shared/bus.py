@@ -34,6 +34,7 @@ from koonto.shared.contracts import Envelope, EventData, make_envelope
 from koonto.shared.logs import get_logger, log_context
 from koonto.shared.metrics import DEAD_LETTERS, EVENT_PROCESSING, EVENTS_CONSUMED, REDELIVERIES
 from koonto.shared.mongo import Document
+from koonto.shared.region import using_region
 from koonto.shared.sealing import KeyStoreUnavailable, Opener
 from koonto.shared.tracing import consumer_span
 
@@ -302,10 +303,11 @@ class Consumer:
             started = time.perf_counter()
             try:
                 context = EventContext(
-                    envelope=envelope, attempt=attempt, region=self.region, service=self.service,
+                    envelope=envelope, attempt=attempt, region=envelope.region, service=self.service,
                     stream_seq=stream_seq,
                 )
-                await self.subscription.handler(data, context, self.deps)
+                with using_region(envelope.region):  # the handler works for the event's region (region.py)
+                    await self.subscription.handler(data, context, self.deps)
                 await self.inbox.record(consumer, envelope.id, envelope.type)
             except (PermanentError, ValidationError) as exc:
                 log.error("event rejected permanently", error=repr(exc))

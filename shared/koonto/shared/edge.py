@@ -33,6 +33,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from koonto.shared import tracing
 from koonto.shared.i18n import LANGUAGE_COOKIE, LANGUAGES, language, negotiate
 from koonto.shared.metrics import HTTP_LATENCY, HTTP_REQUESTS
+from koonto.shared.region import Regions, using_region
 
 CONTENT_LANGUAGE = b"content-language"
 
@@ -48,15 +49,34 @@ REMEMBER = {language: _remembering_cookie(language) for language in LANGUAGES}
 
 
 class RequestEdge:
-    def __init__(self, app: ASGIApp, service: str) -> None:
+    def __init__(self, app: ASGIApp, service: str, regions: Regions | None = None) -> None:
         self.app = app
         self.service = service
+        self.regions = regions
         self.tracer = tracing.tracer(service)
+
+    def _region(self, scope: Scope) -> str | None:
+        """The request's region: a path prefix /<region code>/ when those are on (added to `root_path`, so the
+        routes see the rest of the path and `url_for` links keep the prefix), else the host name's region
+        (KOONTO_REGION_HOSTS), else the home one."""
+        if self.regions is None or not self.regions.several:
+            return None
+        path, root = scope["path"], scope.get("root_path", "")
+        prefixed = self.regions.for_path(path[len(root):] if root and path.startswith(root) else path)
+        if prefixed is not None:
+            region, prefix = prefixed
+            scope["root_path"] = scope.get("root_path", "") + prefix  # Starlette routes the path after it
+        else:
+            host = next((value.decode("latin-1") for name, value in scope.get("headers", ()) if name == b"host"), "")
+            region = self.regions.for_host(host) or self.regions.home
+        scope.setdefault("state", {})["region"] = region.code
+        return region.code
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        region = self._region(scope)
         request = Request(scope)
         chosen = negotiate(request)
         scope.setdefault("state", {})["language"] = chosen
@@ -78,7 +98,7 @@ class RequestEdge:
 
         token = otel_context.attach(propagate.extract(request.headers))
         try:
-            with language(chosen), self.tracer.start_as_current_span(
+            with using_region(region), language(chosen), self.tracer.start_as_current_span(
                 f"HTTP {method}", kind=SpanKind.SERVER,
                 attributes={"http.request.method": method, "url.path": scope["path"], "koonto.service": self.service},
             ) as span, structlog.contextvars.bound_contextvars(

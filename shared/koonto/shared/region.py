@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,6 +52,9 @@ class Region(BaseModel):
     website: str  # the project's web address
     privacy_contact_email: str  # the data protection contact (the controller's), in footers and the privacy notice
     reference_prefix: str
+    # what the region's mail and SMS go out as (None: notify's KOONTO_MAIL_FROM / KOONTO_SMS_SENDER)
+    mail_from: str | None = None  # "Name <address>", as KOONTO_MAIL_FROM
+    sms_sender: str | None = None
     municipalities: tuple[Municipality, ...]
     themes: tuple[Theme, ...]
 
@@ -114,3 +120,80 @@ def require_configured(region: Region, path_hint: str) -> None:
             "give the project's real contact e-mail, web address and data protection contact there "
             "before running in production"
         )
+
+
+# -- several regions on one deployment ------------------------------------------------------------------------
+# A deployment serves its home region (KOONTO_REGION) and any further ones (KOONTO_REGIONS). Which one a piece
+# of work belongs to is the current region: a request's (by host name or path prefix, `RequestEdge`), a consumed
+# event's (its envelope's `region`, set by the consumer loop), else the home region (jobs, start-up). Everything
+# that reads `runtime.region` / `infra.region` reads the current one, so pages, mails and events follow it.
+
+_current_region: ContextVar[str | None] = ContextVar("koonto_region", default=None)
+
+
+def current_region_code() -> str | None:
+    return _current_region.get()
+
+
+@contextmanager
+def using_region(code: str | None) -> Iterator[None]:
+    """Runs the block as work of region `code` (None: the home region)."""
+    token = _current_region.set(code)
+    try:
+        yield
+    finally:
+        _current_region.reset(token)
+
+
+class Regions:
+    """The regions one deployment serves: the home region first, then the others, each from its region file."""
+
+    def __init__(self, home: Region, others: tuple[Region, ...] = (), *, hosts: Mapping[str, str] | None = None,
+                 path_prefixes: bool = False) -> None:
+        self.home = home
+        self.by_code: dict[str, Region] = {home.code: home}
+        for region in others:
+            self.by_code.setdefault(region.code, region)
+        self.hosts = {host.lower().strip(): code for host, code in (hosts or {}).items()}
+        unknown = sorted(set(self.hosts.values()) - set(self.by_code))
+        if unknown:
+            raise ValueError(f"KOONTO_REGION_HOSTS names regions this deployment does not serve: {', '.join(unknown)}")
+        self.path_prefixes = path_prefixes
+
+    @classmethod
+    def load(cls, home: str, others: tuple[str, ...] | list[str] = (), regions_dir: Path | None = None, *,
+             hosts: Mapping[str, str] | None = None, path_prefixes: bool = False) -> Regions:
+        return cls(load_region(home, regions_dir), tuple(load_region(code, regions_dir) for code in others if code),
+                   hosts=hosts, path_prefixes=path_prefixes)
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(self.by_code)
+
+    @property
+    def several(self) -> bool:
+        return len(self.by_code) > 1
+
+    def __iter__(self) -> Iterator[Region]:
+        return iter(self.by_code.values())
+
+    def get(self, code: str | None) -> Region | None:
+        return self.by_code.get(code) if code else None
+
+    def current(self) -> Region:
+        """The region of the work under way (see `using_region`); the home region outside any, or for a code this
+        deployment does not serve."""
+        return self.by_code.get(_current_region.get() or "", self.home)
+
+    def for_host(self, host: str) -> Region | None:
+        name = host.lower().strip().rsplit(":", 1)[0] if not host.startswith("[") else host.lower()
+        code = self.hosts.get(name)
+        return self.by_code.get(code) if code else None
+
+    def for_path(self, path: str) -> tuple[Region, str] | None:
+        """With path prefixes on: `/<region code>/rest` → (that region, "/<region code>"); else None."""
+        if not self.path_prefixes:
+            return None
+        first = path.lstrip("/").split("/", 1)[0]
+        region = self.by_code.get(first)
+        return (region, "/" + first) if region is not None else None

@@ -51,7 +51,7 @@ from koonto.shared.metrics import JOB_RESTARTS
 from koonto.shared.mongo import Document, IndexSpec, Leases, Store, ensure_indexes, make_client, ping, wait_for_store
 from koonto.shared.outbox import EmbeddedOutbox, EventField, OutboxRelay, OutboxSource
 from koonto.shared.pages import SHARED_STATIC
-from koonto.shared.region import Region, find_regions_dir, load_region, require_configured
+from koonto.shared.region import Region, Regions, find_regions_dir, require_configured
 from koonto.shared.sealing import Keys, Opener, Sealer, SubjectKeys
 from koonto.shared.sealing import keys as sealing_keys
 from koonto.shared.sealing.api import key_store_router
@@ -80,7 +80,7 @@ class Infra:
 
     service: str
     settings: ServiceSettings
-    region: Region
+    regions: Regions
     instance_id: str
     mongo: AsyncMongoClient[Document]
     db: AsyncDatabase[Document]
@@ -92,8 +92,16 @@ class Infra:
     keys: Keys | None = None  # the per-person keys (koonto.shared.sealing); None where nothing is sealed or opened
     shredder: Shredder | None = None  # in the service that owns the key store
 
-    def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None) -> Envelope:
-        return make_envelope(data, subject=subject, region=self.region.code, correlation_id=correlation_id)
+    @property
+    def region(self) -> Region:
+        """The region of the work under way: the request's or the consumed event's (`koonto.shared.region`)."""
+        return self.regions.current()
+
+    def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None,
+                  region: str | None = None) -> Envelope:
+        """An event of the current region, or of `region` (a job acting for one region of several)."""
+        code = region or self.region.code
+        return make_envelope(data, subject=subject, region=code, correlation_id=correlation_id)
 
     def events_written(self, *envelopes: Envelope) -> None:
         """Call after a write that put events into an outbox has returned: the relay publishes them at once."""
@@ -146,13 +154,22 @@ class ServiceSpec(Generic[C]):
 
 
 class Runtime(Generic[C]):
+    @property
+    def region(self) -> Region:
+        """The region of the request or event under way (the home region outside one)."""
+        return self.regions.current()
+
     def __init__(self, spec: ServiceSpec[C], settings: ServiceSettings) -> None:
         self.spec = spec
         self.settings = settings
         self.instance_id = f"{socket.gethostname()}-{os.getpid()}-{id(self):x}"
-        self.region: Region = load_region(settings.region, settings.regions_dir)
+        self.regions = Regions.load(
+            settings.region, settings.regions, settings.regions_dir, hosts=settings.region_hosts,
+            path_prefixes=settings.region_path_prefixes,
+        )
         if settings.mode == "production":
-            require_configured(self.region, f"{find_regions_dir(settings.regions_dir)}/{settings.region}.yaml")
+            for served in self.regions:
+                require_configured(served, f"{find_regions_dir(settings.regions_dir)}/{served.code}.yaml")
         self.mongo = make_client(
             settings.mongo_url,
             server_selection_timeout_ms=settings.mongo_server_selection_timeout_ms,
@@ -185,7 +202,7 @@ class Runtime(Generic[C]):
         )
         self.leases = Leases(self.db["leases"], self.instance_id)
         self.infra = Infra(
-            service=spec.name, settings=settings, region=self.region, instance_id=self.instance_id,
+            service=spec.name, settings=settings, regions=self.regions, instance_id=self.instance_id,
             mongo=self.mongo, db=self.db, store=self.store, broker=self.broker, publisher=self.publisher,
             relay=self.relay, leases=self.leases, keys=self.keys, shredder=self._shredder(),
         )
@@ -206,7 +223,7 @@ class Runtime(Generic[C]):
         self.consumers = [
             Consumer(
                 service=spec.name, subscription=s, inbox=self.inbox, dead_letters=self.dead_letters,
-                policy=self.policy, region=self.region.code, deps=self.container,
+                policy=self.policy, region=self.regions.home.code, deps=self.container,
                 opener=Opener(self.keys) if self.keys and spec.opens_sealed else None,
             )
             for s in [*spec.subscriptions, self.staff_directory.subscription()]
@@ -375,7 +392,8 @@ class Runtime(Generic[C]):
         install_body_limit(app, self.settings.max_body_bytes)  # first, so the innermost middleware
         unavailable = Unavailable(self.spec.name, self.settings.unavailable_retry_after_seconds)
         app.add_middleware(RequestDeadline, seconds=self.settings.request_timeout_seconds, answer=unavailable)
-        app.add_middleware(RequestEdge, service=self.spec.name)  # trace, language, request metrics: one layer
+        # trace, language, region, request metrics: one layer
+        app.add_middleware(RequestEdge, service=self.spec.name, regions=self.regions)
         error_pages = ErrorPages(self.spec.name, sign_in_url=f"{self.settings.advisory_public_url}/login")
         app.state.error_pages = error_pages  # for a service's own errors on its pages
         install_error_handlers(app, unavailable, error_pages)

@@ -19,7 +19,13 @@ class ServiceSettings(BaseSettings):
 
     service_name: str = "koonto"
     mode: Literal["local", "production", "test"] = "local"
-    region: str = "pohjois-savo"
+    region: str = "pohjois-savo"  # the home region: jobs, start-up, and any request no other region claims
+    # several regions on one deployment (docs/operations.md, "Several regions"): the further regions served
+    # (JSON list), which host name is which region's public site (JSON object, host -> region code), and whether
+    # a path prefix /<region code>/ selects the region instead (behind one host name)
+    regions: list[str] = Field(default_factory=list)
+    region_hosts: dict[str, str] = Field(default_factory=dict)
+    region_path_prefixes: bool = False
     regions_dir: Path | None = None
     data_dir: Path = Path(".var")  # local mode: keys, sink output and embedded server data live here
 

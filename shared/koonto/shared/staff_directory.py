@@ -27,7 +27,7 @@ in this process drops its entry at once, so other replicas follow within that ti
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
@@ -47,6 +47,7 @@ class StaffEntry:
     active: bool
     roles: tuple[str, ...]
     generation: int
+    region_roles: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def order_of(event: StaffUpdated) -> int:
@@ -70,6 +71,7 @@ class StaffDirectory:
         state = {
             "active": event.active,
             "roles": list(event.roles),
+            "region_roles": {held.region: list(held.roles) for held in event.region_roles},
             "generation": event.token_generation,
             "order": order,
         }
@@ -95,15 +97,20 @@ class StaffDirectory:
             entry = StaffEntry(
                 staff_id=staff_id, active=bool(doc.get("active")), roles=tuple(doc.get("roles", ())),
                 generation=int(doc.get("generation", 0)),
+                region_roles={code: tuple(held) for code, held in (doc.get("region_roles") or {}).items()},
             )
         self._cache[staff_id] = (now, entry)
         return entry
 
-    async def admit(self, staff_id: str, generation: int, roles: tuple[str, ...]) -> tuple[str, ...] | None:
-        """The roles a verified token of `staff_id` at `generation` holds now, or None when it is revoked."""
+    async def admit(
+        self, staff_id: str, generation: int, roles: tuple[str, ...],
+        region_roles: dict[str, tuple[str, ...]] | None = None,
+    ) -> tuple[tuple[str, ...], dict[str, tuple[str, ...]]] | None:
+        """The roles (overall and per region) a verified token of `staff_id` at `generation` holds now, or None
+        when it is revoked."""
         entry = await self.entry(staff_id)
         if entry is None or generation > entry.generation:
-            return roles  # never heard of, or the directory has not caught up yet: as the token says
+            return roles, dict(region_roles or {})  # never heard of, or not caught up yet: as the token says
         if generation < entry.generation or not entry.active:
             return None
-        return entry.roles
+        return entry.roles, entry.region_roles

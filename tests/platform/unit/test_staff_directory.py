@@ -34,7 +34,7 @@ def new_directory() -> StaffDirectory:
 
 
 async def test_an_unknown_account_is_admitted_as_its_token_says() -> None:
-    assert await new_directory().admit("staff-1", 0, ("coordinator",)) == ("coordinator",)
+    assert await new_directory().admit("staff-1", 0, ("coordinator",)) == (("coordinator",), {})
 
 
 async def test_deactivation_and_older_generations_are_refused_in_any_delivery_order() -> None:
@@ -44,10 +44,10 @@ async def test_deactivation_and_older_generations_are_refused_in_any_delivery_or
     assert await directory.admit("staff-1", 0, ("coordinator",)) is None  # older generation
     assert await directory.admit("staff-1", 1, ("coordinator",)) is None  # inactive at its generation
     # signed after a reactivation the directory has not heard of yet: as the token says
-    assert await directory.admit("staff-1", 2, ("coordinator",)) == ("coordinator",)
+    assert await directory.admit("staff-1", 2, ("coordinator",)) == (("coordinator",), {})
 
 
 async def test_the_directory_roles_win_at_the_same_generation() -> None:
     directory = new_directory()
     await apply(directory, update(0, roles=("funder",), minutes=1), update(0, roles=("coordinator",), minutes=0))
-    assert await directory.admit("staff-1", 0, ("coordinator", "admin")) == ("funder",)
+    assert await directory.admit("staff-1", 0, ("coordinator", "admin")) == (("funder",), {})

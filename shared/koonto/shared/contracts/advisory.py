@@ -35,6 +35,14 @@ Stage = Literal[
 SessionKind = Literal["phone", "meeting", "video", "email", "workshop"]
 ScheduledEventKind = Literal["training", "forum", "talk", "workshop", "networking"]
 StaffRole = Literal["admin", "coordinator", "advisor", "funder"]
+RegionCode = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=r"^[a-z0-9-]+$")]
+
+
+class RegionRoles(Contract):
+    """The roles a staff member holds in one region (a deployment may serve several)."""
+
+    region: RegionCode
+    roles: tuple[StaffRole, ...]
 
 
 class CaseOrganisation(Contract):
@@ -319,6 +327,9 @@ class StaffUpdated(
     roles: tuple[StaffRole, ...]
     active: bool = True
     updated_at: UtcDatetime
+    # the roles per region on a deployment of several regions; empty: `roles` hold in the deployment's home
+    # region. "admin" in `roles` is global.
+    region_roles: tuple[RegionRoles, ...] = ()
     # bumped by a deactivation, a role change and a password change; tokens carry it as the `gen` claim and
     # every service refuses a token older than the account's generation (koonto.shared.staff_directory)
     token_generation: int = Field(default=0, ge=0)

@@ -23,9 +23,12 @@ from koonto.shared.region import Region
 class Events(Protocol):
     """The part of the runtime's `Infra` a use case needs: build an event, hand committed events to the relay."""
 
-    region: Region
+    @property
+    def region(self) -> Region: ...  # the region of the request or event under way
 
-    def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None) -> Envelope: ...
+    def new_event(
+        self, data: EventData, *, subject: str, correlation_id: str | None = None, region: str | None = None
+    ) -> Envelope: ...
 
     def events_written(self, *envelopes: Envelope) -> None: ...
 

@@ -18,9 +18,12 @@ from koonto.shared.region import Region
 class Events(Protocol):
     """Where use cases make their events and hand the committed ones on (the runtime's `Infra`)."""
 
-    region: Region
+    @property
+    def region(self) -> Region: ...  # the region of the request or event under way
 
-    def new_event(self, data: EventData, *, subject: str, correlation_id: str | None = None) -> Envelope: ...
+    def new_event(
+        self, data: EventData, *, subject: str, correlation_id: str | None = None, region: str | None = None
+    ) -> Envelope: ...
 
     def events_written(self, *envelopes: Envelope) -> None: ...
 
