@@ -151,6 +151,23 @@ class PeakRss:
         self.peak = max(self.peak, self.now())
 
 
+async def counter_sizes(settings: ReportingSettings) -> str:
+    """How large the counters are (BSON bytes): the month roll-ups a year's report reads, and every counter."""
+    import bson
+
+    client = make_client(settings.mongo_url)
+    models = await Generations(Store(client[settings.mongo_database])).active()
+    out = []
+    for name, collection in (("month roll-ups", models.monthly), ("daily counters", models.counters),
+                             ("funnel", models.funnel)):
+        sizes = [len(bson.encode(d)) async for d in collection.find({})]
+        if sizes:
+            out.append(f"{name} {len(sizes)} docs, mean {sum(sizes) / len(sizes):.0f} B, max {max(sizes)} B, "
+                       f"{sum(sizes) / 2**20:.1f} MB")
+    await client.close()
+    return "; ".join(out)
+
+
 def sizes_run(sizes: list[int], store_name: str) -> int:
     """Each size on a fresh NATS server (its own stream) and its own database on one store; then the reports."""
     base = temp_base("koonto-replay-bench-")
@@ -175,6 +192,7 @@ def sizes_run(sizes: list[int], store_name: str) -> int:
                       f"{consume:.0f} msg/s: {events / seconds / consume:.3f}; resident memory {rss.idle / 2**20:.0f}"
                       f" MB before, peak {rss.peak / 2**20:.0f} MB ({rss.peak / rss.idle:.2f}x)", flush=True)
                 settings[events] = one
+                print(f"  counters at {events} events: {asyncio.run(counter_sizes(one))}", flush=True)
             finally:
                 nats_srv.stop()
         latencies = asyncio.run(report_latencies(settings))

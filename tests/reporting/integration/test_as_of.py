@@ -7,8 +7,10 @@ ends right after the scripted year was consumed, "31.10." after the late events.
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -17,12 +19,15 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from koonto.reporting.bootstrap import bootstrap
+from koonto.reporting.jobs import checkpoint_tick
 from koonto.reporting.main import create_runtime
 from koonto.reporting.replay import replay
 from koonto.reporting.store import CHECKPOINT_PREFIX, CHECKPOINTS
 from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.advisory import SessionLogged
+from koonto.shared.mongo import Leases
 from koonto.shared.runtime import Runtime
 from tests.reporting.history import actual, history
 from tests.reporting.integration.test_reports import FUNDER, processed, publish, settings_for
@@ -186,3 +191,37 @@ async def test_the_dashboard_as_of_a_day_shows_the_banner_and_links_the_as_of_fi
     assert 'value="2026-09-30"' in fi
     assert "Läget i slutet av 30.9.2026" in pages["sv"].text
     assert "Figures as at the end of 30.9.2026" in pages["en"].text
+
+
+async def test_the_job_builds_yesterdays_checkpoint_once_on_two_replicas_and_it_equals_one_built_on_request(
+    service: tuple[Runtime, dict[date, datetime], list[Envelope]],
+) -> None:
+    """Two replicas' checkpoint jobs at the same moment, the day after 30.9.: the one holding the lease builds
+    the checkpoint, the other does nothing, a later pass finds it built; the as-of report read from it is the
+    one a request builds when no checkpoint exists (the same bytes)."""
+    runtime, ends, events = service
+    ends[SEPTEMBER] = utcnow()
+    settings = runtime.settings.model_copy(update={"checkpoint_days_back": 1})  # type: ignore[attr-defined]
+    day_end = runtime.container.as_of.day_end  # type: ignore[attr-defined]
+    first = bootstrap(runtime.infra, settings, day_end=day_end)
+    second = bootstrap(replace(runtime.infra, leases=Leases(runtime.db["leases"], "replica-2")), settings,
+                       day_end=day_end)
+    october_first = date(2026, 10, 1)
+    built = await asyncio.gather(*(checkpoint_tick(deps, deps.infra.leases, today=october_first)
+                                   for deps in (first, second)))
+    assert sorted(built, key=len) == [[], [SEPTEMBER]]
+    assert await checkpoint_tick(first, first.infra.leases, today=october_first) == []  # built already
+    registry = [d async for d in runtime.db[CHECKPOINTS].find({})]
+    assert [d["_id"] for d in registry] == ["2026-09-30"] and registry[0]["sequence"] == len(events)
+    generations = {n.split("_")[1] for n in await runtime.db.list_collection_names()
+                   if n.startswith(f"rm_{CHECKPOINT_PREFIX}")}
+    assert generations == {registry[0]["generation"]}  # one build: no second copy made and dropped
+
+    async with client(runtime) as http:
+        ahead = await files(http, as_of=SEPTEMBER.isoformat())
+        assert ahead["csv"].headers["x-koonto-generation"] == registry[0]["generation"]
+        await runtime.db[CHECKPOINTS].delete_many({})
+        on_request = await files(http, as_of=SEPTEMBER.isoformat())
+    assert on_request["csv"].headers["x-koonto-generation"] != registry[0]["generation"]
+    for fmt in FILES:
+        assert on_request[fmt].content == ahead[fmt].content, fmt

@@ -34,6 +34,7 @@ class ReportingContainer:
     generations: Generations  # which read-model generation is active (a replay switches it)
     views: ReportViews  # the read paths of the pages and the API
     pages: Pages
+    as_of: AsOfReports  # the as-of checkpoints: found, or built (by a request, or ahead by `jobs`)
     clock: Callable[[], datetime] = field(default=utcnow)
 
     @property
@@ -57,7 +58,7 @@ def bootstrap(
     as_of = AsOfReports(Checkpoints(infra.store, generations.steps), history, day_end=day_end)
     return ReportingContainer(
         settings=settings, infra=infra, store=infra.store, generations=generations,
-        views=ReportViews(generations, infra.regions, clock, as_of), pages=make_pages(), clock=clock,
+        views=ReportViews(generations, infra.regions, clock, as_of), pages=make_pages(), as_of=as_of, clock=clock,
     )
 
 

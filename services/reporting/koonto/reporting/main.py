@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 
 from koonto.reporting.bootstrap import ReportingContainer, bootstrap, prepare_read_models
 from koonto.reporting.domain.as_of import end_of_day
+from koonto.reporting.jobs import build_checkpoints, compact_markers
 from koonto.reporting.privacy import RedactingDeadLetters
 from koonto.reporting.settings import ReportingSettings
 from koonto.reporting.subscriptions import SUBSCRIPTIONS
@@ -42,6 +43,7 @@ def build_spec(
         routers=[reports_api.router, opendata_api.router, reports_pages.router, showcase_pages.router,
                  opendata_pages.router],
         on_startup=[prepare_read_models],
+        jobs=[build_checkpoints, compact_markers],
         configure_app=configure_app,
         dead_letters=RedactingDeadLetters,  # no personal data, not even in a dead letter (privacy.py)
         opens_sealed=False,  # reads no personal field: sealed values stay sealed (the contracts accept them)

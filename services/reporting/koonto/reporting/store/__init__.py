@@ -8,7 +8,6 @@ from koonto.reporting.store.generations import GENERATION_DOC, INITIAL_GENERATIO
 from koonto.reporting.store.read_models import (
     COLLECTION_PREFIX,
     READ_MODELS,
-    VALUE_FIELDS,
     CaseIdentity,
     Document,
     ReadModels,
@@ -16,6 +15,7 @@ from koonto.reporting.store.read_models import (
     event_marker,
     merge_increments,
 )
+from koonto.reporting.store.reads import VALUE_FIELDS
 
 __all__ = [
     "CHECKPOINTS",

@@ -6,17 +6,17 @@ writes per event, `BulkReadModels` runs the very same handlers (`use_cases.proje
 in-memory documents and writes the result once per window of events:
 
 - counters (daily, and their month roll-ups in a collection of their own): one write per counter touched in the
-  window -- an insert of the whole document the first time, then
-  `$inc` of the window's summed values -- each with one marker field per event, exactly as the live path leaves
-  them. The markers are what keeps a later redelivery of one of these events from counting twice: after the
-  switch the live path (`ReadModels.apply`) finds no fact for it, writes one, and every guarded counter update
-  matches nothing because the marker is there.
+  window -- an insert of the whole document the first time, then `$inc` of the window's summed values -- with
+  no event markers (`store.compaction`: on the live path they are only needed while a fact is pending);
+- facts: one small document per event, `{_id: event id, type, applied: true}`, inserted in bulk with the window
+  (no plan: a half-applied event cannot happen here, a crashed rebuild is thrown away and never switched on).
+  They are what keeps a later redelivery of one of these events from counting twice: after the switch the live
+  path (`ReadModels.apply`) finds the fact applied and stops, as for an event it applied itself;
 - cases and calls: the whole document (insert, later replace; the in-memory copy is the authority meanwhile);
-- parked: events still waiting for their case at the end (or when too many wait);
-- facts (event id -> plan) are not written per event: on the live path they keep a half-applied event's plan
-  across a crash, which cannot happen here (a crashed rebuild is thrown away, the generation never switched on).
+- parked: events still waiting for their case at the end (or when too many wait).
   Duplicates in the stream (the same event id twice) are recognised by the ids applied so far, kept in memory
-  up to `max_seen`; past that, facts are written after all and checked with one `$in` query per fetched batch.
+  up to `max_seen`; past that (and in a generation that already held events, `resume`) they are looked up in
+  the facts with one `$in` query per fetched batch.
 
 The per-case rules (earliest idea time, later stage wins, consent, erasure) are the same order-independent rules
 as `ReadModels`, applied to a dict: `_fold_if` here is what `ReadModels._replace_if` does with one compare-and-set.
@@ -39,18 +39,14 @@ from pymongo import InsertOne, ReplaceOne, UpdateOne
 from pymongo.errors import BulkWriteError
 
 from koonto.reporting.domain.model import Increment
-from koonto.reporting.domain.periods import with_month_rollups
 from koonto.reporting.store.bulk_recounts import BulkRecounts
 from koonto.reporting.store.read_models import (
     RESULTS,
     CaseIdentity,
     Document,
     ReadModels,
-    event_marker,
-    merge_increments,
 )
 from koonto.reporting.store.window_cache import WindowCache
-from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Store, instant
 
 COUNTER_FIELDS = ("metric", "day", "municipality", "key")
@@ -70,9 +66,9 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self.max_cases = max_cases
         self.max_parked = max_parked
         self.max_seen = max_seen
-        self._seen: set[str] = set()                   # event ids applied (while not writing facts)
-        self._write_facts = False                      # past max_seen: facts written and looked up instead
-        self._facts: dict[str, Document] = {}          # this window's facts, by event id (when written)
+        self._seen: set[str] = set()                   # event ids applied (while not looking facts up)
+        self._lookup_facts = False                     # past max_seen, or resumed: facts looked up instead
+        self._facts: dict[str, Document] = {}          # this window's facts, by event id
         self._known: set[str] = set()                  # event ids of this batch already in the facts collection
         self._counters: dict[str, Document] = {}       # this window's counter changes, by counter id
         self._counters_stored: set[str] = set()        # counter ids already in the store
@@ -83,29 +79,27 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self._parked: dict[str, Document] = {}         # event id -> parked document
         self._parked_by_idea: dict[str, set[str]] = {}
         self._spilled: set[str] = set()                # idea ids with parked events written to the store
-        self._applied_before: set[str] = set()         # event markers already on the counters (`resume`)
         self.events_pending = 0
         self._init_recounts()
 
     # -- reading what the store already has -------------------------------------------------------------
     async def resume(self) -> None:
         """Carry on a generation that already holds events, written by no one else (a copy of an as-of checkpoint,
-        `use_cases.as_of`): cases and markers are read back on a miss, stored counters get `$inc`, and an event
-        whose marker a counter carries already is a duplicate, as the live path's guard would tell."""
+        `use_cases.as_of`): cases and first-session markers are read back on a miss, stored counters get `$inc`,
+        and an event with a fact already is a duplicate, as the live path's guard would tell."""
         self._cases.forgotten = self._markers.forgotten = True
+        self._lookup_facts = True
         self._calls = {str(d["_id"]): d async for d in self.calls.find({})}
         self._spilled = {str(d["idea_id"]) async for d in self.parked.find({}, {"idea_id": 1})}
         for collection in (self.counters, self.monthly, self.funnel, self.funnel_monthly, self.advised_daily,
                            self.advised_monthly):
-            async for doc in collection.find({}):
-                self._counters_stored.add(str(doc["_id"]))
-                self._applied_before.update(name for name in doc if name.startswith("e_"))
+            self._counters_stored.update([str(doc["_id"]) async for doc in collection.find({}, {"_id": 1})])
 
     async def known_facts(self, event_ids: Iterable[str]) -> None:
         """Before applying a batch: which of its event ids an earlier window already applied (when facts are
         written; otherwise the seen ids tell)."""
         self._known = set()
-        if not self._write_facts:
+        if not self._lookup_facts:
             return
         await self.drain()  # the previous window's facts must be in the store before they are looked up
         ids = sorted(set(event_ids) - self._facts.keys() - self._seen)
@@ -125,15 +119,10 @@ class BulkReadModels(BulkRecounts, ReadModels):
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         if event_id in self._seen or event_id in self._facts or event_id in self._known:
             return False
-        if self._applied_before and event_marker(event_id) in self._applied_before:
-            return False
-        if self._write_facts:
-            plan = merge_increments(with_month_rollups(list(increments)))
-            self._facts[event_id] = {"_id": event_id, "type": event_type, "plan": plan, "applied": True,
-                                     "recorded_at": instant(utcnow())}
-        else:
+        self._facts[event_id] = {"_id": event_id, "type": event_type, "applied": True}
+        if not self._lookup_facts:
             self._seen.add(event_id)
-        self.fold(increments, event_marker(event_id))
+        self.fold(increments)
         return True
 
     # -- cases: the rules of ReadModels, on a dict ------------------------------------------------------
@@ -290,8 +279,8 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self.events_pending = 0
         if self._cases.forget_if_full() | self._markers.forget_if_full():
             wait = True  # the next window reads forgotten cases and markers back
-        if not self._write_facts and len(self._seen) > self.max_seen:
-            self._write_facts = True  # the seen ids stay (bounded); newer ids are looked up as facts
+        if not self._lookup_facts and len(self._seen) > self.max_seen:
+            self._lookup_facts = True  # the seen ids stay (bounded); newer ids are looked up as facts
             wait = True
         self._writing = asyncio.create_task(self._write(writes))
         if wait:
@@ -303,10 +292,9 @@ class BulkReadModels(BulkRecounts, ReadModels):
             collection = self.counter_collection(c["metric"], c["day"])  # day, month roll-up, funnel
             ops = by_collection.setdefault(collection.name, (collection, []))[1]
             if counter_id in self._counters_stored:
-                ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"], "$set": c["markers"]}))
+                ops.append(UpdateOne({"_id": counter_id}, {"$inc": c["values"]}))
             else:
-                ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"],
-                                      **c["markers"]}))
+                ops.append(InsertOne({"_id": counter_id, **{k: c[k] for k in COUNTER_FIELDS}, **c["values"]}))
         self._counters_stored.update(self._counters)
         return [collection.raw.bulk_write(ops, ordered=False) for collection, ops in by_collection.values()]
 

@@ -33,19 +33,17 @@ class BulkRecounts:
     def _init_recounts(self) -> None:
         self._markers = WindowCache(self.advised, self.max_cases)  # first-session markers
 
-    def fold(self, increments: Sequence[Increment], marker: str | None = None) -> None:
-        """Add `increments` (and their month roll-ups) to this window's counter changes, with the event's marker."""
+    def fold(self, increments: Sequence[Increment]) -> None:
+        """Add `increments` (and their month roll-ups) to this window's counter changes."""
         for entry in merge_increments(with_month_rollups(list(increments))):
             counter = self._counters.get(entry["id"])
             if counter is None:
                 counter = self._counters[entry["id"]] = {
-                    **{k: entry[k] for k in COUNTER_FIELDS}, "values": {}, "markers": {},
+                    **{k: entry[k] for k in COUNTER_FIELDS}, "values": {},
                 }
             values = counter["values"]
             for name, value in entry["values"].items():
                 values[name] = values.get(name, 0) + value
-            if marker is not None:
-                counter["markers"][marker] = True
 
     @staticmethod
     def _move(doc: Document, new: object, plan_old: list[Increment], plan_new: list[Increment]) -> list[Increment]:

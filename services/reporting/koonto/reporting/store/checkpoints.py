@@ -10,8 +10,10 @@ Why checkpoints and not per-day counters keyed by the day an event was recorded:
 moves (the funnel, the durations, associations advised: `store.recounts`) are decided by a case's earliest
 dates, so "as recorded by day D" would need every such move dated by the stream time of the event that caused
 it, through the live path, the bulk replay and the parked events alike. A checkpoint reuses the projection as it
-is; what it costs is the copy of the nearest earlier checkpoint (the size of the read models, not of the
-history) plus the events recorded between the two (see `use_cases.as_of`). It is built once per day asked for.
+is; what it costs is the copy of the nearest earlier checkpoint (the size of the read models, whose counters
+carry no event markers: `store.compaction`; plus one small fact per event) plus the events recorded between the
+two (see `use_cases.as_of`). It is built once per day, ahead by the `jobs.build_checkpoints` job for each ended
+day, or by the first request for a day without one.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from koonto.shared.mongo import DocumentLocks, Store, instant, parse_instant
 CHECKPOINTS = "asof_checkpoints"
 CHECKPOINT_PREFIX = "asof"  # generation names: kept by `Generations.drop_inactive`
 COPY_BATCH = 1000
+FACT_FIELDS = {"_id": 1}  # all a checkpoint's facts are read for: which events it holds
 
 
 @dataclass(frozen=True)
@@ -84,14 +87,16 @@ class Checkpoints:
         return Checkpoint(day, generation, sequence, moment)
 
     async def copy(self, source: str, target: str) -> None:
-        """Every read-model collection of generation `source` into `target` (documents as they are, in batches)."""
+        """Every read-model collection of generation `source` into `target` (documents as they are, in batches; of
+        the facts only which events they are, all a build on top of the copy looks up: `BulkReadModels.resume`)."""
         prefix = f"{COLLECTION_PREFIX}{source}_"
         for name in sorted(await self.store.db.list_collection_names()):
             if not name.startswith(prefix):
                 continue
-            into = self.store[f"{COLLECTION_PREFIX}{target}_{name[len(prefix):]}"]
+            model = name[len(prefix):]
+            into = self.store[f"{COLLECTION_PREFIX}{target}_{model}"]
             batch: list[dict[str, object]] = []
-            async for doc in self.store[name].find({}):
+            async for doc in self.store[name].find({}, FACT_FIELDS if model == "facts" else None):
                 batch.append(doc)
                 if len(batch) >= COPY_BATCH:
                     await into.insert_many(batch, ordered=False)

@@ -11,19 +11,24 @@ change). Applying an event:
 1. The plan is written first into a **fact** document keyed by the event id (`rm_<g>_facts`, `_id` = event
    id). Insert-or-read: when the fact already exists (a redelivery, another replica), the stored plan is used,
    so every attempt applies exactly the same increments even if something changed in between.
-2. Each increment is one single-document update of its counter, **guarded by the event id**: the counter
-   carries one marker field per event applied to it (`e_<event id>`), and
+2. Each increment is one single-document update of its counter, **guarded by the event id** while the fact is
+   pending: the counter carries a marker field for the event (`e_<event id>`), and
    `update_one({_id: counter, e_<id>: {$exists: false}}, {$inc: values, $set: {e_<id>: true}})`
    does the `$inc` and records the event in the same atomic document write, so a counter can never hold the
    increment without the marker or the marker without the increment. Re-running the update for an event
    already applied matches nothing and changes nothing. (Marker fields rather than an array of ids with
    `$ne`: some supported stores compare a whole array against `$ne`, which would let a second increment
    through.)
-3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter.
+3. The fact is marked `applied`; later redeliveries stop at step 1 without touching any counter. From then on
+   the fact alone is the guard, and the markers are only kept for a grace period (a delivery that read the fact
+   as pending a moment earlier may still be between its steps): `store.compaction` unsets them afterwards, in
+   batches, so a counter carries the markers of the last hour's events rather than of its whole history.
 
 A crash between any two of these writes is harmless: the redelivered event re-reads its plan (1), the
-counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. Every
-counter also names the events it was made of, so a count can be audited back to the stream.
+counters it already reached skip it (2), the others get it once; the consumer's inbox record comes last. A fact
+left pending (a delivery that was never retried) is finished by the compaction pass after the grace period. The
+facts name the counters each event was applied to (`plan`), so a count can be audited back to the stream; a
+rebuilt generation (`store.bulk`) writes facts without plans and counters without markers.
 
 Month roll-ups: every plan also carries, for each daily counter, the same increment on its month's counter
 (`metric|YYYY-MM|municipality|key`, in `rm_<g>_monthly`), applied the same guarded way. A report reads whole months
@@ -62,12 +67,13 @@ from typing import Any
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
-from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES, Increment
-from koonto.reporting.domain.periods import Cover, cover, is_day, with_month_rollups
-from koonto.reporting.domain.recount import FUNNEL_BY_DAY, FUNNEL_BY_MONTH, FUNNEL_METRICS, funnel_key
+from koonto.reporting.domain.model import Increment
+from koonto.reporting.domain.periods import is_day, with_month_rollups
+from koonto.reporting.domain.recount import FUNNEL_METRICS
+from koonto.reporting.store.reads import Reads
 from koonto.reporting.store.recounts import Recounts
 from koonto.shared.clock import utcnow
-from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, instant
+from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, epoch_ms, instant
 
 COLLECTION_PREFIX = "rm_"
 READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
@@ -75,26 +81,12 @@ READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advi
 RESULTS = "published_results"  # a project's results for the showcase (advisory's project-results-published)
 ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
-VALUE_FIELDS = (
-    "n", "minutes", "eur_applied", "eur_granted", "participants", "women", "men", "other", "not_told", "sent",
-    "failed",
-)
-
-
-ROW_FIELDS: dict[str, int] = {"_id": 0, "metric": 1, "day": 1, "municipality": 1, "key": 1,
-                              **dict.fromkeys(VALUE_FIELDS, 1)}
+MARKERS_AT = "markers_at"  # on a fact: its event's markers may still be on counters, relied on since then (ms)
 
 
 def event_marker(event_id: str) -> str:
     """The field on a counter that says this event was applied to it."""
     return "e_" + event_id.replace(".", "_").replace("$", "_")
-
-
-def with_reached(case: Document) -> Document:
-    """Stage times are kept flat (`reached_<stage>`; nested paths behave differently across the stores) and
-    handed out as one `reached` mapping."""
-    case["reached"] = {stage: case[f"reached_{stage}"] for stage in STAGES if case.get(f"reached_{stage}")}
-    return case
 
 
 def collection_name(generation: str, model: str) -> str:
@@ -120,24 +112,13 @@ async def upsert(collection: Collection, filter: Document, update: Document, or_
         await collection.update_one(filter, or_else or update)
 
 
-async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
-    """The rows a period's cover reads: whole months from `monthly`, the days from `daily`."""
-    rows: list[Document] = []
-    base: Document = {} if municipality is None else {"municipality": municipality}
-    if c.months_upto is not None:
-        rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
-    for a, b in c.day_queries():
-        rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
-    return rows
-
-
 @dataclass(frozen=True)
 class CaseIdentity:
     municipality: str
     org_key: str
 
 
-class ReadModels(Recounts):
+class ReadModels(Reads, Recounts):
     """The read models of one generation, with methods in domain words."""
 
     def __init__(
@@ -168,6 +149,7 @@ class ReadModels(Recounts):
     async def ensure_indexes(self) -> None:
         # the shared helper creates only what is missing (a restart or a second replica runs this again)
         await ensure_indexes(self.store.db, {
+            self.facts.name: [IndexModel([(MARKERS_AT, ASCENDING)], name=MARKERS_AT)],
             self.counters.name: [
                 IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day"),
                 IndexModel([("metric", ASCENDING), ("municipality", ASCENDING), ("day", ASCENDING)],
@@ -186,8 +168,8 @@ class ReadModels(Recounts):
     async def apply(self, event_id: str, event_type: str, increments: Sequence[Increment]) -> bool:
         """Apply an event's plan once. Returns False when the event had already been applied in full."""
         plan = merge_increments(with_month_rollups(list(increments)))
-        fact: Document = {"_id": event_id, "type": event_type, "plan": plan,
-                          "applied": False, "recorded_at": instant(utcnow())}
+        fact: Document = {"_id": event_id, "type": event_type, "plan": plan, "applied": False,
+                          "recorded_at": instant(utcnow()), MARKERS_AT: epoch_ms()}
         try:
             await self.facts.insert_one(fact)  # a new event (the usual case): one round trip, no look-up first
         except DuplicateKeyError:
@@ -196,10 +178,15 @@ class ReadModels(Recounts):
             fact = stored
         if fact.get("applied"):
             return False
-        for entry in fact["plan"]:
-            await self._increment_once(entry, event_id)
-        await self.facts.update_one({"_id": event_id}, {"$set": {"applied": True}})
+        await self.finish(event_id, fact["plan"])
         return True
+
+    async def finish(self, event_id: str, plan: Sequence[Document]) -> None:
+        """Steps 2 and 3 for a fact written: every counter of the plan guarded by the event's marker, then the fact
+        `applied` (and its markers left for `store.compaction` to remove once no writer can still rely on them)."""
+        for entry in plan:
+            await self._increment_once(entry, event_id)
+        await self.facts.update_one({"_id": event_id}, {"$set": {"applied": True, MARKERS_AT: epoch_ms()}})
 
     async def _increment_once(self, entry: Document, event_id: str) -> None:
         # One update per counter, not one bulk write per event: some supported stores answer a bulk update
@@ -357,82 +344,3 @@ class ReadModels(Recounts):
 
     async def call_names(self) -> dict[str, str]:
         return {str(d["_id"]): str(d.get("name") or d["_id"]) async for d in self.calls.find({}, {"name": 1})}
-
-    # -- reading -----------------------------------------------------------------------------------------
-    async def counter_rows(
-        self, *, last_day: str, municipality: str | None, advised: bool = True
-    ) -> list[Document]:
-        """Every counter up to `last_day` (of one municipality, or all), values only: a report reads them once
-        and sums in Python, rather than scanning the counters once per figure (the embedded stores scan the
-        collection for each query)."""
-        match: Document = {"day": {"$lte": last_day}}
-        if municipality is not None:
-            match["municipality"] = municipality
-        collections = [self.counters, *([self.advised_daily] if advised and self.has_recounts else [])]
-        return [row for collection in collections async for row in collection.find(match, ROW_FIELDS)]
-
-    async def report_rows(
-        self, first: date, last: date, municipality: str | None, *, advised: bool = False
-    ) -> tuple[list[Document], list[Document]]:
-        """The counters of the period [first, last] and those of everything up to `last`, values only: whole
-        months from the roll-ups, the edge days from the daily counters (see `domain.periods`). The per-organisation
-        `advised` counters (kept apart in a generation with recounts) only when `advised` is asked for."""
-        if not self.rollups:
-            upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality, advised=advised)
-            return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
-        c = cover(first, last)
-        rows = await _covered(self.monthly, self.counters, c, municipality)
-        if advised and self.has_recounts:
-            rows += await _covered(self.advised_monthly, self.advised_daily, c, municipality)
-        return ([r for r in rows if c.in_period(str(r.get("day")))],
-                [r for r in rows if c.up_to_last(str(r.get("day")))])
-
-
-    async def funnel_rows(self, first: date, last: date, municipality: str | None) -> list[Document]:
-        """The funnel counters of the ideas received in [first, last] whose stage was reached by `last`, as far
-        as a query can tell (`domain.recount.funnel_reached` picks the exact ones): whole idea months from the
-        roll-ups and the edge idea days from the daily counters; of them, the stage months up to the month
-        before `last`'s (or `last`'s own when it ends the month) and the stage days of `last`'s month."""
-        c = cover(first, last)
-        base: Document = {} if municipality is None else {"municipality": municipality}
-        keys: list[tuple[str, Document]] = []
-        if c.months_upto is not None:
-            keys.append((FUNNEL_BY_MONTH, {"$lte": funnel_key(c.months_upto, "~")}))
-        if c.days_upto is not None:
-            keys.append((FUNNEL_BY_DAY, {"$gte": funnel_key(c.days_upto[0]), "$lte": funnel_key(c.days_upto[1], "~")}))
-        ranges: list[tuple[Collection, Document]] = [(self.funnel, {"$gte": a, "$lte": b}) for a, b in c.days]
-        if c.months is not None:
-            ranges.append((self.funnel_monthly, {"$gte": c.months[0], "$lte": c.months[1]}))
-        rows: list[Document] = []
-        for collection, days in ranges:
-            for metric, key in keys:
-                query = {**base, "metric": metric, "day": days, "key": key}
-                rows += [r async for r in collection.find(query, ROW_FIELDS)]
-        return rows
-
-    async def all_time_rows(self, municipality: str | None) -> list[Document]:
-        """Every counter's values over all time (the month roll-ups, when the generation has them)."""
-        query: Document = {} if municipality is None else {"municipality": municipality}
-        collections = [self.monthly, self.advised_monthly] if self.rollups else [self.counters, self.advised_daily]
-        collections = collections if self.has_recounts else collections[:1]
-        return [r for collection in collections async for r in collection.find(query, ROW_FIELDS)]
-
-    async def case_facts(self, municipality: str | None) -> list[Document]:
-        query: Document = {} if municipality is None else {"municipality": municipality}
-        projection = {"municipality": 1, "idea_at": 1, "first_contact_at": 1, "stage": 1,
-                      **{f"reached_{stage}": 1 for stage in STAGES}}
-        return [with_reached(d) async for d in self.cases.find(query, projection).sort("_id", 1)]
-
-    async def showcase_cases(self, municipality: str | None, theme: str | None) -> list[Document]:
-        """Consenting, funded cases; the finer conditions are checked here, as the stores differ on `$ne`/`$in`."""
-        query: Document = {"publication": True}
-        if municipality:
-            query["municipality"] = municipality
-        found = []
-        async for case in self.cases.find(query):
-            if case.get("erased") or case.get("stage") not in SHOWCASE_STAGES or not case.get("reached_funded"):
-                continue
-            if theme and theme not in (case.get("themes") or []):
-                continue
-            found.append(with_reached(case))
-        return sorted(found, key=lambda c: (c.get("reached_funded") or "", c["_id"]), reverse=True)

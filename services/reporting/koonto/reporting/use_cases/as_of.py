@@ -11,7 +11,7 @@
    - a checkpoint at an earlier position exists: its collections are copied into a new generation and the
      events recorded between the two are folded into it in bulk, as the replay does (`store.BulkReadModels`,
      `resume`: nobody else writes the copy; an event the checkpoint already counted is recognised by its
-     marker on the counters, as the live path's guard recognises it);
+     fact, as the live path's guard recognises it);
    - otherwise: every event up to the position is folded into a new generation in bulk.
 
 (Applying the events after a checkpoint one by one through the live path was measured first: some 40 ms an
@@ -19,7 +19,8 @@ event on the embedded store, slower than folding the whole history in bulk once 
 events; `bench/as_of_bench.py`.)
 
 So no request replays the whole stream once a checkpoint precedes its day; the first as-of report of a
-deployment does. Builds are serialised in the process; two replicas building the same day both finish, the
+deployment does, unless the background job (`jobs.build_checkpoints`) built the day ahead, as it does for every
+ended day. Builds are serialised in the process; two replicas building the same day both finish, the
 registry keeps the first and the other drops its copy.
 """
 
