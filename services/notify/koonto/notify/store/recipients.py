@@ -85,8 +85,10 @@ class Recipients:
         language: str | None = None,
         municipality: str | None = None,
         unsubscribe_url: str | None = None,
+        region: str | None = None,
     ) -> bool:
-        """Per-topic consent with its time and source; an older statement never overrides a newer one."""
+        """Per-topic consent with its time and source; an older statement never overrides a newer one. A consent
+        given in a region adds it to the topic's `regions` (the fan-outs of which region reach the address)."""
         key = subscriber_id(email)
         await self.collection.update_one(
             {"_id": key},
@@ -115,10 +117,12 @@ class Recipients:
             fields["language"] = language
         if municipality is not None:
             fields["municipality"] = municipality
-        update = {
+        update: Document = {
             "$set": fields,
             "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
         }
+        if consent and region:
+            update["$addToSet"] = {f"topics.{topic}.regions": region}
         return await write_if_newer(self.collection, key, f"topics.{topic}.at_ms", at_ms, update)
 
     async def record_withdrawal(self, envelope: Envelope, topics: Sequence[str], at: datetime) -> None:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from koonto.notify.domain.errors import NewsletterNotEditable, NotFound
+from koonto.notify.domain.errors import NewsletterNotEditable, NotFound, NotInRegion
 from koonto.notify.domain.newsletters import Draft, audience_municipalities, mail_context
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.fanout import Fanout, wants
@@ -54,6 +54,9 @@ class Newsletters:
         return campaign
 
     async def create(self, draft: Draft, by: StaffPrincipal) -> str:
+        """A newsletter of the request's region (its audience: that region's subscribers), by a coordinator of it."""
+        if not by.may(self.core.region.code, "coordinator"):
+            raise NotInRegion(self.core.region.code)
         campaign_id, now = new_event_id(), self.core.now()
         await self.campaigns.create(
             {
@@ -88,12 +91,15 @@ class Newsletters:
         see is the one the expansion will queue (less those who unsubscribe meanwhile)."""
         topic = campaign.topic if isinstance(campaign, Draft) else campaign["topic"]
         audience = {"topic": topic, "municipalities": self.segment(campaign)}
+        regions = self.core.infra.regions
+        code = campaign.get("region") if isinstance(campaign, Mapping) else None
+        region, home = regions.get(code) or self.core.region, regions.home.code  # the campaign's region
         count, cursor, recipients = 0, None, self.core.store.recipients
         while True:
             batch = await recipients.subscribers_after(cursor, 1000)
             if not batch:
                 return count
-            count += sum(1 for s in batch if wants(s, audience, self.core.region))
+            count += sum(1 for s in batch if wants(s, audience, region, home))
             cursor = batch[-1]["_id"]
 
     async def send_test(self, campaign_id: str, to: StaffPrincipal, language: str) -> None:

@@ -88,7 +88,8 @@ def _campaign_values(campaign: Document) -> Document:
 
 @router.get(BASE, response_class=HTMLResponse)
 async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
-    items = await deps.views.newsletters()
+    home = deps.core.infra.regions.home.code
+    items = await deps.views.newsletters(principal.regions_with("coordinator", "advisor"), home)
     return render_staff(request, deps, principal, "newsletters.html", page_title="Uutiskirjeet", newsletters=items)
 
 
@@ -123,7 +124,9 @@ async def _campaign_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    campaign = await deps.views.newsletter(campaign_id)
+    campaign = await deps.views.newsletter(
+        campaign_id, principal.regions_with("coordinator", "advisor"), deps.core.infra.regions.home.code
+    )
     if campaign["status"] == "draft":  # the number as it is now, not when the draft was saved
         campaign["recipients"] = await deps.newsletters.audience_size(campaign)
     previews = deps.views.newsletter_previews(campaign, deps.newsletters.intake_url)
