@@ -10,7 +10,7 @@ from typing import Any
 
 from koonto.shared.clock import helsinki_date, utcnow
 from koonto.shared.contracts.advisory import CallOpened
-from koonto.shared.contracts.intake import IdeaSubmitted
+from koonto.shared.contracts.intake import IdeaSubmitted, RegistrationReceived
 from tests.intake.helpers import events_of, form_pairs, hidden, idea_body, post_form, publish
 from tests.intake.integration.conftest import PUBLIC
 from tests.support.polling import eventually
@@ -124,3 +124,27 @@ async def test_with_path_prefixes_every_link_form_and_redirect_keeps_the_prefix(
         # the home region without a prefix, as before
         home = await http.get("/ideas/new")
         assert 'action="/ideas/new"' in home.text and 'value="kuopio"' in home.text
+
+
+async def test_an_event_and_its_cancel_link_belong_to_their_region_only(start_intake, clean_stream) -> None:
+    from tests.intake.integration.test_registrations import scheduled, sign_up
+
+    event = scheduled(capacity=5, municipality="joensuu", place="Joensuun kaupungintalo", title="Kehdon koulutus")
+    async with start_intake(**HOSTS) as (_, http):
+        await publish(clean_stream, event, region="pohjois-karjala")
+        await eventually(lambda: http.get("/events", headers=ON_KEHTO), until=lambda r: event.title in r.text,
+                         what="listed on Pohjois-Karjala's site")
+        assert event.title not in (await http.get("/events")).text
+        body = sign_up(event.scheduled_event_id, "osallistuja@example.fi", municipality="joensuu")
+        refused = await http.post("/api/v1/registrations", json=body)  # on Pohjois-Savo's site
+        assert refused.status_code in (404, 409, 422) and "osallistuja" not in refused.text
+        taken = await http.post("/api/v1/registrations", json=body, headers=ON_KEHTO)
+        assert taken.status_code == 201, taken.text
+        [(envelope, received)] = await eventually(lambda: events_of(clean_stream, RegistrationReceived),
+                                                  until=lambda e: len(e) == 1, what="the registration published")
+        cancel_url = str(received.cancel_url)
+        assert envelope.region == "pohjois-karjala" and cancel_url.startswith(f"http://{KEHTO}/registrations/cancel/")
+        path = cancel_url.removeprefix(f"http://{KEHTO}")
+        assert (await http.get(path, headers=ON_KEHTO)).status_code == 200
+        elsewhere = await http.get(path)
+        assert elsewhere.status_code == 404 and event.title not in elsewhere.text

@@ -60,7 +60,8 @@ class IntakeViews:
         return idea
 
     async def idea(self, idea_id: str) -> Document | None:
-        return self.store.scope.only(await self.store.idea(idea_id))
+        """Any region's idea (staff's download: their roles in its region decide)."""
+        return await self.store.idea(idea_id)
 
     # -- funding calls ---------------------------------------------------------------------------------------
     async def open_calls(self) -> list[Document]:

@@ -61,7 +61,7 @@ class Registrations(UseCase):
         """Raises EventNotOpen for an unknown, past or held event."""
         now = self.clock()
         event_id = draft.scheduled_event_id
-        event = await self.store.scheduled_event(event_id)
+        event = self.store.scope.only(await self.store.scheduled_event(event_id))  # another region's: not open here
         if event is None or not is_open_for_registration(as_utc(event["starts_at"]), event.get("held", False), now):
             raise EventNotOpen(event_id)
         key = stable_key(event_id, draft.participant["email"])
