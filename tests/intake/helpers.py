@@ -145,6 +145,5 @@ async def publish(
 async def post_form(http: Any, url: str, pairs: list[tuple[str, str]] | dict[str, str], **kw: Any) -> Any:
     """POST an urlencoded form the way a browser does (repeated names for checkboxes)."""
     items = list(pairs.items()) if isinstance(pairs, dict) else pairs
-    return await http.post(
-        url, content=urlencode(items).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw
-    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **kw.pop("headers", {})}
+    return await http.post(url, content=urlencode(items).encode(), headers=headers, **kw)

@@ -73,6 +73,8 @@ async def test_a_status_link_of_one_region_finds_nothing_on_the_other_regions_si
 
 
 async def test_public_lists_show_only_the_requests_regions_items(start_intake, clean_stream) -> None:
+    from tests.intake.integration.test_newsletters import published
+
     today = helsinki_date(utcnow())
 
     def call(name: str) -> CallOpened:
@@ -89,6 +91,14 @@ async def test_public_lists_show_only_the_requests_regions_items(start_intake, c
         savo = await eventually(lambda: http.get("/"), until=lambda r: "Savon kylähaku" in r.text, what="the call")
         assert "Karjalan kylähaku" not in savo.text
         assert [c["name"] for c in (await http.get("/api/v1/calls", headers=ON_KEHTO)).json()] == ["Karjalan kylähaku"]
+
+        newsletter = published()  # notify's newsletter of Pohjois-Karjala: its archive only
+        await publish(clean_stream, newsletter, region="pohjois-karjala")
+        await eventually(lambda: http.get("/newsletters", headers=ON_KEHTO),
+                         until=lambda r: "Joulukuun uutiset" in r.text, what="in Pohjois-Karjala's archive")
+        assert "Joulukuun uutiset" not in (await http.get("/newsletters")).text
+        assert (await http.get(f"/newsletters/{newsletter.campaign_id}")).status_code == 404
+        assert (await http.get(f"/newsletters/{newsletter.campaign_id}", headers=ON_KEHTO)).status_code == 200
 
 
 LINK = re.compile(r'(?:href|action)="([^"]*)"')
@@ -148,3 +158,33 @@ async def test_an_event_and_its_cancel_link_belong_to_their_region_only(start_in
         assert (await http.get(path, headers=ON_KEHTO)).status_code == 200
         elsewhere = await http.get(path)
         assert elsewhere.status_code == 404 and event.title not in elsewhere.text
+
+
+async def test_a_subscription_confirm_link_of_one_region_confirms_nothing_on_the_other_regions_site(
+    start_intake, clean_stream
+) -> None:
+    from koonto.shared.contracts.intake import SubscriptionConfirmed, SubscriptionRequested
+
+    async with start_intake(**HOSTS) as (runtime, http):
+        asked = await http.post("/api/v1/subscriptions", headers=ON_KEHTO, json={
+            "email": "liisa@example.fi", "topics": ["call_announcements"], "municipality": "joensuu",
+            "consents": {"privacy_notice": True},
+        })
+        assert asked.status_code == 202, asked.text
+        [(envelope, request)] = await eventually(lambda: events_of(clean_stream, SubscriptionRequested),
+                                                 until=lambda e: len(e) == 1, what="the request published")
+        assert envelope.region == "pohjois-karjala"
+        assert request.confirm_url.startswith(f"http://{KEHTO}/subscriptions/confirm/")
+        path = request.confirm_url.removeprefix(f"http://{KEHTO}")
+        page = await http.get(path, headers=ON_KEHTO)
+        elsewhere = await http.get(path)
+        assert "liisa@example.fi" in page.text and "liisa@example.fi" not in elsewhere.text
+        refused = await post_form(http, path, {"csrf_token": hidden(page.text, "csrf_token")})
+        assert refused.status_code == 404  # "gone": nothing of that region here
+        stored = await runtime.db["subscriptions"].find_one({})
+        assert stored is not None and stored["status"] == "pending" and stored["region"] == "pohjois-karjala"
+        done = await post_form(http, path, {"csrf_token": hidden(page.text, "csrf_token")}, headers=ON_KEHTO)
+        assert "Tilaus vahvistettu" in done.text
+        [(confirmed, _)] = await eventually(lambda: events_of(clean_stream, SubscriptionConfirmed),
+                                            until=lambda e: len(e) == 1, what="the confirmation published")
+        assert confirmed.region == "pohjois-karjala"  # notify keeps the consent as Pohjois-Karjala's
