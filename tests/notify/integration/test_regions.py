@@ -110,7 +110,7 @@ async def _regions_kept(runtime: Any) -> int:
 
 async def _regions_of(runtime: Any, email: str) -> list[str]:
     doc = await runtime.db["recipients"].find_one({"email": email})
-    return list(((doc or {}).get("topics") or {}).get("call_announcements", {}).get("regions") or [])
+    return list(((doc or {}).get("topics") or {}).get("call_announcements", {}).get("regions") or {})
 
 
 async def _n(sink: Any) -> int:

@@ -88,7 +88,8 @@ class Recipients:
         region: str | None = None,
     ) -> bool:
         """Per-topic consent with its time and source; an older statement never overrides a newer one. A consent
-        given in a region adds it to the topic's `regions` (the fan-outs of which region reach the address)."""
+        given in a region adds it to the topic's `regions` (the fan-outs of which region reach the address), as a
+        field per region set to true (nx-27017 drops an `$addToSet` written next to `$set` and `$push`)."""
         key = subscriber_id(email)
         await self.collection.update_one(
             {"_id": key},
@@ -113,16 +114,16 @@ class Recipients:
         }
         if unsubscribe_url:
             fields[f"topics.{topic}.unsubscribe_url"] = unsubscribe_url
+        if consent and region:
+            fields[f"topics.{topic}.regions.{region}"] = True
         if language:
             fields["language"] = language
         if municipality is not None:
             fields["municipality"] = municipality
-        update: Document = {
+        update = {
             "$set": fields,
             "$push": {"consent_log": {"topic": topic, "consent": consent, "at": at, "source": source}},
         }
-        if consent and region:
-            update["$addToSet"] = {f"topics.{topic}.regions": region}
         return await write_if_newer(self.collection, key, f"topics.{topic}.at_ms", at_ms, update)
 
     async def record_withdrawal(self, envelope: Envelope, topics: Sequence[str], at: datetime) -> None:

@@ -24,13 +24,13 @@ def wants(subscriber: Document, fanout: Document, region: Region, home: str | No
     municipality"): a subscriber hears of events in their own municipality and the rest of its sub-region
     (seutukunta: a Kuopio subscriber is invited to a training in Siilinjärvi, not to one in Iisalmi); an event
     with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone.
-    `region` is the fan-out's: only those who subscribed to the topic in that region (`regions` of the topic, kept
-    from the region of each confirmation; one from before regions, or without it, subscribed in `home`, the home
-    region)."""
+    `region` is the fan-out's: only those who subscribed to the topic in that region (`regions` of the topic, a
+    field per region, kept from the region of each confirmation; one from before regions, or without it, subscribed
+    in `home`, the home region)."""
     entry = (subscriber.get("topics") or {}).get(fanout["topic"]) or {}
     if not entry.get("consent", False):
         return False
-    if region.code not in (entry.get("regions") or [home or region.code]):
+    if not (entry.get("regions") or {home or region.code: True}).get(region.code):
         return False
     home = subscriber.get("municipality")
     segment = fanout.get("municipalities")
