@@ -1,14 +1,14 @@
 """Advice times (hankeklinikka) on real NATS and a real store: intake keeps advisory's published slots, offers the
-free ones, and decides each booking by a compare-and-set on the slot document (ten people at once for one time:
-one booking, nine "already taken" answers with the other free times); cancel and rebook through the booking's
-signed link; a redelivered advisory event changes nothing; an erasure takes the person's contact and topic."""
+free ones, and decides each booking by a unique-key claim of the slot's next generation (ten people at once for one
+time: one booking, nine "already taken" answers with the other free times; on two replicas in
+test_advice_booking_replicas.py); cancel and rebook through the booking's signed link; a redelivered advisory event
+changes nothing; an erasure takes the person's contact and topic."""
 
 from __future__ import annotations
 
 import asyncio
 import uuid
 from collections import Counter
-from contextlib import AsyncExitStack
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -67,39 +67,6 @@ async def test_ten_people_at_once_for_one_time_give_one_booking_and_nine_clear_r
         assert booked.topic == "Kylätalon esteettömyys: mistä rahoitusta?" and booked.advisor_id == "staff-niina"
         assert booked.manage_url.startswith(f"{PUBLIC}/advice/booking/")
         await stays(lambda: events_of(clean_stream, AdviceSessionBooked), until=lambda e: len(e) == 1, duration=0.5)
-
-
-async def test_ten_people_split_over_two_replicas_for_one_time_give_one_booking_and_nine_refusals_on_nx_27017(
-    nx_mongo_url, nx_database, clean_stream
-) -> None:
-    """Two intake runtimes on the same store and NATS (two replicas), the ten requests alternating between them:
-    the compare-and-set on the slot document decides across replicas on a store that applies one document's update
-    atomically across connections (nx-27017, MongoDB). Not on FerretDB v1, where it holds within one replica only:
-    this test on FerretDB gave two bookings of ten in each of four runs (docs/architecture.md, the races table)."""
-    from tests.intake.integration.conftest import intake_factory
-
-    start = intake_factory(clean_stream, nx_mongo_url, nx_database)
-    wanted, other = slot(days=3), slot(days=5)
-    async with AsyncExitStack() as stack:
-        pairs = [await stack.enter_async_context(start()) for _ in range(2)]
-        await publish(clean_stream, wanted)
-        await publish(clean_stream, other)
-        for _, http in pairs:
-            await listed(http, 2)
-        posts = [pairs[n % 2][1].post("/api/v1/advice/bookings", json=booking(wanted.slot_id, f"r{n}@example.fi"))
-                 for n in range(10)]
-        answers = await asyncio.gather(*posts)
-        assert Counter(a.status_code for a in answers) == {201: 1, 409: 9}
-        [winner] = [a.json() for a in answers if a.status_code == 201]
-        assert all(a.json()["free_slots"][0]["slot_id"] == other.slot_id for a in answers if a.status_code == 409)
-        for _, http in pairs:  # both replicas offer only the other time now
-            assert [s["slot_id"] for s in await listed(http, 1)] == [other.slot_id]
-        [(_, booked)] = await eventually(lambda: events_of(clean_stream, AdviceSessionBooked),
-                                         until=lambda e: len(e) == 1)
-        assert booked.booking_id == winner["booking_id"]
-        await stays(lambda: events_of(clean_stream, AdviceSessionBooked), until=lambda e: len(e) == 1, duration=0.5)
-        doc = await pairs[0][0].db["advice_slots"].find_one({"_id": wanted.slot_id})
-        assert doc["status"] == "booked" and doc["booking_id"] == winner["booking_id"]
 
 
 async def test_a_double_submit_is_the_same_booking_and_a_redelivered_slot_event_frees_nothing(

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from koonto.intake.domain.bookings import validate_booking
-from koonto.intake.domain.errors import SlotNotOpen, SlotTaken
+from koonto.intake.domain.errors import SlotClaimPending, SlotNotOpen, SlotTaken
 from koonto.shared.contracts.advisory import AdviceSlotPublished, AdviceSlotWithdrawn
 from tests.intake.unit.conftest import deliver, events_of, types
 
@@ -81,3 +81,35 @@ async def test_rebooking_takes_the_new_time_first_and_cancelling_twice_is_once(i
     assert await intake.bookings.cancel(new_slot, new_booking)
     assert not await intake.bookings.cancel(new_slot, new_booking)  # read before the first cancel: refused by the store
     assert types(await events_of(intake)) == ["koonto.intake.advice-booking-cancelled.v1"]
+
+
+async def test_a_claim_left_unmarked_holds_the_time_for_its_lease_then_the_next_booker_gets_it(intake, clock) -> None:
+    await deliver(intake, published(clock))
+    claims = intake.store.advice.claims  # what a replica that died between the claim and the mark leaves
+    await claims.insert_new({"_id": "slot-1:1", "slot": "slot-1", "n": 1, "who": "x", "booking_id": "b-dead",
+                             "claimed_at": clock()})
+    with pytest.raises(SlotTaken):
+        await intake.bookings.book(draft())
+    with pytest.raises(SlotClaimPending):  # a withdrawal now waits (the consumer retries) rather than lose to it
+        await intake.bookings.withdraw(AdviceSlotWithdrawn(slot_id="slot-1", withdrawn_at=clock(), withdrawn_by="s"))
+    clock.advance(seconds=31)
+    booked = await intake.bookings.book(draft())
+    assert not booked.replayed
+    slot = await intake.store.advice.slot("slot-1")
+    assert slot is not None and (slot["status"], slot["claim_n"]) == ("booked", 2)
+    assert (await intake.bookings.book(draft())).replayed  # the same person again: the same booking
+    assert not await intake.bookings.withdraw(  # after the booking: the booking stands
+        AdviceSlotWithdrawn(slot_id="slot-1", withdrawn_at=clock(), withdrawn_by="s"))
+    assert types(await events_of(intake)) == ["koonto.intake.advice-session-booked.v1"]
+
+
+async def test_after_a_cancellation_the_time_is_claimed_again_at_the_next_generation(intake, clock) -> None:
+    await deliver(intake, published(clock))
+    first = await intake.bookings.book(draft())
+    slot = await intake.store.advice.slot("slot-1")
+    assert slot is not None
+    assert await intake.bookings.cancel(slot, slot["bookings"][first.booking["booking_id"]])
+    second = await intake.bookings.book(draft(email="other@example.fi"))
+    slot = await intake.store.advice.slot("slot-1")
+    assert slot is not None and (slot["claim_n"], slot["booking_id"]) == (2, second.booking["booking_id"])
+    assert await intake.store.advice.claims.count_documents({"slot": "slot-1"}) == 2

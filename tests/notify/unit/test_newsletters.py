@@ -3,15 +3,21 @@ sub-region and municipality), the start with its newsletter-published event, and
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from starlette.datastructures import FormData
 
-from koonto.notify.domain.newsletters import Draft, audience_municipalities, edition_for, read_draft
+from koonto.notify.domain.newsletters import Draft, audience_municipalities, edition_for, in_themes, read_draft
+from koonto.notify.handlers import people
 from koonto.notify.use_cases.fanout import wants
 from koonto.shared.auth import StaffPrincipal
+from koonto.shared.bus import EventContext
+from koonto.shared.contracts.intake import SubscriptionConfirmed
 from koonto.shared.contracts.notify import NewsletterPublished
 from koonto.shared.region import load_region
 from tests.notify.unit.conftest import Notify
+from tests.support.samples import envelope
 
 pytestmark = pytest.mark.unit
 REGION = load_region("pohjois-savo")
@@ -63,6 +69,46 @@ def test_the_audience_is_the_confirmed_subscribers_of_the_topic_in_the_segment()
     assert not wants(subscriber(None), kuopio_area, REGION)  # chose no municipality: not in a segment
     assert not wants(subscriber("kuopio", consent=False), whole, REGION)  # unsubscribed
     assert not wants(subscriber("kuopio", topic="events"), whole, REGION)  # another topic
+
+
+def test_a_newsletter_aimed_at_themes_reaches_those_who_share_one_and_those_who_chose_none() -> None:
+    youth = {"topic": "newsletter", "municipalities": None, "themes": ["youth"]}
+    chose = {"municipality": None, "topics": {"newsletter": {"consent": True, "themes": ["sport", "youth"]}}}
+    other = {"municipality": None, "topics": {"newsletter": {"consent": True, "themes": ["sport"]}}}
+    assert wants(chose, youth, REGION) and not wants(other, youth, REGION)
+    assert wants(subscriber(None), youth, REGION)  # no themes stored (an older subscription): every theme
+    assert wants(other, {"topic": "newsletter", "municipalities": None}, REGION)  # aimed at no theme: everyone
+    assert not wants(subscriber(None, consent=False), youth, REGION)  # the consent still comes first
+    assert in_themes([], ["youth"]) and in_themes(["youth"], []) and not in_themes(["sport"], ["youth", "culture"])
+
+
+def test_a_draft_keeps_known_themes_once_and_names_an_unknown_one() -> None:
+    fields = [("topic", "newsletter"), ("subject_fi", "Uutiset"), ("body_fi", "Hei")]
+    draft, errors = read_draft(FormData([*fields, ("themes", "youth"), ("themes", "sport"), ("themes", "youth")]),
+                               REGION)
+    assert errors == {} and draft is not None and draft.themes == ("youth", "sport")
+    assert draft.fields()["themes"] == ["youth", "sport"]
+    draft, errors = read_draft(FormData([*fields, ("themes", "astrology")]), REGION)
+    assert draft is None and errors == {"themes": "Valitse teemat luettelosta."}
+
+
+async def test_an_older_subscription_confirmed_without_themes_is_every_theme(notify: Notify) -> None:
+    """Events written before the field existed carry no `themes`: read tolerantly as (), stored as every theme."""
+    data = {"subscription_id": "s-old", "topic": "newsletter", "email": "vanha@example.fi",
+            "confirmed_at": "2026-06-01T09:00:00Z", "source": "subscription-form",
+            "unsubscribe_url": "http://intake.test/unsubscribe/x"}
+    old = SubscriptionConfirmed.read(data)
+    assert old.themes == ()
+    context = EventContext(envelope=envelope(old), attempt=1, region="pohjois-savo", service="notify")
+    await people.on_subscription_confirmed(old, context, notify.container)
+    stored = await notify.container.store.recipients.subscriber("vanha@example.fi")
+    assert stored is not None and stored["topics"]["newsletter"]["themes"] == []
+    assert wants(stored, {"topic": "newsletter", "municipalities": None, "themes": ["village"]}, REGION)
+    newer = SubscriptionConfirmed(**{**data, "confirmed_at": datetime(2026, 7, 1, tzinfo=UTC)}, themes=("sport",))
+    await people.on_subscription_confirmed(newer, context, notify.container)
+    stored = await notify.container.store.recipients.subscriber("vanha@example.fi")
+    assert stored is not None and stored["topics"]["newsletter"]["themes"] == ["sport"]
+    assert not wants(stored, {"topic": "newsletter", "municipalities": None, "themes": ["village"]}, REGION)
 
 
 async def seeded(notify: Notify) -> str:

@@ -107,3 +107,54 @@ def test_four_beside_four_is_not_given_away_by_their_sum() -> None:
     status = protect(values, grid_equations([0], [0, 1, 2]))
     row = Equation((0, TOTAL), ((0, 0), (0, 1), (0, 2)))
     assert len(values_a_reader_cannot_exclude((0, 0), row, values, status)) >= 2
+
+
+# -- several regions: each region's open data is suppressed on its own, and the other region changes none of it --
+HOME, OTHER = "pohjois-savo", "pohjois-karjala"
+MUNICIPALITIES = {HOME: ["kuopio", "iisalmi", "varkaus"], OTHER: ["joensuu", "lieksa"]}
+region_rows = st.lists(
+    st.tuples(st.sampled_from([HOME, OTHER]), st.integers(0, 2), st.integers(1, 12), st.integers(0, 9),
+              st.sampled_from(["ideas", "sessions", "events_held"])),
+    max_size=40,
+)
+
+
+def counter_rows(events: list[tuple[str, int, int, int, str]], *, scoped_keys: bool) -> list[dict[str, object]]:
+    """Month counters as the read models hold them (`scoped_keys`: the other region's municipality carries it)."""
+    from koonto.reporting.domain.model import scoped
+
+    out: list[dict[str, object]] = []
+    for region, index, month, n, metric in events:
+        place = MUNICIPALITIES[region][index % len(MUNICIPALITIES[region])]
+        place = scoped(place, region if scoped_keys and region != HOME else None)
+        out.append({"metric": metric, "day": f"2026-{month:02d}", "municipality": place, "key": "training",
+                    "n": n, "participants": n})
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(region_rows)
+def test_each_region_and_both_together_are_suppressed_on_their_own_and_keep_exact_totals(
+    events: list[tuple[str, int, int, int, str]],
+) -> None:
+    from datetime import date
+
+    from koonto.reporting.domain.opendata import open_data_cells
+    from koonto.reporting.domain.regions import rows_of_regions
+
+    today = date(2026, 12, 31)
+    stored = counter_rows(events, scoped_keys=True)
+    for chosen in ({HOME}, {OTHER}, {HOME, OTHER}):
+        places = [m for region in (HOME, OTHER) if region in chosen for m in MUNICIPALITIES[region]]
+        cells = open_data_cells(rows_of_regions(stored, frozenset(chosen), HOME), places, ["village"], today)
+        alone = open_data_cells(counter_rows([e for e in events if e[0] in chosen], scoped_keys=False), places,
+                                ["village"], today)
+        assert cells == alone  # the other region's counters change nothing in this one's data
+        for cell in cells:
+            if cell.status == "published" and cell.indicator != "events_held":
+                assert not 0 < cell.value < 5, cell
+            if cell.municipality is not None:
+                assert cell.municipality in places or cell.municipality in ("other", "region_wide"), cell
+        for metric, indicator in (("ideas", "ideas_received"), ("sessions", "advice_sessions")):
+            total = next(c for c in cells if c.indicator == indicator and c.quarter is None and c.municipality is None)
+            assert total.value == sum(e[3] for e in events if e[0] in chosen and e[4] == metric)  # exact totals

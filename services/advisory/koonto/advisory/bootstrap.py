@@ -91,7 +91,7 @@ def make_keyring(settings: AdvisorySettings) -> Keyring:
 
 
 def bootstrap(infra: Infra, settings: AdvisorySettings, clock: Clock | None = None) -> AdvisoryContainer:
-    store = AdvisoryStore(infra.store)  # the runtime's Store: our writes and the relay's share its locks
+    store = AdvisoryStore(infra.store, infra.regions)  # the runtime's Store: our writes and the relay's share its locks
     clock = clock or make_clock(settings)
     context = Context(
         settings=settings, events=infra, store=store, clock=clock,

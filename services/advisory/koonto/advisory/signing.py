@@ -88,6 +88,7 @@ class SigningKeys:
         ttl_seconds: int,
         generation: int = 0,
         now: float | None = None,
+        regions: dict[str, tuple[str, ...]] | None = None,
     ) -> str:
         issued = int(now if now is not None else time.time())
         claims = {
@@ -103,6 +104,8 @@ class SigningKeys:
             "exp": issued + ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
+        if regions is not None:  # the roles per region (koonto.shared.auth.StaffPrincipal.region_roles)
+            claims["regions"] = {code: list(held) for code, held in regions.items()}
         return jwt.encode(claims, self.current, algorithm="EdDSA", headers={"kid": self.kid})
 
     def verifier(self) -> TokenVerifier:

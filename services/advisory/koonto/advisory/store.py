@@ -20,10 +20,12 @@ from pymongo import ASCENDING, DESCENDING, IndexModel
 from koonto.advisory.domain.case import Case
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
 from koonto.advisory.domain.schedule import notice_keys
+from koonto.advisory.scope import RegionScope
 from koonto.shared.contracts import Envelope
 from koonto.shared.ids import new_event_id
 from koonto.shared.mongo import Document, Store, Tombstones, epoch_ms, revive
 from koonto.shared.outbox import outbox_fields, outbox_set
+from koonto.shared.region import Regions
 
 STAFF = "staff"
 CASES = "cases"
@@ -189,19 +191,21 @@ class AdviceSlotRecords:
     """The advice times advisors published (`status`: free, withdrawn; booked once intake says so). The booking
     itself is decided in intake, where the public request arrives; this is the advisors' copy."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, scope: RegionScope) -> None:
         self.slots = store[ADVICE_SLOTS]
         self.bookings = store[ADVICE_BOOKINGS]
+        self.scope = scope
 
     async def publish(self, doc: Document, event: Envelope) -> None:
         await self.slots.insert_one({**doc, "starts_ms": epoch_ms(doc["starts_at"]), **outbox_fields(event)})
 
     async def slot(self, slot_id: str) -> Document | None:
-        return revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0})))
 
     async def from_time(self, ms: int, limit: int = 500) -> list[Document]:
         """The slots starting at or after `ms`, soonest first."""
-        found = self.slots.find({"starts_ms": {"$gte": ms}}, {"outbox": 0}).sort("starts_ms", ASCENDING).limit(limit)
+        query = {"starts_ms": {"$gte": ms}, **self.scope.query()}
+        found = self.slots.find(query, {"outbox": 0}).sort("starts_ms", ASCENDING).limit(limit)
         return [revive(doc) async for doc in found]
 
     async def withdraw(self, slot_id: str, changes: Document, event: Envelope) -> bool:
@@ -243,10 +247,11 @@ class AdviceSlotRecords:
                                     {"$set": {"status": "free", "booking_id": None}})
 
     async def booking(self, booking_id: str) -> Document | None:
-        return revive(await self.bookings.find_one({"_id": booking_id}))
+        return self.scope.visible(revive(await self.bookings.find_one({"_id": booking_id})))
 
     async def bookings_from(self, ms: int, limit: int = 500) -> list[Document]:
-        found = self.bookings.find({"starts_ms": {"$gte": ms}}).sort("starts_ms", ASCENDING).limit(limit)
+        query = {"starts_ms": {"$gte": ms}, **self.scope.query()}
+        found = self.bookings.find(query).sort("starts_ms", ASCENDING).limit(limit)
         return [revive(doc) async for doc in found]
 
     async def bookings_of_idea(self, idea_id: str) -> list[Document]:
@@ -274,8 +279,9 @@ class AdviceSlotRecords:
 
 
 class AdvisoryStore:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, regions: Regions | None = None) -> None:
         self.store = store
+        self.scope = RegionScope(regions)  # the signed-in staff member's regions (scope.py), applied to every read
         self.staff = store[STAFF]
         self.cases = store[CASES]
         self.followups = store[FOLLOWUPS]
@@ -286,7 +292,7 @@ class AdvisoryStore:
         self.registrations = store[REGISTRATIONS]
         self.erasures = Tombstones(store[Tombstones.COLLECTION])  # erasures an event may still arrive after
         self.partners = PartnerRecords(store)
-        self.advice = AdviceSlotRecords(store)
+        self.advice = AdviceSlotRecords(store, self.scope)
 
     # -- staff -------------------------------------------------------------------------------------------
     async def any_active_admin(self) -> bool:
@@ -326,7 +332,9 @@ class AdvisoryStore:
         ]
 
     async def staff_with_role(self, role: str) -> list[Document]:
-        return [revive(d) async for d in self.staff.find({"roles": role, "active": True}, {"_id": 1, "name": 1})]
+        return [revive(d) async for d in self.staff.find(
+            {"roles": role, "active": True}, {"_id": 1, "name": 1, "roles": 1, "region_roles": 1}
+        )]
 
     # -- login throttling (per account and per client, shared by all replicas through the store) ----------
     async def take_attempt(self, key: str, limit: int, expires_at: datetime) -> str | None:
@@ -363,7 +371,7 @@ class AdvisoryStore:
         return await self.cases.insert_new({**_with_ms(case.to_document()), **outbox_fields(event)})
 
     async def case(self, case_id: str) -> Document | None:
-        return revive(await self.cases.find_one({"_id": case_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.cases.find_one({"_id": case_id}, {"outbox": 0})))
 
     async def update_case(
         self, case_id: str, version: int, changes: Document, *events: Envelope, unset: Sequence[str] = ()
@@ -378,20 +386,21 @@ class AdvisoryStore:
         return revive(doc)  # type: ignore[no-any-return]
 
     async def list_cases(self, flt: CaseFilter, *, limit: int = 500, skip: int = 0) -> list[Document]:
-        cursor = self.cases.find(flt.query(), CASE_LIST_PROJECTION).sort("stage_changed_ms", DESCENDING)
+        query = {**flt.query(), **self.scope.query()}
+        cursor = self.cases.find(query, CASE_LIST_PROJECTION).sort("stage_changed_ms", DESCENDING)
         return [revive(d) async for d in cursor.skip(skip).limit(limit)]
 
     async def cases_with_timeline(self, flt: CaseFilter) -> list[Document]:
         """The cases the filter's lasting conditions match (municipality, theme, text; not the stage, advisor or
         call, which the timeline decides for a past moment), with their timelines, for the as-of board."""
-        query = flt.query()
+        query = {**flt.query(), **self.scope.query()}
         for field in ("stage", "advisor_id", "call_id"):
             query.pop(field, None)
         cursor = self.cases.find(query, {"outbox": 0, "contact": 0, "search": 0}).sort("_id", ASCENDING)
         return [revive(d) async for d in cursor]
 
     async def count_by_stage(self, flt: CaseFilter) -> dict[str, int]:
-        query = flt.query()
+        query = {**flt.query(), **self.scope.query()}
         query.pop("stage", None)
         groups = await self.cases.aggregate([{"$match": query}, {"$group": {"_id": "$stage", "n": {"$sum": 1}}}])
         return {d["_id"]: int(d["n"]) for d in groups}
@@ -399,7 +408,8 @@ class AdvisoryStore:
     async def open_cases_by_advisor(self) -> dict[str | None, dict[str, int]]:
         """Workload: open cases per advisor and stage (None = unassigned)."""
         result: dict[str | None, dict[str, int]] = {}
-        cursor = self.cases.find({"stage": {"$in": list(OPEN_STAGES)}}, {"advisor_id": 1, "stage": 1})
+        query = {"stage": {"$in": list(OPEN_STAGES)}, **self.scope.query()}
+        cursor = self.cases.find(query, {"advisor_id": 1, "stage": 1})
         async for doc in cursor:
             per_stage = result.setdefault(doc.get("advisor_id"), {})
             per_stage[doc["stage"]] = per_stage.get(doc["stage"], 0) + 1
@@ -409,7 +419,7 @@ class AdvisoryStore:
         """Municipalities and themes that occur in cases (for the board's filters)."""
         municipalities: set[str] = set()
         themes: set[str] = set()
-        async for doc in self.cases.find({}, {"organisation.municipality": 1, "themes": 1}):
+        async for doc in self.cases.find(self.scope.query(), {"organisation.municipality": 1, "themes": 1}):
             municipalities.add((doc.get("organisation") or {}).get("municipality", ""))
             themes.update(doc.get("themes") or ())
         return {"municipalities": sorted(m for m in municipalities if m), "themes": sorted(themes)}
@@ -419,7 +429,7 @@ class AdvisoryStore:
         return [revive(d) async for d in self.cases.find(query, {"outbox": 0})]
 
     async def case_by_idea(self, idea_id: str) -> Document | None:
-        return revive(await self.cases.find_one({"idea_id": idea_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.cases.find_one({"idea_id": idea_id}, {"outbox": 0})))
 
     async def preparing_cases_for_call(self, call_id: str) -> list[Document]:
         cursor = self.cases.find({"call_id": call_id, "stage": "preparing"}, {"_id": 1, "idea_id": 1, "reference": 1})
@@ -427,9 +437,8 @@ class AdvisoryStore:
 
     async def cases_with_sla_due(self, today: date, limit: int = 200) -> list[Document]:
         query = {"sla.fired": False, "sla.fires_on": {"$lte": iso(today)}, "first_contact_at": None}
-        return [
-            d async for d in self.cases.find(query, {"_id": 1, "reference": 1, "sla": 1, "advisor_id": 1}).limit(limit)
-        ]
+        projection = {"_id": 1, "reference": 1, "sla": 1, "advisor_id": 1, "region": 1}
+        return [d async for d in self.cases.find(query, projection).limit(limit)]
 
     async def fire(self, key: str, doc: Document, event: Envelope) -> bool:
         """Records that a reminder or notice fired, with its event, in one insert. The key is unique, so of any
@@ -448,12 +457,12 @@ class AdvisoryStore:
         await self.followups.insert_one(doc)
 
     async def followup(self, followup_id: str) -> Document | None:
-        return revive(await self.followups.find_one({"_id": followup_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.followups.find_one({"_id": followup_id}, {"outbox": 0})))
 
     async def list_followups(
         self, *, assignee_id: str | None = None, case_id: str | None = None, include_done: bool = False
     ) -> list[Document]:
-        query: Document = {}
+        query: Document = self.scope.query()
         if assignee_id:
             query["assignee_id"] = assignee_id
         if case_id:
@@ -480,10 +489,11 @@ class AdvisoryStore:
         await self.calls.insert_one({**doc, "notices": {k.replace("-", "_"): False for k in notice_keys()}})
 
     async def call(self, call_id: str) -> Document | None:
-        return revive(await self.calls.find_one({"_id": call_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.calls.find_one({"_id": call_id}, {"outbox": 0})))
 
     async def list_calls(self) -> list[Document]:
-        return [revive(d) async for d in self.calls.find({}, {"outbox": 0}).sort("closes_on", DESCENDING).limit(500)]
+        found = self.calls.find(self.scope.query(), {"outbox": 0}).sort("closes_on", DESCENDING).limit(500)
+        return [revive(d) async for d in found]
 
     async def calls_with_notices(self, today: date) -> list[Document]:
         cursor = self.calls.find(
@@ -502,7 +512,7 @@ class AdvisoryStore:
         await self.events.insert_one({**doc, **outbox_fields(event)})
 
     async def scheduled_event(self, event_id: str) -> Document | None:
-        return revive(await self.events.find_one({"_id": event_id}, {"outbox": 0}))
+        return self.scope.visible(revive(await self.events.find_one({"_id": event_id}, {"outbox": 0})))
 
     async def record_registration(self, doc: Document) -> bool:
         """Keep a registration once (a redelivery finds it there); True when it was new."""
@@ -552,7 +562,8 @@ class AdvisoryStore:
         await self.registrations.update_one({"_id": registration_id}, ERASED_REGISTRANT)
 
     async def list_events(self) -> list[Document]:
-        return [revive(d) async for d in self.events.find({}, {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)]
+        found = self.events.find(self.scope.query(), {"outbox": 0}).sort("starts_at", DESCENDING).limit(500)
+        return [revive(d) async for d in found]
 
     async def check_in(self, event_id: str, present: dict[str, bool]) -> None:
         """Who came, per registration (the last save wins: the list is the staff's at the door)."""

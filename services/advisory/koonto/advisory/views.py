@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from koonto.advisory.domain.as_of import case_as_of
 from koonto.advisory.domain.errors import found
 from koonto.advisory.domain.lifecycle import OPEN_STAGES
+from koonto.advisory.domain.regions import works_in
 from koonto.advisory.store import AdvisoryStore, CaseFilter
 from koonto.shared.mongo import Document, epoch_ms
 
@@ -62,7 +63,7 @@ class Views:
         return AsOfBoard(cases, counts, await self._workload(by_advisor))
 
     async def _workload(self, by_advisor: dict[str | None, dict[str, int]]) -> list[Document]:
-        staff = {s["_id"]: s for s in await self.store.list_staff()}
+        staff = {s["_id"]: s for s in await self.staff()}
         rows: list[Document] = []
         for advisor_id, per_stage in by_advisor.items():
             person = staff.get(advisor_id) if advisor_id else None
@@ -84,7 +85,15 @@ class Views:
 
     # -- staff -----------------------------------------------------------------------------------------------
     async def staff(self) -> list[Document]:
-        return await self.store.list_staff()
+        """The accounts; for a staff member of some regions only, the colleagues of those (and the admins)."""
+        return self._colleagues(await self.store.list_staff())
+
+    def _colleagues(self, people: list[Document]) -> list[Document]:
+        scope = self.store.scope
+        if not scope.query():  # every region this deployment serves (every account of a single-region one)
+            return people
+        mine = scope.mine()
+        return [p for p in people if any(works_in(p, code, scope.home) for code in mine)]
 
     async def staff_account(self, staff_id: str) -> Document:
         return found(await self.store.staff_by_id(staff_id), "Käyttäjää ei löydy.")
@@ -131,7 +140,7 @@ class Views:
 
     async def slot_advisors(self) -> list[Document]:
         """Whom a time can be published for: the active advisors, coordinators and admins."""
-        people = await self.store.list_staff(active_only=True)
+        people = self._colleagues(await self.store.list_staff(active_only=True))
         return [p for p in people if {"advisor", "coordinator", "admin"} & set(p.get("roles", ()))]
 
     async def advice_bookings(self, now: datetime) -> list[Document]:

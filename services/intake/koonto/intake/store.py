@@ -6,7 +6,9 @@ Every write that causes events is ONE single-document write carrying them in the
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
@@ -26,6 +28,8 @@ CALLS = "calls"
 COUNTERS = "counters"
 ABUSE = "abuse_counters"
 ADVICE_SLOTS = "advice_slots"  # advisory's published advice times; each holds its bookings and their events
+SLOT_CLAIMS = "slot_claims"  # who may take a slot's next generation: `_id` = "<slot>:<n>", a unique-key insert
+SLOT_CLAIM_LEASE = timedelta(seconds=30)  # a claim its writer never followed up is passed over after this
 NEWSLETTERS = "newsletters"  # the public archive: copies of notify's newsletter-published
 DRAFTS = "drafts"  # saved idea forms (never ideas: nothing of them reaches advisory); each carries its mail event
 ATTACHMENTS = "attachments"  # one document of metadata per file
@@ -260,18 +264,30 @@ class RegistrationPlaces:
         return result.modified_count == 1
 
 
+@dataclass(frozen=True)
+class SlotClaim:
+    n: int  # the slot generation claimed
+    booking_id: str | None  # the booking the claim is for (an earlier click's when the same person claimed first)
+
+
 class AdviceSlotStore:
     """The advice times (copies of advisory's advice-slot-* events) and the bookings decided on them here.
 
-    A booking is a compare-and-set on the slot document: `status: free, booking_id: None` -> `booked`, named by
-    `_id`, carrying `bookings.<booking id>` (contact, topic) and its advice-session-booked in the same write. Where the
-    store applies a conditional update atomically it holds across replicas; where it does not (the CI store, see
-    docs/working-on-koonto.md, "Decisions concurrent writers race for") it is decided under the adapter's
-    per-document lock, so within one replica."""
+    Who takes a free slot (a booking, or advisory's withdrawal) is decided by a unique-key insert, which every
+    supported store enforces across replicas: claim n of the slot, `slot_claims._id = "<slot>:<n>"`, n one past the
+    slot's `claim_n` (its generation). Only the claim's winner then marks the slot, guarded by `claim_n` below n and
+    setting it to n (the booking and its advice-session-booked in the same write). A cancellation frees the slot and
+    leaves `claim_n` at n, so the next booking claims n+1. A claim whose writer never marked the slot (a crash or a
+    lost store between the two writes) is passed over once it is older than `SLOT_CLAIM_LEASE`: the next writer
+    claims n+1, whose mark needs `claim_n` below n+1, so the slot's number jumps past the orphan. (The
+    compare-and-set on the slot alone that this replaced held within one replica only on the CI store: two replicas
+    gave two bookings of ten in each of four runs; docs/working-on-koonto.md, "Decisions concurrent writers race
+    for".)"""
 
     def __init__(self, store: Store, scope: RegionScope | None = None) -> None:
         self.slots = store[ADVICE_SLOTS]
         self.scope = scope or RegionScope()
+        self.claims = store[SLOT_CLAIMS]
 
     async def keep_published(self, slot: Document) -> None:
         """advice-slot-published: a new free slot (a redelivery, or one that arrives after its withdrawal or a
@@ -292,13 +308,47 @@ class AdviceSlotStore:
             upsert=True,
         )
 
-    async def withdraw(self, slot_id: str, withdrawn_at: datetime) -> bool:
-        """free -> withdrawn; False when someone booked it first (the booking stands)."""
+    async def withdraw(self, slot_id: str, n: int, withdrawn_at: datetime) -> bool:
+        """free -> withdrawn under claim n; False when the slot moved on (someone booked it first: it stands)."""
         result = await self.slots.update_one(
-            {"_id": slot_id, "status": "free", "booking_id": None},
-            {"$set": {"status": "withdrawn", "withdrawn_at": withdrawn_at}},
+            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_below(n)},
+            {"$set": {"status": "withdrawn", "withdrawn_at": withdrawn_at, "claim_n": n}},
         )
         return result.modified_count == 1
+
+    # -- the claims ------------------------------------------------------------------------------------------
+    async def claim(self, seen: Document, *, who: str, booking_id: str | None, now: datetime) -> SlotClaim | None:
+        """The slot's next generation for this writer, or None when another writer holds it.
+
+        `seen` is the slot as read. A number the slot has moved past since (read stale) is tried again from the
+        slot as it is now; one whose writer never marked the slot is passed over after the lease (the next number is
+        claimed: nothing is written to the slot for it, so no write there can race the winner's mark). A fresh
+        claim of the same `who` (the same person's double submit, advisory's withdrawal redelivered) is returned as
+        theirs, with the booking id it names."""
+        slot_id = seen["_id"]
+        n = int(seen.get("claim_n") or 0) + 1
+        for _ in range(6):  # each pass moves n on; a handful covers any real interleaving
+            claim = {"_id": f"{slot_id}:{n}", "slot": slot_id, "n": n, "who": who, "booking_id": booking_id,
+                     "claimed_at": now}
+            if await self.claims.insert_new(claim):
+                return SlotClaim(n, booking_id)
+            held = revive(await self.claims.find_one({"_id": f"{slot_id}:{n}"}))
+            current = await self.slots.find_one({"_id": slot_id}, {"claim_n": 1, "status": 1})
+            if current is None or current.get("status") != "free":
+                return None
+            if held is None:  # released by its writer just now: the number is free again
+                continue
+            if int(current.get("claim_n") or 0) >= n:  # read stale: the slot is past it
+                n = int(current["claim_n"]) + 1
+                continue
+            if held["claimed_at"] > now - SLOT_CLAIM_LEASE:
+                return SlotClaim(n, held.get("booking_id")) if held.get("who") == who else None
+            n += 1  # orphaned: its writer never marked the slot
+        return None
+
+    async def release(self, slot_id: str, n: int) -> None:
+        """A claim whose mark found the slot moved on decides nothing: free the number for the next writer."""
+        await self.claims.delete_one({"_id": f"{slot_id}:{n}"})
 
     async def slot(self, slot_id: str) -> Document | None:
         return revive(await self.slots.find_one({"_id": slot_id}, {"outbox": 0}))
@@ -309,18 +359,19 @@ class AdviceSlotStore:
         found = self.slots.find(query, {"outbox": 0, "bookings": 0, "booked_emails": 0, "booked_ideas": 0})
         return [revive(doc) async for doc in found.sort("starts_ms", ASCENDING).limit(limit)]
 
-    async def book(self, slot_id: str, booking: Document, event: Envelope) -> bool:
-        """The compare-and-set: True when this booking got the slot, False when another one holds it."""
+    async def book(self, slot_id: str, n: int, booking: Document, event: Envelope) -> bool:
+        """The winner of claim n marks the slot: True when this booking got it, False when the slot moved on."""
         booking_id = booking["booking_id"]
         additions: Document = {"booked_emails": booking["contact"]["email"]}
         if booking.get("idea_id"):
             additions["booked_ideas"] = booking["idea_id"]
         result = await self.slots.update_one(
-            {"_id": slot_id, "status": "free", "booking_id": None},
+            {"_id": slot_id, "status": "free", "booking_id": None, "claim_n": _claimed_below(n)},
             {
                 "$set": {
                     "status": "booked",
                     "booking_id": booking_id,
+                    "claim_n": n,
                     f"bookings.{booking_id}": booking,
                     **outbox_set(event),
                 },
@@ -330,7 +381,8 @@ class AdviceSlotStore:
         return result.modified_count == 1
 
     async def cancel(self, slot_id: str, booking_id: str, cancelled_at: datetime, event: Envelope) -> bool:
-        """booked -> free once: the slot can be booked again; the cancelled booking stays, marked."""
+        """booked -> free once: the slot can be booked again (its next generation, claim `claim_n` + 1); the
+        cancelled booking stays, marked."""
         result = await self.slots.update_one(
             {"_id": slot_id, "status": "booked", "booking_id": booking_id},
             {
@@ -717,3 +769,9 @@ class IntakeStore(RegistrationPlaces):
             {"$set": {"status": "cancelled", "cancelled_at": cancelled_at, **outbox_set(event)}},
         )
         return result.modified_count == 1
+
+
+def _claimed_below(n: int) -> Any:
+    """The slot's `claim_n` below n (a slot kept before claims were numbered has none: 0). An `$in` of the few
+    numbers rather than `$lt`, which misses a missing field on some supported stores."""
+    return {"$in": [None, *range(n)]}

@@ -30,12 +30,16 @@ from koonto.shared.runtime import Infra
 class ReportingContainer:
     settings: ReportingSettings
     infra: Infra
-    region: Region
     store: Store
     generations: Generations  # which read-model generation is active (a replay switches it)
     views: ReportViews  # the read paths of the pages and the API
     pages: Pages
     clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def region(self) -> Region:
+        """The current region: the request's (host name or path prefix), the consumed event's, else the home one."""
+        return self.infra.region
 
     async def read_models(self) -> ReadModels:
         """The active generation's read models: read per event, as a replay switches it under the consumers."""
@@ -49,11 +53,11 @@ def bootstrap(
     """`day_end`: when a day ends for the as-of reports (the end of the Helsinki day; a test names its own
     instants, as the stream stamps its messages with the real time)."""
     generations = Generations(infra.store)
-    as_of = AsOfReports(Checkpoints(infra.store, generations.steps), StreamHistory(settings.nats_url),
-                        day_end=day_end)
+    history = StreamHistory(settings.nats_url, infra.regions.home.code)
+    as_of = AsOfReports(Checkpoints(infra.store, generations.steps), history, day_end=day_end)
     return ReportingContainer(
-        settings=settings, infra=infra, region=infra.region, store=infra.store, generations=generations,
-        views=ReportViews(generations, infra.region, clock, as_of), pages=make_pages(), clock=clock,
+        settings=settings, infra=infra, store=infra.store, generations=generations,
+        views=ReportViews(generations, infra.regions, clock, as_of), pages=make_pages(), clock=clock,
     )
 
 

@@ -30,8 +30,9 @@ SUBJECTS = "koonto.>"
 
 
 class StreamHistory:
-    def __init__(self, nats_url: str) -> None:
+    def __init__(self, nats_url: str, home: str | None = None) -> None:
         self.nats_url = nats_url
+        self.home = home  # the deployment's home region (`use_cases.projection`)
 
     @contextlib.asynccontextmanager
     async def _stream(self) -> AsyncIterator[JetStreamContext]:
@@ -71,6 +72,6 @@ class StreamHistory:
             return
         result = ReplayResult(generation=models.generation, previous="")
         async with self._stream() as js:
-            last = await _rebuild_range(js, start, end, models, result, None, None)
+            last = await _rebuild_range(js, start, end, models, result, None, None, home=self.home)
         if last < end:  # a fetch gave up early (a busy server): a checkpoint is kept forever, so never a partial one
             raise RuntimeError(f"read the stream up to {last} of {end}; the checkpoint is not kept")

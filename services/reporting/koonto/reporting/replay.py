@@ -86,9 +86,10 @@ def new_generation_name() -> str:
 
 
 class _Applier:
-    def __init__(self, models: ReadModels, result: ReplayResult) -> None:
+    def __init__(self, models: ReadModels, result: ReplayResult, home: str | None = None) -> None:
         self.models = models
         self.result = result
+        self.home = home  # the deployment's home region (`use_cases.projection`)
 
     async def feed(self, body: bytes) -> None:
         self.result.read += 1
@@ -98,7 +99,7 @@ class _Applier:
             self.result.undecodable += 1
             return
         try:
-            if await apply_event(self.models, envelope):
+            if await apply_event(self.models, envelope, home=self.home):
                 self.result.applied += 1
             else:
                 self.result.ignored += 1
@@ -147,7 +148,7 @@ async def _batches(
 
 async def _rebuild_range(
     js: JetStreamContext, start_seq: int, end_seq: int, models: BulkReadModels, result: ReplayResult,
-    progress: Progress | None, task: object, flush_every: int = FLUSH_EVERY,
+    progress: Progress | None, task: object, flush_every: int = FLUSH_EVERY, *, home: str | None = None,
 ) -> int:
     """Fold every message with stream sequence in [start_seq, end_seq] into `models`, writing every
     `flush_every` events and at the end; returns the last sequence read."""
@@ -166,7 +167,7 @@ async def _rebuild_range(
                 await models.known_facts(env.id for env in envelopes)
                 for envelope in envelopes:
                     try:
-                        if await apply_event(models, envelope, decode.event_data(envelope)):
+                        if await apply_event(models, envelope, decode.event_data(envelope), home=home):
                             result.applied += 1
                         else:
                             result.ignored += 1
@@ -228,7 +229,7 @@ async def replay(
         await building.ensure_indexes()
         models = ReadModels(store, generation, steps=generations.steps)
         result = ReplayResult(generation=generation, previous=previous)
-        applier = _Applier(models, result)
+        applier = _Applier(models, result, settings.region)
         js = nc.jetstream()
         try:
             state = (await js.stream_info(STREAM_NAME)).state
@@ -242,14 +243,16 @@ async def replay(
         )
         with progress:
             task = progress.add_task(f"Rebuilding {generation}", total=max(state.messages, 0))
-            last = await _rebuild_range(js, first_seq, end_seq, building, result, progress, task, flush_every)
+            last = await _rebuild_range(js, first_seq, end_seq, building, result, progress, task, flush_every,
+                                        home=settings.region)
             # what arrived meanwhile, still in bulk while nobody else writes the new generation
             for _ in range(MORE_BULK_PASSES):
                 end = (await js.stream_info(STREAM_NAME)).state.last_seq
                 if end - last < BULK_BATCH:
                     break
                 progress.update(task, total=(progress.tasks[0].total or 0) + (end - last))
-                last = await _rebuild_range(js, last + 1, end, building, result, progress, task, flush_every)
+                last = await _rebuild_range(js, last + 1, end, building, result, progress, task, flush_every,
+                                        home=settings.region)
 
             result.previous = await generations.switch(generation)
 

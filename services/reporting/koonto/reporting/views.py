@@ -3,7 +3,7 @@ through these (`ReportViews`), never through the store; they read the generation
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,12 +14,13 @@ from koonto.reporting.domain.opendata import Cell, open_data_cells, periods
 from koonto.reporting.domain.query import ReportQuery
 from koonto.reporting.domain.report import Table, municipality_label
 from koonto.reporting.domain.showcase import shown_results
-from koonto.reporting.store import Generations
+from koonto.reporting.store import Generations, ReadModels
+from koonto.reporting.store.regional import RegionalReadModels
 from koonto.reporting.use_cases import reports
 from koonto.reporting.use_cases.as_of import AsOfReports
 from koonto.shared.clock import helsinki_date, utcnow
 from koonto.shared.mongo import parse_instant
-from koonto.shared.region import Region
+from koonto.shared.region import Region, Regions
 
 Summary = dict[str, Any]
 
@@ -50,22 +51,48 @@ class OpenDataView:
     generated_at: datetime
 
 
+def regions_together(regions: Regions, codes: Sequence[str]) -> Region:
+    """The region file a report of `codes` is built with: that region's, or for several their municipalities and
+    themes together (national totals; the first region's other details)."""
+    chosen = [found for code in codes if (found := regions.get(code)) is not None] or [regions.home]
+    if len(chosen) == 1:
+        return chosen[0]
+    themes = {t.code: t for region in reversed(chosen) for t in region.themes}
+    return chosen[0].model_copy(update={
+        "code": "+".join(r.code for r in chosen), "name_fi": " + ".join(r.name_fi for r in chosen),
+        "name_sv": " + ".join(r.name_sv for r in chosen), "name_en": " + ".join(r.name_en for r in chosen),
+        "municipalities": tuple(m for r in chosen for m in r.municipalities), "themes": tuple(themes.values()),
+    })
+
+
 class ReportViews:
     def __init__(
-        self, generations: Generations, region: Region, clock: Callable[[], datetime] = utcnow,
+        self, generations: Generations, regions: Regions, clock: Callable[[], datetime] = utcnow,
         as_of: AsOfReports | None = None,
     ) -> None:
         self.generations = generations
-        self.region = region
+        self.regions = regions
         self.clock = clock
         self.as_of = as_of
 
+    @property
+    def region(self) -> Region:
+        """The current region (the request's: its host name or path prefix)."""
+        return self.regions.current()
+
+    def _of(self, models: ReadModels, codes: Sequence[str]) -> ReadModels:
+        return RegionalReadModels(models, codes, self.regions)
+
     async def report(
         self, query: ReportQuery, *, stamped: bool = False, language: str = "fi", as_of: date | None = None,
+        regions: Sequence[str] | None = None,
     ) -> ReportView:
         """The report of the query's period (and municipality); `stamped`: with the time it was generated;
         `language`: of the region's names in its tables; `as_of`: as it stood at the end of that past day, from
-        its checkpoint (then "generated" is the as-of moment, so the same as-of report is the same bytes)."""
+        its checkpoint (then "generated" is the as-of moment, so the same as-of report is the same bytes);
+        `regions`: of these regions (several: their sums), else of the current region."""
+        codes = tuple(regions) if regions else (self.region.code,)
+        region = regions_together(self.regions, codes)
         position = None
         if as_of is not None and self.as_of is not None:
             models, position = await self.as_of.models(as_of)
@@ -73,19 +100,20 @@ class ReportViews:
             models = await self.generations.active()
         generated_at = (position.moment if position else self.clock()) if stamped else None
         summary = await reports.build_summary(
-            models, self.region, query.first, query.last, query.municipality, generated_at=generated_at
+            self._of(models, codes), region, query.first, query.last, query.municipality, generated_at=generated_at
         )
+        summary["regions"] = list(codes)
         if position is not None:
             summary["as_of"] = {"day": position.day.isoformat(), "moment": position.moment.isoformat(),
                                 "stream_sequence": position.sequence}
-        return ReportView(summary, reports.tables(summary, self.region, language), models.generation, generated_at,
+        return ReportView(summary, reports.tables(summary, region, language), models.generation, generated_at,
                           position)
 
     async def showcase(self, municipality: str | None, theme: str | None, language: str) -> ShowcaseView:
         """Funded projects whose association consented (of one municipality or theme), newest first, and the
         headline figures over the whole history."""
         region = self.region
-        models = await self.generations.active()
+        models = self._of(await self.generations.active(), (region.code,))
         themes = reports.theme_names(region, language)
         names = {m.code: (m.name_sv if language == "sv" else m.name_fi) for m in region.municipalities}
         projects = [
@@ -115,10 +143,10 @@ class ReportViews:
     async def open_data(self, *, cells: bool = True) -> OpenDataView:
         """Every open-data cell up to today: the month roll-ups of the whole history, summed per quarter
         (`cells=False`: only the coverage and the generation, for the dictionary and the metadata)."""
-        models = await self.generations.active()
+        region = self.region
+        models = self._of(await self.generations.active(), (region.code,))
         now = self.clock()
         today = helsinki_date(now)
-        region = self.region
         rows = await models.all_time_rows(None)
         first = date(min(periods(rows, today)), 1, 1)
         found = open_data_cells(rows, region.municipality_codes, region.theme_codes, today) if cells else []

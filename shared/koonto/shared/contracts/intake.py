@@ -241,6 +241,11 @@ class SubscriberEvent(SubscriptionEvent):
 
     language: LanguageCode = "fi"
     municipality: ShortText | None = None
+    themes: tuple[ShortText, ...] = Field(
+        default=(),
+        description="theme codes from the region file the subscriber chose for this topic; empty (or an older event "
+        "without the field): every theme",
+    )
 
 
 class SubscriptionRequested(

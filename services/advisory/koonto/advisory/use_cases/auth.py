@@ -9,6 +9,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from koonto.advisory.domain.errors import BadCredentials, SignInRefused, Throttled
+from koonto.advisory.domain.regions import region_roles_of
 from koonto.advisory.signing import Keyring
 from koonto.advisory.use_cases.common import Context
 from koonto.shared.mongo import Document
@@ -81,4 +82,5 @@ class Authentication:
             roles=tuple(staff["roles"]),
             generation=int(staff.get("token_generation", 0)),
             ttl_seconds=self.c.settings.staff_token_ttl_seconds,
+            regions=region_roles_of(staff, self.c.served[0]),
         )

@@ -45,13 +45,13 @@ class Calls:
 
     async def create_call(
         self, actor: Actor, *, name: str, funder: str, opens_on: date, closes_on: date, budget_eur: int | None,
-        url: str | None, description: str,
+        url: str | None, description: str, region: str | None = None,
     ) -> Document:
         name, funder = name.strip(), funder.strip()
         check_call(name, funder, opens_on, closes_on, budget_eur, url)
         doc: Document = {
             "_id": new_id("call"),
-            "region": self.c.region.code,
+            "region": self.c.region_for_new(region),  # the scheduler's notices carry it
             "name": name[:200],
             "funder": funder[:200],
             "opens_on": iso(opens_on),

@@ -12,6 +12,7 @@ from koonto.advisory.domain.lifecycle import (
     TransitionRequest,
     decide,
 )
+from koonto.advisory.domain.regions import works_in
 from koonto.advisory.store import Conflict
 from koonto.advisory.use_cases.common import Context
 from koonto.advisory.use_cases.partners import Partners
@@ -137,12 +138,13 @@ class Cases:
         return await self.c.change_case(doc, changes, self.c.event(data, subject=case_id))
 
     async def assign(self, actor: Actor, case_id: str, advisor_id: str) -> Document:
-        if not actor.has("coordinator") and advisor_id != actor.staff_id:
+        doc = await self.c.case(case_id)  # first: another region's case is not found, whoever asks
+        region = self.c.store.scope.region_of(doc)
+        if not actor.has_in(region, "coordinator") and advisor_id != actor.staff_id:
             raise Forbidden("Voit ottaa tapauksen itsellesi; muille jakaa koordinaattori.")
         advisor = await self.c.active_staff(advisor_id)
-        if advisor is None or not ({"advisor", "coordinator", "admin"} & set(advisor["roles"])):
+        if advisor is None or not works_in(advisor, region, self.c.served[0], "advisor", "coordinator"):
             raise Invalid("Valitse aktiivinen neuvoja.", "advisor_id")
-        doc = await self.c.case(case_id)
         if doc.get("advisor_id") == advisor_id:
             return doc
         changes, data = Case.from_document(doc).assign(actor, advisor_id, advisor["name"], self.c.now())

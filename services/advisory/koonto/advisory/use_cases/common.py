@@ -9,7 +9,7 @@ from typing import Any, Protocol
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import timeline_entry
 from koonto.advisory.domain.clock import Clock
-from koonto.advisory.domain.errors import Refused, found
+from koonto.advisory.domain.errors import Invalid, Refused, found
 from koonto.advisory.domain.schedule import ServiceLevel
 from koonto.advisory.settings import AdvisorySettings
 from koonto.advisory.store import AdvisoryStore, Conflict
@@ -48,6 +48,27 @@ class Context:
     @property
     def region(self) -> Region:
         return self.events.region
+
+    @property
+    def served(self) -> tuple[str, ...]:
+        """The codes of the regions this deployment serves, the home region first."""
+        return self.store.scope.codes or (self.region.code,)
+
+    def region_named(self, code: str) -> Region:
+        """The served region of `code` (the current one for a code this deployment does not serve)."""
+        regions = getattr(self.events, "regions", None)
+        return (regions.get(code) if regions is not None else None) or self.region
+
+    def region_for_new(self, code: str | None) -> str:
+        """The region a staff member creates a call, a training or an advice time in: the one they chose among
+        their own; without a choice (one region: none is shown) the current region when it is theirs, else their
+        first. The use case then runs `with using_region(code)`, so its events carry that region."""
+        mine = self.store.scope.mine() or (self.region.code,)
+        if code:
+            if code not in mine:
+                raise Invalid("Valitse alue, jolla työskentelet.", "region")
+            return code
+        return self.region.code if self.region.code in mine else mine[0]
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -47,7 +47,7 @@ class Followups:
 
     async def complete_followup(self, actor: Actor, followup_id: str) -> Document:
         doc = found(await self.c.store.followup(followup_id), "Muistutusta ei löydy.")
-        if doc["assignee_id"] != actor.staff_id and not actor.has("coordinator"):
+        if doc["assignee_id"] != actor.staff_id and not actor.has_in(self.c.store.scope.region_of(doc), "coordinator"):
             raise Forbidden("Voit kuitata vain omat muistutuksesi.")
         done = await self.c.store.complete_followup(followup_id, self.c.now(), actor.staff_id)
         return found(done, "Muistutusta ei löydy.")

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 
 from koonto.advisory.domain.actor import Actor
-from koonto.advisory.domain.errors import Invalid, Refused
+from koonto.advisory.domain.errors import Invalid, NotFound, Refused
 from koonto.advisory.domain.partners.clusters import Cluster, clusters
 from koonto.advisory.domain.partners.profiles import from_document, listed, profile_of, to_document
 from koonto.advisory.domain.partners.ranking import PartnerIndex, Suggestion
@@ -48,7 +48,7 @@ class Partners:
         case = await self.c.store.case(case_id)
         if case is None:
             return
-        profile = profile_of(case, self.c.region)
+        profile = profile_of(case, self.c.region_named(self.c.store.scope.region_of(case)))
         doc = await self.c.store.partners.put_profile(case_id, to_document(profile) if profile else None)
         self._apply(doc)
 
@@ -57,7 +57,7 @@ class Partners:
             return
         self._seen[doc["_id"]] = doc["updated_ms"]
         if doc.get("listed"):
-            self.index.put(from_document(doc))
+            self.index.put(from_document(doc, self.c.served[0]))
         else:
             self.index.drop(doc["_id"])
 
@@ -94,7 +94,8 @@ class Partners:
         index = await self.sync()
         if self._clusters is None or self._clusters[0] != index.revision:
             self._clusters = (index.revision, clusters(index))
-        return self._clusters[1]
+        # a cluster links ideas of one region only (`PartnerIndex.similar`): the staff member's regions' are shown
+        return [c for c in self._clusters[1] if self.c.store.scope.allows(c.members[0].region)]
 
     async def introductions(self, case_id: str) -> list[Document]:
         return await self.c.store.partners.introductions_of(case_id)
@@ -106,6 +107,8 @@ class Partners:
         if case_id == other_id:
             raise Invalid("Valitse toinen yhdistys.", "partners")
         case, other = await self.c.case(case_id), await self.c.case(other_id)
+        if self.c.store.scope.region_of(case) != self.c.store.scope.region_of(other):
+            raise NotFound("Tapausta ei löydy.")  # associations are introduced within their region only
         for one in (case, other):
             if not listed(one):
                 raise Refused(NOT_CONSENTED, "partners")

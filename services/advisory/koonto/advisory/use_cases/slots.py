@@ -7,6 +7,7 @@ from datetime import datetime
 
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.errors import Forbidden, Refused, found, invalid_fields
+from koonto.advisory.domain.regions import works_in
 from koonto.advisory.domain.slots import slot_problems
 from koonto.advisory.i18n import N_
 from koonto.advisory.use_cases.common import Context, new_id
@@ -15,6 +16,7 @@ from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import AdviceSlotPublished, AdviceSlotWithdrawn
 from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked
 from koonto.shared.mongo import Document
+from koonto.shared.region import using_region
 
 SESSION_KIND_OF = {"phone": "phone", "in_person": "meeting", "online": "video"}  # session-logged's kinds
 
@@ -29,9 +31,17 @@ class AdviceSlots:
     async def publish(
         self, actor: Actor, *, starts_at: datetime | None, ends_at: datetime | None, kind: str, place: str | None,
         online_url: str | None, advisor_id: str | None, problems: dict[str, str] | None = None,
+        region: str | None = None,
     ) -> Document:
-        """A free time for the public to book. `problems`: the fields the form could not read (named with the
-        rest, all at once)."""
+        """A free time for the public to book, in the region chosen among the staff member's own. `problems`:
+        the fields the form could not read (named with the rest, all at once)."""
+        with using_region(self.c.region_for_new(region)):
+            return await self._publish(actor, starts_at, ends_at, kind, place, online_url, advisor_id, problems)
+
+    async def _publish(
+        self, actor: Actor, starts_at: datetime | None, ends_at: datetime | None, kind: str, place: str | None,
+        online_url: str | None, advisor_id: str | None, problems: dict[str, str] | None,
+    ) -> Document:
         place = (place or "").strip()[:200] or None
         online_url = (online_url or "").strip()[:2000] or None
         problems = {**(problems or {}), **slot_problems(
@@ -39,7 +49,7 @@ class AdviceSlots:
             online_url, self.c.now(),
         )}
         advisor = await self.c.active_staff(advisor_id or actor.staff_id)
-        if advisor is None or not {"advisor", "coordinator", "admin"} & set(advisor.get("roles", ())):
+        if advisor is None or not works_in(advisor, self.c.region.code, self.c.served[0], "advisor", "coordinator"):
             problems["advisor_id"] = N_("Valitse neuvoja.")
         if problems:
             raise invalid_fields({f: problems[f] for f in SLOT_FIELDS if f in problems})
@@ -68,7 +78,7 @@ class AdviceSlots:
         """An unbooked time taken back by its advisor (or a coordinator). A booking that reached intake first
         stands: intake refuses the withdrawal of a booked slot, and this copy shows the booking when it arrives."""
         slot = found(await self.c.store.advice.slot(slot_id), "Aikaa ei löydy.")
-        if slot["advisor_id"] != actor.staff_id and not actor.has("coordinator"):
+        if slot["advisor_id"] != actor.staff_id and not actor.has_in(self.c.store.scope.region_of(slot), "coordinator"):
             raise Forbidden("Vain ajan neuvoja tai koordinaattori voi perua sen.")
         if slot["status"] != "free":
             raise Refused("Aika on jo varattu tai peruttu.")
@@ -92,6 +102,7 @@ class AdviceSlots:
             "advisor_name": event.advisor_name, "name": contact.name, "email": str(contact.email).lower(),
             "phone": contact.phone, "language": contact.language, "organisation_name": event.organisation_name,
             "topic": event.topic, "booked_at": as_utc(event.booked_at), "rebooked_from": event.rebooked_from,
+            "region": self.c.region.code,  # the booking event's region (the public site it was made on)
         })
         # checked after the write, so an erasure recorded at the same moment is seen by one of the two
         erasures = self.c.store.erasures

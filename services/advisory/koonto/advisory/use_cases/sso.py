@@ -2,7 +2,8 @@
 a staff account (see `koonto.advisory.oidc` for the protocol).
 
 Who gets in: a person whose e-mail the provider has verified, and then either the roles the provider's claims map
-to (`KOONTO_OIDC_ROLES_CLAIM` + `KOONTO_OIDC_ROLE_MAP`: the account is created or its roles follow the claims) or,
+to (`KOONTO_OIDC_ROLES_CLAIM` + `KOONTO_OIDC_ROLE_MAP`, a value `<value>@<region>` for a role in one region: the
+account is created or its roles follow the claims) or,
 without a claim mapping, the active staff record of that e-mail (roles as an admin set them). Anybody else is
 refused with a page that says why. A sign-in's `state` works once (`AdvisoryStore.use_once`), its `nonce` ties the
 ID token to it, and PKCE ties the code to the browser that started it.
@@ -55,15 +56,32 @@ class SingleSignOn:
             log.warning("single sign-on could not start", error=str(exc))
             raise SignInRefused(FAILED) from exc
 
-    def roles_from(self, claims: dict[str, Any]) -> tuple[str, ...] | None:
-        """The roles the claims map to; None when roles come from the staff record instead."""
+    def roles_from(self, claims: dict[str, Any]) -> tuple[tuple[str, ...], dict[str, list[str]] | None] | None:
+        """The roles the claims map to, and the roles per region when a value names its region; None when roles
+        come from the staff record instead.
+
+        A claim value `<value>@<region code>` (e.g. `koonto-neuvojat@pohjois-karjala`) gives the role
+        `KOONTO_OIDC_ROLE_MAP[<value>]` in that region; a plain value gives it in the home region, and "admin"
+        everywhere (admin is global). A region this deployment does not serve gives nothing."""
         settings = self.c.settings
         if not settings.oidc_roles_claim:
             return None
         value = claims.get(settings.oidc_roles_claim) or []
         values = value.split() if isinstance(value, str) else [str(v) for v in value] if isinstance(value, list) else []
-        wanted = {settings.oidc_role_map[v] for v in values if v in settings.oidc_role_map}
-        return tuple(r for r in ROLES if r in wanted)
+        served, home = self.c.served, self.c.served[0]
+        per_region: dict[str, set[str]] = {}
+        admin = False
+        for item in values:
+            name, _, code = item.rpartition("@") if "@" in item else (item, "", home)
+            role = settings.oidc_role_map.get(name)
+            if role == "admin":
+                admin = True
+            elif role is not None and code in served:
+                per_region.setdefault(code, set()).add(role)
+        held = {code: [r for r in ROLES if r in roles] for code, roles in per_region.items()}
+        roles = tuple(r for r in ROLES if (r == "admin" and admin) or any(r in h for h in held.values()))
+        regional = any("@" in item for item in values)
+        return roles, (held if regional else None)
 
     async def complete(self, code: str, state: str, pending: Pending | None) -> Document:
         """The staff account the provider's answer signs in, or SignInRefused with the reason for the page."""
@@ -83,11 +101,12 @@ class SingleSignOn:
             email = normalise_email(str(claims["email"]))
         except Exception as exc:
             raise SignInRefused(UNVERIFIED) from exc
-        roles = self.roles_from(claims)
-        if roles is None:
-            staff = await self.c.store.staff_by_email(email)
-        elif roles:
-            staff = await self.accounts.from_provider(email, str(claims.get("name") or ""), roles)
+        mapped = self.roles_from(claims)
+        roles = mapped[0] if mapped is not None else None
+        if mapped is None:
+            staff = await self.c.store.staff_by_email(email)  # roles (and regions) as the staff record holds them
+        elif mapped[0]:
+            staff = await self.accounts.from_provider(email, str(claims.get("name") or ""), *mapped)
         else:
             staff = None
         if staff is None or not staff.get("active"):

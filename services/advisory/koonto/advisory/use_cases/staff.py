@@ -12,10 +12,11 @@ from koonto.advisory.domain.actor import Actor
 from koonto.advisory.domain.case import CASE_NAMESPACE
 from koonto.advisory.domain.errors import Forbidden, Invalid, NotFound, Refused
 from koonto.advisory.domain.password_links import new_link
+from koonto.advisory.domain.regions import all_roles, check_region_roles
 from koonto.advisory.use_cases.common import Context, new_id
 from koonto.shared.auth import ROLES
 from koonto.shared.contracts import Envelope
-from koonto.shared.contracts.advisory import StaffUpdated
+from koonto.shared.contracts.advisory import RegionRoles, StaffUpdated
 from koonto.shared.logs import get_logger
 from koonto.shared.mongo import Document
 
@@ -55,6 +56,7 @@ def revokes_tokens(current: Document, changes: Document) -> bool:
     return (
         ("active" in changes and bool(changes["active"]) != bool(current.get("active")))
         or ("roles" in changes and set(changes["roles"]) != set(current.get("roles", ())))
+        or ("region_roles" in changes and changes["region_roles"] != (current.get("region_roles") or {}))
         or "password_hash" in changes
     )
 
@@ -77,6 +79,10 @@ class StaffAccounts:
                 active=bool(doc["active"]),
                 updated_at=self.c.now(),
                 token_generation=generation_of(doc),
+                region_roles=tuple(
+                    RegionRoles(region=code, roles=tuple(held))  # type: ignore[arg-type]
+                    for code, held in sorted((doc.get("region_roles") or {}).items())
+                ),
             )
         except ValidationError:
             log.warning("staff-updated not emitted: notify could not mail this address", staff_id=doc["_id"])
@@ -114,9 +120,20 @@ class StaffAccounts:
         self._written(event)
         log.info("bootstrap admin ensured", email=email)
 
+    def roles_in_regions(
+        self, roles: list[str] | tuple[str, ...] | None, region_roles: dict[str, list[str]] | None,
+    ) -> tuple[tuple[str, ...], dict[str, list[str]] | None]:
+        """The account's `roles` and `region_roles` from what a form or the API chose: without a choice per
+        region the roles as given (held in the home region); with one, every role held in some region and admin
+        when `roles` names it (admin is global)."""
+        if region_roles is None:
+            return check_roles(roles or []), None
+        held = check_region_roles(region_roles, self.c.served)
+        return check_roles(all_roles(held, "admin" in (roles or ()))), held
+
     def _new_staff_doc(
         self, *, email: str, name: str, roles: tuple[str, ...], password: str | None, language: str,
-        staff_id: str | None = None,
+        staff_id: str | None = None, region_roles: dict[str, list[str]] | None = None,
     ) -> Document:
         now = self.c.now()
         return {
@@ -124,6 +141,7 @@ class StaffAccounts:
             "email": email,
             "name": name,
             "roles": list(roles),
+            **({"region_roles": region_roles} if region_roles else {}),
             "language": language,
             "active": True,
             "password_hash": self.hasher.hash(password) if password else None,  # None: set through the invitation
@@ -141,7 +159,7 @@ class StaffAccounts:
 
     async def create_staff(
         self, actor: Actor, *, email: str, name: str, roles: list[str], password: str | None = None,
-        language: str = "fi",
+        language: str = "fi", region_roles: dict[str, list[str]] | None = None,
     ) -> Document:
         """A new account. Without a password (the workspace's form never asks for one) the person is sent an
         invitation: a one-time link to set their own password (`staff-password-link-issued`)."""
@@ -151,9 +169,10 @@ class StaffAccounts:
         name = name.strip()
         if not name or len(name) > 200:
             raise Invalid("Kirjoita nimi.", "name")
+        roles_held, held = self.roles_in_regions(roles, region_roles)
         doc = self._new_staff_doc(
-            email=email, name=name, roles=check_roles(roles), password=self._password_for_someone(password),
-            language=language if language in LANGUAGES else "fi",
+            email=email, name=name, roles=roles_held, password=self._password_for_someone(password),
+            language=language if language in LANGUAGES else "fi", region_roles=held,
         )
         invitation = None
         if doc["password_hash"] is None and self.c.settings.password_login:  # else they sign in through SSO
@@ -167,7 +186,9 @@ class StaffAccounts:
         self._written(invitation)
         return {k: v for k, v in doc.items() if k not in ("password_hash", "password_link")}
 
-    async def from_provider(self, email: str, name: str, roles: tuple[str, ...]) -> Document | None:
+    async def from_provider(
+        self, email: str, name: str, roles: tuple[str, ...], region_roles: dict[str, list[str]] | None = None,
+    ) -> Document | None:
         """The account of someone the identity provider vouches for, with the roles its claims give: created
         (without a password) on their first sign-in, its roles brought in line when the claims changed (which
         ends the account's older tokens). None for an account an admin deactivated: the claims do not undo that."""
@@ -175,18 +196,19 @@ class StaffAccounts:
         current = await store.staff_by_email(email)
         if current is None:
             doc = self._new_staff_doc(email=email, name=(name.strip() or email)[:200], roles=roles, password=None,
-                                      language="fi")
+                                      language="fi", region_roles=region_roles)
             event = self.staff_event(doc)
             if not await store.create_staff(doc, event):  # created by a parallel first sign-in: use that one
-                return await self.from_provider(email, name, roles)
+                return await self.from_provider(email, name, roles, region_roles)
             self._written(event)
             log.info("staff account created at its first single sign-on", staff_id=doc["_id"], roles=list(roles))
             return doc
         if not current.get("active"):
             return None
-        if set(current["roles"]) == set(roles):
+        if set(current["roles"]) == set(roles) and (current.get("region_roles") or None) == (region_roles or None):
             return current
-        changes = {"roles": list(roles), "token_generation": generation_of(current) + 1, "updated_at": self.c.now()}
+        changes = {"roles": list(roles), "token_generation": generation_of(current) + 1, "updated_at": self.c.now(),
+                   "region_roles": region_roles or {}}
         event = self.staff_event({**current, **changes})
         updated = await store.update_staff(current["_id"], changes, event)
         self._written(event)
@@ -194,12 +216,16 @@ class StaffAccounts:
 
     def _changes(
         self, name: str | None, roles: list[str] | None, active: bool | None, password: str | None,
-        language: str | None,
+        language: str | None, region_roles: dict[str, list[str]] | None = None, current: Document | None = None,
     ) -> Document:
         changes: Document = {}
         if name is not None and name.strip():
             changes["name"] = name.strip()[:200]
-        if roles is not None:
+        if region_roles is not None:
+            admin = roles if roles is not None else (current or {}).get("roles", [])
+            roles_held, held = self.roles_in_regions(["admin"] if "admin" in admin else [], region_roles)
+            changes["roles"], changes["region_roles"] = list(roles_held), held
+        elif roles is not None:
             changes["roles"] = list(check_roles(roles))
         if active is not None:
             changes["active"] = bool(active)
@@ -212,8 +238,10 @@ class StaffAccounts:
     async def update_staff(
         self, actor: Actor, staff_id: str, *, name: str | None = None, roles: list[str] | None = None,
         active: bool | None = None, password: str | None = None, language: str | None = None,
+        region_roles: dict[str, list[str]] | None = None,
     ) -> Document:
-        if not actor.has() and not (actor.staff_id == staff_id and roles is None and active is None):
+        mine = roles is None and active is None and region_roles is None
+        if not actor.has() and not (actor.staff_id == staff_id and mine):
             raise Forbidden("Vain pääkäyttäjä voi muuttaa muiden käyttäjien tietoja.")
         store = self.c.store
         current = await store.staff_by_id(staff_id)
@@ -221,7 +249,7 @@ class StaffAccounts:
             raise NotFound("Käyttäjää ei löydy.")
         if password and actor.staff_id != staff_id:
             self._password_for_someone(password)
-        changes = self._changes(name, roles, active, password, language)
+        changes = self._changes(name, roles, active, password, language, region_roles, current)
         after = {**current, **changes}
         if (
             "admin" in current["roles"]
@@ -235,7 +263,7 @@ class StaffAccounts:
             changes["token_generation"] = generation_of(current) + 1
             after["token_generation"] = changes["token_generation"]
         changes["updated_at"] = self.c.now()
-        visible = any(k in changes for k in ("name", "roles", "active", "language", "token_generation"))
+        visible = any(k in changes for k in ("name", "roles", "region_roles", "active", "language", "token_generation"))
         event = self.staff_event(after) if visible else None
         doc = await store.update_staff(staff_id, changes, event)
         if doc is None:

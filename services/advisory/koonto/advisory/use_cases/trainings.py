@@ -13,7 +13,7 @@ from koonto.shared.clock import HELSINKI, as_utc
 from koonto.shared.contracts.advisory import AttendanceRecorded, EventScheduled, RegistrationCancelRequested
 from koonto.shared.contracts.intake import RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from koonto.shared.mongo import Document
-from koonto.shared.region import Region
+from koonto.shared.region import Region, using_region
 from koonto.shared.sealing import is_erased
 
 EVENT_KINDS = ("training", "forum", "talk", "workshop", "networking")
@@ -85,7 +85,20 @@ class Trainings:
         self, actor: Actor, *, title: str, kind: str, starts_at: datetime, ends_at: datetime | None,
         place: str | None, online_url: str | None, capacity: int, municipality: str | None, description: str,
         what_to_bring: str = "", asks_dietary_needs: bool = False, asks_accessibility_needs: bool = False,
-        participant_list: bool = False,
+        participant_list: bool = False, region: str | None = None,
+    ) -> Document:
+        with using_region(self.c.region_for_new(region)):  # its municipality, its events: the region chosen
+            return await self._schedule_event(
+                actor, title=title, kind=kind, starts_at=starts_at, ends_at=ends_at, place=place,
+                online_url=online_url, capacity=capacity, municipality=municipality, description=description,
+                what_to_bring=what_to_bring, asks_dietary_needs=asks_dietary_needs,
+                asks_accessibility_needs=asks_accessibility_needs, participant_list=participant_list,
+            )
+
+    async def _schedule_event(
+        self, actor: Actor, *, title: str, kind: str, starts_at: datetime, ends_at: datetime | None,
+        place: str | None, online_url: str | None, capacity: int, municipality: str | None, description: str,
+        what_to_bring: str, asks_dietary_needs: bool, asks_accessibility_needs: bool, participant_list: bool,
     ) -> Document:
         title = title.strip()
         if not title:
@@ -131,6 +144,7 @@ class Trainings:
             "dietary_needs": data.dietary_needs,
             "accessibility_needs": data.accessibility_needs,
             "on_participant_list": data.on_participant_list,
+            "region": self.c.region.code,
         })
         # checked after the write, so an erasure recorded at the same moment is seen by one of the two
         # (a registration made after the erasure is a new sign-up, and stays)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from koonto.advisory.bootstrap import AdvisoryContainer
+from koonto.advisory.scope import ScopeReset
 from koonto.advisory.web import api, errors, pages
 from koonto.advisory.web.pages import auth
 from koonto.advisory.web.pages.common import WEB_DIR, make_pages
@@ -20,6 +21,7 @@ ROUTERS = [*api.ROUTERS, *pages.ROUTERS]
 def configure_app(app: FastAPI, advisory: AdvisoryContainer) -> None:
     advisory.pages = make_pages()
     app.mount("/static/advisory", StaticFiles(directory=WEB_DIR / "static"), name="advisory-static")
+    app.add_middleware(ScopeReset)  # every request starts without a staff scope (scope.py)
     errors.install(app)
     auth.install(app)
 

@@ -11,6 +11,8 @@ from typing import Annotated, Any
 from fastapi import Depends, HTTPException, Request, status
 
 from koonto.advisory.bootstrap import container_of
+from koonto.advisory.domain.regions import region_roles_of
+from koonto.advisory.scope import limit_to
 from koonto.advisory.store import CaseFilter
 from koonto.shared import web
 from koonto.shared.auth import StaffPrincipal, optional_staff
@@ -40,7 +42,14 @@ async def _current(request: Request) -> StaffPrincipal | None:
     if staff is None or principal.generation < int(staff.get("token_generation", 0)):
         return None  # deactivated, or the token predates a role or password change
     request.state.staff_doc = staff
-    return principal.model_copy(update={"roles": tuple(staff["roles"]), "name": staff["name"]})
+    held = region_roles_of(staff, container_of(request).infra.regions.home.code)
+    return principal.model_copy(update={"roles": tuple(staff["roles"]), "name": staff["name"], "region_roles": held})
+
+
+def _scope(principal: StaffPrincipal, roles: tuple[str, ...]) -> None:
+    """What the route's reads may see: the regions where the account holds one of the roles the route asks for
+    (scope.py; an admin: every region)."""
+    limit_to(principal.regions_with(*roles))
 
 
 def api_staff(*roles: str) -> Any:
@@ -56,6 +65,7 @@ def api_staff(*roles: str) -> Any:
             )
         if roles and not principal.has(*roles):
             raise HTTPException(status.HTTP_403_FORBIDDEN, "Ei käyttöoikeutta. / Not permitted for your role.")
+        _scope(principal, roles)
         return principal
 
     return Depends(dependency)
@@ -68,6 +78,7 @@ def page_staff(*roles: str) -> Any:
             raise PageAuthError(401)
         if roles and not principal.has(*roles):
             raise PageAuthError(403)
+        _scope(principal, roles)
         request.state.principal = principal
         return principal
 

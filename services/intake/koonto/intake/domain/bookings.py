@@ -1,7 +1,8 @@
 """Booking an advice time (hankeklinikka): the form's rules, which slots can be booked, and the slot's states.
 
-A slot is one document in intake's `advice_slots`; the booking is decided by a compare-and-set on it
-(`status: free, booking_id: None` -> `booked`), so exactly one of any number of people asking at once gets it.
+A slot is one document in intake's `advice_slots`; the booking is decided by a unique-key claim of the slot's next
+generation (`slot_claims`, see store.AdviceSlotStore), whose winner alone marks the slot `free` -> `booked`, so
+exactly one of any number of people asking at once, on any number of replicas, gets it.
 The person's contact and topic live inside the slot document (`bookings.<booking id>`) with the event it causes:
 state and event in one single-document write."""
 

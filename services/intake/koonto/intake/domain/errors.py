@@ -30,8 +30,13 @@ class FormTokenMismatch(IntakeError):
 
 
 class SlotTaken(IntakeError):
-    """Another booking got the advice time first (the compare-and-set on the slot failed)."""
+    """Another booking got the advice time first (another writer holds the slot's claim, or it is booked)."""
 
 
 class SlotNotOpen(IntakeError):
     """The advice time is unknown, withdrawn, past or starts too soon to be booked."""
+
+
+class SlotClaimPending(RuntimeError):
+    """A withdrawal met a booking's claim on the slot that has not marked it yet (it may, or its writer died): the
+    consumer retries with its backoff, and after the claim's lease the withdrawal claims the next number."""

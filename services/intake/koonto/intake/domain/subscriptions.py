@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from koonto.intake.domain.fields import Fields
-from koonto.intake.domain.ideas import LANGUAGES, read_listed_municipality, require_privacy_notice
+from koonto.intake.domain.ideas import LANGUAGES, THEME_UNKNOWN, read_listed_municipality, require_privacy_notice
 from koonto.intake.domain.identifiers import normalise_email
 from koonto.intake.domain.messages import N_, FieldErrors
 
@@ -33,6 +33,7 @@ class SubscriptionDraft:
     topics: tuple[str, ...]
     language: str
     municipality: str | None
+    themes: tuple[str, ...] = ()  # the region's theme codes chosen; none: every theme
 
 
 def validate_subscription(
@@ -46,6 +47,9 @@ def validate_subscription(
         body.fail("topics", TOPICS_MISSING)
     elif any(topic not in TOPICS for topic in topics):
         body.fail("topics", TOPIC_UNKNOWN)
+    themes = body.text_list("themes", max_items=len(region.themes), max_length=50)
+    if any(theme not in region.theme_codes for theme in themes) and "themes" not in errors:
+        body.fail("themes", THEME_UNKNOWN)
     language = body.choice("language", LANGUAGES, default=default_language)
     municipality = read_listed_municipality(body, region, MUNICIPALITY_UNKNOWN)
     require_privacy_notice(body, errors, PRIVACY_REQUIRED_FOR_SUBSCRIPTION)
@@ -53,7 +57,7 @@ def validate_subscription(
     if errors:
         return None, errors
     assert email is not None and language is not None
-    return SubscriptionDraft(email, topics, language, municipality), {}
+    return SubscriptionDraft(email, topics, language, municipality, themes), {}
 
 
 def on_request(

@@ -1,6 +1,7 @@
-"""Booking an advice time (hankeklinikka): decided here, where the public request arrives, by a compare-and-set on
-the slot (store.AdviceSlotStore.book); cancelling frees the slot; rebooking takes the new time first, then lets the
-old one go, so a person never ends up with neither."""
+"""Booking an advice time (hankeklinikka): decided here, where the public request arrives, by a unique-key claim of
+the slot's next generation, then the winner's mark of the slot (store.AdviceSlotStore.claim, .book); cancelling
+frees the slot for its next generation; rebooking takes the new time first, then lets the old one go, so a person
+never ends up with neither."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from datetime import datetime
 from typing import Any
 
 from koonto.intake.domain.bookings import BookingDraft, open_for_booking
-from koonto.intake.domain.errors import LinkRefused, SlotNotOpen, SlotTaken
-from koonto.intake.use_cases.base import UseCase
+from koonto.intake.domain.errors import LinkRefused, SlotClaimPending, SlotNotOpen, SlotTaken
+from koonto.intake.use_cases.base import UseCase, stable_key
 from koonto.shared.clock import as_utc
 from koonto.shared.contracts.advisory import AdviceSlotPublished, AdviceSlotWithdrawn
 from koonto.shared.contracts.intake import AdviceBookingCancelled, AdviceSessionBooked, Contact
 from koonto.shared.ids import new_event_id
 from koonto.shared.mongo import Document
+
+WITHDRAWAL = "advisory-withdrawal"  # the claimant of a withdrawal (a redelivered one finds its own claim)
 
 
 @dataclass(frozen=True)
@@ -36,8 +39,22 @@ class Bookings(UseCase):
         })
 
     async def withdraw(self, event: AdviceSlotWithdrawn) -> bool:
-        """False when the slot was booked first: the booking stands (advisory shows it when it arrives)."""
-        return await self.store.advice.withdraw(event.slot_id, as_utc(event.withdrawn_at))
+        """False when the slot was booked first: the booking stands (advisory shows it when it arrives). The
+        withdrawal claims the slot's next generation like a booking, so the two never both win; a booking's claim
+        that has not marked the slot yet raises SlotClaimPending (the consumer retries)."""
+        slot = await self.store.advice.slot(event.slot_id)
+        if slot is None or slot["status"] != "free":
+            return False
+        claim = await self.store.advice.claim(slot, who=WITHDRAWAL, booking_id=None, now=self.clock())
+        if claim is None:
+            now_slot = await self.store.advice.slot(event.slot_id)
+            if now_slot is not None and now_slot["status"] == "free":
+                raise SlotClaimPending(event.slot_id)  # a booking's claim not marked yet: decided on a retry
+            return False
+        if await self.store.advice.withdraw(event.slot_id, claim.n, as_utc(event.withdrawn_at)):
+            return True
+        await self.store.advice.release(event.slot_id, claim.n)
+        return False
 
     # -- the public side -------------------------------------------------------------------------------------
     async def book(
@@ -50,9 +67,16 @@ class Bookings(UseCase):
             raise SlotNotOpen(draft.slot_id)
         booking_id = new_event_id()
         booking, event = self._booking(draft, slot, booking_id, idea_id, rebooked_from, now)
-        if await self.store.advice.book(draft.slot_id, booking, event):
-            self.written(True, event)
-            return Booked(slot, booking, replayed=False)
+        if slot["status"] == "free":
+            who = stable_key("booking", draft.contact["email"].casefold())
+            claim = await self.store.advice.claim(slot, who=who, booking_id=booking_id, now=now)
+            if claim is not None and claim.booking_id != booking_id:  # their own click a moment ago claimed it
+                return Booked(slot, {**booking, "booking_id": claim.booking_id}, replayed=True)
+            if claim is not None and await self.store.advice.book(draft.slot_id, claim.n, booking, event):
+                self.written(True, event)
+                return Booked(slot, booking, replayed=False)
+            if claim is not None:  # the slot moved on since it was read (withdrawn, passed over): not ours
+                await self.store.advice.release(draft.slot_id, claim.n)
         held = await self.store.advice.slot(draft.slot_id)
         current = (held or {}).get("bookings", {}).get((held or {}).get("booking_id") or "")
         if current and (current.get("contact") or {}).get("email") == draft.contact["email"]:

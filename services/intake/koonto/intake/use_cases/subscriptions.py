@@ -41,11 +41,12 @@ class Subscriptions(UseCase):
 
     async def request_topics(
         self, *, email: str, topics: tuple[str, ...], language: str, municipality: str | None,
-        source: str = "subscription-form", correlation_id: str | None = None,
+        source: str = "subscription-form", correlation_id: str | None = None, themes: tuple[str, ...] = (),
     ) -> tuple[str, ...]:
         """The subscription form: one subscription per topic ticked, and ONE confirmation mail for the topics that
         need one (new, or pending long enough to resend): their events share a request id, the list of topics and
-        one confirm link that confirms them all. Returns those topics (the answer never says which were new)."""
+        one confirm link that confirms them all. `themes` (none: every theme) go with each topic. Returns those topics
+        (the answer never says which were new)."""
         now = self.clock()
         resend_after = timedelta(minutes=self.settings.subscription_resend_minutes)
         asked: list[_Asked] = []
@@ -69,12 +70,13 @@ class Subscriptions(UseCase):
             data = SubscriptionRequested(
                 subscription_id=a.subscription_id, topic=a.topic, email=email, language=language,  # type: ignore[arg-type]
                 municipality=municipality, requested_at=now, source=source, confirm_url=confirm_url,
-                request_id=request_id, topics=all_topics,  # type: ignore[arg-type]
+                request_id=request_id, topics=all_topics, themes=themes,  # type: ignore[arg-type]
             )
             event = self.events.new_event(data, subject=a.subscription_id, correlation_id=correlation_id)
             fields: dict[str, Any] = {
                 "subscription_id": a.subscription_id, "topic": a.topic, "email": email, "language": language,
-                "municipality": municipality, "source": source, "status": "pending", "requested_at": now,
+                "municipality": municipality, "themes": list(themes), "source": source, "status": "pending",
+                "requested_at": now,
                 "confirmed_at": None, "cancelled_at": None,
             }
             if a.action == "create":
@@ -105,7 +107,8 @@ class Subscriptions(UseCase):
         now = self.clock()
         data = SubscriptionConfirmed(
             subscription_id=subscription_id, topic=current["topic"], email=current["email"],
-            language=current.get("language") or "fi", municipality=current.get("municipality"), confirmed_at=now,
+            language=current.get("language") or "fi", municipality=current.get("municipality"),
+            themes=tuple(current.get("themes") or ()), confirmed_at=now,
             source=current.get("source") or "subscription-form",
             unsubscribe_url=self.links.unsubscribe_url(subscription_id),
         )

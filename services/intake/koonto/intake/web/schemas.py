@@ -130,6 +130,11 @@ class SlotTakenAnswer(BaseModel):
 class SubscriptionRequest(_Body):
     email: str = Field(max_length=254)
     topics: list[Literal["call_announcements", "newsletter", "events"]] = Field(min_length=1)
+    themes: list[str] = Field(
+        default_factory=list,
+        description="Theme codes from the region file (e.g. `village`). None: every newsletter of the topics; some: "
+        "a newsletter aimed at themes only when it shares one of them (one aimed at no theme always)",
+    )
     language: Language = "fi"
     municipality: str | None = Field(None, max_length=100, description=MUNICIPALITY)
     consents: PrivacyConsent

@@ -3,8 +3,10 @@
 Pure rules, unit-tested without servers. The audience is the confirmed subscribers of ONE topic (consent under
 law 917/2014 is per topic), narrowed when staff pick sub-regions or municipalities: then only subscribers who
 chose one of those municipalities on the subscription form are in it (a subscriber who chose none is left out of
-a segmented message, as nothing says they want news of that place). Subscriptions carry no themes, so there is
-no segment by theme (the subscription form does not ask for one).
+a segmented message, as nothing says they want news of that place). Staff may also aim it at themes (the region
+file's): then a subscriber who chose themes on the subscription form gets it only if they share one, and one who
+chose none gets it (no themes chosen means every theme, as the form says); a newsletter aimed at no theme goes to
+everyone of the topic. `in_themes` is that rule.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ class Draft:
     editions: dict[str, dict[str, str]]  # language -> {"subject", "body"}; Finnish always
     sub_regions: tuple[str, ...] = ()
     municipalities: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
 
     def fields(self) -> dict[str, Any]:
         return {
@@ -40,6 +43,7 @@ class Draft:
             "editions": self.editions,
             "sub_regions": list(self.sub_regions),
             "municipalities": list(self.municipalities),
+            "themes": list(self.themes),
         }
 
 
@@ -73,9 +77,12 @@ def read_draft(form: Mapping[str, Any], region: Region) -> tuple[Draft | None, d
         region.municipality(m) is None for m in municipalities
     ):
         errors["municipalities"] = N_("Valitse alueet luettelosta.")
+    themes = tuple(dict.fromkeys(str(v) for v in _values(form, "themes")))
+    if any(t not in region.theme_codes for t in themes):
+        errors["themes"] = N_("Valitse teemat luettelosta.")
     if errors:
         return None, errors
-    return Draft(topic, editions, sub_regions, municipalities), {}
+    return Draft(topic, editions, sub_regions, municipalities, themes), {}
 
 
 def _values(form: Mapping[str, Any], name: str) -> list[Any]:
@@ -94,6 +101,12 @@ def audience_municipalities(
     if not sub_regions and not municipalities:
         return None
     return [m.code for m in region.municipalities if m.code in municipalities or m.sub_region in sub_regions]
+
+
+def in_themes(chosen: Any, aimed_at: Any) -> bool:
+    """A subscriber who chose `chosen` themes (none: every theme) and a newsletter aimed at `aimed_at` (none:
+    everyone): they meet when either is empty or they share a theme."""
+    return not chosen or not aimed_at or bool(set(chosen) & set(aimed_at))
 
 
 def edition_for(editions: Mapping[str, Mapping[str, str]], language: str) -> tuple[str, Mapping[str, str]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
+from koonto.notify.domain.newsletters import in_themes
 from koonto.notify.domain.values import jsonable
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.planning import Planner
@@ -24,13 +25,14 @@ def wants(subscriber: Document, fanout: Document, region: Region, home: str | No
     municipality"): a subscriber hears of events in their own municipality and the rest of its sub-region
     (seutukunta: a Kuopio subscriber is invited to a training in Siilinjärvi, not to one in Iisalmi); an event
     with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone.
+    A newsletter aimed at themes reaches those who share one and those who chose none (`in_themes`).
     `region` is the fan-out's: only those who subscribed to the topic in that region (`regions` of the topic, a
     field per region, kept from the region of each confirmation; one from before regions, or without it, subscribed
     in `home`, the home region)."""
-    entry = (subscriber.get("topics") or {}).get(fanout["topic"]) or {}
-    if not entry.get("consent", False):
+    subscription = (subscriber.get("topics") or {}).get(fanout["topic"]) or {}
+    if not subscription.get("consent", False) or not in_themes(subscription.get("themes"), fanout.get("themes")):
         return False
-    if not (entry.get("regions") or {home or region.code: True}).get(region.code):
+    if not (subscription.get("regions") or {home or region.code: True}).get(region.code):
         return False
     home = subscriber.get("municipality")
     segment = fanout.get("municipalities")
@@ -62,6 +64,7 @@ class Fanout:
         municipality: str | None = None,
         online: bool = False,
         municipalities: list[str] | None = None,
+        themes: list[str] | None = None,
         fanout_id: str | None = None,
     ) -> bool:
         """Records the fan-out (once per cause event and kind); the expansion job takes it from there."""
@@ -77,6 +80,7 @@ class Fanout:
                 "municipality": municipality,
                 "online": online,
                 "municipalities": municipalities,
+                "themes": themes or [],
                 "context": jsonable(context),
                 "title": title,
                 "status": "expanding",

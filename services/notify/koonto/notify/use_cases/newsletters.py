@@ -94,7 +94,8 @@ class Newsletters:
         """How many it would reach now: the fan-out's own rule (`wants`) over the directory, so the number staff
         see is the one the expansion will queue (less those who unsubscribe meanwhile)."""
         topic = campaign.topic if isinstance(campaign, Draft) else campaign["topic"]
-        audience = {"topic": topic, "municipalities": self.segment(campaign)}
+        themes = campaign.themes if isinstance(campaign, Draft) else campaign.get("themes") or ()
+        audience = {"topic": topic, "municipalities": self.segment(campaign), "themes": list(themes)}
         regions = self.core.infra.regions
         code = campaign.get("region") if isinstance(campaign, Mapping) else None
         region, home = regions.get(code) or self.core.region, regions.home.code  # the campaign's region
@@ -167,6 +168,7 @@ class Newsletters:
             context=context,
             title=campaign["editions"]["fi"]["subject"],
             municipalities=self.segment(campaign),
+            themes=list(campaign.get("themes") or ()),
             fanout_id=fanout_id(campaign["_id"]),
         )
 

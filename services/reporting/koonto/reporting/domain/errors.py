@@ -26,3 +26,21 @@ class UnknownFormat(ReportingError):
 class PdfUnavailable(ReportingError):
     """This machine lacks the system libraries the PDF is drawn with (Pango: see the reporting README); the other
     formats and the pages work."""
+
+
+class RegionNotServed(ReportingError):
+    """A report of a region this deployment does not serve (404)."""
+
+    def __init__(self, code: str, served: tuple[str, ...]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.served = served
+
+
+class RegionNotAllowed(ReportingError):
+    """A report of a region the account holds no reporting role in (403)."""
+
+    def __init__(self, code: str, visible: tuple[str, ...]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.visible = visible

@@ -19,6 +19,7 @@ from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 
 REGION_WIDE = "_region"  # events and notifications that belong to no single municipality
 NO_CALL = "-"
+REGION_MARK = "@"  # `167@pohjois-karjala`: a key of a region other than the home region (`scoped`)
 
 STAGES: tuple[str, ...] = (
     "idea", "sparring", "preparing", "submitted", "supplementing", "funded", "declined", "implementation",
@@ -47,6 +48,33 @@ SHOWCASE_STATUS_LABELS = {"funded": "Rahoitettu", "implementation": "Käynnissä
 
 class CaseNotYetKnown(Exception):
     """An event about a case arrived before the idea or case that tells its municipality: retried later."""
+
+
+def scoped(key: str, region: str | None) -> str:
+    """A municipality (or organisation) key of a region other than the deployment's home region carries that
+    region: `167@pohjois-karjala`, `_region@pohjois-karjala`, `other@pohjois-karjala`. The home region's keys
+    (`region` None) are as they were before regions, so data written before them is the home region's and a
+    single-region deployment stores exactly what it stored before."""
+    return key if region is None else f"{key}{REGION_MARK}{region}"
+
+
+_REGION_CODE = re.compile(r"[a-z0-9-]+")  # as an envelope's `region`
+
+
+def region_of(key: str) -> str | None:
+    """The region a scoped key names (None: the home region). Only a region code counts after the mark: a
+    municipality text of an event that holds an `@` of its own stays the home region's."""
+    head, mark, tail = key.rpartition(REGION_MARK)
+    return tail if mark and head and _REGION_CODE.fullmatch(tail) else None
+
+
+def unscoped(key: str) -> str:
+    return key.rpartition(REGION_MARK)[0] if region_of(key) else key
+
+
+def region_wide(municipality: str) -> str:
+    """The region-wide key of the region a (scoped) municipality key belongs to."""
+    return scoped(REGION_WIDE, region_of(municipality))
 
 
 def day_of(value: datetime | date) -> str:
@@ -129,18 +157,22 @@ def session_increments(event: SessionLogged, municipality: str, org_key: str) ->
     ]
 
 
-def attendance_increments(event: AttendanceRecorded) -> list[Increment]:
+def attendance_increments(event: AttendanceRecorded, region: str | None = None) -> list[Increment]:
     values = {
         "n": 1, "participants": event.participants_total, "women": event.women, "men": event.men,
         "other": event.other, "not_told": event.not_told,
     }
-    return [Increment("events_held", day_of(event.held_on), event.municipality or REGION_WIDE, event.kind, values)]
+    where = scoped(event.municipality or REGION_WIDE, region)
+    return [Increment("events_held", day_of(event.held_on), where, event.kind, values)]
 
 
-def notification_increments(event: NotificationSent | NotificationFailed) -> list[Increment]:
+def notification_increments(
+    event: NotificationSent | NotificationFailed, region: str | None = None
+) -> list[Increment]:
+    where = scoped(REGION_WIDE, region)
     if isinstance(event, NotificationSent):
-        return [Increment("notifications", day_of(event.sent_at), REGION_WIDE, event.channel, {"sent": 1})]
-    return [Increment("notifications", day_of(event.failed_at), REGION_WIDE, event.channel, {"failed": 1})]
+        return [Increment("notifications", day_of(event.sent_at), where, event.channel, {"sent": 1})]
+    return [Increment("notifications", day_of(event.failed_at), where, event.channel, {"failed": 1})]
 
 
 FIRST_CONTACT_STAGES = frozenset({"sparring"})

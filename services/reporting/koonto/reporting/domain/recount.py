@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from koonto.reporting.domain.model import REGION_WIDE, STAGES, Increment, day_of
+from koonto.reporting.domain.model import STAGES, Increment, day_of, region_wide
 from koonto.reporting.domain.workdays import working_days_between
 
 FUNNEL_BY_DAY, FUNNEL_BY_MONTH = "funnel_d", "funnel_m"
@@ -104,9 +104,9 @@ class AdvisedScope:
 
 def advised_scopes(day: str, municipality: str) -> list[AdvisedScope]:
     """The markers a session on `day` (YYYY-MM-DD) of a case in `municipality` may move."""
-    year = day[:4]
-    return [AdvisedScope(ADVISED_YEAR, year, municipality), AdvisedScope(ADVISED_YEAR_ALL, year, REGION_WIDE),
-            AdvisedScope(ADVISED_EVER, ALL_TIME, municipality), AdvisedScope(ADVISED_EVER_ALL, ALL_TIME, REGION_WIDE)]
+    year, whole = day[:4], region_wide(municipality)  # the region of the case's municipality (`model.scoped`)
+    return [AdvisedScope(ADVISED_YEAR, year, municipality), AdvisedScope(ADVISED_YEAR_ALL, year, whole),
+            AdvisedScope(ADVISED_EVER, ALL_TIME, municipality), AdvisedScope(ADVISED_EVER_ALL, ALL_TIME, whole)]
 
 
 def earliest(old: str | None, day: str) -> str:

@@ -48,9 +48,11 @@ def report_meta(
     ]
 
 
-def file_name(query: ReportQuery, extension: str, as_of: AsOf | None = None) -> str:
+def file_name(query: ReportQuery, extension: str, as_of: AsOf | None = None, region: str | None = None) -> str:
+    """`region`: the code of the report's region(s), on a deployment of several regions."""
     suffix = f"-{query.municipality}" if query.municipality else ""
-    return (f"koonto-raportti-{query.first.isoformat()}-{query.last.isoformat()}{suffix}"
+    named = f"-{region}" if region else ""
+    return (f"koonto-raportti{named}-{query.first.isoformat()}-{query.last.isoformat()}{suffix}"
             f"{as_of_file_suffix(as_of)}.{extension}")
 
 

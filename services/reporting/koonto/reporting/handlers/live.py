@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 async def on_event(event: EventData, ctx: EventContext, deps: ReportingContainer) -> None:
     # the generation is read per event: a replay switches it under the running consumers
-    await apply_event(await deps.read_models(), ctx.envelope, event)
+    await apply_event(await deps.read_models(), ctx.envelope, event, home=deps.infra.regions.home.code)
 
 
 SUBSCRIPTIONS: list[Subscription] = [

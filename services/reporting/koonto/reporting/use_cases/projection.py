@@ -9,11 +9,17 @@ case-opened brings. Each event type has its own consumer, so a session can arriv
 deployment works through a backlog). Such an event is *parked* (kept, without its free-text `reason`, keyed by
 its id) and applied as soon as its idea or case arrives; parking re-checks after writing, so an idea that lands
 in between is never missed, and applying twice is harmless because every write is idempotent.
+
+Regions: an event of a region other than the deployment's home region (its envelope's `region`) writes keys
+that carry its region (`domain.model.scoped`: the municipality and organisation keys of its case, its region-wide
+counters), so every figure can be read per region, and the home region's keys stay as they were before regions.
+`apply_event` is told the home region (`home`; None: every event is the home region's).
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from typing import Any
 
 from koonto.reporting.domain import model
@@ -39,14 +45,23 @@ from koonto.shared.contracts.intake import ErasureRequested, IdeaSubmitted
 from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 
 Apply = Callable[[ReadModels, Envelope, Any], Awaitable[None]]
+_home: ContextVar[str | None] = ContextVar("koonto_reporting_home_region", default=None)
+
+
+def region_scope(envelope: Envelope) -> str | None:
+    """The region an event's keys carry: None for the home region's events (`domain.model.scoped`)."""
+    home = _home.get()
+    return None if home is None or envelope.region == home else envelope.region
 
 
 async def project_idea_submitted(models: ReadModels, envelope: Envelope, event: IdeaSubmitted) -> None:
     org = event.organisation  # event.contact is personal data and is never read here
-    municipality = org.municipality
+    region = region_scope(envelope)
+    municipality = model.scoped(org.municipality, region)
     await models.record_idea(
         event.idea_id, submitted_at=event.submitted_at, municipality=municipality, themes=event.themes,
-        org_key=model.organisation_key(org.name, org.business_id), org_type=org.type, title=event.title,
+        org_key=model.scoped(model.organisation_key(org.name, org.business_id), region), org_type=org.type,
+        title=event.title,
         publication=event.consents.publication,
         organisation_name=org.name if event.consents.publication else None, reference=event.reference,
     )
@@ -56,15 +71,18 @@ async def project_idea_submitted(models: ReadModels, envelope: Envelope, event: 
 
 async def project_case_opened(models: ReadModels, envelope: Envelope, event: CaseOpened) -> None:
     org = event.organisation
+    region = region_scope(envelope)
+    municipality = model.scoped(org.municipality, region)
     await models.record_idea(
-        event.idea_id, submitted_at=event.idea_submitted_at, municipality=org.municipality, themes=event.themes,
-        org_key=model.organisation_key(org.name, org.business_id), org_type=org.type, title=event.title,
+        event.idea_id, submitted_at=event.idea_submitted_at, municipality=municipality, themes=event.themes,
+        org_key=model.scoped(model.organisation_key(org.name, org.business_id), region), org_type=org.type,
+        title=event.title,
         publication=event.publication_consent,
         organisation_name=org.name if event.publication_consent else None, case_id=event.case_id,
         reference=event.reference,
     )
     await models.record_case_opened(event.idea_id, event.opened_at)
-    await models.apply(envelope.id, envelope.type, model.case_opened_increments(event.opened_at, org.municipality))
+    await models.apply(envelope.id, envelope.type, model.case_opened_increments(event.opened_at, municipality))
 
 
 async def _identity(models: ReadModels, idea_id: str) -> Any:
@@ -109,13 +127,13 @@ async def project_call_closed(models: ReadModels, envelope: Envelope, event: Cal
 
 
 async def project_attendance_recorded(models: ReadModels, envelope: Envelope, event: AttendanceRecorded) -> None:
-    await models.apply(envelope.id, envelope.type, model.attendance_increments(event))
+    await models.apply(envelope.id, envelope.type, model.attendance_increments(event, region_scope(envelope)))
 
 
 async def project_notification(
     models: ReadModels, envelope: Envelope, event: NotificationSent | NotificationFailed
 ) -> None:
-    await models.apply(envelope.id, envelope.type, model.notification_increments(event))
+    await models.apply(envelope.id, envelope.type, model.notification_increments(event, region_scope(envelope)))
 
 
 async def project_results_published(models: ReadModels, envelope: Envelope, event: ProjectResultsPublished) -> None:
@@ -161,8 +179,19 @@ BY_TYPE: dict[str, tuple[type[EventData], Apply]] = {
 PARKED_FIELDS_LEFT_OUT = ("reason",)  # free text by staff; reporting never needs it
 
 
-async def apply_event(models: ReadModels, envelope: Envelope, data: EventData | None = None) -> bool:
-    """Apply one event of the stream; returns False for an event type reporting does not consume."""
+async def apply_event(
+    models: ReadModels, envelope: Envelope, data: EventData | None = None, *, home: str | None = None
+) -> bool:
+    """Apply one event of the stream; returns False for an event type reporting does not consume. `home`: the
+    deployment's home region (see the module's docstring)."""
+    token = _home.set(home)
+    try:
+        return await _apply_event(models, envelope, data)
+    finally:
+        _home.reset(token)
+
+
+async def _apply_event(models: ReadModels, envelope: Envelope, data: EventData | None) -> bool:
     entry = BY_TYPE.get(envelope.type)
     if entry is None:
         return False

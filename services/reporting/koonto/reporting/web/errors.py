@@ -9,7 +9,18 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from koonto.reporting.domain.errors import PdfUnavailable, QueryErrors, UnknownFormat
+from koonto.reporting.domain.errors import (
+    PdfUnavailable,
+    QueryErrors,
+    RegionNotAllowed,
+    RegionNotServed,
+    UnknownFormat,
+)
+from koonto.reporting.web.deps import reporting_container
+
+REGION_NOT_SERVED = "Tuntematon alue (region): valitse jokin näistä: %(regions)s, tai all (kaikki alueesi yhteensä)."
+REGION_NOT_ALLOWED = ("Sinulla ei ole oikeutta alueen %(region)s raportteihin. Alueesi: %(regions)s "
+                      "(region=all: ne kaikki yhteensä).")
 
 
 def query_error_response(exc: QueryErrors) -> JSONResponse:
@@ -24,6 +35,14 @@ def query_error_response(exc: QueryErrors) -> JSONResponse:
 
 def unknown_format_response(exc: UnknownFormat) -> JSONResponse:
     return JSONResponse({"detail": "Tuntematon tiedostomuoto: valitse json, xlsx, csv tai pdf."}, status_code=404)
+
+
+def region_error_message(request: Request, exc: RegionNotServed | RegionNotAllowed) -> str:
+    """In the reader's language (the catalogues of the pages)."""
+    gettext = reporting_container(request).pages.catalogues.gettext
+    if isinstance(exc, RegionNotServed):
+        return gettext(REGION_NOT_SERVED) % {"regions": ", ".join(exc.served)}
+    return gettext(REGION_NOT_ALLOWED) % {"region": exc.code, "regions": ", ".join(exc.visible) or "-"}
 
 
 def install(app: FastAPI) -> None:
@@ -42,6 +61,13 @@ def install(app: FastAPI) -> None:
             status_code=503, headers={"Retry-After": "3600"},
         )
 
+    async def on_region(request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RegionNotServed | RegionNotAllowed)
+        status = 404 if isinstance(exc, RegionNotServed) else 403
+        return JSONResponse({"detail": region_error_message(request, exc), "region": exc.code}, status_code=status)
+
+    app.add_exception_handler(RegionNotServed, on_region)
+    app.add_exception_handler(RegionNotAllowed, on_region)
     app.add_exception_handler(QueryErrors, on_query_errors)
     app.add_exception_handler(PdfUnavailable, on_pdf_unavailable)
     app.add_exception_handler(UnknownFormat, on_unknown_format)

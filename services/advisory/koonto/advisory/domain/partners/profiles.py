@@ -33,7 +33,7 @@ def profile_of(case: Document, region: Region) -> Profile | None:
         case_id=case["_id"], reference=case.get("reference", ""), title=case.get("title", ""),
         organisation=organisation.get("name", ""), municipality=municipality,
         sub_region=known.sub_region if known else None, themes=frozenset(case.get("themes") or ()),
-        groups=groups, terms=terms,
+        groups=groups, terms=terms, region=str(case.get("region") or region.code),
     )
 
 
@@ -47,10 +47,12 @@ def to_document(profile: Profile) -> Document:
         "groups": [{"key": key, "text": shown} for key, shown in sorted(profile.groups.items())],
         "language": terms.language,
         "terms": [{"s": stem, "n": count, "w": terms.words[stem]} for stem, count in sorted(terms.counts.items())],
+        "region": profile.region,
     }
 
 
-def from_document(doc: Document) -> Profile:
+def from_document(doc: Document, home: str = "") -> Profile:
+    """The stored profile; one written before regions is the home region's."""
     terms = Terms(
         counts={term["s"]: int(term["n"]) for term in doc["terms"]},
         words={term["s"]: term["w"] for term in doc["terms"]},
@@ -60,4 +62,5 @@ def from_document(doc: Document) -> Profile:
         case_id=doc["_id"], reference=doc["reference"], title=doc["title"], organisation=doc["organisation"],
         municipality=doc["municipality"], sub_region=doc.get("sub_region"), themes=frozenset(doc["themes"]),
         groups={group["key"]: group["text"] for group in doc["groups"]}, terms=terms,
+        region=str(doc.get("region") or home),
     )

@@ -50,6 +50,7 @@ class Profile:
     themes: frozenset[str]
     groups: dict[str, str]  # target group by its stems -> as the association wrote it
     terms: Terms
+    region: str = ""  # the case's region: an idea is only ever suggested to associations of its own region
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,7 @@ class PartnerIndex:
         for theme in asked.themes:
             candidates |= self.by_theme.get(theme, set())
         candidates.discard(case_id)
+        candidates = {c for c in candidates if self.profiles[c].region == asked.region}  # never another region's
         # scores first, reasons only for the ones shown: most candidates of a large region are never shown
         scored = [(score, c) for c in candidates if (score := self._score(asked, self.profiles[c], text.get(c, 0.0)))]
         best = heapq.nsmallest(limit, scored, key=lambda sc: (-sc[0], self.profiles[sc[1]].reference))

@@ -25,6 +25,7 @@ class CallIn(Body):
     budget_eur: Euros | None = None
     url: str | None = Field(default=None, max_length=2000)
     description: str = Field(default="", max_length=20_000)
+    region: str | None = Field(default=None, max_length=50, description="one of the caller's regions")
 
 
 @router.get("/api/v1/calls", summary="Funding calls")

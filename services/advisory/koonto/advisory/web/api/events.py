@@ -32,6 +32,7 @@ class EventIn(Body):
     asks_dietary_needs: bool = False
     asks_accessibility_needs: bool = False
     participant_list: bool = Field(default=False, description="a participant list is shared: the form asks consent")
+    region: str | None = Field(default=None, max_length=50, description="one of the caller's regions")
 
 
 class AttendanceIn(Body):

@@ -19,10 +19,13 @@ router = APIRouter(tags=["advisory"])
 class StaffIn(Body):
     email: str = Field(max_length=320)
     name: str = Field(min_length=1, max_length=200)
-    roles: list[str] = Field(min_length=1, max_length=4)
+    roles: list[str] = Field(min_length=0, max_length=4)  # with `region_roles`: only whether the account is admin
     # without one the person is mailed an invitation to set their own (production refuses one: see StaffAccounts)
     password: str | None = Field(default=None, max_length=1000)
     language: str = "fi"
+    # the roles per region on a deployment of several ({"pohjois-karjala": ["advisor"]}; "admin" stays in `roles`,
+    # global); without it the roles are held in the home region
+    region_roles: dict[str, list[str]] | None = Field(default=None, max_length=50)
 
 
 class StaffPatch(Body):
@@ -31,6 +34,7 @@ class StaffPatch(Body):
     active: bool | None = None
     password: str | None = Field(default=None, max_length=1000)
     language: str | None = None
+    region_roles: dict[str, list[str]] | None = Field(default=None, max_length=50)
 
 
 def staff_out(doc: dict[str, Any]) -> dict[str, Any]:

@@ -15,8 +15,8 @@ from koonto.advisory.domain.errors import invalid_fields
 from koonto.advisory.use_cases.calls import call_problems
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import NOTICE_LABELS
-from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, page, render, submit
-from koonto.advisory.web.pages.fields import day, integer, read_all, text
+from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, own_regions, page, render, submit
+from koonto.advisory.web.pages.fields import day, integer, optional, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  # the form's order
@@ -25,7 +25,8 @@ CALL_FIELDS = ("name", "funder", "opens_on", "closes_on", "budget_eur", "url")  
 @router.get("/calls")
 async def calls_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return page(request, "calls.html", shown, N_("Rahoitushaut"),
-                calls=await advisory.views.calls(), default_funder=advisory.region.funder)
+                calls=await advisory.views.calls(), default_funder=advisory.region.funder,
+                regions=own_regions(request))
 
 
 @router.post("/calls")
@@ -52,6 +53,7 @@ async def create_call(request: Request, advisory: Deps, principal: PageWork) -> 
             budget_eur=read["budget_eur"],
             url=url,
             description=text(form, "description"),
+            region=optional(form, "region"),
         )
 
     return await submit(request, principal, act, field="name", then=done("/calls", "call"),

@@ -84,18 +84,45 @@ def gettext(request: Request, message: str) -> str:
 
 
 def municipalities(request: Request) -> list[dict[str, str]]:
-    """The region's municipalities for a select, named in the page's language."""
+    """The municipalities of the staff member's regions (the current region's first) for a select, named in the
+    page's language."""
+    language = current_language()
+    advisory = container_of(request)
+    mine = advisory.store.scope.mine()
+    regions = [advisory.region, *(r for r in advisory.infra.regions if r.code in mine and r != advisory.region)]
+    return [{"code": m.code, "name": m.name_sv if language == "sv" else m.name_fi} for r in regions
+            for m in r.municipalities]
+
+
+def region_names(request: Request, codes: Iterable[str]) -> list[dict[str, str]]:
+    """The regions of `codes` (served ones only, home first) for a choice, named in the page's language."""
+    wanted = set(codes)
     language = current_language()
     return [
-        {"code": m.code, "name": m.name_sv if language == "sv" else m.name_fi}
-        for m in container_of(request).region.municipalities
+        {"code": r.code, "name": getattr(r, f"name_{language}", r.name_fi)}
+        for r in container_of(request).infra.regions if r.code in wanted
     ]
+
+
+def served_regions(request: Request) -> list[dict[str, str]]:
+    """Every region of a deployment of several (for the staff accounts' roles per region); [] with one."""
+    regions = container_of(request).infra.regions
+    return region_names(request, regions.codes) if regions.several else []
+
+
+def own_regions(request: Request) -> list[dict[str, str]]:
+    """The signed-in staff member's regions, for the region of a call, a training or an advice time they create:
+    [] when they work in one region only (no choice shown)."""
+    mine = container_of(request).store.scope.mine()
+    return region_names(request, mine) if len(mine) > 1 else []
 
 
 def municipality_label(request: Request, code: str | None, other: str | None = None) -> str:
     """The region's name of `code` in the page's language; for "other" what the association wrote (or "Muu
     kunta"), never the code."""
-    m = container_of(request).region.municipality(code or "")
+    advisory = container_of(request)
+    # the current region's first; a case of another of the staff member's regions names its own municipality
+    m = next((found for r in (advisory.region, *advisory.infra.regions) if (found := r.municipality(code or ""))), None)
     if m is not None:
         return m.name_sv if current_language() == "sv" else m.name_fi
     if code == "other":
@@ -105,7 +132,8 @@ def municipality_label(request: Request, code: str | None, other: str | None = N
 
 def theme_labels(request: Request, codes: Iterable[str]) -> list[str]:
     """The region's names of the theme codes, in the page's language."""
-    by_code = {t.code: t for t in container_of(request).region.themes}
+    advisory = container_of(request)
+    by_code = {t.code: t for r in (*advisory.infra.regions, advisory.region) for t in r.themes}
     language = current_language()
     return [getattr(by_code[c], language, by_code[c].fi) if c in by_code else c for c in codes]
 

@@ -19,6 +19,7 @@ from koonto.advisory.web.pages.common import (
     done,
     gettext,
     municipalities,
+    own_regions,
     page,
     render,
     submit,
@@ -55,6 +56,7 @@ EVENT_FORM: Fields = {  # the form for a new training or forum, as trainings.sch
     "asks_dietary_needs": checked,
     "asks_accessibility_needs": checked,
     "participant_list": checked,
+    "region": optional,  # among the staff member's regions; the form has no such field for one region
 }
 ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.record_attendance takes it
     "participants_total": count,
@@ -70,7 +72,7 @@ ATTENDANCE_FORM: Fields = {  # the attendance of a held event, as trainings.reco
 async def events_page(request: Request, advisory: Deps, principal: PageWork, shown: Fresh = FRESH) -> HTMLResponse:
     return page(request, "events.html", shown, N_("Koulutukset ja foorumit"),
                 events=await advisory.views.scheduled_events(), event_kinds=EVENT_KIND_LABELS,
-                municipalities=municipalities(request))
+                municipalities=municipalities(request), regions=own_regions(request))
 
 
 @router.get("/events/{event_id}")

@@ -14,7 +14,7 @@ from koonto.advisory.bootstrap import Deps
 from koonto.advisory.domain.actor import Actor
 from koonto.advisory.web.deps import PageWork
 from koonto.advisory.web.labels import SLOT_KIND_LABELS, SLOT_STATUS_LABELS
-from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, page, submit
+from koonto.advisory.web.pages.common import FRESH, N_, PREFIX, Fresh, done, own_regions, page, submit
 from koonto.advisory.web.pages.fields import moment, optional, posting, read_all, text
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -26,7 +26,7 @@ async def slots_page(request: Request, advisory: Deps, principal: PageWork, show
     return page(request, "slots.html", shown, N_("Neuvonta-ajat"),
                 slots=await advisory.views.advice_slots(advisory.clock.now()),
                 advisors=await advisory.views.slot_advisors(), kind_labels=SLOT_KIND_LABELS,
-                status_labels=SLOT_STATUS_LABELS)
+                status_labels=SLOT_STATUS_LABELS, regions=own_regions(request))
 
 
 @router.post("/slots")
@@ -36,7 +36,7 @@ async def publish_slot(request: Request, advisory: Deps, principal: PageWork) ->
         return advisory.slots.publish(
             actor, starts_at=read["starts_at"], ends_at=read["ends_at"], kind=text(form, "kind"),
             place=optional(form, "place"), online_url=optional(form, "online_url"),
-            advisor_id=optional(form, "advisor_id"), problems=problems,
+            advisor_id=optional(form, "advisor_id"), problems=problems, region=optional(form, "region"),
         )
 
     return await submit(request, principal, act, field="starts_at", then=done("/slots", "slot"), statuses=KEPT,

@@ -27,7 +27,8 @@ async def subscribe(request: Request, deps: Deps) -> OrjsonResponse:
     if draft is None:
         return invalid(deps, errors)
     await deps.subscriptions.request_topics(
-        email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality
+        email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality,
+        themes=draft.themes,
     )
     # the same answer whatever the address's state: nobody learns who subscribes to what
     return OrjsonResponse({"detail": deps.t(SUBSCRIPTION_ASKED)}, status_code=202)

@@ -8,7 +8,7 @@ from fastapi.responses import Response
 from koonto.intake.domain.messages import N_
 from koonto.intake.domain.subscriptions import TOPICS, validate_subscription
 from koonto.intake.web.deps import Deps, RateLimit, read_body, read_form
-from koonto.intake.web.pages.forms import PublicForm, require_csrf
+from koonto.intake.web.pages.forms import PublicForm, require_csrf, theme_names
 from koonto.shared.i18n import current_language
 
 router = APIRouter(include_in_schema=False)
@@ -35,7 +35,8 @@ async def subscribe(request: Request, deps: Deps) -> Response:
     if verdict == "confirm":  # suspected (too fast): the form again with the answers, to send from
         return SUBSCRIBE_FORM.show(request, deps, values, {}, confirm=True)
     await deps.subscriptions.request_topics(
-        email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality
+        email=draft.email, topics=draft.topics, language=draft.language, municipality=draft.municipality,
+        themes=draft.themes,
     )
     return sent
 
@@ -48,6 +49,7 @@ async def confirm_page(token: str, request: Request, deps: Deps) -> Response:
         request, "confirm.html", page_title=deps.t(N_("Vahvista tilaus")), token=token,
         csrf_token=deps.links.confirm.csrf_for(token), email=subscriptions[0]["email"] if subscriptions else None,
         topics=[deps.t(TOPICS[s["topic"]]) for s in subscriptions if s["topic"] in TOPICS],
+        themes=theme_names(deps.region, {code for s in subscriptions for code in s.get("themes") or ()}),
     )
 
 

@@ -57,6 +57,7 @@ def _form_page(
         action=action,
         editions=LANGUAGES,
         sub_regions=_sub_regions(deps),
+        themes=[(t.code, t.fi) for t in deps.core.region.themes],
     )
     response.status_code = status_code
     return response
@@ -70,6 +71,7 @@ def _values(form: Any) -> Document:
     }
     values["sub_regions"] = [str(v) for v in form.getlist("sub_regions")]
     values["municipalities"] = [str(v) for v in form.getlist("municipalities")]
+    values["themes"] = [str(v) for v in form.getlist("themes")]
     return values
 
 
@@ -78,6 +80,7 @@ def _campaign_values(campaign: Document) -> Document:
         "topic": campaign["topic"],
         "sub_regions": campaign.get("sub_regions") or [],
         "municipalities": campaign.get("municipalities") or [],
+        "themes": campaign.get("themes") or [],
     }
     for lang in LANGUAGES:
         edition = campaign["editions"].get(lang) or {}
@@ -103,9 +106,8 @@ async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLRes
 
 @router.get(f"{BASE}/new", response_class=HTMLResponse)
 async def new_newsletter(request: Request, deps: Deps, principal: Coordinator) -> HTMLResponse:
-    return _form_page(
-        request, deps, principal, {"topic": "newsletter", "sub_regions": [], "municipalities": []}, {}, BASE
-    )
+    values = {"topic": "newsletter", "sub_regions": [], "municipalities": [], "themes": []}
+    return _form_page(request, deps, principal, values, {}, BASE)
 
 
 @router.post(BASE, response_class=HTMLResponse)
@@ -149,6 +151,7 @@ async def _campaign_page(
         errors=_translated(deps, errors),
         refresh=refresh,
         segment=_names(deps, deps.newsletters.segment(campaign)),
+        themes=[t.fi for t in deps.core.region.themes if t.code in (campaign.get("themes") or ())],
         sent_test=request.query_params.get("test") == "1",
         schedule=request.query_params,
     )

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from koonto.reporting.exports import opendata as files
 from koonto.reporting.exports.csv import check_dialect
@@ -69,9 +69,11 @@ async def dictionary_json(deps: Deps) -> Response:
 
 
 @router.get("/catalog.jsonld", summary="DCAT-AP metadata (JSON-LD) for open-data portals")
-async def catalog_jsonld(deps: Deps) -> Response:
+async def catalog_jsonld(request: Request, deps: Deps) -> Response:
     view = await deps.views.open_data(cells=False)
-    body = catalog(deps.region, translator(deps), base_url=deps.settings.public_base_url,
+    # with path prefixes, the region's own URLs (`/<region>/...`); a region's host name is not known here
+    base_url = deps.settings.public_base_url.rstrip("/") + request.scope.get("root_path", "")
+    body = catalog(deps.region, translator(deps), base_url=base_url,
                    modified=view.generated_at, first=view.first, last=view.last)
     return Response(json.dumps(body, ensure_ascii=False, indent=1).encode(), media_type="application/ld+json",
                     headers=_headers(view))

@@ -10,14 +10,16 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from koonto.reporting.domain.as_of import FIELD, AsOfInvalid, as_of_period, parse_as_of
-from koonto.reporting.domain.errors import QueryErrors
+from koonto.reporting.domain.errors import QueryErrors, RegionNotAllowed, RegionNotServed
 from koonto.reporting.domain.query import ReportQuery, default_period, parse_report_query
+from koonto.reporting.domain.regions import ALL_REGIONS, choose_regions, visible_regions
 from koonto.reporting.domain.report import Table
 from koonto.reporting.use_cases.reports import municipality_names as reports_names
-from koonto.reporting.views import ReportView
+from koonto.reporting.views import ReportView, regions_together
 from koonto.reporting.web.deps import REPORT_ROLES, Deps
+from koonto.reporting.web.errors import region_error_message
 from koonto.reporting.web.svg import bar_chart
-from koonto.shared.auth import optional_staff
+from koonto.shared.auth import StaffPrincipal, optional_staff
 from koonto.shared.clock import helsinki_date
 from koonto.shared.i18n import current_language
 from koonto.shared.region import Region
@@ -47,10 +49,49 @@ def _sections(tables: list[Table], gettext: Any) -> list[dict[str, Any]]:
     return sections
 
 
-def _report_context(view: ReportView, query: ReportQuery, region: Region, gettext: Any) -> dict[str, Any]:
+def region_name(region: Region, language: str) -> str:
+    return {"sv": region.name_sv, "en": region.name_en}.get(language, region.name_fi)
+
+
+def _regions(request: Request, deps: Deps, staff: StaffPrincipal, raw: str) -> tuple[tuple[str, ...], dict[str, Any]]:
+    """The regions the dashboard shows (`domain.regions`), and the region field of its form: shown when the
+    account sees more than one region; a region outside the account's is an error beside the field (403/404)."""
+    regions, gettext, language = deps.infra.regions, deps.pages.catalogues.gettext, current_language()
+    visible = visible_regions(regions.codes, staff.regions_with(*REPORT_ROLES))
+    default = deps.region.code if deps.region.code in visible else (visible[:1] or ("",))[0]
+    # the empty choice is the default region (the site's, when the account has it); then the others, then all
+    options = [(code, region_name(regions.by_code[code], language)) for code in visible if code != default]
+    options.append((ALL_REGIONS, gettext("Kaikki alueesi yhteensä")))
+    field: dict[str, Any] = {"region_options": options if len(visible) > 1 else [], "region_error": None,
+                             "region_default": region_name(regions.by_code[default], language) if default else ""}
+    try:
+        codes = choose_regions([raw] if raw else None, served=regions.codes, allowed=staff.regions_with(*REPORT_ROLES),
+                               current=deps.region.code)
+    except (RegionNotServed, RegionNotAllowed) as exc:
+        field["region_error"] = (404 if isinstance(exc, RegionNotServed) else 403, region_error_message(request, exc))
+        codes = visible[:1]
+    return codes, field
+
+
+async def _side_by_side(deps: Deps, query: ReportQuery, codes: tuple[str, ...], total: ReportView,
+                        as_of: Any) -> dict[str, Any] | None:
+    """The key figures of each region beside their sum (the dashboard of several regions, whole regions only)."""
+    if len(codes) < 2 or query.municipality:
+        return None
+    language = current_language()
+    views = [await deps.views.report(query, language=language, as_of=as_of, regions=(code,)) for code in codes]
+    names = [region_name(deps.infra.regions.by_code[code], language) for code in codes]
+    rows = [[label, *[view.tables[0].rows[i][1] for view in views], value]
+            for i, (label, value) in enumerate(total.tables[0].rows)]
+    return {"headers": names, "rows": rows}
+
+
+def _report_context(view: ReportView, query: ReportQuery, region: Region, gettext: Any,
+                    regions: tuple[str, ...] = ()) -> dict[str, Any]:
     municipality = region.municipality(query.municipality) if query.municipality else None
     chosen = {"from": query.first.isoformat(), "to": query.last.isoformat(), "municipality": query.municipality or "",
-              "as_of": view.as_of.day.isoformat() if view.as_of else ""}
+              "as_of": view.as_of.day.isoformat() if view.as_of else "",
+              "region": (ALL_REGIONS if len(regions) > 1 else regions[0]) if regions else ""}
     return {
         "as_of": view.as_of,
         "summary": view.summary, "figures": view.tables[0], "sections": _sections(view.tables, gettext),
@@ -84,23 +125,34 @@ async def dashboard(request: Request, deps: Deps) -> Response:
         "to": params.get("to") or last.isoformat(),
         "municipality": params.get("municipality") or "",
         "as_of": raw_as_of,
+        "region": params.get("region") or "",
     }
+    codes, region_field = _regions(request, deps, staff, raw["region"])
+    region = regions_together(deps.infra.regions, codes)
     context: dict[str, Any] = {"form": raw, "summary": None, "sections": [], "figures": None, "as_of": None,
                                "export_query": "", "municipality_name": None, "max_as_of": today - timedelta(days=1),
-                               "municipality_options": list(reports_names(deps.region, current_language()).items())}
+                               "municipality_options": list(reports_names(region, current_language()).items()),
+                               "side_by_side": None, "region_label": region_name(region, current_language()),
+                               "region_options": region_field["region_options"],
+                               "region_default": region_field["region_default"]}
     status = 200
     try:
-        query = parse_report_query(deps.region, raw["from"], raw["to"], raw["municipality"])
+        query = parse_report_query(region, raw["from"], raw["to"], raw["municipality"])
     except QueryErrors as exc:  # shown in the form, beside the fields (see web.errors)
         context["errors"] = exc.errors
         status = 422
     else:
         context["errors"] = {}
-        if as_of_error is None:
-            view = await deps.views.report(query, language=current_language(), as_of=as_of)
-            context.update(_report_context(view, query, deps.region, gettext))
+        if as_of_error is None and region_field["region_error"] is None:
+            view = await deps.views.report(query, language=current_language(), as_of=as_of, regions=codes)
+            # the region in the export links only where there is a choice (a single region's stay as before)
+            context.update(_report_context(view, query, region, gettext, codes if deps.infra.regions.several else ()))
+            context["side_by_side"] = await _side_by_side(deps, query, codes, view, as_of)
     if as_of_error is not None:  # in the reader's language (the API's message is Finnish)
         context["errors"] = {**context["errors"], FIELD: gettext(as_of_error)}
         status = 422
+    if region_field["region_error"] is not None:  # already in the reader's language
+        status, context["errors"] = region_field["region_error"][0], {**context["errors"],
+                                                                       "region": region_field["region_error"][1]}
     return pages.render(request, "dashboard.html", status_code=status, page_title=gettext("Raportit"),
                         staff=staff, **context)

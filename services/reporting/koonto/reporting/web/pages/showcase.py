@@ -12,8 +12,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/")
-async def home() -> RedirectResponse:
-    return RedirectResponse("/esittely", status_code=303)
+async def home(request: Request) -> RedirectResponse:
+    return RedirectResponse(request.scope.get("root_path", "") + "/esittely", status_code=303)  # keeps the prefix
 
 
 @router.get("/esittely", response_class=HTMLResponse)
