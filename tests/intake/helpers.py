@@ -127,9 +127,11 @@ async def events_of(nats_url: str, model: type[EventData]) -> list[tuple[Envelop
     return [(e, model.model_validate(e.data)) for e in opened]
 
 
-async def publish(nats_url: str, data: EventData, *, subject: str | None = None) -> Envelope:
+async def publish(
+    nats_url: str, data: EventData, *, subject: str | None = None, region: str = "pohjois-savo"
+) -> Envelope:
     """Publish an event as its producer would: to JetStream, with Nats-Msg-Id = envelope id."""
-    env = envelope(data, subject=subject)
+    env = envelope(data, subject=subject, region=region)
     nc = await nats.connect(nats_url)
     try:
         await nc.jetstream().publish(
@@ -143,6 +145,5 @@ async def publish(nats_url: str, data: EventData, *, subject: str | None = None)
 async def post_form(http: Any, url: str, pairs: list[tuple[str, str]] | dict[str, str], **kw: Any) -> Any:
     """POST an urlencoded form the way a browser does (repeated names for checkboxes)."""
     items = list(pairs.items()) if isinstance(pairs, dict) else pairs
-    return await http.post(
-        url, content=urlencode(items).encode(), headers={"Content-Type": "application/x-www-form-urlencoded"}, **kw
-    )
+    headers = {"Content-Type": "application/x-www-form-urlencoded", **kw.pop("headers", {})}
+    return await http.post(url, content=urlencode(items).encode(), headers=headers, **kw)

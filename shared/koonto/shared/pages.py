@@ -15,7 +15,7 @@ from typing import Any
 import jinja2
 from babel.lists import format_list
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from markupsafe import Markup, escape
 
 from koonto.shared import clock
@@ -87,14 +87,23 @@ def make_environment(template_dir: Path, catalogues: Catalogues) -> jinja2.Envir
     return env
 
 
-def public_site(settings: Any) -> dict[str, str]:
+def public_site(settings: Any, region_prefix: str = "") -> dict[str, str]:
     """The public pages of the other services, for links between them (absolute, so a proxy's path rewriting
-    of one service's pages leaves them alone)."""
-    home = str(settings.intake_public_url).rstrip("/")
-    showcase = str(settings.reporting_public_url).rstrip("/") + "/esittely"
+    of one service's pages leaves them alone); `region_prefix` ("/<region code>" with path prefixes): the pages of
+    the request's region."""
+    home = str(settings.intake_public_url).rstrip("/") + region_prefix
+    showcase = str(settings.reporting_public_url).rstrip("/") + region_prefix + "/esittely"
     newsletters = str(getattr(settings, "notify_public_url", "")).rstrip("/") + "/staff/newsletters"
     return {"home": home + "/", "idea": home + "/ideas/new", "showcase": showcase,
             "privacy": home + "/privacy", "accessibility": home + "/accessibility", "newsletters": newsletters}
+
+
+def region_path_prefix(regions: Any, scope: Any) -> str:
+    """"/<region code>" when path prefixes select the regions and the request is of one but the home region."""
+    if regions is None or not getattr(regions, "path_prefixes", False):
+        return ""
+    code = (scope.get("state") or {}).get("region")
+    return f"/{code}" if code and code != regions.home.code else ""
 
 
 class Pages:
@@ -109,25 +118,48 @@ class Pages:
         """Titles are given in Finnish (the source language) and shown in the page's language."""
         return self.catalogues.gettext(title) if title else ""
 
+    def _site(self, runtime: Any, request: Request, root: str) -> dict[str, str]:
+        regions = getattr(runtime, "regions", None)
+        site = public_site(runtime.settings, region_path_prefix(regions, request.scope))
+        if self.service == "intake" and regions is not None and regions.several:
+            # intake's own pages of several regions: the request's own site (its host name or prefix)
+            site.update({key: root + site[key].removeprefix(str(runtime.settings.intake_public_url).rstrip("/")
+                                                          + region_path_prefix(regions, request.scope))
+                         for key in ("home", "idea", "privacy", "accessibility")})
+        return site
+
     def render(self, request: Request, template: str, status_code: int = 200, **context: Any) -> HTMLResponse:
         runtime = request.app.state.runtime
         language = current_language()
+        root = str(request.scope.get("root_path") or "").rstrip("/")  # links keep a proxy's or a region's prefix
+        path = request.url.path
         base = {
             "request": request,
             "lang": language,
             "languages": [(code, LANGUAGE_NAMES[code]) for code in LANGUAGES],
             "region": runtime.region,
             "service": self.service,
-            "path": request.url.path,
-            "base": request.scope.get("root_path", ""),  # the region's path prefix (KOONTO_REGION_PATH_PREFIXES)
+            "base": root,  # href="{{ base }}/..."
+            "path": path[len(root):] or "/" if root and path.startswith(root) else path,
             "staff": context.pop("staff", None),
             "csrf_token": context.pop("csrf_token", ""),
             "page_title": self._title(context.pop("page_title", "")),
             "errors": context.pop("errors", {}),
             "vendor_css": VENDOR_CSS.exists(),
-            "site": public_site(runtime.settings),
+            "site": self._site(runtime, request, root),
         }
         html = self.env.get_template(template).render(**base, **context)
         response = HTMLResponse(html, status_code=status_code)
         response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def rooted(request: Request, path: str) -> str:
+    """`path` (from the service's root) under the request's prefix (a proxy's or a region's `root_path`), as the
+    pages' `{{ base }}` links are."""
+    return str(request.scope.get("root_path") or "").rstrip("/") + path
+
+
+def see_other(request: Request, path: str) -> RedirectResponse:
+    """A 303 to one of the service's own pages, keeping the request's prefix."""
+    return RedirectResponse(rooted(request, path), status_code=303)

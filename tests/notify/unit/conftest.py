@@ -56,7 +56,7 @@ class FakeSms:
     sent: list[tuple[str, str]] = field(default_factory=list)
     failures: list[DeliveryError] = field(default_factory=list)
 
-    async def send(self, to: str, body: str) -> SendResult:
+    async def send(self, to: str, body: str, *, sender: str | None = None) -> SendResult:
         if self.failures:
             raise self.failures.pop(0)
         self.sent.append((to, body))

@@ -59,9 +59,9 @@ async def test_each_channel_has_its_own_cap_so_slow_sms_never_hold_up_the_mails(
         order.append("email")
         return await send_mail(message, before_data)
 
-    async def sms(to: str, body: str):  # type: ignore[no-untyped-def]
+    async def sms(to: str, body: str, **kw):  # type: ignore[no-untyped-def]
         order.append("sms")
-        return await send_sms(to, body)
+        return await send_sms(to, body, **kw)
 
     notify.mailer.send, notify.sms.send = mail, sms  # type: ignore[method-assign]
     # the SMS first in the batch: under one cap for both channels the mails would wait behind them

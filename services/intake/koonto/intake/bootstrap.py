@@ -11,6 +11,7 @@ from typing import cast
 from koonto.intake.domain.attachments import kind_label, megabytes
 from koonto.intake.domain.messages import FieldErrors
 from koonto.intake.links import Links
+from koonto.intake.regional import RegionScope
 from koonto.intake.settings import IntakeSettings
 from koonto.intake.store import IntakeStore
 from koonto.intake.use_cases.abuse import Abuse
@@ -60,7 +61,7 @@ class IntakeContainer(OnInfra):
 
 def bootstrap(infra: Infra, *, clock: Callable[[], datetime] = utcnow, links: Links | None = None) -> IntakeContainer:
     settings = cast(IntakeSettings, infra.settings)
-    store = IntakeStore(infra.store)
+    store = IntakeStore(infra.store, RegionScope(infra.regions))
     links = links or Links.from_settings(settings)
     catalogues = Catalogues(SHARED_LOCALE, LOCALE)
     subscriptions = Subscriptions(store, infra, links, settings, clock)

@@ -11,10 +11,12 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+
+from koonto.shared.region import current_region_code
 
 Verdict = Literal["ok", "expired", "invalid"]
 
@@ -76,11 +78,27 @@ class LinkSigner:
         return bool(presented) and hmac.compare_digest(self.csrf_for(token).encode(), (presented or "").encode())
 
 
+def region_sites(settings: Any) -> dict[str, str]:
+    """Each further region's public site (several regions on one deployment): its host name's
+    (`KOONTO_REGION_HOSTS`, the first host named for it, with the scheme of `public_base_url`), or with path
+    prefixes `public_base_url/<region code>`. The home region (and any region without a host) stays at
+    `public_base_url`."""
+    base = str(settings.public_base_url).rstrip("/")
+    sites: dict[str, str] = {}
+    if getattr(settings, "region_path_prefixes", False):
+        return {code: f"{base}/{code}" for code in getattr(settings, "regions", ()) if code != settings.region}
+    scheme = base.split("://", 1)[0] if "://" in base else "https"
+    for host, code in (getattr(settings, "region_hosts", None) or {}).items():
+        if code != settings.region:
+            sites.setdefault(code, f"{scheme}://{host.strip().lower()}")
+    return sites
+
+
 @dataclass
 class Links:
-    """Every signed link intake hands out, as absolute URLs under `public_base_url`."""
+    """Every signed link intake hands out, as absolute URLs under the public site of the current region."""
 
-    base_url: str
+    home_url: str  # `public_base_url`: the home region's site
     status: LinkSigner
     confirm: LinkSigner
     unsubscribe: LinkSigner
@@ -88,13 +106,19 @@ class Links:
     cancel: LinkSigner  # a registration's cancel page
     booking: LinkSigner  # an advice booking's cancel / rebook link: [slot id, booking id]
     draft: LinkSigner  # a saved draft's resume link (mailed), and the hidden upload token of the form (the same id)
+    sites: dict[str, str] = field(default_factory=dict)  # region code -> its public site, when not `home_url`
+
+    @property
+    def base_url(self) -> str:
+        """The public site of the region of the request or event under way."""
+        return self.sites.get(current_region_code() or "", self.home_url)
 
     @classmethod
     def from_settings(cls, settings: Any, clock: Callable[[], float] = time.time) -> Links:
         day = 24 * 3600
         secret = settings.secret_key
         return cls(
-            base_url=settings.public_base_url.rstrip("/"),
+            home_url=settings.public_base_url.rstrip("/"), sites=region_sites(settings),
             status=LinkSigner(
                 secret, purpose="status", max_age_seconds=settings.status_link_max_age_days * day, clock=clock
             ),

@@ -14,6 +14,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from koonto.intake.domain.registrations import LIVE, Place, PlaceHints, SeatsTaken, Status
+from koonto.intake.regional import RegionScope
 from koonto.shared.clock import utcnow
 from koonto.shared.contracts import Envelope
 from koonto.shared.mongo import Collection, Document, Store, epoch_ms, revive
@@ -283,8 +284,9 @@ class AdviceSlotStore:
     gave two bookings of ten in each of four runs; docs/working-on-koonto.md, "Decisions concurrent writers race
     for".)"""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, scope: RegionScope | None = None) -> None:
         self.slots = store[ADVICE_SLOTS]
+        self.scope = scope or RegionScope()
         self.claims = store[SLOT_CLAIMS]
 
     async def keep_published(self, slot: Document) -> None:
@@ -353,7 +355,7 @@ class AdviceSlotStore:
 
     async def free_from(self, ms: int, limit: int = 200) -> list[Document]:
         """Free slots starting at or after `ms`, soonest first (no personal data: bookings left out)."""
-        query = {"status": "free", "starts_ms": {"$gte": ms}}
+        query = {"status": "free", "starts_ms": {"$gte": ms}, **self.scope.query()}
         found = self.slots.find(query, {"outbox": 0, "bookings": 0, "booked_emails": 0, "booked_ideas": 0})
         return [revive(doc) async for doc in found.sort("starts_ms", ASCENDING).limit(limit)]
 
@@ -421,8 +423,9 @@ class AdviceSlotStore:
 class NewsletterArchive:
     """The sent newsletters, each with its editions, as notify announced them (kept once per campaign)."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, scope: RegionScope | None = None) -> None:
         self.collection = store[NEWSLETTERS]
+        self.scope = scope or RegionScope()
 
     async def keep(self, doc: Document) -> bool:
         """Once per campaign: a redelivered or repeated announcement changes nothing."""
@@ -430,11 +433,11 @@ class NewsletterArchive:
         return result.upserted_id is not None
 
     async def newest(self, limit: int = 100) -> list[Document]:
-        cursor = self.collection.find({}).sort("published_ms", -1).limit(limit)
+        cursor = self.collection.find(self.scope.query()).sort("published_ms", -1).limit(limit)
         return [revive(d) async for d in cursor]
 
     async def one(self, campaign_id: str) -> Document | None:
-        return revive(await self.collection.find_one({"_id": campaign_id}))
+        return self.scope.only(revive(await self.collection.find_one({"_id": campaign_id})))
 
 
 class UploadStore:
@@ -529,8 +532,9 @@ class UploadStore:
 class IntakeStore(RegistrationPlaces):
     """Built on the shared `Store`: writes naming one document by `_id` are serialised there, times revived."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, scope: RegionScope | None = None) -> None:
         self.store = store
+        self.scope = scope or RegionScope()  # the current region's items, for the public lists
         self.ideas = store[IDEAS]
         self.registrations = store[REGISTRATIONS]
         self.subscriptions = store[SUBSCRIPTIONS]
@@ -539,8 +543,8 @@ class IntakeStore(RegistrationPlaces):
         self.references = ReferenceCounters(store[COUNTERS])
         self.abuse = store[ABUSE]
         self.place_hints = PlaceHints()
-        self.advice = AdviceSlotStore(store)
-        self.newsletters = NewsletterArchive(store)
+        self.advice = AdviceSlotStore(store, self.scope)
+        self.newsletters = NewsletterArchive(store, self.scope)
         self.uploads = UploadStore(store)
 
     # -- ideas ---------------------------------------------------------------------------------------------
@@ -689,7 +693,8 @@ class IntakeStore(RegistrationPlaces):
         )
 
     async def open_calls(self, today: date) -> list[Document]:
-        cursor = self.calls.find({"status": "open", "closes_on": {"$gte": today.isoformat()}}).sort("closes_on", 1)
+        query = {"status": "open", "closes_on": {"$gte": today.isoformat()}, **self.scope.query()}
+        cursor = self.calls.find(query).sort("closes_on", 1)
         return [d async for d in cursor]
 
     # -- trainings and forums ------------------------------------------------------------------------------
@@ -710,7 +715,7 @@ class IntakeStore(RegistrationPlaces):
         await self.events.update_one({"_id": event_id}, {"$set": {"held": True, "held_on": held_on.isoformat()}})
 
     async def upcoming_events(self, now: datetime, limit: int = 100) -> list[Document]:
-        upcoming = {"held": False, "starts_ms": {"$gt": epoch_ms(now)}}
+        upcoming = {"held": False, "starts_ms": {"$gt": epoch_ms(now)}, **self.scope.query()}
         cursor = self.events.find(upcoming).sort("starts_ms", 1).limit(limit)
         return [revive(d) async for d in cursor]  # type: ignore[misc]
 

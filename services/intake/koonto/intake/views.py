@@ -49,16 +49,18 @@ class IntakeViews:
     async def subscriptions_to_confirm(self, subscription_ids: list[str]) -> list[Document]:
         """Those of the subscriptions that can still be confirmed (or were), in the link's order."""
         found = [await self.store.subscription_by_id(subscription_id) for subscription_id in subscription_ids]
-        return [s for s in found if s is not None and s.get("status") in ("pending", "confirmed")]
+        mine = [s for s in found if s is not None and self.store.scope.holds(s)]  # another region's: not shown
+        return [s for s in mine if s.get("status") in ("pending", "confirmed")]
 
     async def idea_of_status_link(self, token: str) -> Document:
         """The idea a status link names (raises LinkRefused, 'missing' when we no longer hold it)."""
-        idea = await self.store.idea(self.link_value(self.links.status, token))
-        if idea is None:
+        idea = self.store.scope.only(await self.store.idea(self.link_value(self.links.status, token)))
+        if idea is None:  # not held, or another region's (a link opened on the other region's site)
             raise LinkRefused("missing")
         return idea
 
     async def idea(self, idea_id: str) -> Document | None:
+        """Any region's idea (staff's download: their roles in its region decide)."""
         return await self.store.idea(idea_id)
 
     # -- funding calls ---------------------------------------------------------------------------------------
@@ -81,7 +83,7 @@ class IntakeViews:
 
     async def open_event(self, event_id: str) -> Document:
         """An event one can still sign up for; raises EventNotOpen for an unknown, past or held one."""
-        event = await self.store.scheduled_event(event_id)
+        event = self.store.scope.only(await self.store.scheduled_event(event_id))
         if event is None or event.get("held") or as_utc(event["starts_at"]) <= self.clock():
             raise EventNotOpen(event_id)
         taken = (await self.store.seat_counts([event_id]))[event_id]
@@ -95,12 +97,12 @@ class IntakeViews:
         return [s for s in await self.store.advice.free_from(soonest) if s["_id"] != besides]
 
     async def advice_slot(self, slot_id: str) -> Document | None:
-        return await self.store.advice.slot(slot_id) if slot_id else None
+        return self.store.scope.only(await self.store.advice.slot(slot_id)) if slot_id else None
 
     async def booking_of_link(self, token: str) -> tuple[Document, Document]:
         """The slot and booking a cancel/rebook link names (LinkRefused: expired, forged, or not held here)."""
         slot_id, booking_id = self.link_value(self.links.booking, token)
-        slot = await self.store.advice.slot(str(slot_id))
+        slot = self.store.scope.only(await self.store.advice.slot(str(slot_id)))
         booking = (slot or {}).get("bookings", {}).get(str(booking_id))
         if slot is None or booking is None:
             raise LinkRefused("missing")

@@ -92,11 +92,16 @@ class NotifyViews:
         }
 
     # -- newsletters -----------------------------------------------------------------------------------------
-    async def newsletters(self) -> list[Document]:
-        return [await self._newsletter(c) for c in await self.store.campaigns.newest()]
+    async def newsletters(self, regions: frozenset[str] | None = None, home: str = "") -> list[Document]:
+        """The newsletters of `regions` (the staff's; None: every region)."""
+        campaigns = await self.store.campaigns.newest()
+        return [await self._newsletter(c) for c in campaigns if regions is None or (c.get("region") or home) in regions]
 
-    async def newsletter(self, campaign_id: str) -> Document:
-        return await self._newsletter(found(await self.store.campaigns.one(campaign_id), campaign_id))
+    async def newsletter(self, campaign_id: str, regions: frozenset[str] | None = None, home: str = "") -> Document:
+        campaign = found(await self.store.campaigns.one(campaign_id), campaign_id)
+        if regions is not None and (campaign.get("region") or home) not in regions:
+            raise NotFound(campaign_id)  # another region's newsletter
+        return await self._newsletter(campaign)
 
     async def _newsletter(self, campaign: Document) -> Document:
         """The campaign with its progress (from its fan-out once it started) and the status staff read."""

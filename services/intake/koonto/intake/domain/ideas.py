@@ -35,7 +35,8 @@ BUSINESS_ID_NOT_FOR_GROUP = N_(
     "Epävirallisella ryhmällä ei ole Y-tunnusta. Jätä kenttä tyhjäksi tai valitse toinen yhteisön muoto."
 )
 MUNICIPALITY_MISSING = N_("Valitse kunta.")
-MUNICIPALITY_UNKNOWN = N_("Valitse kunta Pohjois-Savon kuntien listasta tai valitse Muu.")
+# the region's name in each language (a deployment may serve several regions: the request's is named)
+MUNICIPALITY_UNKNOWN = N_("Kunta ei kuulu alueeseen {region_fi}. Valitse kunta listasta tai valitse Muu.")
 MUNICIPALITY_OTHER_MISSING = N_("Kerro, mikä kunta.")
 PHONE_NEEDED_FOR_SMS = N_("Anna puhelinnumero, jos haluat viestit tekstiviestinä.")
 THEMES_MISSING = N_("Valitse vähintään yksi teema.")
@@ -162,7 +163,8 @@ def validate_idea(raw: Any, region: Region, *, default_language: str = "fi") -> 
     municipality = org.text("municipality", missing=MUNICIPALITY_MISSING, max_length=100)
     municipality_other = org.text("municipality_other", required=False)
     if municipality is not None and municipality != OTHER_MUNICIPALITY and region.municipality(municipality) is None:
-        org.fail("municipality", MUNICIPALITY_UNKNOWN)
+        org.fail("municipality", MUNICIPALITY_UNKNOWN, region_fi=region.name_fi, region_sv=region.name_sv,
+                 region_en=region.name_en)
     if municipality == OTHER_MUNICIPALITY and municipality_other is None:
         org.fail("municipality_other", MUNICIPALITY_OTHER_MISSING)
     if municipality != OTHER_MUNICIPALITY:

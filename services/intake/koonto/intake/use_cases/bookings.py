@@ -62,7 +62,7 @@ class Bookings(UseCase):
     ) -> Booked:
         """Raises SlotNotOpen (unknown, withdrawn, too soon) or SlotTaken (someone else got it first)."""
         now = self.clock()
-        slot = await self.store.advice.slot(draft.slot_id)
+        slot = self.store.scope.only(await self.store.advice.slot(draft.slot_id))  # this region's times only
         if slot is None or not open_for_booking(slot["status"], as_utc(slot["starts_at"]), now):
             raise SlotNotOpen(draft.slot_id)
         booking_id = new_event_id()

@@ -32,6 +32,7 @@ from koonto.shared.clock import as_utc
 from koonto.shared.contracts import Envelope
 from koonto.shared.contracts.intake import Contact, RegistrationCancelled, RegistrationPromoted, RegistrationReceived
 from koonto.shared.ids import new_event_id
+from koonto.shared.region import using_region
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +61,7 @@ class Registrations(UseCase):
         """Raises EventNotOpen for an unknown, past or held event."""
         now = self.clock()
         event_id = draft.scheduled_event_id
-        event = await self.store.scheduled_event(event_id)
+        event = self.store.scope.only(await self.store.scheduled_event(event_id))  # another region's: not open here
         if event is None or not is_open_for_registration(as_utc(event["starts_at"]), event.get("held", False), now):
             raise EventNotOpen(event_id)
         key = stable_key(event_id, draft.participant["email"])
@@ -110,8 +111,8 @@ class Registrations(UseCase):
     # -- cancelling ------------------------------------------------------------------------------------------
     async def cancellable(self, registration_id: str) -> Cancellable | None:
         """What the cancel page shows; None when intake no longer holds the registration."""
-        registration = await self.store.registration(registration_id)
-        if registration is None:
+        registration = self.store.scope.only(await self.store.registration(registration_id))
+        if registration is None:  # not held, or another region's
             return None
         event = await self.store.scheduled_event(registration["scheduled_event_id"])
         outcome: CancelOutcome | None = None
@@ -155,7 +156,9 @@ class Registrations(UseCase):
         list, as with any cancellation); those of events that started stay, anonymised, in the attendance."""
         cancelled = 0
         for registration_id in await self.store.live_registrations_of(email):
-            cancelled += await self.cancel(registration_id) == "cancelled"
+            registration = await self.store.registration(registration_id)
+            with using_region((registration or {}).get("region")):  # an erasure reaches every region's sign-ups
+                cancelled += await self.cancel(registration_id) == "cancelled"
         return cancelled
 
     # -- the waiting list ------------------------------------------------------------------------------------

@@ -99,7 +99,7 @@ class Subscriptions(UseCase):
 
     async def confirm(self, subscription_id: str) -> Confirmed:
         """'confirmed' (now), 'already' (earlier) or 'gone' (cancelled, erased or unknown)."""
-        current = await self.store.subscription_by_id(subscription_id)
+        current = self.store.scope.only(await self.store.subscription_by_id(subscription_id))  # this region's
         if current is None or current["status"] not in ("pending", "confirmed"):
             return "gone"
         if current["status"] == "confirmed":
@@ -118,7 +118,7 @@ class Subscriptions(UseCase):
 
     async def cancel(self, subscription_id: str, source: str = "unsubscribe-link") -> Cancelled:
         """'cancelled' (now), 'already' (earlier, or never confirmed) or 'gone' (unknown or erased)."""
-        current = await self.store.subscription_by_id(subscription_id)
+        current = self.store.scope.only(await self.store.subscription_by_id(subscription_id))  # this region's
         if current is None or current["status"] == "erased":
             return "gone"
         if current["status"] != "confirmed":

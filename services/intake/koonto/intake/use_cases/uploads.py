@@ -127,7 +127,8 @@ class Uploads(UseCase):
         checked = self.links.draft.check(token)
         if checked.verdict == "invalid" or (checked.verdict == "ok" and not isinstance(checked.value, str)):
             raise LinkRefused("invalid")
-        draft = await self.store.uploads.draft(str(checked.value)) if checked.verdict == "ok" else None
+        found = await self.store.uploads.draft(str(checked.value)) if checked.verdict == "ok" else None
+        draft = self.store.scope.only(found)  # another region's draft is not resumed on this region's site
         if draft is None or int(draft.get("expires_ms", 0)) < epoch_ms(self.clock()):
             raise LinkRefused("expired")  # past its time, or deleted by the sweep (or the idea was sent)
         return draft

@@ -12,7 +12,7 @@ from koonto.notify.settings import NotifySettings
 
 
 class SmsSender(Protocol):
-    async def send(self, to: str, body: str) -> SendResult: ...
+    async def send(self, to: str, body: str, *, sender: str | None = None) -> SendResult: ...
     async def close(self) -> None: ...
 
 
@@ -25,10 +25,12 @@ class TwilioSms:
             timeout=settings.sms_timeout_seconds,
         )
 
-    async def send(self, to: str, body: str) -> SendResult:
+    async def send(self, to: str, body: str, *, sender: str | None = None) -> SendResult:
+        """`sender`: the sender name shown (the region's; KOONTO_SMS_FROM when not given)."""
         path = f"/2010-04-01/Accounts/{self.settings.sms_account_sid}/Messages.json"
+        form = {"To": to, "From": sender or self.settings.sms_from, "Body": body}
         try:
-            response = await self.client.post(path, data={"To": to, "From": self.settings.sms_from, "Body": body})
+            response = await self.client.post(path, data=form)
         except httpx.TimeoutException as exc:
             raise transient(f"SMS provider timed out: {exc!r}") from exc
         except httpx.HTTPError as exc:

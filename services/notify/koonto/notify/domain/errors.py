@@ -19,6 +19,10 @@ class NewsletterNotEditable(NotifyError):
     """The newsletter was scheduled or has started (or is not paused, for a resume): it stays as it is."""
 
 
+class NotInRegion(NotifyError):
+    """The account holds no coordinator role in the region of the site it composes on (several regions)."""
+
+
 class InvalidLink(NotifyError):
     """A preference or unsubscribe link whose signature does not hold."""
 

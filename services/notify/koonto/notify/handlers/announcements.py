@@ -53,7 +53,7 @@ async def on_call_closing_soon(event: CallClosingSoon, ctx: EventContext, deps: 
 
 async def on_event_scheduled(event: EventScheduled, ctx: EventContext, deps: NotifyContainer) -> None:
     await deps.store.records.remember_scheduled_event(
-        event.scheduled_event_id, event.model_dump(include=REMEMBERED)
+        event.scheduled_event_id, {**event.model_dump(include=REMEMBERED), "region": ctx.region}
     )
     if event.updated:  # a change to an event already announced (more seats): nobody is invited again
         return

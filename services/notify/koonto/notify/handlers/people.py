@@ -53,6 +53,7 @@ async def on_subscription_confirmed(event: SubscriptionConfirmed, ctx: EventCont
         language=event.language,
         municipality=event.municipality,
         unsubscribe_url=event.unsubscribe_url,
+        region=ctx.region,  # the region's fan-outs reach the address
         themes=event.themes,
     )
     await deps.erasure.undo_if_covered(person)

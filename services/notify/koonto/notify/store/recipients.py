@@ -85,9 +85,12 @@ class Recipients:
         language: str | None = None,
         municipality: str | None = None,
         unsubscribe_url: str | None = None,
+        region: str | None = None,
         themes: Sequence[str] | None = None,
     ) -> bool:
-        """Per-topic consent with its time and source; an older statement never overrides a newer one. `themes`
+        """Per-topic consent with its time and source; an older statement never overrides a newer one. A consent
+        given in a region adds it to the topic's `regions` (the fan-outs of which region reach the address), as a
+        field per region set to true (nx-27017 drops an `$addToSet` written next to `$set` and `$push`). `themes`
         (a confirmation's: the topic's themes, empty for every theme) replace the topic's; None leaves them."""
         key = subscriber_id(email)
         await self.collection.update_one(
@@ -113,6 +116,8 @@ class Recipients:
         }
         if unsubscribe_url:
             fields[f"topics.{topic}.unsubscribe_url"] = unsubscribe_url
+        if consent and region:
+            fields[f"topics.{topic}.regions.{region}"] = True
         if themes is not None:
             fields[f"topics.{topic}.themes"] = list(themes)
         if language:

@@ -19,15 +19,20 @@ from koonto.shared.region import Region
 log = get_logger(__name__)
 
 
-def wants(subscriber: Document, fanout: Document, region: Region) -> bool:
+def wants(subscriber: Document, fanout: Document, region: Region, home: str | None = None) -> bool:
     """Whether a subscriber is in a fan-out's audience. Consent to its topic first; then, for a fan-out about a
     place (an event in one municipality), the rule the subscription form states ("primarily your own
     municipality"): a subscriber hears of events in their own municipality and the rest of its sub-region
     (seutukunta: a Kuopio subscriber is invited to a training in Siilinjärvi, not to one in Iisalmi); an event
     with an online link, one for the whole region, and a subscriber who chose no municipality, reach everyone.
-    A newsletter aimed at themes reaches those who share one and those who chose none (`in_themes`)."""
+    A newsletter aimed at themes reaches those who share one and those who chose none (`in_themes`).
+    `region` is the fan-out's: only those who subscribed to the topic in that region (`regions` of the topic, a
+    field per region, kept from the region of each confirmation; one from before regions, or without it, subscribed
+    in `home`, the home region)."""
     subscription = (subscriber.get("topics") or {}).get(fanout["topic"]) or {}
     if not subscription.get("consent", False) or not in_themes(subscription.get("themes"), fanout.get("themes")):
+        return False
+    if not (subscription.get("regions") or {home or region.code: True}).get(region.code):
         return False
     home = subscriber.get("municipality")
     segment = fanout.get("municipalities")
@@ -134,6 +139,8 @@ class Fanout:
             log.info("fan-out expanded", fanout=fanout_id, queued=fanout.get("queued", 0))
             return True
         cause = self._cause(fanout)
+        regions = self.core.infra.regions
+        region, home = regions.get(cause.region) or regions.home, regions.home.code  # the fan-out's region
         docs = [
             self.planner.plan(
                 cause,
@@ -148,7 +155,7 @@ class Fanout:
                 topic=fanout["topic"],
             )
             for subscriber in batch
-            if wants(subscriber, fanout, self.core.region)
+            if wants(subscriber, fanout, region, home)
         ]
         queued = await self.planner.enqueue(docs)
         await fanouts.advance(fanout_id, self.owner, cursor=batch[-1]["_id"], scanned=len(batch), queued=queued)

@@ -21,6 +21,7 @@ from koonto.notify.render import RenderedEmail, RenderedSms, Renderer
 from koonto.notify.use_cases.core import Core
 from koonto.shared.logs import get_logger
 from koonto.shared.mongo import Document
+from koonto.shared.region import Region
 
 log = get_logger(__name__)
 
@@ -35,11 +36,16 @@ class Email:
 class Composer:
     def __init__(self, core: Core, renderer: Renderer, links: Links) -> None:
         self.settings = core.settings
-        self.region = core.region
+        self.core = core
         self.fanouts = core.store.fanouts
         self.renderer = renderer
         self.links = links
         self._fanout_contexts: dict[str, Document] = {}
+
+    @property
+    def region(self) -> Region:
+        """The region the message is about (the delivery's, set around its sending)."""
+        return self.core.region
 
     def common_context(self) -> Document:
         region = self.region
@@ -86,17 +92,23 @@ class Composer:
         return Email(message, mid, rendered)
 
     def sender(self, person: str | None) -> str:
-        """The project's address; a message written by a person (an advisor) shows their name on it:
-        "Niina Neuvoja (Koonto)" <koonto@...>. Replies go to that person through Reply-To."""
-        name, address = parseaddr(self.settings.mail_from)
+        """The project's address (the region's `mail_from`, else KOONTO_MAIL_FROM); a message written by a person
+        (an advisor) shows their name on it: "Niina Neuvoja (Koonto)" <koonto@...>. Replies go to that person
+        through Reply-To."""
+        mail_from = self.region.mail_from or self.settings.mail_from
+        name, address = parseaddr(mail_from)
         if not person:
-            return self.settings.mail_from
+            return mail_from
         return formataddr((f"{person} ({name or self.region.project_name})", address))
 
     async def sms(self, doc: Document) -> RenderedSms:
         context = await self.context(doc)
         with _render_errors(doc["kind"], doc["language"]):
             return self.renderer.sms(doc["kind"], doc["language"], context)
+
+    def sms_sender(self) -> str:
+        """The sender name of the region's SMS (`sms_sender`, else KOONTO_SMS_FROM)."""
+        return self.region.sms_sender or self.settings.sms_from
 
     def calendar(self, doc: Document, context: Document, now: datetime) -> str | None:
         if doc["kind"] == "advice-booking-confirmation":

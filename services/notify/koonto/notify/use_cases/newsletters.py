@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from koonto.notify.domain.errors import NewsletterNotEditable, NotFound
+from koonto.notify.domain.errors import NewsletterNotEditable, NotFound, NotInRegion
 from koonto.notify.domain.newsletters import Draft, audience_municipalities, mail_context
 from koonto.notify.use_cases.core import Core
 from koonto.notify.use_cases.fanout import Fanout, wants
@@ -54,6 +54,13 @@ class Newsletters:
         return campaign
 
     async def create(self, draft: Draft, by: StaffPrincipal) -> str:
+        """A newsletter of the request's region (its audience: that region's subscribers), by a coordinator of it."""
+        code, home = self.core.region.code, self.core.infra.regions.home.code
+        # an account without region roles (from before regions) holds its roles in the home region
+        held = by.region_roles or by.is_global
+        allowed = by.may(code, "coordinator") if held else code == home and by.has("coordinator")
+        if not allowed:
+            raise NotInRegion(code)
         campaign_id, now = new_event_id(), self.core.now()
         await self.campaigns.create(
             {
@@ -89,12 +96,15 @@ class Newsletters:
         topic = campaign.topic if isinstance(campaign, Draft) else campaign["topic"]
         themes = campaign.themes if isinstance(campaign, Draft) else campaign.get("themes") or ()
         audience = {"topic": topic, "municipalities": self.segment(campaign), "themes": list(themes)}
+        regions = self.core.infra.regions
+        code = campaign.get("region") if isinstance(campaign, Mapping) else None
+        region, home = regions.get(code) or self.core.region, regions.home.code  # the campaign's region
         count, cursor, recipients = 0, None, self.core.store.recipients
         while True:
             batch = await recipients.subscribers_after(cursor, 1000)
             if not batch:
                 return count
-            count += sum(1 for s in batch if wants(s, audience, self.core.region))
+            count += sum(1 for s in batch if wants(s, audience, region, home))
             cursor = batch[-1]["_id"]
 
     async def send_test(self, campaign_id: str, to: StaffPrincipal, language: str) -> None:

@@ -55,7 +55,7 @@ class Reminders:
             cause = Envelope(
                 id=f"reminder-{event['_id']}", source="/koonto/notify", type="koonto.notify.registration-reminder.v1",
                 subject=event["_id"], time=now, correlationid=f"reminder-{event['_id']}",
-                region=self.core.region.code, data={},
+                region=event.get("region") or self.core.region.code, data={},  # the event's region: its sender
             )
             docs = []
             for registrant in await self.store.recipients.confirmed_registrants(event["_id"]):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from pymongo.errors import PyMongoError
@@ -26,6 +26,7 @@ from koonto.shared.contracts.notify import NotificationFailed, NotificationSent
 from koonto.shared.logs import get_logger
 from koonto.shared.metrics import NOTIFICATIONS
 from koonto.shared.mongo import Document
+from koonto.shared.region import using_region
 
 log = get_logger(__name__)
 
@@ -93,6 +94,13 @@ class Sender:
         doc = await self.deliveries.claim(candidate, now=now, lease=lease, owner=self.owner)
         if doc is None:
             return "taken"  # another replica (or an earlier pass) has it
+        with using_region(doc.get("region")):  # sent as the region it is about: sender, footer, its events
+            return await self._send_claimed(doc, (allowed, reason), checks, connection, now)
+
+    async def _send_claimed(
+        self, doc: Document, verdict: tuple[bool, str], checks: Checks, connection: Any, now: datetime
+    ) -> str:
+        settings, key, (allowed, reason) = self.settings, doc["_id"], verdict
         if not allowed:
             await self._settle(
                 lambda: self.deliveries.mark_skipped(doc, self.owner, reason=reason, leaving=checks.recorded)
@@ -135,7 +143,7 @@ class Sender:
                 "subject": email.rendered.subject,
             }
         rendered = await self.composer.sms(doc)
-        result = await self.channels.sms.send(doc["address"], rendered.text)
+        result = await self.channels.sms.send(doc["address"], rendered.text, sender=self.composer.sms_sender())
         return {
             "provider_id": result.provider_id,
             "segments": result.segments or rendered.segments,

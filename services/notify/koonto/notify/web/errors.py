@@ -5,7 +5,14 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from koonto.notify.domain.errors import InvalidLink, NewsletterNotEditable, NotFound, NotifyError, NotResendable
+from koonto.notify.domain.errors import (
+    InvalidLink,
+    NewsletterNotEditable,
+    NotFound,
+    NotifyError,
+    NotInRegion,
+    NotResendable,
+)
 
 NOT_FOUND = "Ei löytynyt. / Not found."
 
@@ -13,6 +20,7 @@ JSON_ERRORS: dict[type[NotifyError], tuple[int, str]] = {
     NotFound: (404, NOT_FOUND),
     NotResendable: (409, "Vain epävarman (unconfirmed) viestin voi lähettää uudelleen."),
     InvalidLink: (404, NOT_FOUND),
+    NotInRegion: (403, "Ei koordinaattorin oikeuksia tällä alueella. / No coordinator role in this region."),
     NewsletterNotEditable: (409, "Uutiskirje on jo ajastettu tai lähtenyt. / The newsletter was scheduled or sent."),
 }
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.bookings import SLOT_GONE, SLOT_KINDS, SLOT_TAKEN, validate_booking
@@ -15,6 +15,7 @@ from koonto.intake.web.pages.forms import PublicForm, require_csrf
 from koonto.shared.clock import as_utc
 from koonto.shared.i18n import current_language
 from koonto.shared.mongo import Document
+from koonto.shared.pages import see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -71,7 +72,7 @@ async def book(request: Request, deps: Deps) -> Response:
     values, page = await read_form(request, deps.settings.max_body_bytes, ("consents.privacy_notice",))
     verdict = await deps.abuse.verdict("booking", page)
     if verdict == "drop":  # the honeypot: answered as the free times, nothing kept
-        return RedirectResponse("/advice", status_code=303)
+        return see_other(request, "/advice")
     draft, errors = validate_booking(values, default_language=current_language())
     if draft is None or verdict == "confirm":
         return await _form(request, deps, values, errors, status=422 if errors else 200, confirm=verdict == "confirm")
@@ -108,7 +109,7 @@ async def cancel(token: str, request: Request, deps: Deps) -> Response:
     _, page = await read_form(request, deps.settings.max_body_bytes)
     require_csrf(deps.links.booking, token, page)
     await deps.bookings.cancel(slot, booking)  # a second click changes nothing
-    return RedirectResponse(f"/advice/booking/{token}?done=cancelled", status_code=303)
+    return see_other(request, f"/advice/booking/{token}?done=cancelled")
 
 
 @router.post("/advice/booking/{token}/rebook")
@@ -128,10 +129,10 @@ async def rebook(token: str, request: Request, deps: Deps) -> Response:
         except SlotNotOpen:
             problem = SLOT_GONE
         except LinkRefused:
-            return RedirectResponse(f"/advice/booking/{token}", status_code=303)  # cancelled meanwhile: shown so
+            return see_other(request, f"/advice/booking/{token}")  # cancelled meanwhile: shown so
     if problem is not None:
         others = slot_cards(deps, await deps.views.free_advice_slots(besides=slot["_id"]))
         return _manage_page(request, deps, token, slot, booking, others, status=409 if new_slot_id else 422,
                             error=problem)
     new_token = deps.links.booking.sign([booked.slot["_id"], booked.booking["booking_id"]])
-    return RedirectResponse(f"/advice/booking/{new_token}?done=rebooked", status_code=303)
+    return see_other(request, f"/advice/booking/{new_token}?done=rebooked")

@@ -41,6 +41,8 @@ def download(found: tuple[Document, bytes] | None) -> Response:
 @router.get("/attachments/{idea_id}/{attachment_id}")
 async def staff_download(idea_id: str, attachment_id: str, deps: Deps, staff: CaseStaff) -> Response:
     idea = await deps.views.idea(idea_id)
+    if idea is not None and not staff.may(idea.get("region") or deps.infra.regions.home.code, "advisor", "coordinator"):
+        idea = None  # another region's case: as not found
     return download(await deps.uploads.file_of_idea(idea, attachment_id) if idea else None)
 
 

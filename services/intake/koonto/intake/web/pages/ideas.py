@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.attachments import Refusal
@@ -28,6 +28,7 @@ from koonto.intake.web.deps import FILE_FIELD, IDEA_CHECKBOXES, Deps, RateLimit,
 from koonto.intake.web.pages.forms import PublicForm, lookup, municipality_name, theme_names
 from koonto.shared.clock import helsinki
 from koonto.shared.i18n import current_language
+from koonto.shared.pages import rooted, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -105,7 +106,7 @@ async def _read_idea(request: Request, deps: IntakeContainer, *, may_edit: bool 
         return IdeaPost(None, values, page, upload_id, await show_form(request, deps, values, {}, upload_id))
     verdict = await deps.abuse.verdict("idea", page)
     if verdict == "drop":
-        return IdeaPost(None, values, page, upload_id, RedirectResponse(THANKS, status_code=303))
+        return IdeaPost(None, values, page, upload_id, see_other(request, THANKS))
     suspected = verdict == "confirm"
     if posted.remove:
         await deps.uploads.remove(upload_id, posted.remove)
@@ -235,7 +236,7 @@ async def idea_submit(request: Request, deps: Deps) -> Response:
     submission = await deps.ideas.submit(post.draft, upload_id=post.upload_id, attachments=attachments)
     await deps.uploads.sent(post.upload_id, submission.idea_id)
     token = submission.status_url.rsplit("/", 1)[-1]
-    return RedirectResponse(f"/ideas/receipt/{token}", status_code=303)
+    return see_other(request, f"/ideas/receipt/{token}")
 
 
 @router.get("/ideas/receipt/{token}")
@@ -243,7 +244,7 @@ async def idea_receipt(token: str, request: Request, deps: Deps) -> Response:
     idea = await deps.views.idea_of_status_link(token)
     return deps.pages.render(
         request, "idea_receipt.html", page_title=deps.t(N_("Idea lähetetty")), reference=idea["reference"],
-        status_url=f"/status/{token}", email=(idea.get("contact") or {}).get("email", ""),
+        status_url=rooted(request, f"/status/{token}"), email=(idea.get("contact") or {}).get("email", ""),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from koonto.intake.bootstrap import IntakeContainer
 from koonto.intake.domain.amendments import validate_amendment
@@ -14,6 +14,7 @@ from koonto.intake.domain.stages import MAIN_PATH, STAGE_EXPLANATIONS, stage_lab
 from koonto.intake.web.deps import AMENDMENT_CHECKBOXES, Deps, read_form
 from koonto.intake.web.pages.forms import form_context, municipality_name, require_csrf, theme_names
 from koonto.shared.clock import as_utc
+from koonto.shared.pages import rooted, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -61,7 +62,7 @@ def _status_page(
         )
         or "",
         theme_names=theme_names(deps.region, idea.get("themes", [])),
-        attachment_href=lambda file: f"/status/{token}/attachments/{file['attachment_id']}",
+        attachment_href=lambda file: rooted(request, f"/status/{token}/attachments/{file['attachment_id']}"),
         **form_context(deps, values, errors or {}),
     )
 
@@ -78,7 +79,7 @@ async def amend(token: str, request: Request, deps: Deps) -> Response:
     values, page = await read_form(request, deps.settings.max_body_bytes, AMENDMENT_CHECKBOXES)
     require_csrf(deps.links.status, token, page)
     if idea.get("erased_at"):
-        return RedirectResponse(f"/status/{token}", status_code=303)
+        return see_other(request, f"/status/{token}")
     amendment, errors = validate_amendment(
         values,
         current_contact=idea.get("contact"),
@@ -89,7 +90,7 @@ async def amend(token: str, request: Request, deps: Deps) -> Response:
     if amendment is None:
         return _status_page(request, deps, token, idea, values=values, errors=errors, status=422)
     changed = await deps.status.amend(idea, amendment)
-    return RedirectResponse(f"/status/{token}?done={'amended' if changed else 'unchanged'}", status_code=303)
+    return see_other(request, f"/status/{token}?done={'amended' if changed else 'unchanged'}")
 
 
 @router.get("/status/{token}/erase")
@@ -107,4 +108,4 @@ async def erase(token: str, request: Request, deps: Deps) -> Response:
     _, page = await read_form(request, deps.settings.max_body_bytes)
     require_csrf(deps.links.status, token, page)
     await deps.status.request_erasure(idea)
-    return RedirectResponse(f"/status/{token}?done=erased", status_code=303)
+    return see_other(request, f"/status/{token}?done=erased")

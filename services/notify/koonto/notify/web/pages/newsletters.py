@@ -89,9 +89,18 @@ def _campaign_values(campaign: Document) -> Document:
     return values
 
 
+def staff_regions(principal: StaffPrincipal, home: str) -> frozenset[str] | None:
+    """The regions whose newsletters the account sees (None: every region); one without region roles (from
+    before regions) works in the home region."""
+    if not principal.region_roles and not principal.is_global:
+        return frozenset({home})
+    return principal.regions_with("coordinator", "advisor")
+
+
 @router.get(BASE, response_class=HTMLResponse)
 async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
-    items = await deps.views.newsletters()
+    home = deps.core.infra.regions.home.code
+    items = await deps.views.newsletters(staff_regions(principal, home), home)
     return render_staff(request, deps, principal, "newsletters.html", page_title="Uutiskirjeet", newsletters=items)
 
 
@@ -125,7 +134,8 @@ async def _campaign_page(
     errors: dict[str, str],
     status_code: int = 200,
 ) -> HTMLResponse:
-    campaign = await deps.views.newsletter(campaign_id)
+    home = deps.core.infra.regions.home.code
+    campaign = await deps.views.newsletter(campaign_id, staff_regions(principal, home), home)
     if campaign["status"] == "draft":  # the number as it is now, not when the draft was saved
         campaign["recipients"] = await deps.newsletters.audience_size(campaign)
     previews = deps.views.newsletter_previews(campaign, deps.newsletters.intake_url)

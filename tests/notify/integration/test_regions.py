@@ -1,0 +1,117 @@
+"""Two regions on one notify: each region's mail goes out as that region (its From address, its SMS sender name,
+its footer), decided when the delivery is planned and used when the worker sends it; a fan-out reaches only the
+subscribers of its region."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+from email.utils import parseaddr
+from typing import Any
+
+from koonto.devsinks import MailSink, SmsSink
+from koonto.notify.clock import SettableClock
+from koonto.notify.store import subscriber_document
+from koonto.shared.contracts.advisory import CallOpened
+from koonto.shared.contracts.intake import Contact, Organisation, SubscriptionConfirmed
+from tests.support.polling import eventually, stays
+from tests.support.samples import envelope, idea_submitted
+from tests.support.services import running
+
+TWO_REGIONS = {"regions": ["pohjois-karjala"], "mail_from": "Koonto <koonto@example.fi>", "sms_from": "Koonto"}
+
+
+def _parsed(raw: bytes) -> Any:
+    return BytesParser(policy=policy.default).parsebytes(raw)
+
+
+async def test_receipts_go_out_from_their_regions_sender_with_its_footer_and_sms_sender_name(
+    notify_factory, mail_sink: MailSink, sms_sink: SmsSink
+) -> None:  # type: ignore[no-untyped-def]
+    runtime = notify_factory(clock=SettableClock(datetime(2026, 11, 30, 10, 0, tzinfo=UTC)), **TWO_REGIONS)
+    by_sms = {"phone": "+358401234567", "language": "fi", "channel": "sms"}
+    karelian = idea_submitted(
+        reference="KEH-2026-0001",
+        organisation=Organisation(name="Joensuun kyläyhdistys ry", type="registered_association",
+                                  business_id="1572860-0", municipality="joensuu"),
+        contact=Contact(name="Kaisa Karjalainen", email="kaisa@example.fi", **by_sms),
+    )
+    savonian = idea_submitted(
+        reference="KOO-2026-0001", contact=Contact(name="Sami Savolainen", email="sami@example.fi", **by_sms)
+    )
+    async with running(runtime):
+        await runtime.publisher(*_wire(envelope(karelian, region="pohjois-karjala")))
+        await runtime.publisher(*_wire(envelope(savonian)))
+        await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="both receipts mailed")
+        await eventually(lambda: _n(sms_sink), until=lambda n: n == 2, what="both receipts as SMS")
+        deliveries = [d async for d in runtime.db["deliveries"].find({"status": "sent"})]
+        assert sorted(d["region"] for d in deliveries) == ["pohjois-karjala"] * 2 + ["pohjois-savo"] * 2
+
+    mails = {m["to"][0]: _parsed(m["raw"]) for m in mail_sink.messages}
+    kaisa, sami = mails["kaisa@example.fi"], mails["sami@example.fi"]
+    assert parseaddr(kaisa["From"]) == ("Kehto", "kehto@example.fi")
+    assert parseaddr(sami["From"]) == ("Koonto", "koonto@example.fi")
+    kaisa_text = kaisa.get_body(("plain",)).get_content()
+    sami_text = sami.get_body(("plain",)).get_content()
+    assert "KEH-2026-0001" in kaisa_text and "Kehto | kehto@example.fi" in kaisa_text and "Koonto |" not in kaisa_text
+    assert "Joensuu" in kaisa_text  # the municipality named from its own region's file
+    assert "Koonto | koonto@pssotu.fi" in sami_text and "Kehto" not in sami_text
+    assert sorted(m["from"] for m in sms_sink.messages) == ["Kehto", "Koonto"]
+
+
+async def test_a_call_announcement_of_one_region_reaches_only_its_subscribers(
+    notify_factory, mail_sink: MailSink
+) -> None:  # type: ignore[no-untyped-def]
+    runtime = notify_factory(**TWO_REGIONS)
+    at = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
+    subscribed = {"savo@example.fi": "pohjois-savo", "karjala@example.fi": "pohjois-karjala",
+                  "molemmat@example.fi": "pohjois-savo"}
+    async with running(runtime):
+        # one subscriber from before regions (no region kept): the home region's
+        await runtime.db["recipients"].insert_one(subscriber_document(
+            "vanha@example.fi", language="fi", municipality=None, topic="call_announcements", consent=True, at=at,
+            source="subscription-form"))
+        for n, (email, region) in enumerate([*subscribed.items(), ("molemmat@example.fi", "pohjois-karjala")]):
+            confirmed = SubscriptionConfirmed(subscription_id=f"{region}:{email}", topic="call_announcements",
+                                              email=email, confirmed_at=at + timedelta(minutes=n),
+                                              source="subscription-form",
+                                              unsubscribe_url="http://intake.test/unsubscribe/x")
+            await runtime.publisher(*_wire(envelope(confirmed, region=region)))
+        await eventually(lambda: _regions_kept(runtime), until=lambda n: n == 3, what="the consents kept")
+        await eventually(lambda: _regions_of(runtime, "molemmat@example.fi"), until=lambda r: len(r) == 2,
+                         what="both regions of one address")
+
+        await runtime.publisher(*_wire(envelope(_call("Karjalan haku"), region="pohjois-karjala")))
+        await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="Pohjois-Karjala's announcement")
+        await stays(lambda: _n(mail_sink), until=lambda n: n == 2, duration=1.5)
+        assert {m["to"][0] for m in mail_sink.messages} == {"karjala@example.fi", "molemmat@example.fi"}
+        assert all(parseaddr(_parsed(m["raw"])["From"])[1] == "kehto@example.fi" for m in mail_sink.messages)
+
+        await runtime.publisher(*_wire(envelope(_call("Savon haku"))))
+        await eventually(lambda: _n(mail_sink), until=lambda n: n == 5, what="Pohjois-Savo's announcement")
+        await stays(lambda: _n(mail_sink), until=lambda n: n == 5, duration=1.5)
+        savo = {m["to"][0] for m in mail_sink.messages[2:]}
+        assert savo == {"savo@example.fi", "molemmat@example.fi", "vanha@example.fi"}
+
+
+def _call(name: str) -> CallOpened:
+    return CallOpened(call_id=name, name=name, funder="Itä-Suomen elinvoimakeskus", opens_on=date(2026, 12, 1),
+                      closes_on=date(2027, 2, 15), description="Haku")
+
+
+def _wire(env: Any) -> tuple[str, bytes, str]:
+    return env.type, env.model_dump_json().encode(), env.id
+
+
+async def _regions_kept(runtime: Any) -> int:
+    return await runtime.db["recipients"].count_documents({"topics.call_announcements.regions": {"$exists": True}})
+
+
+async def _regions_of(runtime: Any, email: str) -> list[str]:
+    doc = await runtime.db["recipients"].find_one({"email": email})
+    return list(((doc or {}).get("topics") or {}).get("call_announcements", {}).get("regions") or {})
+
+
+async def _n(sink: Any) -> int:
+    return len(sink.messages)
