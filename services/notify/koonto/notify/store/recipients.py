@@ -90,7 +90,8 @@ class Recipients:
     ) -> bool:
         """Per-topic consent with its time and source; an older statement never overrides a newer one. A consent
         given in a region adds it to the topic's `regions` (the fan-outs of which region reach the address), as a
-        field per region set to true (nx-27017 drops an `$addToSet` written next to `$set` and `$push`). `themes`
+        field per region set to true (one of the embedded stores drops an `$addToSet` written next to `$set` and
+        `$push`: docs/working-on-koonto.md). `themes`
         (a confirmation's: the topic's themes, empty for every theme) replace the topic's; None leaves them."""
         key = subscriber_id(email)
         await self.collection.update_one(
