@@ -24,12 +24,15 @@ TEST_JWKS_JSON = json.dumps(TEST_JWKS)
 
 
 def mint(*roles: str, staff_id: str | None = None, email: str = "neuvoja@example.fi", name: str = "Testi Neuvoja",
-         ttl: int = 3600) -> str:
+         ttl: int = 3600, regions: dict[str, list[str]] | None = None) -> str:
+    """`regions`: the roles per region (claim `regions`); without it the roles hold in the home region."""
     now = int(time.time())
-    claims = {
+    claims: dict[str, object] = {
         "iss": ISSUER, "aud": AUDIENCE, "sub": staff_id or f"staff-{uuid.uuid4().hex[:8]}", "email": email,
         "name": name, "roles": list(roles), "iat": now, "exp": now + ttl, "jti": uuid.uuid4().hex,
     }
+    if regions is not None:
+        claims["regions"] = regions
     return jwt.encode(claims, _KEY, algorithm="EdDSA", headers={"kid": KID})
 
 

@@ -17,7 +17,8 @@ from koonto.shared.contracts.advisory import CallOpened
 from koonto.shared.contracts.intake import Contact, Organisation, SubscriptionConfirmed
 from tests.support.polling import eventually, stays
 from tests.support.samples import envelope, idea_submitted
-from tests.support.services import running
+from tests.support.services import client, running
+from tests.support.staff import bearer
 
 TWO_REGIONS = {"regions": ["pohjois-karjala"], "mail_from": "Koonto <koonto@example.fi>", "sms_from": "Koonto"}
 
@@ -115,3 +116,38 @@ async def _regions_of(runtime: Any, email: str) -> list[str]:
 
 async def _n(sink: Any) -> int:
     return len(sink.messages)
+
+
+async def test_a_coordinator_of_another_region_can_neither_see_nor_touch_a_newsletter(
+    notify_factory, mail_sink: MailSink
+) -> None:  # type: ignore[no-untyped-def]
+    runtime = notify_factory(**TWO_REGIONS)
+    savo = bearer("coordinator", regions={"pohjois-savo": ["coordinator"]})
+    karjala = bearer("coordinator", regions={"pohjois-karjala": ["coordinator"]})
+    await runtime.db["recipients"].insert_one(subscriber_document(
+        "tilaaja@example.fi", language="fi", municipality="kuopio", topic="newsletter", consent=True,
+        at=datetime(2026, 11, 1, tzinfo=UTC), source="subscription-form",
+    ))
+    async with running(runtime), client(runtime) as http:
+        made = await http.post("/staff/newsletters", headers=savo, data={
+            "topic": "newsletter", "subject_fi": "Savon uutiset", "body_fi": "Hei kaikki!"})
+        assert made.status_code == 303, made.text
+        campaign = str(made.headers["location"]).rsplit("/", 1)[1]
+        base = f"/staff/newsletters/{campaign}"
+        assert (await http.get(base, headers=savo)).status_code == 200
+        listed = await http.get("/staff/newsletters", headers=karjala)
+        assert listed.status_code == 200 and "Savon uutiset" not in listed.text
+        for path in (base, f"{base}/edit"):
+            assert (await http.get(path, headers=karjala)).status_code == 404, path
+        posts = {
+            base: {"topic": "newsletter", "subject_fi": "Kaapattu", "body_fi": "x"},
+            f"{base}/test": {"language": "fi"}, f"{base}/schedule": {"day": "2027-01-02", "time": "10:00"},
+            f"{base}/send": {}, f"{base}/unschedule": {}, f"{base}/pause": {}, f"{base}/resume": {},
+        }
+        for path, form in posts.items():
+            answer = await http.post(path, headers=karjala, data=form)
+            assert answer.status_code == 404, (path, answer.status_code)
+        stored = await runtime.db["campaigns"].find_one({"_id": campaign})
+        assert stored is not None and stored["status"] == "draft", stored
+        assert stored["editions"]["fi"]["subject"] == "Savon uutiset"
+        await stays(lambda: _n(mail_sink), until=lambda n: n == 0, duration=1.0)  # no mail of the refused actions

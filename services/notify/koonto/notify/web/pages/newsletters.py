@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from koonto.notify.domain.errors import NotFound
 from koonto.notify.domain.newsletters import LANGUAGES, read_draft, read_send_time
 from koonto.notify.web.deps import Coordinator, Deps, Staff
 from koonto.notify.web.pages.staff import render_staff
@@ -97,6 +98,19 @@ def staff_regions(principal: StaffPrincipal, home: str) -> frozenset[str] | None
     return principal.regions_with("coordinator", "advisor")
 
 
+async def _own(deps: Deps, principal: StaffPrincipal, campaign_id: str) -> Document:
+    """The campaign, if it is of a region the coordinator works in; another region's is not found (404)."""
+    campaign = await deps.newsletters.get(campaign_id)
+    home = deps.core.infra.regions.home.code
+    if principal.region_roles or principal.is_global:
+        allowed = principal.regions_with("coordinator")
+    else:
+        allowed = frozenset({home})
+    if allowed is not None and (campaign.get("region") or home) not in allowed:
+        raise NotFound(campaign_id)
+    return campaign
+
+
 @router.get(BASE, response_class=HTMLResponse)
 async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
     home = deps.core.infra.regions.home.code
@@ -161,13 +175,14 @@ async def _campaign_page(
 
 @router.get(f"{BASE}/{{campaign_id}}/edit", response_class=HTMLResponse)
 async def edit_newsletter(request: Request, campaign_id: str, deps: Deps, principal: Coordinator) -> HTMLResponse:
-    campaign = await deps.newsletters.get(campaign_id)
+    campaign = await _own(deps, principal, campaign_id)
     return _form_page(request, deps, principal, _campaign_values(campaign), {}, f"{BASE}/{campaign_id}")
 
 
 @router.post(f"{BASE}/{{campaign_id}}", response_class=HTMLResponse)
 async def revise_newsletter(request: Request, campaign_id: str, deps: Deps, principal: Coordinator) -> Response:
     await check_csrf(request, principal)
+    await _own(deps, principal, campaign_id)
     form = await request.form()
     draft, errors = read_draft(form, deps.core.region)
     if draft is None:
@@ -179,6 +194,7 @@ async def revise_newsletter(request: Request, campaign_id: str, deps: Deps, prin
 @router.post(f"{BASE}/{{campaign_id}}/test", response_class=HTMLResponse)
 async def send_test(request: Request, campaign_id: str, deps: Deps, principal: Coordinator) -> Response:
     await check_csrf(request, principal)
+    await _own(deps, principal, campaign_id)
     language = str((await request.form()).get("language") or "fi")
     await deps.newsletters.send_test(campaign_id, principal, language if language in LANGUAGES else "fi")
     return RedirectResponse(f"{BASE}/{campaign_id}?test=1", status_code=303)
@@ -187,6 +203,7 @@ async def send_test(request: Request, campaign_id: str, deps: Deps, principal: C
 @router.post(f"{BASE}/{{campaign_id}}/schedule", response_class=HTMLResponse)
 async def schedule(request: Request, campaign_id: str, deps: Deps, principal: Coordinator) -> Response:
     await check_csrf(request, principal)
+    await _own(deps, principal, campaign_id)
     form = await request.form()
     at, error = read_send_time(str(form.get("day") or ""), str(form.get("time") or ""), deps.core.now())
     if at is None:
@@ -200,6 +217,7 @@ def _action(name: str) -> Any:
 
     async def act(request: Request, campaign_id: str, deps: Deps, principal: Coordinator) -> Response:
         await check_csrf(request, principal)
+        await _own(deps, principal, campaign_id)
         await getattr(deps.newsletters, name)(campaign_id)
         return RedirectResponse(f"{BASE}/{campaign_id}", status_code=303)
 
