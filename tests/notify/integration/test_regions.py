@@ -46,8 +46,11 @@ async def test_receipts_go_out_from_their_regions_sender_with_its_footer_and_sms
         await runtime.publisher(*_wire(envelope(savonian)))
         await eventually(lambda: _n(mail_sink), until=lambda n: n == 2, what="both receipts mailed")
         await eventually(lambda: _n(sms_sink), until=lambda n: n == 2, what="both receipts as SMS")
-        deliveries = [d async for d in runtime.db["deliveries"].find({"status": "sent"})]
-        assert sorted(d["region"] for d in deliveries) == ["pohjois-karjala"] * 2 + ["pohjois-savo"] * 2
+        async def sent() -> list[str]:  # the mail is in the sink a moment before its delivery is marked sent
+            return sorted([d["region"] async for d in runtime.db["deliveries"].find({"status": "sent"})])
+
+        await eventually(sent, until=lambda regions: len(regions) == 4, what="four deliveries marked sent")
+        assert await sent() == ["pohjois-karjala"] * 2 + ["pohjois-savo"] * 2
 
     mails = {m["to"][0]: _parsed(m["raw"]) for m in mail_sink.messages}
     kaisa, sami = mails["kaisa@example.fi"], mails["sami@example.fi"]
@@ -94,6 +97,33 @@ async def test_a_call_announcement_of_one_region_reaches_only_its_subscribers(
         await stays(lambda: _n(mail_sink), until=lambda n: n == 5, duration=1.5)
         savo = {m["to"][0] for m in mail_sink.messages[2:]}
         assert savo == {"savo@example.fi", "molemmat@example.fi", "vanha@example.fi"}
+        await staff_see_only_their_regions_messages(runtime)
+
+
+async def staff_see_only_their_regions_messages(runtime: Any) -> None:
+    """The delivery log, one delivery, a re-send and the fan-outs (API and pages) of the other region: absent or
+    not found; an admin sees both."""
+    karjala = bearer("advisor", "coordinator", regions={"pohjois-karjala": ["advisor", "coordinator"]})
+    savo = bearer("advisor", regions={"pohjois-savo": ["advisor"]})
+    deliveries = [d async for d in runtime.db["deliveries"].find({})]
+    theirs = next(d for d in deliveries if d["region"] == "pohjois-savo")
+    async with client(runtime) as http:
+        log = (await http.get("/api/v1/notifications", headers=karjala)).json()["items"]
+        assert log and {d["address"] for d in log} == {"karjala@example.fi", "molemmat@example.fi"}
+        page = await http.get("/staff/notifications", headers=karjala)
+        assert page.status_code == 200 and "karjala@example.fi" in page.text and "savo@example.fi" not in page.text
+        assert "vanha@example.fi" not in page.text
+        assert (await http.get(f"/api/v1/notifications/{theirs['_id']}", headers=karjala)).status_code == 404
+        assert (await http.post(f"/api/v1/resend/{theirs['_id']}", headers=karjala)).status_code == 404
+        fanouts = (await http.get("/api/v1/fanouts", headers=karjala)).json()
+        assert [f["title"] for f in fanouts] == ["Karjalan haku"]
+        savo_fanout = (await http.get("/api/v1/fanouts", headers=savo)).json()
+        assert [f["title"] for f in savo_fanout] == ["Savon haku"]
+        assert (await http.get(f"/api/v1/fanouts/{savo_fanout[0]['id']}", headers=karjala)).status_code == 404
+        fanout_page = await http.get("/staff/fanouts", headers=karjala)
+        assert "Karjalan haku" in fanout_page.text and "Savon haku" not in fanout_page.text
+        everyone = (await http.get("/api/v1/notifications", headers=bearer("admin"))).json()["items"]
+        assert len(everyone) == len(deliveries) == 5
 
 
 def _call(name: str) -> CallOpened:

@@ -25,9 +25,14 @@ class DeliveryFilter:
     since: datetime | None = None
     until: datetime | None = None
     fanout_id: str | None = None
+    regions: frozenset[str] | None = None  # None: every region; else these (a delivery without one: `home`'s)
+    home: str = ""
 
     def query(self) -> Document:
         query: Document = {}
+        if self.regions is not None:
+            allowed: list[str | None] = [*sorted(self.regions)]
+            query["region"] = {"$in": [*allowed, None] if self.home in self.regions else allowed}
         if self.recipient:
             query.update(Deliveries.address_query(self.recipient))
         for field, value in (("kind", self.kind), ("status", self.status), ("fanout_id", self.fanout_id)):
@@ -41,6 +46,14 @@ class DeliveryFilter:
         if period:
             query["created_at"] = period
         return query
+
+
+def _of_regions(doc: Document, regions: frozenset[str] | None, home: str) -> Document:
+    """`doc` if it is of one of `regions` (None: any; no region stored: `home`'s), else NotFound: another
+    region's item is answered as if there were none."""
+    if regions is not None and (doc.get("region") or home) not in regions:
+        raise NotFound(str(doc.get("_id")))
+    return doc
 
 
 def found(doc: Document | None, key: str) -> Document:
@@ -61,15 +74,17 @@ class NotifyViews:
         """Queued and finished deliveries, newest first."""
         return await self.store.deliveries.newest(where.query(), limit=limit, skip=skip)
 
-    async def delivery(self, delivery_id: str) -> Document:
-        return found(await self.store.deliveries.one(delivery_id), delivery_id)
+    async def delivery(self, delivery_id: str, regions: frozenset[str] | None = None, home: str = "") -> Document:
+        return _of_regions(found(await self.store.deliveries.one(delivery_id), delivery_id), regions, home)
 
     # -- fan-outs with their progress ------------------------------------------------------------------------
-    async def fanouts(self) -> list[Document]:
-        return [await self._progress(f) for f in await self.store.fanouts.newest()]
+    async def fanouts(self, regions: frozenset[str] | None = None, home: str = "") -> list[Document]:
+        listed = await self.store.fanouts.newest()
+        return [await self._progress(f) for f in listed if regions is None or (f.get("region") or home) in regions]
 
-    async def fanout(self, fanout_id: str) -> Document:
-        return await self._progress(found(await self.store.fanouts.one(fanout_id), fanout_id))
+    async def fanout(self, fanout_id: str, regions: frozenset[str] | None = None, home: str = "") -> Document:
+        return await self._progress(_of_regions(found(await self.store.fanouts.one(fanout_id), fanout_id),
+                                                regions, home))
 
     async def _progress(self, f: Document) -> Document:
         counts = await self.store.deliveries.status_counts(f["_id"])

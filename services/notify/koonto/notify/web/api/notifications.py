@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Query
 
 from koonto.notify.views import DeliveryFilter
-from koonto.notify.web.deps import Coordinator, Deps, Staff
+from koonto.notify.web.deps import Coordinator, Deps, Staff, visible_regions
 
 router = APIRouter(prefix="/api/v1", tags=["notifications"])
 
@@ -57,17 +57,21 @@ async def list_notifications(
     limit: int = Query(100, ge=1, le=1000),
     offset: int = Query(0, ge=0, le=1_000_000),
 ) -> dict[str, Any]:
-    where = DeliveryFilter(recipient=recipient, kind=kind, status=status, since=since, until=until, fanout_id=fanout)
+    where = DeliveryFilter(recipient=recipient, kind=kind, status=status, since=since, until=until, fanout_id=fanout,
+                           regions=visible_regions(deps, principal), home=deps.core.infra.regions.home.code)
     items = await deps.views.deliveries(where, limit=limit, skip=offset)
     return {"items": [public_delivery(d) for d in items], "limit": limit, "offset": offset}
 
 
 @router.get("/notifications/{delivery_id:path}", summary="One delivery")
 async def get_notification(delivery_id: str, deps: Deps, principal: Staff) -> dict[str, Any]:
-    return public_delivery(await deps.views.delivery(delivery_id))
+    home = deps.core.infra.regions.home.code
+    return public_delivery(await deps.views.delivery(delivery_id, visible_regions(deps, principal), home))
 
 
 @router.post("/resend/{delivery_id:path}", summary="Send again a delivery whose outcome is unknown (unconfirmed)")
 async def resend(delivery_id: str, deps: Deps, principal: Coordinator) -> dict[str, Any]:
+    home = deps.core.infra.regions.home.code
+    await deps.views.delivery(delivery_id, visible_regions(deps, principal, "coordinator"), home)
     await deps.recovery.resend(delivery_id, by=principal.staff_id)
     return {"id": delivery_id, "status": "pending"}

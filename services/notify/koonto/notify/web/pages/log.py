@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from koonto.notify.domain.kinds import KINDS
 from koonto.notify.views import STATUSES, DeliveryFilter
-from koonto.notify.web.deps import Deps, Staff
+from koonto.notify.web.deps import Deps, Staff, visible_regions
 from koonto.notify.web.pages.staff import render_staff
 from koonto.shared.i18n import N_
 
@@ -47,6 +47,7 @@ async def delivery_log(request: Request, deps: Deps, principal: Staff) -> HTMLRe
         since=parse_day("since", filters["since"], errors),
         until=parse_day("until", filters["until"], errors),
         fanout_id=filters["fanout"] or None,
+        regions=visible_regions(deps, principal), home=deps.core.infra.regions.home.code,
     )
     items = await deps.views.deliveries(where, limit=200)
     return render_staff(

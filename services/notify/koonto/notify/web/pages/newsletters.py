@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from koonto.notify.domain.errors import NotFound
 from koonto.notify.domain.newsletters import LANGUAGES, read_draft, read_send_time
-from koonto.notify.web.deps import Coordinator, Deps, Staff
+from koonto.notify.web.deps import Coordinator, Deps, Staff, in_regions, visible_regions
 from koonto.notify.web.pages.staff import render_staff
 from koonto.shared.auth import StaffPrincipal, check_csrf
 from koonto.shared.i18n import N_
@@ -90,23 +90,10 @@ def _campaign_values(campaign: Document) -> Document:
     return values
 
 
-def staff_regions(principal: StaffPrincipal, home: str) -> frozenset[str] | None:
-    """The regions whose newsletters the account sees (None: every region); one without region roles (from
-    before regions) works in the home region."""
-    if not principal.region_roles and not principal.is_global:
-        return frozenset({home})
-    return principal.regions_with("coordinator", "advisor")
-
-
 async def _own(deps: Deps, principal: StaffPrincipal, campaign_id: str) -> Document:
     """The campaign, if it is of a region the coordinator works in; another region's is not found (404)."""
     campaign = await deps.newsletters.get(campaign_id)
-    home = deps.core.infra.regions.home.code
-    if principal.region_roles or principal.is_global:
-        allowed = principal.regions_with("coordinator")
-    else:
-        allowed = frozenset({home})
-    if allowed is not None and (campaign.get("region") or home) not in allowed:
+    if not in_regions(campaign, visible_regions(deps, principal, "coordinator"), deps.core.infra.regions.home.code):
         raise NotFound(campaign_id)
     return campaign
 
@@ -114,7 +101,7 @@ async def _own(deps: Deps, principal: StaffPrincipal, campaign_id: str) -> Docum
 @router.get(BASE, response_class=HTMLResponse)
 async def newsletters(request: Request, deps: Deps, principal: Staff) -> HTMLResponse:
     home = deps.core.infra.regions.home.code
-    items = await deps.views.newsletters(staff_regions(principal, home), home)
+    items = await deps.views.newsletters(visible_regions(deps, principal), home)
     return render_staff(request, deps, principal, "newsletters.html", page_title="Uutiskirjeet", newsletters=items)
 
 
@@ -149,7 +136,7 @@ async def _campaign_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     home = deps.core.infra.regions.home.code
-    campaign = await deps.views.newsletter(campaign_id, staff_regions(principal, home), home)
+    campaign = await deps.views.newsletter(campaign_id, visible_regions(deps, principal), home)
     if campaign["status"] == "draft":  # the number as it is now, not when the draft was saved
         campaign["recipients"] = await deps.newsletters.audience_size(campaign)
     previews = deps.views.newsletter_previews(campaign, deps.newsletters.intake_url)
