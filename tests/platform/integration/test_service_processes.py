@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import httpx
@@ -39,8 +40,17 @@ def test_readyz_fails_while_nats_is_unreachable(mongo_url: str, db_names: dict[s
     }
     with service_process("intake", env=env, log_dir=tmp_path) as (_, base):
         wait_http(f"{base}/healthz")
-        response = wait_http(f"{base}/readyz", status=503)
-        assert response.json()["checks"] == {"nats": False, "store": True}
+        # The first answers come while the service still sets up the store (indexes), so both checks may be false
+        # then: wait for the store's side to come up, and NATS's must stay down (503) the whole time.
+        deadline = time.monotonic() + 60
+        while True:
+            response = wait_http(f"{base}/readyz", status=503)
+            checks = response.json()["checks"]
+            assert checks["nats"] is False
+            if checks["store"] or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        assert checks == {"nats": False, "store": True}
 
 
 def test_readyz_fails_while_store_is_unreachable(clean_stream: str, tmp_path: Path) -> None:
