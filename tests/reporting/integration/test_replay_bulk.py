@@ -4,6 +4,10 @@ every consumed event kind, the same event twice, events ahead of their case, cas
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from datetime import date
 from typing import Any
@@ -18,6 +22,7 @@ from koonto.reporting.store import Generations, ReadModels
 from koonto.reporting.store.compaction import compact
 from koonto.reporting.use_cases.projection import BY_TYPE, apply_event
 from koonto.shared.contracts import Envelope
+from koonto.shared.mongo import epoch_ms
 from koonto.shared.runtime import Runtime
 from tests.reporting.recounts import COMPARED, comparable
 from tests.reporting.synthetic import MUNICIPALITIES, stream
@@ -128,6 +133,68 @@ async def test_bulk_rebuild_gives_the_live_numbers_and_documents(live: tuple[Run
         again = await replay(runtime.settings, show_progress=False, max_seen=100)  # type: ignore[arg-type]
         assert await documents(ReadModels(runtime.store, again.generation)) == live_docs
         assert await reports(http) == live_reports
+
+        # a rebuild killed half-way, then started again, ends with the same documents and reports
+        killed = await kill_half_way(runtime)
+        assert await generations.active_name() == again.generation  # the killed one never switched
+        restarted = await replay(runtime.settings, show_progress=False)  # type: ignore[arg-type]
+        assert await documents(ReadModels(runtime.store, restarted.generation)) == live_docs
+        assert await reports(http) == live_reports
+        assert not [n for n in await runtime.db.list_collection_names() if n.startswith(f"rm_{killed}_")]
+
+
+KILLED_REPLAY = """
+import asyncio
+from datetime import timedelta
+
+import koonto.reporting.replay as replay
+from koonto.reporting.settings import ReportingSettings
+from koonto.reporting.store import BulkReadModels
+
+replay.LEASE_TTL = timedelta(seconds=2)  # the test waits for the lease of the killed replay to expire
+replay.BULK_BATCH = 20  # small windows, each written slowly: the kill comes half-way
+flush = BulkReadModels.flush
+
+
+async def slow_flush(self, **kwargs):
+    await flush(self, **kwargs)
+    await asyncio.sleep(0.2)
+
+
+BulkReadModels.flush = slow_flush
+asyncio.run(replay.replay(ReportingSettings(), show_progress=False, flush_every=20))
+"""
+
+
+async def kill_half_way(runtime: Runtime) -> str:
+    """Run a replay in a process of its own and SIGKILL it once its new generation holds facts but before it
+    switched; then wait for its lease to expire. Returns the name of the half-built generation."""
+    settings = runtime.settings
+    env = {**os.environ, "KOONTO_NATS_URL": settings.nats_url, "KOONTO_MONGO_URL": settings.mongo_url,
+           "KOONTO_MONGO_DATABASE": settings.mongo_database}
+    active = await Generations(runtime.store).active_name()
+    process = await asyncio.create_subprocess_exec(sys.executable, "-c", KILLED_REPLAY, env=env)
+
+    async def half_built() -> list[str]:
+        names = [n for n in await runtime.db.list_collection_names()
+                 if n.startswith("rm_g") and n.endswith("_facts") and not n.startswith(f"rm_{active}_")]
+        return [n for n in names if await runtime.db[n].count_documents({}) > 0]
+
+    try:
+        found = await eventually(half_built, timeout=120, what="a window of the new generation written")
+    finally:
+        still_running = process.returncode is None
+        with contextlib.suppress(ProcessLookupError):
+            process.send_signal(signal.SIGKILL)
+        await process.wait()
+    assert still_running, "the replay ended before it could be killed"
+
+    async def lease() -> dict[str, Any] | None:
+        return await runtime.db["leases"].find_one({"_id": "reporting-replay"})
+
+    await eventually(lease, until=lambda d: d is None or d["expires_ms"] < epoch_ms(), timeout=30,
+                     what="the killed replay's lease expired")
+    return found[0].removeprefix("rm_").removesuffix("_facts")
 
 
 @pytest.mark.timeout(600)

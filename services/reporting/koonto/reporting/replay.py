@@ -7,8 +7,10 @@
 2. The stream is read from its first message up to the last one at start, through a temporary consumer of
    its own, in batches of 1000, and every event is applied to the new generation with the very code the live
    consumers run (`use_cases.projection.apply_event`), but against `store.BulkReadModels`: nobody else writes the new
-   generation yet, so the events are folded in memory and written once per window of `FLUSH_EVERY` events
-   (one write per counter touched, whole case documents; see `store.bulk`); an event about a case that comes before
+   generation yet, so the events are folded in memory and written once per window (one write per counter touched,
+   whole case documents; see `store.bulk`). A window is written as soon as the store has finished the previous
+   one and `MIN_FLUSH` events are folded, or when `FLUSH_EVERY` are: the store writes a window while the next one
+   is folded, and the windows grow when the store is the slower of the two; an event about a case that comes before
    its idea is parked until the idea comes, as in the live service. What reached the stream during the
    rebuild is folded in the same way (a few more bulk passes, while there is at least a batch of it).
 3. One write to `reporting_meta` makes the new generation active. From then on the live consumers (which read
@@ -20,8 +22,10 @@
    pick the active generation per event.
 5. The previous generation's collections are dropped (unless --keep-old).
 
-One replay runs at a time (a lease in the service's database), so a second one cannot drop the generation the
-first is still building.
+One replay runs at a time (a lease in the service's database, renewed while it runs), so a second one cannot drop
+the generation the first is still building. A replay that is killed leaves a half-built generation nobody reads;
+the next one may start once the lease has expired (`LEASE_TTL`), builds a generation of its own from the first
+event and drops the half-built one with the other inactive ones.
 """
 
 from __future__ import annotations
@@ -59,13 +63,17 @@ from koonto.shared.mongo import Leases, Store, make_client
 BATCH = 64           # catch-up fetches (applied one by one through the live path)
 INACTIVE_THRESHOLD = 900.0  # s a temporary consumer outlives its last fetch (a slow store can take a while per batch)
 BULK_BATCH = 1000    # rebuild fetches
-FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes
+FLUSH_EVERY = 20_000  # events folded in memory between two bulk writes, at most
+MIN_FLUSH = 2_000    # events folded before a window is written early, when the store has nothing left to write
 MORE_BULK_PASSES = 3  # bulk passes over what arrived during the previous one, before switching
 MAX_CASES = 200_000  # case documents kept in memory while rebuilding (then written and read back when needed)
 MAX_SEEN = 2_000_000  # event ids remembered to skip duplicates (then facts are written and looked up)
 CONNECT_TIMEOUT_MS = 60_000
 REPLAY_LEASE = "reporting-replay"
-LEASE_TTL = timedelta(hours=12)
+# the lease is renewed while the replay runs, so a replay that was killed keeps the next one out for LEASE_TTL at
+# most (a restart then builds a generation of its own and drops the half-built one: nothing is counted twice)
+LEASE_TTL = timedelta(minutes=5)
+LEASE_RENEW_SECONDS = 30.0
 
 
 @dataclass
@@ -174,7 +182,10 @@ async def _rebuild_range(
                     except ValidationError:
                         result.undecodable += 1  # the live consumer dead-letters the same event
                 models.events_pending += len(envelopes)
-                if models.events_pending >= flush_every:
+                # a window is written when it is full, or as soon as the store is done with the previous one (and
+                # this one is worth a write): the store then works while the next window is folded
+                pending = models.events_pending
+                if pending >= flush_every or (pending >= min(MIN_FLUSH, flush_every) and not models.writing):
                     await models.flush()
                 if progress is not None:
                     progress.advance(task, len(found))  # type: ignore[arg-type]
@@ -201,6 +212,29 @@ async def _read_range(
     return last
 
 
+class _Held:
+    """The replay's lease, renewed every `LEASE_RENEW_SECONDS` while the replay runs (`lost` once a renewal found
+    it taken: another replay may drop this generation then, so this one must not switch to it)."""
+
+    def __init__(self, lease: Leases) -> None:
+        self.lease = lease
+        self.lost = False
+        self._task = asyncio.create_task(self._renew())
+
+    async def _renew(self) -> None:
+        while not self.lost:
+            await asyncio.sleep(LEASE_RENEW_SECONDS)
+            with contextlib.suppress(Exception):  # a store hiccup: the TTL leaves room for the next renewals
+                self.lost = not await self.lease.acquire(REPLAY_LEASE, LEASE_TTL)
+
+    async def release(self) -> None:
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await self._task
+        with contextlib.suppress(Exception):
+            await self.lease.release(REPLAY_LEASE)
+
+
 async def replay(
     settings: ReportingSettings, *, show_progress: bool = True, keep_old: bool = False,
     console: Console | None = None, flush_every: int = FLUSH_EVERY, max_cases: int = MAX_CASES,
@@ -220,13 +254,14 @@ async def replay(
     if not await lease.acquire(REPLAY_LEASE, LEASE_TTL):
         await nc.close()
         await client.close()
-        raise SystemExit("Another replay is running; wait for it to finish.")
+        raise SystemExit(f"Another replay is running (or one stopped less than {LEASE_TTL} ago); wait for it to "
+                         "finish.")
+    held = _Held(lease)
     try:
         generations = Generations(store)
         previous = await generations.ensure()
         generation = new_generation_name()
         building = BulkReadModels(store, generation, max_cases=max_cases, max_seen=max_seen)
-        await building.ensure_indexes()
         models = ReadModels(store, generation, steps=generations.steps)
         result = ReplayResult(generation=generation, previous=previous)
         applier = _Applier(models, result, settings.region)
@@ -254,6 +289,12 @@ async def replay(
                 last = await _rebuild_range(js, last + 1, end, building, result, progress, task, flush_every,
                                         home=settings.region)
 
+            # the indexes are built once the bulk passes have written the documents, before anyone reads them: a
+            # store keeps an index up to date more slowly, document by document, than it builds it afterwards
+            # (nx-27017 inserted about 30 % fewer counters per second into a collection with its indexes)
+            await building.ensure_indexes()
+            if held.lost:
+                raise SystemExit(f"The replay's lease was taken over while {generation} was built: not switched.")
             result.previous = await generations.switch(generation)
 
             # Catch up, event by event, with what reached the stream before the switch: the live consumers may
@@ -270,8 +311,7 @@ async def replay(
             result.dropped = await generations.drop_inactive()
         return result
     finally:
-        with contextlib.suppress(Exception):
-            await lease.release(REPLAY_LEASE)
+        await held.release()
         await nc.close()
         await client.close()
 

@@ -25,6 +25,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from koonto.reporting.domain.model import STAGES, Increment, day_of, region_wide
@@ -45,7 +46,13 @@ def _day(stamp: Any) -> str | None:
     """The Helsinki day of a stored moment (the UTC ISO text the store keeps, or a datetime)."""
     if stamp is None:
         return None
-    return day_of(datetime.fromisoformat(stamp) if isinstance(stamp, str) else stamp)
+    return _day_of_text(stamp) if isinstance(stamp, str) else day_of(stamp)
+
+
+@lru_cache(maxsize=1 << 16)
+def _day_of_text(stamp: str) -> str:
+    """`_day` of a stored text, remembered: a rebuild recounts a case once per window it is touched in."""
+    return day_of(datetime.fromisoformat(stamp))
 
 
 def case_basis(case: Mapping[str, Any] | None) -> Basis | None:

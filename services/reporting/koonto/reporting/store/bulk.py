@@ -302,6 +302,11 @@ class BulkReadModels(BulkRecounts, ReadModels):
     async def _write(writes: list[Write]) -> None:
         await asyncio.gather(*writes)
 
+    @property
+    def writing(self) -> bool:
+        """Whether a window's writes are still on their way (the store is busy with them)."""
+        return self._writing is not None and not self._writing.done()
+
     async def drain(self) -> None:
         """Wait for the writes in flight (raising what they raised)."""
         if self._writing is not None:
