@@ -291,7 +291,7 @@ async def replay(
 
             # the indexes are built once the bulk passes have written the documents, before anyone reads them: a
             # store keeps an index up to date more slowly, document by document, than it builds it afterwards
-            # (nx-27017 inserted about 30 % fewer counters per second into a collection with its indexes)
+            # (the embedded default store inserted about 30 % fewer counters per second into an indexed collection)
             await building.ensure_indexes()
             if held.lost:
                 raise SystemExit(f"The replay's lease was taken over while {generation} was built: not switched.")
