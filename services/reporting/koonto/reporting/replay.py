@@ -254,8 +254,8 @@ async def replay(
     if not await lease.acquire(REPLAY_LEASE, LEASE_TTL):
         await nc.close()
         await client.close()
-        raise SystemExit(f"Another replay is running (or one stopped less than {LEASE_TTL} ago); wait for it to "
-                         "finish.")
+        raise SystemExit(f"Another replay is running (or one stopped less than {LEASE_TTL.total_seconds() / 60:g} "
+                         "minutes ago); wait for it to finish.")
     held = _Held(lease)
     try:
         generations = Generations(store)
