@@ -83,7 +83,7 @@ async def life(models: ReadModels) -> None:
 
 
 async def counters(models: ReadModels) -> dict[str, dict[str, Any]]:
-    return {str(d["_id"]): d for c in (models.counters, models.monthly) async for d in c.find({})}
+    return {str(d["_id"]): d for c in (models.counters, models.monthly, models.years) async for d in c.find({})}
 
 
 @pytest.fixture
@@ -98,6 +98,7 @@ async def test_a_crash_at_any_write_then_a_restart_counts_every_event_once_and_l
         await life(clean)
     want, writes = await counters(clean), count[0]
     assert want["ideas|2026-11-03|297|"]["n"] == 2 and want["ideas_theme|2026-11|297|digi"]["n"] == 2
+    assert want["ideas|2026|297|"]["n~"] == 2 and want["ideas_theme|2026|297|"]["n~digi"] == 2  # the year documents
     assert not [f for doc in want.values() for f in doc if f.startswith("e_")]
     assert writes > 3 * 4  # a fact, its counters and the fact again per event, then the compaction
 
