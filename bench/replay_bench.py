@@ -177,7 +177,8 @@ async def counter_sizes(settings: ReportingSettings) -> str:
     models = await Generations(Store(client[settings.mongo_database])).active()
     out = []
     for name, collection in (("month roll-ups", models.monthly), ("daily counters", models.counters),
-                             ("funnel", models.funnel), ("funnel months", models.funnel_monthly)):
+                             ("year documents", models.years), ("funnel", models.funnel),
+                             ("funnel months", models.funnel_monthly), ("funnel years", models.funnel_years)):
         sizes, metrics = [], Counter()
         async for d in collection.find({}):
             sizes.append(len(bson.encode(d)))
@@ -189,7 +190,7 @@ async def counter_sizes(settings: ReportingSettings) -> str:
     return "\n    ".join(out)
 
 
-def sizes_run(sizes: list[int], store_name: str) -> int:
+def sizes_run(sizes: list[int], store_name: str, rounds: int = 5) -> int:
     """Each size on a fresh NATS server (its own stream) and its own database on one store; then the reports."""
     base = temp_base("koonto-replay-bench-")
     store = mongo_server(base)
@@ -216,7 +217,7 @@ def sizes_run(sizes: list[int], store_name: str) -> int:
                 print(f"  counters at {events} events: {asyncio.run(counter_sizes(one))}", flush=True)
             finally:
                 nats_srv.stop()
-        latencies = asyncio.run(report_latencies(settings))
+        latencies = asyncio.run(report_latencies(settings, rounds))
         medians = {size: times[len(times) // 2] for size, times in latencies.items()}
         smallest = min(medians)
         for size, median in medians.items():
@@ -236,12 +237,13 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the replay to this file")
     parser.add_argument("--replays", type=int, default=1, help="replay this many times in a row")
     parser.add_argument("--code", help="import `replay` from this module instead (e.g. a copy of the old one)")
+    parser.add_argument("--rounds", type=int, default=5, help="with --sizes: reports timed per size")
     parser.add_argument("--sizes", help="e.g. 10000,100000: replay each size into its own database and stream in "
                                         "this run, then time the report of every size in turn")
     args = parser.parse_args()
     if args.sizes:
         os.environ["KOONTO_TEST_STORE"] = args.store
-        return sizes_run([int(n) for n in args.sizes.split(",")], args.store)
+        return sizes_run([int(n) for n in args.sizes.split(",")], args.store, args.rounds)
     os.environ["KOONTO_TEST_STORE"] = args.store
     run_replay = importlib.import_module(args.code).replay if args.code else replay
     base = temp_base("koonto-replay-bench-")
