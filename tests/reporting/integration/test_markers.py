@@ -152,7 +152,7 @@ async def test_one_compaction_write_per_counter_for_a_batch_of_events(store: Sto
         await models.apply(f"0190e0a0-0000-7000-9000-{n:012d}", IDEA, idea_increments(DAY, "297", ("digi",)))
     done = await compact(models, 0, batch=25)
     assert done.facts == 40
-    # per batch: the day's and the month's counter of the idea and of its theme
-    assert done.counter_writes == 2 * 4
+    # per batch: the day's and the month's counter of the idea and of its theme, and their two year documents
+    assert done.counter_writes == 2 * 6
     day = await models.counters.find_one({"_id": "ideas|2026-11-03|297|"})
     assert day is not None and day["n"] == 40 and not [f for f in day if f.startswith("e_")]

@@ -35,6 +35,10 @@ Month roll-ups: every plan also carries, for each daily counter, the same increm
 from the roll-ups and only the days at the ends of its period from the daily counters (`domain.periods`), so its
 cost follows the length of the period, not the number of events in it. A generation built before the roll-ups
 existed is read from its daily counters (`reporting_meta.rollups` is not set) until a replay rebuilds it.
+Year documents: the plan also carries, per metric, year and municipality, one document (`metric|YYYY|municipality|`
+in `rm_<g>_yearly`, the funnel's in `rm_<g>_funnel_yearly`) with a field per key and value (`domain.periods`),
+applied the same guarded way; a report reads whole years from them. A generation or checkpoint built before them
+(`reporting_meta.yearly`, the checkpoint's `yearly`, not set) is read by months.
 
 The funnel, the durations and the first-session counters of "associations advised" depend on a case's (or an
 organisation's) earliest dates, which a late event can move: `store.recounts` moves those counters exactly once
