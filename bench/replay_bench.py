@@ -16,6 +16,7 @@ import importlib
 import os
 import threading
 import time
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -87,12 +88,23 @@ async def raw_consume(nats_url: str) -> float:
 
 async def report_latencies(settings: dict[int, ReportingSettings], rounds: int = 5) -> dict[int, list[float]]:
     """The summary of 2026 from each size's generation, the sizes taken in turn `rounds` times, so that the load
-    of the machine falls alike on every size (the ratio between sizes is the figure)."""
+    of the machine falls alike on every size (the ratio between sizes is the figure); then, per size, the time
+    and the documents of each read of the report (summed over `rounds` more reports)."""
     out: dict[int, list[float]] = {size: [] for size in settings}
     for _ in range(rounds):
         for size, one in settings.items():
             out[size] += await report_latency(one, repeats=1, quiet=True)
+    for size, one in settings.items():
+        print(f"  reads of the summary at {size} events, over {rounds} reports:", flush=True)
+        await report_latency(one, repeats=rounds)
     return {size: sorted(times) for size, times in out.items()}
+
+
+def _documents(result: Any) -> int:
+    """How many documents a read returned (a list, or a tuple of lists, or a mapping)."""
+    if isinstance(result, tuple):
+        return sum(_documents(part) for part in result)
+    return len(result) if isinstance(result, list | dict) else 0
 
 
 async def report_latency(settings: ReportingSettings, repeats: int = 5, quiet: bool = False) -> list[float]:
@@ -101,15 +113,19 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5, quiet: b
     models = await Generations(Store(client[settings.mongo_database])).active()
     region = load_region("pohjois-savo")
     spent: dict[str, float] = {}
+    returned: dict[str, int] = {}
     for name in ("report_rows", "funnel_rows", "all_time_rows", "case_facts", "call_names"):
         method = getattr(models, name)
 
         async def timed(*args: Any, _method: Any = method, _name: str = name, **kwargs: Any) -> Any:
             started = time.perf_counter()
+            result = None
             try:
-                return await _method(*args, **kwargs)
+                result = await _method(*args, **kwargs)
+                return result
             finally:
                 spent[_name] = spent.get(_name, 0.0) + time.perf_counter() - started
+                returned[_name] = returned.get(_name, 0) + _documents(result)
 
         setattr(models, name, timed)
     times = []
@@ -118,7 +134,8 @@ async def report_latency(settings: ReportingSettings, repeats: int = 5, quiet: b
         await build_summary(models, region, date(2026, 1, 1), date(2026, 12, 31), None)
         times.append(time.perf_counter() - started)
     if not quiet:
-        print("  of which (all repeats): " + ", ".join(f"{k} {v:.2f} s" for k, v in spent.items()), flush=True)
+        print("  of which (all repeats): " + ", ".join(f"{k} {v:.2f} s ({returned[k]} docs)" for k, v in spent.items()),
+              flush=True)
     await client.close()
     return sorted(times)
 
@@ -152,23 +169,28 @@ class PeakRss:
 
 
 async def counter_sizes(settings: ReportingSettings) -> str:
-    """How large the counters are (BSON bytes): the month roll-ups a year's report reads, and every counter."""
+    """How large the counters are (BSON bytes) and how many there are, per collection (and per metric of the
+    collections a year's report reads)."""
     import bson
 
     client = make_client(settings.mongo_url)
     models = await Generations(Store(client[settings.mongo_database])).active()
     out = []
     for name, collection in (("month roll-ups", models.monthly), ("daily counters", models.counters),
-                             ("funnel", models.funnel)):
-        sizes = [len(bson.encode(d)) async for d in collection.find({})]
+                             ("year documents", models.years), ("funnel", models.funnel),
+                             ("funnel months", models.funnel_monthly), ("funnel years", models.funnel_years)):
+        sizes, metrics = [], Counter()
+        async for d in collection.find({}):
+            sizes.append(len(bson.encode(d)))
+            metrics[str(d.get("metric"))] += 1
         if sizes:
             out.append(f"{name} {len(sizes)} docs, mean {sum(sizes) / len(sizes):.0f} B, max {max(sizes)} B, "
-                       f"{sum(sizes) / 2**20:.1f} MB")
+                       f"{sum(sizes) / 2**20:.1f} MB ({', '.join(f'{m} {n}' for m, n in metrics.most_common())})")
     await client.close()
-    return "; ".join(out)
+    return "\n    ".join(out)
 
 
-def sizes_run(sizes: list[int], store_name: str) -> int:
+def sizes_run(sizes: list[int], store_name: str, rounds: int = 5) -> int:
     """Each size on a fresh NATS server (its own stream) and its own database on one store; then the reports."""
     base = temp_base("koonto-replay-bench-")
     store = mongo_server(base)
@@ -195,7 +217,7 @@ def sizes_run(sizes: list[int], store_name: str) -> int:
                 print(f"  counters at {events} events: {asyncio.run(counter_sizes(one))}", flush=True)
             finally:
                 nats_srv.stop()
-        latencies = asyncio.run(report_latencies(settings))
+        latencies = asyncio.run(report_latencies(settings, rounds))
         medians = {size: times[len(times) // 2] for size, times in latencies.items()}
         smallest = min(medians)
         for size, median in medians.items():
@@ -215,12 +237,13 @@ def main() -> int:
     parser.add_argument("--profile", help="write a cProfile of the replay to this file")
     parser.add_argument("--replays", type=int, default=1, help="replay this many times in a row")
     parser.add_argument("--code", help="import `replay` from this module instead (e.g. a copy of the old one)")
+    parser.add_argument("--rounds", type=int, default=5, help="with --sizes: reports timed per size")
     parser.add_argument("--sizes", help="e.g. 10000,100000: replay each size into its own database and stream in "
                                         "this run, then time the report of every size in turn")
     args = parser.parse_args()
     if args.sizes:
         os.environ["KOONTO_TEST_STORE"] = args.store
-        return sizes_run([int(n) for n in args.sizes.split(",")], args.store)
+        return sizes_run([int(n) for n in args.sizes.split(",")], args.store, args.rounds)
     os.environ["KOONTO_TEST_STORE"] = args.store
     run_replay = importlib.import_module(args.code).replay if args.code else replay
     base = temp_base("koonto-replay-bench-")

@@ -83,7 +83,7 @@ async def life(models: ReadModels) -> None:
 
 
 async def counters(models: ReadModels) -> dict[str, dict[str, Any]]:
-    return {str(d["_id"]): d for c in (models.counters, models.monthly) async for d in c.find({})}
+    return {str(d["_id"]): d for c in (models.counters, models.monthly, models.years) async for d in c.find({})}
 
 
 @pytest.fixture
@@ -98,6 +98,7 @@ async def test_a_crash_at_any_write_then_a_restart_counts_every_event_once_and_l
         await life(clean)
     want, writes = await counters(clean), count[0]
     assert want["ideas|2026-11-03|297|"]["n"] == 2 and want["ideas_theme|2026-11|297|digi"]["n"] == 2
+    assert want["ideas|2026|297|"]["n~"] == 2 and want["ideas_theme|2026|297|"]["n~digi"] == 2  # the year documents
     assert not [f for doc in want.values() for f in doc if f.startswith("e_")]
     assert writes > 3 * 4  # a fact, its counters and the fact again per event, then the compaction
 
@@ -151,7 +152,7 @@ async def test_one_compaction_write_per_counter_for_a_batch_of_events(store: Sto
         await models.apply(f"0190e0a0-0000-7000-9000-{n:012d}", IDEA, idea_increments(DAY, "297", ("digi",)))
     done = await compact(models, 0, batch=25)
     assert done.facts == 40
-    # per batch: the day's and the month's counter of the idea and of its theme
-    assert done.counter_writes == 2 * 4
+    # per batch: the day's and the month's counter of the idea and of its theme, and their two year documents
+    assert done.counter_writes == 2 * 6
     day = await models.counters.find_one({"_id": "ideas|2026-11-03|297|"})
     assert day is not None and day["n"] == 40 and not [f for f in day if f.startswith("e_")]

@@ -113,19 +113,24 @@ async def test_scripted_history_gives_the_expected_numbers_for_every_period_and_
 async def test_month_roll_ups_give_the_numbers_of_the_daily_counters_for_any_period(
     loaded: tuple[Runtime, list[Envelope]],
 ) -> None:
-    """Reports read whole months from the roll-ups and the edge days from the daily counters; a generation built
-    before the roll-ups is read from its daily counters alone. Both give the same report for every period."""
+    """Reports read whole years from the year documents, whole months from the roll-ups and the edge days from the
+    daily counters; a generation built before the year documents is read by months, one built before the
+    roll-ups from its daily counters alone. All give the same report for every period."""
     runtime, _ = loaded
     region = runtime.region
     with_rollups = await Generations(runtime.store).active()
     assert with_rollups.rollups and await with_rollups.monthly.count_documents({}) > 0
+    assert with_rollups.yearly and await with_rollups.years.count_documents({}) > 0
     daily_only = ReadModels(runtime.store, with_rollups.generation, rollups=False)
+    by_months = ReadModels(runtime.store, with_rollups.generation, yearly=False)
     periods = [*PERIODS, (date(2026, 2, 14), date(2026, 5, 3), None), (date(2026, 3, 1), date(2026, 3, 20), None),
                (date(2026, 3, 20), date(2026, 4, 10), "kuopio"), (date(2025, 12, 1), date(2027, 1, 31), None),
-               (date(2026, 2, 1), date(2026, 2, 28), "iisalmi"), (date(2026, 6, 30), date(2026, 7, 1), None)]
+               (date(2026, 2, 1), date(2026, 2, 28), "iisalmi"), (date(2026, 6, 30), date(2026, 7, 1), None),
+               (date(2025, 6, 1), date(2027, 3, 15), None), (date(2026, 1, 1), date(2026, 10, 20), "kuopio")]
     for first, last, municipality in periods:
-        assert (await build_summary(with_rollups, region, first, last, municipality)
-                == await build_summary(daily_only, region, first, last, municipality)), (first, last, municipality)
+        summary = await build_summary(with_rollups, region, first, last, municipality)
+        for other in (daily_only, by_months):
+            assert summary == await build_summary(other, region, first, last, municipality), (first, last, municipality)
     for municipality in (None, "kuopio"):
         assert await headline(with_rollups, municipality) == await headline(daily_only, municipality)
 

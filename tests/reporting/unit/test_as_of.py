@@ -107,3 +107,37 @@ async def test_checkpoints_reproduce_a_day_and_build_on_each_other(monkeypatch: 
     # a rebuild of the active generation keeps the checkpoints
     await generations.drop_inactive()
     assert await build_summary(as_of.checkpoints.models(september.generation), region, *YEAR, None) == sent
+
+
+async def test_a_checkpoint_built_before_the_year_documents_and_one_built_on_it_are_read_by_months(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(MemoryCollection, "bulk_write", one_by_one)
+    region = load_region("pohjois-savo")
+    events = stream(200, seed=13, run="old")
+    store = memory_store()
+    generations = Generations(store)
+    await generations.ensure()
+    live = await generations.active()
+    history = FakeHistory()
+    start = datetime(2026, 9, 1, 8, tzinfo=UTC)
+    for i, env in enumerate(events[:120]):
+        history.recorded.append((start + timedelta(seconds=i), env))
+        await apply_event(live, env)
+    checkpoints = Checkpoints(store, generations.steps)
+    as_of = AsOfReports(checkpoints, history)
+    september, _ = await as_of.models(date(2026, 9, 30))
+    assert september.yearly and await september.years.count_documents({})
+    sent = await build_summary(live, region, *YEAR, None)
+    # as a checkpoint of the code before the year documents: none, and no flag in the registry
+    await september.years.delete_many({})
+    await september.funnel_years.delete_many({})
+    await checkpoints.registry.update_many({}, {"$unset": {"yearly": ""}})
+    old, _ = await as_of.models(date(2026, 9, 30))
+    assert not old.yearly and await build_summary(old, region, *YEAR, None) == sent
+    for i, env in enumerate(events[120:]):
+        history.recorded.append((start + timedelta(days=40, seconds=i), env))
+        await apply_event(live, env)
+    october, _ = await as_of.models(date(2026, 10, 31))  # the old one copied: its year documents are partial
+    assert october.generation != old.generation and not october.yearly
+    assert await build_summary(october, region, *YEAR, None) == await build_summary(live, region, *YEAR, None)

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from koonto.reporting.domain import model
 from koonto.reporting.domain.query import QueryErrors, default_period, parse_report_query
-from koonto.reporting.domain.report import durations, funnel
+from koonto.reporting.domain.recount import histogram
+from koonto.reporting.domain.report import duration_figures, durations, funnel
 from koonto.reporting.domain.workdays import (
     is_working_day,
     median,
@@ -162,3 +163,12 @@ def test_svg_chart_names_itself_and_writes_every_value_as_text() -> None:
     assert "<title id=\"c1-title\">Ideat &lt;kunnittain&gt;</title>" in svg
     assert ">Kuopio<" in svg and ">3<" in svg and ">1,5<" in svg and ">0<" in svg
     assert "Kuopio: 3; Iisalmi: 1,5; Tervo: 0" in svg
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 80), max_size=60), st.lists(st.integers(0, 5), max_size=3))
+def test_duration_figures_from_a_histogram_equal_those_from_every_value(values: list[int], spare: list[int]) -> None:
+    """The report reads the durations' median and 90th percentile from the histogram's counts; they equal the
+    figures of the list of every value (keys left at zero, as a move leaves them, count nothing)."""
+    rows = [{"key": str(v), "n": 1} for v in values] + [{"key": str(v + 100), "n": 0} for v in spare]
+    assert duration_figures(histogram(rows), histogram(rows)) == duration_figures(values, values)

@@ -21,8 +21,8 @@ YEAR = ReportQuery(date(2026, 1, 1), date(2026, 12, 31), None)
 
 async def markers(models: ReadModels) -> int:
     found = 0
-    for collection in (models.counters, models.monthly, models.funnel, models.funnel_monthly, models.advised_daily,
-                       models.advised_monthly):
+    for collection in (models.counters, models.monthly, models.years, models.funnel, models.funnel_monthly,
+                       models.funnel_years, models.advised_daily, models.advised_monthly):
         found += sum([len([f for f in d if f.startswith("e_")]) async for d in collection.find({})])
     return found
 

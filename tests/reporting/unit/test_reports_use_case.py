@@ -29,12 +29,18 @@ async def test_every_period_and_municipality_gives_the_expected_numbers() -> Non
         assert actual(summary) == expected(first, last, municipality), (first, last, municipality)
 
 
-async def test_month_roll_ups_and_daily_counters_give_the_same_report_and_headline() -> None:
+async def test_year_documents_month_roll_ups_and_daily_counters_give_the_same_report_and_headline() -> None:
     models = await scripted_year()
+    assert models.yearly and await models.years.count_documents({}) and await models.funnel_years.count_documents({})
     daily_only = ReadModels(models.store, models.generation, rollups=False)
-    for first, last, municipality in [*PERIODS, (date(2026, 2, 14), date(2026, 5, 3), None)]:
-        assert (await build_summary(models, REGION, first, last, municipality)
-                == await build_summary(daily_only, REGION, first, last, municipality))
+    by_months = ReadModels(models.store, models.generation, yearly=False)
+    for first, last, municipality in [*PERIODS, (date(2026, 2, 14), date(2026, 5, 3), None),
+                                      (date(2025, 6, 1), date(2027, 3, 15), None),
+                                      (date(2026, 1, 1), date(2026, 10, 20), "kuopio"),
+                                      (date(2025, 12, 31), date(2026, 12, 31), None)]:
+        summary = await build_summary(models, REGION, first, last, municipality)
+        assert summary == await build_summary(daily_only, REGION, first, last, municipality)
+        assert summary == await build_summary(by_months, REGION, first, last, municipality)
     for municipality in (None, "kuopio"):
         assert await headline(models, municipality) == await headline(daily_only, municipality)
 

@@ -146,12 +146,15 @@ def increments_of(plan: Sequence[Mapping[str, Any]]) -> list[Increment]:
 
 
 # -- reading ---------------------------------------------------------------------------------------------------
-def histogram(rows: Iterable[Mapping[str, Any]]) -> list[int]:
-    """The values a duration histogram's counters stand for, sorted (key = working days, n = how many)."""
-    values: list[int] = []
+def histogram(rows: Iterable[Mapping[str, Any]]) -> dict[int, int]:
+    """A duration histogram's counters summed: how many cases (n) per number of working days (key). The report
+    reads its figures from these counts (`domain.report.duration_figures`), never from a list of every case's
+    value, so its cost follows the number of distinct values, not the number of cases."""
+    counts: dict[int, int] = {}
     for row in rows:
-        values += [int(str(row["key"]))] * int(row.get("n") or 0)
-    return sorted(values)
+        value = int(str(row["key"]))
+        counts[value] = counts.get(value, 0) + int(row.get("n") or 0)
+    return counts
 
 
 def funnel_reached(rows: Iterable[Mapping[str, Any]], months_upto: str | None,

@@ -7,6 +7,7 @@ pdf and the dashboard all render those tables, so every format shows the same nu
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -109,11 +110,37 @@ def durations(cases: list[dict[str, Any]], first: date, last: date) -> dict[str,
     return duration_figures(to_contact, to_submitted)
 
 
-def duration_figures(to_contact: list[int], to_submitted: list[int]) -> dict[str, Any]:
+def duration_figures(
+    to_contact: list[int] | dict[int, int], to_submitted: list[int] | dict[int, int]
+) -> dict[str, Any]:
+    """The durations' figures from every value, or from a histogram (how many of each value)."""
     return {
-        "idea_to_first_contact": _duration_stats(to_contact),
-        "idea_to_submitted": _duration_stats(to_submitted),
+        "idea_to_first_contact": _duration_stats(to_contact) if isinstance(to_contact, list)
+        else _histogram_stats(to_contact),
+        "idea_to_submitted": _duration_stats(to_submitted) if isinstance(to_submitted, list)
+        else _histogram_stats(to_submitted),
     }
+
+
+def _histogram_stats(counts: dict[int, int]) -> dict[str, Any]:
+    """`_duration_stats` of the values a histogram stands for, without listing them: the k-th smallest value is
+    read from the running counts (the median of an even number the mean of the two middle ones, the 90th
+    percentile by nearest rank, as `workdays.median` and `workdays.percentile_nearest_rank`)."""
+    ordered = sorted((value, n) for value, n in counts.items() if n > 0)
+    total = sum(n for _, n in ordered)
+    if not total:
+        return {"cases": 0, "median": None, "p90": None}
+
+    def kth(k: int) -> int:  # 1-based
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if seen >= k:
+                return value
+        raise AssertionError(k)
+
+    middle = float(kth((total + 1) // 2)) if total % 2 else (kth(total // 2) + kth(total // 2 + 1)) / 2
+    return {"cases": total, "median": float(middle), "p90": kth(max(1, math.ceil(0.9 * total)))}
 
 
 def hours(minutes: int) -> float:

@@ -91,8 +91,8 @@ class BulkReadModels(BulkRecounts, ReadModels):
         self._lookup_facts = True
         self._calls = {str(d["_id"]): d async for d in self.calls.find({})}
         self._spilled = {str(d["idea_id"]) async for d in self.parked.find({}, {"idea_id": 1})}
-        for collection in (self.counters, self.monthly, self.funnel, self.funnel_monthly, self.advised_daily,
-                           self.advised_monthly):
+        for collection in (self.counters, self.monthly, self.years, self.funnel, self.funnel_monthly,
+                           self.funnel_years, self.advised_daily, self.advised_monthly):
             self._counters_stored.update([str(doc["_id"]) async for doc in collection.find({}, {"_id": 1})])
 
     async def known_facts(self, event_ids: Iterable[str]) -> None:

@@ -40,6 +40,7 @@ class Checkpoint:
     generation: str
     sequence: int
     moment: datetime
+    yearly: bool = True  # it holds the year documents (False: built before them, or on a checkpoint without)
 
 
 def checkpoint_generation(day: date) -> str:
@@ -50,7 +51,7 @@ def _checkpoint(doc: dict[str, object]) -> Checkpoint:
     moment = parse_instant(str(doc["moment"]))
     assert moment is not None
     return Checkpoint(date.fromisoformat(str(doc["_id"])), str(doc["generation"]), int(str(doc["sequence"])),
-                      moment)
+                      moment, bool(doc.get("yearly")))
 
 
 class Checkpoints:
@@ -59,9 +60,10 @@ class Checkpoints:
         self.registry = store[CHECKPOINTS]
         self.steps = steps
 
-    def models(self, generation: str) -> ReadModels:
-        """The read models of a checkpoint (every checkpoint has roll-ups and recounts: this code builds them)."""
-        return ReadModels(self.store, generation, rollups=True, recounts=True, steps=self.steps)
+    def models(self, generation: str, yearly: bool = True) -> ReadModels:
+        """The read models of a checkpoint (every checkpoint has roll-ups and recounts: this code builds them; the
+        year documents only when `yearly`: one built before them, or copied from one, is read by months)."""
+        return ReadModels(self.store, generation, rollups=True, recounts=True, yearly=yearly, steps=self.steps)
 
     async def of_day(self, day: date) -> Checkpoint | None:
         doc = await self.registry.find_one({"_id": day.isoformat()})
@@ -73,18 +75,20 @@ class Checkpoints:
         found = [d async for d in docs]
         return _checkpoint(found[0]) if found else None
 
-    async def register(self, day: date, generation: str, sequence: int, moment: datetime) -> Checkpoint:
+    async def register(
+        self, day: date, generation: str, sequence: int, moment: datetime, yearly: bool = True
+    ) -> Checkpoint:
         """Record the checkpoint of `day`; when another replica recorded one first, that one (the caller drops
         its own generation if it differs)."""
         doc = {"_id": day.isoformat(), "generation": generation, "sequence": sequence, "moment": instant(moment),
-               "built_at": instant(utcnow())}
+               "built_at": instant(utcnow()), "yearly": yearly}
         try:
             await self.registry.insert_one(doc)
         except DuplicateKeyError:
             existing = await self.of_day(day)
             assert existing is not None
             return existing
-        return Checkpoint(day, generation, sequence, moment)
+        return Checkpoint(day, generation, sequence, moment, yearly)
 
     async def copy(self, source: str, target: str) -> None:
         """Every read-model collection of generation `source` into `target` (documents as they are, in batches; of

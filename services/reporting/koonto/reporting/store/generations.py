@@ -26,12 +26,13 @@ class Generations:
 
     async def ensure(self) -> str:
         # `rollups`: the active generation has month roll-ups, `recounts`: the funnel, duration and first-session
-        # counters (every generation this code creates has both; one built before them is read the old way, from
-        # its daily counters and cases, until a replay rebuilds it)
+        # counters, `yearly`: the year documents (every generation this code creates has all three; one built
+        # before them is read the old way, from its daily counters and cases, or by months, until a replay
+        # rebuilds it)
         await self.meta.update_one(
             {"_id": GENERATION_DOC},
             {"$setOnInsert": {"active": INITIAL_GENERATION, "switched_at": utcnow(), "rollups": True,
-                              "recounts": True}},
+                              "recounts": True, "yearly": True}},
             upsert=True,
         )
         return await self.active_name()
@@ -45,13 +46,14 @@ class Generations:
         if not doc:
             return ReadModels(self.store, INITIAL_GENERATION, steps=self.steps)
         return ReadModels(self.store, str(doc["active"]), rollups=bool(doc.get("rollups")),
-                          recounts=bool(doc.get("recounts")), steps=self.steps)
+                          recounts=bool(doc.get("recounts")), yearly=bool(doc.get("yearly")), steps=self.steps)
 
     async def switch(self, generation: str) -> str:
         """Make `generation` the active one; returns the one it replaced."""
         before = await self.meta.find_one_and_update(
             {"_id": GENERATION_DOC},
-            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True, "recounts": True}},
+            {"$set": {"active": generation, "switched_at": utcnow(), "rollups": True, "recounts": True,
+                      "yearly": True}},
             upsert=True, after=False,
         )
         previous = str(before["active"]) if before else INITIAL_GENERATION

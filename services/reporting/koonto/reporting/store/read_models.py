@@ -35,6 +35,10 @@ Month roll-ups: every plan also carries, for each daily counter, the same increm
 from the roll-ups and only the days at the ends of its period from the daily counters (`domain.periods`), so its
 cost follows the length of the period, not the number of events in it. A generation built before the roll-ups
 existed is read from its daily counters (`reporting_meta.rollups` is not set) until a replay rebuilds it.
+Year documents: the plan also carries, per metric, year and municipality, one document (`metric|YYYY|municipality|`
+in `rm_<g>_yearly`, the funnel's in `rm_<g>_funnel_yearly`) with a field per key and value (`domain.periods`),
+applied the same guarded way; a report reads whole years from them. A generation or checkpoint built before them
+(`reporting_meta.yearly`, the checkpoint's `yearly`, not set) is read by months.
 
 The funnel, the durations and the first-session counters of "associations advised" depend on a case's (or an
 organisation's) earliest dates, which a late event can move: `store.recounts` moves those counters exactly once
@@ -68,7 +72,7 @@ from pymongo import ASCENDING, IndexModel
 from pymongo.errors import DuplicateKeyError
 
 from koonto.reporting.domain.model import Increment
-from koonto.reporting.domain.periods import is_day, with_month_rollups
+from koonto.reporting.domain.periods import is_day, is_year, with_month_rollups
 from koonto.reporting.domain.recount import FUNNEL_METRICS
 from koonto.reporting.store.reads import Reads
 from koonto.reporting.store.recounts import Recounts
@@ -76,8 +80,8 @@ from koonto.shared.clock import utcnow
 from koonto.shared.mongo import Collection, Document, DocumentLocks, Store, ensure_indexes, epoch_ms, instant
 
 COLLECTION_PREFIX = "rm_"
-READ_MODELS = ("facts", "counters", "monthly", "funnel", "funnel_monthly", "advised", "advised_daily",
-               "advised_monthly", "cases", "calls", "parked")
+READ_MODELS = ("facts", "counters", "monthly", "yearly", "funnel", "funnel_monthly", "funnel_yearly", "advised",
+               "advised_daily", "advised_monthly", "cases", "calls", "parked")
 RESULTS = "published_results"  # a project's results for the showcase (advisory's project-results-published)
 ADVISED = "advised"  # the organisations advised, per day or month: one counter per organisation (`domain.model`)
 COUNTER_KEY_FIELDS = ("metric", "day", "municipality", "key")
@@ -123,12 +127,15 @@ class ReadModels(Reads, Recounts):
 
     def __init__(
         self, store: Store, generation: str, *, rollups: bool = True, recounts: bool = True,
-        use_recounts: bool = True, steps: DocumentLocks | None = None,
+        use_recounts: bool = True, steps: DocumentLocks | None = None, yearly: bool = True,
     ) -> None:
         self.store = store
         self.steps = steps or DocumentLocks()  # one per case across a read-then-write sequence (see above)
         self.generation = generation
         self.rollups = rollups  # reports read month roll-ups (False: a generation built before them)
+        # and whole years from the year documents (False: a generation built before them, read by months; every
+        # generation is written with them)
+        self.yearly = rollups and yearly
         # the generation has the funnel, duration and first-session counters (`store.recounts`) and keeps the
         # per-organisation `advised` counters apart (False: one built before them, read from its cases until a
         # replay rebuilds it); reports read them unless `use_recounts` is False (the old way, for comparison)
@@ -137,8 +144,10 @@ class ReadModels(Reads, Recounts):
         self.facts: Collection = store[collection_name(generation, "facts")]
         self.counters: Collection = store[collection_name(generation, "counters")]
         self.monthly: Collection = store[collection_name(generation, "monthly")]
+        self.years: Collection = store[collection_name(generation, "yearly")]
         self.funnel: Collection = store[collection_name(generation, "funnel")]
         self.funnel_monthly: Collection = store[collection_name(generation, "funnel_monthly")]
+        self.funnel_years: Collection = store[collection_name(generation, "funnel_yearly")]
         self.advised: Collection = store[collection_name(generation, "advised")]
         self.advised_daily: Collection = store[collection_name(generation, "advised_daily")]
         self.advised_monthly: Collection = store[collection_name(generation, "advised_monthly")]
@@ -156,8 +165,10 @@ class ReadModels(Reads, Recounts):
                            name="metric_mun_day"),
             ],
             self.monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
+            self.years.name: [IndexModel([("day", ASCENDING)], name="year")],
             self.funnel.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
             self.funnel_monthly.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
+            self.funnel_years.name: [IndexModel([("metric", ASCENDING), ("day", ASCENDING)], name="metric_day")],
             self.advised_daily.name: [IndexModel([("day", ASCENDING)], name="day")],
             self.advised_monthly.name: [IndexModel([("day", ASCENDING)], name="month")],
             self.cases.name: [IndexModel([("municipality", ASCENDING)], name="municipality")],
@@ -201,13 +212,13 @@ class ReadModels(Reads, Recounts):
                      {**applied, "$setOnInsert": {k: entry[k] for k in COUNTER_KEY_FIELDS}}, applied)
 
     def counter_collection(self, metric: str, day: str) -> Collection:
-        """Daily counters (YYYY-MM-DD) and their month roll-ups (YYYY-MM) live in collections of their own; so do
-        the funnel's (read by a query of their own, never with a period's other counters)."""
+        """Daily counters (YYYY-MM-DD), their month roll-ups (YYYY-MM) and year documents (YYYY) live in collections
+        of their own; so do the funnel's (read by a query of their own, never with a period's other counters)."""
         if metric in FUNNEL_METRICS:
-            return self.funnel if is_day(day) else self.funnel_monthly
+            return self.funnel if is_day(day) else self.funnel_years if is_year(day) else self.funnel_monthly
         if metric == ADVISED and self.has_recounts:  # one per organisation: a report reads them only when it must
             return self.advised_daily if is_day(day) else self.advised_monthly
-        return self.counters if is_day(day) else self.monthly
+        return self.counters if is_day(day) else self.years if is_year(day) else self.monthly
 
     # -- cases -------------------------------------------------------------------------------------------
     async def _ensure_case(self, idea_id: str) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from koonto.reporting.domain.model import SHOWCASE_STAGES, STAGES
-from koonto.reporting.domain.periods import Cover, cover
+from koonto.reporting.domain.periods import Cover, cover, unpack
 from koonto.reporting.domain.recount import FUNNEL_BY_DAY, FUNNEL_BY_MONTH, funnel_key
 from koonto.shared.mongo import Collection, Document
 
@@ -19,6 +19,7 @@ VALUE_FIELDS = (
 )
 ROW_FIELDS: dict[str, int] = {"_id": 0, "metric": 1, "day": 1, "municipality": 1, "key": 1,
                               **dict.fromkeys(VALUE_FIELDS, 1)}
+VALUES = frozenset(VALUE_FIELDS)
 
 
 def with_reached(case: Document) -> Document:
@@ -28,12 +29,21 @@ def with_reached(case: Document) -> Document:
     return case
 
 
-async def _covered(monthly: Collection, daily: Collection, c: Cover, municipality: str | None) -> list[Document]:
-    """The rows a period's cover reads: whole months from `monthly`, the days from `daily`."""
+def _between(a: str, b: str) -> Document:
+    return {"$lte": b} if not a else {"$gte": a, "$lte": b}
+
+
+async def _covered(
+    monthly: Collection, daily: Collection, c: Cover, municipality: str | None, yearly: Collection | None = None
+) -> list[Document]:
+    """The rows a period's cover reads: whole years from `yearly` (its documents unpacked into rows, when the
+    cover has years), whole months from `monthly`, the days from `daily`."""
     rows: list[Document] = []
     base: Document = {} if municipality is None else {"municipality": municipality}
-    if c.months_upto is not None:
-        rows += [r async for r in monthly.find({**base, "day": {"$lte": c.months_upto}}, ROW_FIELDS)]
+    if yearly is not None and c.years_upto is not None:
+        rows += [r async for doc in yearly.find({**base, "day": {"$lte": c.years_upto}}) for r in unpack(doc, VALUES)]
+    for a, b in c.month_queries():
+        rows += [r async for r in monthly.find({**base, "day": _between(a, b)}, ROW_FIELDS)]
     for a, b in c.day_queries():
         rows += [r async for r in daily.find({**base, "day": {"$gte": a, "$lte": b}}, ROW_FIELDS)]
     return rows
@@ -43,11 +53,14 @@ class Reads:
     """Mixed into `ReadModels`, which provides the collections and the generation's flags."""
 
     rollups: bool
+    yearly: bool
     has_recounts: bool
     counters: Collection
     monthly: Collection
+    years: Collection
     funnel: Collection
     funnel_monthly: Collection
+    funnel_years: Collection
     advised_daily: Collection
     advised_monthly: Collection
     cases: Collection
@@ -68,39 +81,46 @@ class Reads:
         self, first: date, last: date, municipality: str | None, *, advised: bool = False
     ) -> tuple[list[Document], list[Document]]:
         """The counters of the period [first, last] and those of everything up to `last`, values only: whole
-        months from the roll-ups, the edge days from the daily counters (see `domain.periods`). The per-organisation
-        `advised` counters (kept apart in a generation with recounts) only when `advised` is asked for."""
+        years from the year documents (a generation that has them), whole months from the roll-ups, the edge days
+        from the daily counters (see `domain.periods`). The per-organisation `advised` counters (kept apart in a
+        generation with recounts, and without year documents) only when `advised` is asked for."""
         if not self.rollups:
             upto = await self.counter_rows(last_day=last.isoformat(), municipality=municipality, advised=advised)
             return [r for r in upto if str(r.get("day")) >= first.isoformat()], upto
-        c = cover(first, last)
-        rows = await _covered(self.monthly, self.counters, c, municipality)
+        c = cover(first, last, years=self.yearly)
+        read = [(c, await _covered(self.monthly, self.counters, c, municipality,
+                                   self.years if self.yearly else None))]
         if advised and self.has_recounts:
-            rows += await _covered(self.advised_monthly, self.advised_daily, c, municipality)
-        return ([r for r in rows if c.in_period(str(r.get("day")))],
-                [r for r in rows if c.up_to_last(str(r.get("day")))])
+            by_month = cover(first, last)
+            read.append((by_month, await _covered(self.advised_monthly, self.advised_daily, by_month, municipality)))
+        return ([r for one, rows in read for r in rows if one.in_period(str(r.get("day")))],
+                [r for one, rows in read for r in rows if one.up_to_last(str(r.get("day")))])
 
 
     async def funnel_rows(self, first: date, last: date, municipality: str | None) -> list[Document]:
         """The funnel counters of the ideas received in [first, last] whose stage was reached by `last`, as far
         as a query can tell (`domain.recount.funnel_reached` picks the exact ones): whole idea months from the
-        roll-ups and the edge idea days from the daily counters; of them, the stage months up to the month
-        before `last`'s (or `last`'s own when it ends the month) and the stage days of `last`'s month."""
-        c = cover(first, last)
+        roll-ups (whole idea years from the year documents, every key of them) and the edge idea days from the
+        daily counters; of them, the stage months up to the month before `last`'s (or `last`'s own when it ends
+        the month) and the stage days of `last`'s month."""
+        c = cover(first, last, years=self.yearly)
         base: Document = {} if municipality is None else {"municipality": municipality}
-        keys: list[tuple[str, Document]] = []
+        queries: list[tuple[str, Document, Cover]] = []
         if c.months_upto is not None:
-            keys.append((FUNNEL_BY_MONTH, {"$lte": funnel_key(c.months_upto, "~")}))
-        if c.days_upto is not None:
-            keys.append((FUNNEL_BY_DAY, {"$gte": funnel_key(c.days_upto[0]), "$lte": funnel_key(c.days_upto[1], "~")}))
-        ranges: list[tuple[Collection, Document]] = [(self.funnel, {"$gte": a, "$lte": b}) for a, b in c.days]
-        if c.months is not None:
-            ranges.append((self.funnel_monthly, {"$gte": c.months[0], "$lte": c.months[1]}))
+            queries.append((FUNNEL_BY_MONTH, {"$lte": funnel_key(c.months_upto, "~")}, c))
+        if c.days_upto is not None:  # the stage days have no year documents: their idea months are read
+            queries.append((FUNNEL_BY_DAY, {"$gte": funnel_key(c.days_upto[0]),
+                                            "$lte": funnel_key(c.days_upto[1], "~")}, cover(first, last)))
         rows: list[Document] = []
-        for collection, days in ranges:
-            for metric, key in keys:
+        for metric, key, one in queries:
+            ranges = [(self.funnel, {"$gte": a, "$lte": b}) for a, b in one.days]
+            ranges += [(self.funnel_monthly, {"$gte": a, "$lte": b}) for a, b in one.months]
+            for collection, days in ranges:
                 query = {**base, "metric": metric, "day": days, "key": key}
                 rows += [r async for r in collection.find(query, ROW_FIELDS)]
+            if one.years is not None:  # every key of the year documents: `funnel_reached` picks the stage dates
+                query = {**base, "metric": metric, "day": {"$gte": one.years[0], "$lte": one.years[1]}}
+                rows += [r async for doc in self.funnel_years.find(query) for r in unpack(doc, VALUES)]
         return rows
 
     async def all_time_rows(self, municipality: str | None) -> list[Document]:

@@ -68,7 +68,7 @@ class AsOfReports:
                 task = self._builds[day] = asyncio.create_task(self._build_once(day))
                 task.add_done_callback(lambda _: self._builds.pop(day, None))
             found = await asyncio.shield(task)
-        return self.checkpoints.models(found.generation), AsOf(found.day, found.moment, found.sequence)
+        return self.checkpoints.models(found.generation, found.yearly), AsOf(found.day, found.moment, found.sequence)
 
     async def _build_once(self, day: date) -> Checkpoint:
         async with self._building:  # one build at a time: the next day's build may start from this one
@@ -79,7 +79,7 @@ class AsOfReports:
         sequence = await self.history.position_at(moment)
         base = await self.checkpoints.latest_upto(sequence)
         if base is not None and base.sequence == sequence:
-            return await self.checkpoints.register(day, base.generation, sequence, moment)
+            return await self.checkpoints.register(day, base.generation, sequence, moment, base.yearly)
         generation = checkpoint_generation(day)
         try:
             building = BulkReadModels(self.checkpoints.store, generation)
@@ -91,7 +91,9 @@ class AsOfReports:
         except BaseException:
             await self.checkpoints.drop(generation)
             raise
-        registered = await self.checkpoints.register(day, generation, sequence, moment)
+        # year documents only when the base had them too (the copy holds the base's; the events after add theirs)
+        yearly = base is None or base.yearly
+        registered = await self.checkpoints.register(day, generation, sequence, moment, yearly)
         if registered.generation != generation:
             await self.checkpoints.drop(generation)  # another replica was first: its copy holds the same events
         return registered
