@@ -252,7 +252,8 @@ def main() -> int:
         "KOONTO_SEND_RATE_PER_SECOND": "100000",
         "KOONTO_SMS_RATE_PER_SECOND": "100000",
     }
-    with running_system(temp_base("koonto-bench-"), extra_env=extra) as system:
+    # a busy machine may take minutes to start the four services; what is measured starts after that
+    with running_system(temp_base("koonto-bench-"), extra_env=extra, ready_timeout=600) as system:
         rows = asyncio.run(measure(system, args.scale, args.only))
     text = table(rows)
     print(text)
