@@ -142,6 +142,7 @@ async def latency_figures(  # type: ignore[no-untyped-def]
         f"{smtp_one.percentile(50) * 1000:.1f})",
         f"{e2e.percentile(50) / raw_sum:.2f}x (target <= 3x)",
     ))
+    print(table(rows[-1:]), flush=True)  # at once: a rush that fails on a busy machine does not lose this row
     rush = await scenarios.deadline_rush(system, size["rush"], concurrency)
     rows.append((
         f"deadline rush: {concurrency} clients posting ideas for {size['rush']} s, consumers running",
