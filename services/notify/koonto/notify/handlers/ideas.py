@@ -167,9 +167,7 @@ async def on_idea_draft_saved(event: IdeaDraftSaved, ctx: EventContext, deps: No
 
 SUBSCRIPTIONS = [
     Subscription(IdeaAmended, on_idea_amended),  # the contact details of an idea
-    # service messages on their own matter (legitimate interest); each idea's receipt is its own, so a replica
-    # queues several at once (a deadline rush posts faster than one handler's store round trips allow)
-    Subscription(IdeaSubmitted, on_idea_submitted, parallel=8),
+    Subscription(IdeaSubmitted, on_idea_submitted),  # service messages on their own matter (legitimate interest)
     Subscription(StageChanged, on_stage_changed),
     Subscription(AssociationMessaged, on_association_messaged),
     Subscription(AssociationsIntroduced, on_associations_introduced),  # both parties consented (advisory checks)
