@@ -240,10 +240,12 @@ class System:
 
 
 @contextlib.contextmanager
-def running_system(base: Path, replicas: dict[str, int] | None = None, **kw: Any) -> Iterator[System]:
+def running_system(
+    base: Path, replicas: dict[str, int] | None = None, ready_timeout: float = 90, **kw: Any
+) -> Iterator[System]:
     system = System(base, **kw)
     try:
-        system.start(replicas=replicas)
+        system.start(replicas=replicas, timeout=ready_timeout)
         yield system
     finally:
         system.stop()

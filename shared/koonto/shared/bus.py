@@ -13,6 +13,7 @@ message on an exception). The policy, in one place:
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +123,11 @@ class Subscription:
     event: type[EventData]
     handler: Handler
     name: str = ""
+    # messages of this subscription a replica handles at once (each fetched as a worker is free; a message still
+    # waiting in the process at a stop is redelivered after the ack wait, as any unacked one). 1 keeps stream
+    # order; more only where order between events cannot matter (each event is about its own aggregate) and a
+    # handler bound by its round trips must keep up with a rush (notify's receipts).
+    parallel: int = 1
 
     @property
     def subject(self) -> str:
@@ -242,6 +248,7 @@ class Consumer:
             durable=self.name,
             config=config,
             pull_sub=PullSub(batch_size=self.policy.batch_size, timeout=1.0),
+            max_workers=self.subscription.parallel,
             ack_policy=AckPolicy.MANUAL,
             no_reply=True,
             title=self.name,
@@ -272,23 +279,32 @@ class Consumer:
         consumer = self.name
         if attempt > 1:
             REDELIVERIES.labels(self.service, consumer).inc()
+        seen: asyncio.Future[bool] | None = None
         try:
             # the tolerant reader: fields this version does not know are ignored, known ones validated
             envelope = Envelope.read_json(body)
             if self.opener is not None:  # a field whose key is gone opens as erased, never as an error
+                # the inbox look-up runs while the key store is asked (one wait instead of two in a row); its
+                # answer is used only once the event has decoded, as before
+                seen = asyncio.ensure_future(self.inbox.seen(consumer, envelope.id))
                 envelope = await self.opener.open(envelope)
             data = self.subscription.event.read(envelope.data)
             if envelope.type != self.subscription.subject:
                 raise PermanentError(f"type {envelope.type} arrived on {self.subscription.subject}")
         except (ValueError, PermanentError) as exc:  # (ValidationError and a JSON error are ValueErrors)
+            _dropped(seen)
             await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
             return "dead"
         except KeyStoreUnavailable as exc:  # the key store will answer again: retry like a failed handler
+            _dropped(seen)
             if redrive or attempt >= self.policy.max_deliver:
                 await self._dead(body, headers, exc, attempt, event_id=headers.get("Nats-Msg-Id"))
                 return "dead"
             log.warning("key store unavailable; will be redelivered", error=repr(exc), attempt=attempt)
             return "retry"
+        except BaseException:
+            _dropped(seen)
+            raise
 
         with (
             log_context(
@@ -297,7 +313,7 @@ class Consumer:
             ),
             consumer_span(self.service, envelope.type, envelope.id, envelope.traceparent),
         ):
-            if await self.inbox.seen(consumer, envelope.id):
+            if await (seen if seen is not None else self.inbox.seen(consumer, envelope.id)):
                 EVENTS_CONSUMED.labels(self.service, consumer, "duplicate").inc()
                 return "duplicate"
             started = time.perf_counter()
@@ -335,6 +351,13 @@ class Consumer:
         )
         DEAD_LETTERS.labels(self.service, self.name).inc()
         EVENTS_CONSUMED.labels(self.service, self.name, "dead_lettered").inc()
+
+
+def _dropped(look_up: asyncio.Future[bool] | None) -> None:
+    """An inbox look-up started beside the opening whose answer is no longer needed: cancelled, its error ignored."""
+    if look_up is not None:
+        look_up.cancel()
+        look_up.add_done_callback(lambda done: done.cancelled() or done.exception())
 
 
 async def redrive(consumers: Sequence[Consumer], dead_letters: DeadLetters, key: str) -> str:

@@ -131,3 +131,32 @@ async def test_a_batch_leaves_the_queue_in_one_write_and_a_stop_still_settles_wh
     queued = await notify.queue()
     assert len(await notify.log()) == 5 + sent
     assert len(queued) == 6 - sent and all(d["status"] == "pending" for d in queued)  # none left "sending"
+
+
+async def test_a_delivery_queued_while_the_worker_looks_is_sent_without_waiting_for_the_poll(notify: Notify) -> None:
+    """The receipt's insert lands while the worker's look-up for due deliveries runs (too late for its answer): the
+    wake-up it gives must not be lost. The poll interval is an hour, so only the wake-up can send it in time."""
+    worker = notify.container.worker
+    worker.settings = worker.settings.model_copy(update={"worker_poll_seconds": 3600.0})
+    deliveries = notify.container.store.deliveries
+    look_up, looked = deliveries.due, 0
+
+    async def due(now, limit):  # type: ignore[no-untyped-def]
+        nonlocal looked
+        looked += 1
+        found = await look_up(now, limit)
+        if looked == 1:  # the first look-up has read the queue (empty); the receipt is queued before it returns
+            await notify.container.planner.enqueue([_plan(notify, "email", 1)])
+        return found
+
+    deliveries.due = due  # type: ignore[method-assign]
+    task = asyncio.create_task(worker.run())
+    try:
+        async def mails_sent() -> int:
+            return len(notify.mailer.sent)
+
+        await eventually(mails_sent, until=lambda n: n == 1, timeout=10, what="the mail queued during the look-up")
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -215,3 +215,45 @@ async def test_trace_follows_an_http_request_through_the_outbox_into_the_consume
     consumer = next(s for s in spans if s.name == "consume koonto.intake.idea-submitted.v1")
     assert consumer.context.trace_id == server.context.trace_id
     assert consumer.parent is not None and consumer.parent.span_id == server.context.span_id
+
+
+async def test_a_parallel_subscription_handles_several_messages_at_once_each_once(
+    clean_stream: str, mongo_url: str, db_names: dict[str, str]
+) -> None:
+    """`Subscription(parallel=4)`: four events are in their handlers together (each handler waits, up to a guard
+    of 20 s, until all four have started: one at a time, the first would wait out the guard and the most seen at
+    once would be 1), and each is processed once."""
+    import asyncio
+
+    started: list[str] = []
+    together = asyncio.Event()
+    most = 0
+
+    async def on_idea(event: IdeaSubmitted, ctx: EventContext, deps: Infra) -> None:
+        nonlocal most
+        started.append(event.title)
+        most = max(most, len(started) - len(finished))
+        if len(started) - len(finished) >= 4:
+            together.set()
+        try:
+            await asyncio.wait_for(together.wait(), 20)
+        except TimeoutError:
+            pass
+        await deps.db["effects"].update_one(
+            {"_id": ctx.event_id}, {"$inc": {"count": 1}, "$set": {"title": event.title}}, upsert=True
+        )
+        finished.append(event.title)
+
+    finished: list[str] = []
+    spec = ServiceSpec(name="probe", title="probe", subscriptions=[Subscription(IdeaSubmitted, on_idea, parallel=4)],
+                       outbox_collections=["things"])
+    settings = ServiceSettings(service_name="probe", nats_url=clean_stream, mongo_url=mongo_url,
+                               mongo_database=db_names["probe"], **FAST_CONSUMER)  # type: ignore[arg-type]
+    runtime = Runtime(spec, settings)
+    async with running(runtime):
+        envs = [envelope(idea_submitted(title=f"idea {n}")) for n in range(4)]
+        for n, env in enumerate(envs):
+            await write_thing(runtime, env, f"t{n}")
+        await eventually(lambda: effects(runtime), until=lambda e: len(e) == 4, what="all four processed", timeout=60)
+        assert most == 4
+        await stays(lambda: effects(runtime), until=lambda e: set(e.values()) == {1}, duration=1.0)

@@ -28,6 +28,7 @@ INDEXES = {
     ],
     QUEUE: [
         IndexModel([("status", ASCENDING), ("due_at", ASCENDING)], name="due"),
+        IndexModel([("status", ASCENDING), ("fanout_id", ASCENDING), ("due_at", ASCENDING)], name="due_first"),
         IndexModel([("status", ASCENDING), ("locked_until", ASCENDING)], name="leases"),
         IndexModel([("fanout_id", ASCENDING), ("status", ASCENDING)], name="fanout_status"),
         IndexModel([("address_hash", ASCENDING)], name="address_hash"),

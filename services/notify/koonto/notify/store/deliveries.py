@@ -58,8 +58,11 @@ class Deliveries:
             return int(exc.details.get("nInserted", 0))
 
     async def due(self, now: datetime, limit: int) -> list[Document]:
+        """The next deliveries to send: a person's own messages (no `fanout_id`: a receipt, a confirmation) before
+        any fan-out's or newsletter's, so they never wait behind a bulk send queued ahead of them (a missing field
+        sorts first); then the oldest first."""
         cursor = self.queue.find({"status": "pending", "due_at": {"$lte": now}})
-        return [d async for d in cursor.sort("due_at", ASCENDING).limit(limit)]
+        return [d async for d in cursor.sort([("fanout_id", ASCENDING), ("due_at", ASCENDING)]).limit(limit)]
 
     async def hold(self, key: str) -> None:
         """A pending delivery of a paused campaign leaves the due list (status `held`) until it is resumed."""

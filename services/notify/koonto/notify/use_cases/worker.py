@@ -56,8 +56,10 @@ class DeliveryWorker:
         slots = asyncio.Semaphore(self.settings.smtp_pool_size)
         try:
             while True:
+                # cleared before the look-up, not after it: a delivery queued while the look-up runs (too late to be
+                # in its answer) leaves the signal set, so it is sent now, not a poll interval later
+                self.signals.queued.clear()
                 if not await self.work_once(inflight, slots):
-                    self.signals.queued.clear()
                     await wait_event(self.signals.queued, self.settings.worker_poll_seconds)
         except asyncio.CancelledError:
             for task in list(self._waiting):  # not started: nothing was claimed, they stay queued for the next run
