@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from koonto.reporting.domain import recount
 from koonto.reporting.domain.model import Increment
-from koonto.reporting.domain.periods import is_day
+from koonto.reporting.domain.periods import NO_YEAR_TWIN, is_day, packed_field
 from koonto.reporting.store.read_models import Document
 from koonto.reporting.store.window_cache import WindowCache
 from koonto.shared.mongo import Collection
@@ -32,12 +32,13 @@ class BulkRecounts:
         self._markers = WindowCache(self.advised, self.max_cases)  # first-session markers
 
     def fold(self, increments: Sequence[Increment]) -> None:
-        """Add `increments` (and their month roll-ups) to this window's counter changes: what
+        """Add `increments` (and their month roll-ups and year documents) to this window's counter changes: what
         `merge_increments(with_month_rollups(increments))` gives, summed straight into the window (the rebuild's
         hottest loop: no intermediate increments or documents)."""
         counters = self._counters
         for inc in increments:
-            days = (inc.day, inc.day[:7]) if is_day(inc.day) else (inc.day,)  # the daily one and its month roll-up
+            daily = is_day(inc.day)
+            days = (inc.day, inc.day[:7]) if daily else (inc.day,)  # the daily one and its month roll-up
             for day in days:
                 counter_id = f"{inc.metric}|{day}|{inc.municipality}|{inc.key}"  # `Increment.counter_id`
                 counter = counters.get(counter_id)
@@ -49,6 +50,19 @@ class BulkRecounts:
                 values = counter["values"]
                 for name, value in inc.values.items():
                     values[name] = values.get(name, 0) + value
+            if daily and inc.metric not in NO_YEAR_TWIN:  # and its year document (a field per key and value)
+                year = inc.day[:4]
+                counter_id = f"{inc.metric}|{year}|{inc.municipality}|"
+                counter = counters.get(counter_id)
+                if counter is None:
+                    counter = counters[counter_id] = {
+                        "metric": inc.metric, "day": year, "municipality": inc.municipality, "key": "",
+                        "values": {},
+                    }
+                values = counter["values"]
+                for name, value in inc.values.items():
+                    field = packed_field(name, inc.key)
+                    values[field] = values.get(field, 0) + value
 
     @staticmethod
     def _move(doc: Document, new: object, plan_old: list[Increment], plan_new: list[Increment]) -> list[Increment]:
