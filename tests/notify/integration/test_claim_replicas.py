@@ -14,24 +14,12 @@ from typing import Any
 
 import pytest
 
-from koonto.notify.samples import sample
 from koonto.notify.store.deliveries import Deliveries
 from koonto.shared.clock import utcnow
+from tests.notify.integration.planned import planned_receipts
 from tests.support.polling import eventually, stays
-from tests.support.samples import envelope, idea_submitted
 from tests.support.services import running
 from tests.support.stores import replica_stores
-
-Document = dict[str, Any]
-
-
-def _planned(planner: Any, n: int, prefix: str) -> list[Document]:
-    cause = envelope(idea_submitted())
-    return [
-        planner.plan(cause, kind="receipt", channel="email", address=f"{prefix}{i:04d}@example.fi", language="fi",
-                     name=None, context=sample("receipt"), recipient_ref=f"r{i}")
-        for i in range(n)
-    ]
 
 
 async def test_two_replicas_claiming_the_same_read_at_once_give_each_delivery_one_winner(
@@ -46,7 +34,7 @@ async def test_the_same_claim_race_on_nx_27017(nx_mongo_url: str, nx_database: s
 
 async def _claim_race(url: str, database: str, notify_factory: Any) -> None:
     planner = notify_factory().container.planner  # only to build the documents; never started
-    docs = _planned(planner, 120, "kilpa")
+    docs = planned_receipts(planner, 120, "kilpa")
     async with replica_stores(url, database) as (a, b):
         first, second = Deliveries(a), Deliveries(b)
         await first.add(docs)
@@ -75,7 +63,7 @@ async def test_two_running_replicas_send_every_mail_once(notify_factory: Any, ma
     one, two = notify_factory(**settings), notify_factory(**settings)
     mails = 300
     async with running(one), running(two):
-        docs = _planned(one.container.planner, mails, "kaksi")
+        docs = planned_receipts(one.container.planner, mails, "kaksi")
         for start in range(0, mails, 50):  # in pieces, so the two workers keep meeting on fresh batches
             await one.container.planner.enqueue(docs[start : start + 50])
             two.container.worker.wake()

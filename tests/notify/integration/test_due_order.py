@@ -7,21 +7,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from koonto.notify.samples import sample
 from koonto.notify.store.deliveries import Deliveries
 from koonto.shared.clock import utcnow
-from tests.support.samples import envelope, idea_submitted
+from tests.notify.integration.planned import planned_receipts
 from tests.support.stores import replica_stores
-
-
-def _planned(planner: Any, n: int, prefix: str, fanout_id: str | None, due: Any) -> list[dict[str, Any]]:
-    cause = envelope(idea_submitted())
-    return [
-        planner.plan(cause, kind="receipt", channel="email", address=f"{prefix}{i:03d}@example.fi", language="fi",
-                     name=None, context=sample("receipt"), recipient_ref=f"{prefix}{i}", fanout_id=fanout_id,
-                     due=due)
-        for i in range(n)
-    ]
 
 
 async def test_own_messages_come_before_a_fan_out_queued_earlier(
@@ -37,13 +26,13 @@ async def test_the_same_order_on_nx_27017(nx_mongo_url: str, nx_database: str, n
 async def _order(url: str, database: str, notify_factory: Any) -> None:
     planner = notify_factory().container.planner  # only to build the documents; never started
     now = utcnow()
-    bulk = _planned(planner, 30, "fan", "call-1:announcement", None)
+    bulk = planned_receipts(planner, 30, "fan", "call-1:announcement")
     for n, doc in enumerate(bulk):  # queued well before the receipts, oldest first
         doc["due_at"] = doc["created_at"] = now - timedelta(minutes=10) + timedelta(seconds=n)
-    receipts = _planned(planner, 3, "own", None, None)
+    receipts = planned_receipts(planner, 3, "own")
     for n, doc in enumerate(receipts):
         doc["due_at"] = doc["created_at"] = now - timedelta(seconds=3 - n)
-    later = _planned(planner, 1, "later", None, None)
+    later = planned_receipts(planner, 1, "later")
     later[0]["due_at"] = now + timedelta(hours=1)  # not due yet: never picked
     async with replica_stores(url, database, replicas=1) as [store]:
         deliveries = Deliveries(store)

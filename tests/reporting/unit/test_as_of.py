@@ -59,14 +59,19 @@ def test_only_a_day_that_has_ended_is_an_as_of_day() -> None:
         assert caught.value.reason == reason and list(caught.value.errors) == ["as_of"], raw
 
 
+async def _fresh() -> tuple[Any, Generations, Any]:
+    """An empty in-memory store, its generations and the active (live) one's read models."""
+    store = memory_store()
+    generations = Generations(store)
+    await generations.ensure()
+    return store, generations, await generations.active()
+
+
 async def test_checkpoints_reproduce_a_day_and_build_on_each_other(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(MemoryCollection, "bulk_write", one_by_one)
     region = load_region("pohjois-savo")
     events = stream(300, seed=11, run="asof")
-    store = memory_store()
-    generations = Generations(store)
-    await generations.ensure()
-    live = await generations.active()
+    store, generations, live = await _fresh()
     await live.ensure_indexes()
     history = FakeHistory()
     start = datetime(2026, 9, 1, 8, tzinfo=UTC)
@@ -115,10 +120,7 @@ async def test_a_checkpoint_built_before_the_year_documents_and_one_built_on_it_
     monkeypatch.setattr(MemoryCollection, "bulk_write", one_by_one)
     region = load_region("pohjois-savo")
     events = stream(200, seed=13, run="old")
-    store = memory_store()
-    generations = Generations(store)
-    await generations.ensure()
-    live = await generations.active()
+    store, generations, live = await _fresh()
     history = FakeHistory()
     start = datetime(2026, 9, 1, 8, tzinfo=UTC)
     for i, env in enumerate(events[:120]):
